@@ -1,0 +1,134 @@
+//! One pooled SQLite connection behind anytable's `Connection` trait.
+
+use anytable_core::{
+    BulkInsert, Connection, Error, Result, RowSink, RowSource, TableInfo, Value, ValueType,
+};
+use rusqlite::Statement;
+
+use crate::error::map_err;
+use crate::introspect::introspect;
+use crate::types::{decode, Bind};
+
+type Pooled = r2d2::PooledConnection<crate::driver::Manager>;
+
+/// A pooled rusqlite connection; dropping it returns it to the pool.
+pub(crate) struct SqliteConnection {
+    conn: Pooled,
+}
+
+impl SqliteConnection {
+    pub(crate) fn new(conn: Pooled) -> Self {
+        SqliteConnection { conn }
+    }
+}
+
+fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
+    let expected = statement.parameter_count();
+    if expected != params.len() {
+        return Err(Error::invalid_input(format!(
+            "statement takes {expected} parameters but {} were given",
+            params.len()
+        )));
+    }
+    for (i, value) in params.iter().enumerate() {
+        statement
+            .raw_bind_parameter(i + 1, Bind(value))
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+impl Connection for SqliteConnection {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        let changed = statement.raw_execute().map_err(map_err)?;
+        Ok(changed as u64)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        sink: RowSink<'_>,
+    ) -> Result<()> {
+        let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        if statement.column_count() != types.len() {
+            return Err(Error::invalid_input(format!(
+                "query returns {} columns but {} types were given",
+                statement.column_count(),
+                types.len()
+            )));
+        }
+        let mut rows = statement.raw_query();
+        let mut values = vec![Value::Null; types.len()];
+        while let Some(row) = rows.next().map_err(map_err)? {
+            for (i, ty) in types.iter().enumerate() {
+                let raw = row.get_ref(i).map_err(map_err)?;
+                values[i] = decode(raw, *ty).map_err(|e| {
+                    let column = row.as_ref().column_name(i).unwrap_or("?").to_owned();
+                    Error::new(e.kind(), format!("column {column:?}: {}", e.message()))
+                        .with_column(column)
+                        .with_backend("sqlite")
+                })?;
+            }
+            if !sink(&mut values)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        let own_transaction = self.conn.is_autocommit();
+        if own_transaction {
+            self.begin()?;
+        }
+        let result = insert_rows(&self.conn, target.insert_sql, rows);
+        if own_transaction {
+            match &result {
+                Ok(_) => self.commit()?,
+                Err(_) => {
+                    let _ = self.rollback();
+                }
+            }
+        }
+        result
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        // IMMEDIATE takes the write lock now (waiting up to busy_timeout), so a transaction
+        // that reads first never fails later with SQLITE_BUSY_SNAPSHOT on its first write.
+        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn.execute_batch("COMMIT").map_err(map_err)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
+        if self.conn.is_autocommit() {
+            return Ok(());
+        }
+        self.conn.execute_batch("ROLLBACK").map_err(map_err)
+    }
+
+    fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
+        introspect(&self.conn, name)
+    }
+}
+
+fn insert_rows(conn: &rusqlite::Connection, sql: &str, rows: &mut dyn RowSource) -> Result<u64> {
+    let mut statement = conn.prepare_cached(sql).map_err(map_err)?;
+    let mut row = Vec::new();
+    let mut count = 0;
+    while rows.next_row(&mut row)? {
+        bind(&mut statement, &row)?;
+        statement.raw_execute().map_err(map_err)?;
+        count += 1;
+    }
+    Ok(count)
+}

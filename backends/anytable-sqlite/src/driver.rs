@@ -1,0 +1,233 @@
+//! Opening a SQLite database and pooling its connections.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use anytable_core::{
+    Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
+};
+use rusqlite::OpenFlags;
+
+use crate::connection::SqliteConnection;
+use crate::error::map_err;
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_POOL_SIZE: u32 = 16;
+const STATEMENT_CACHE_CAPACITY: usize = 64;
+const OPTIONS: &[&str] = &["timeout", "pool_size", "synchronous"];
+
+/// A SQLite database with a pool of connections.
+pub struct SqliteBackend {
+    pool: r2d2::Pool<Manager>,
+    target: Target,
+    capabilities: Capabilities,
+    pool_timeout: Duration,
+    // Keeps an in-memory database alive while the pool opens and closes connections.
+    _anchor: Option<Mutex<rusqlite::Connection>>,
+}
+
+impl std::fmt::Debug for SqliteBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteBackend").field("target", &self.target).finish()
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    File(PathBuf),
+    Memory(String),
+}
+
+#[derive(Debug)]
+pub(crate) struct Manager {
+    target: Target,
+    busy_timeout: Duration,
+    synchronous: &'static str,
+}
+
+impl Manager {
+    fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match &self.target {
+            Target::File(path) => rusqlite::Connection::open_with_flags(path, flags)?,
+            Target::Memory(uri) => rusqlite::Connection::open_with_flags(uri, flags)?,
+        };
+        conn.busy_timeout(self.busy_timeout)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
+        // Bundled SQLite enables foreign keys by default, a system one does not: be explicit.
+        conn.execute_batch(&format!(
+            "PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+            self.synchronous
+        ))?;
+        Ok(conn)
+    }
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = rusqlite::Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> rusqlite::Result<rusqlite::Connection> {
+        self.open()
+    }
+
+    fn is_valid(&self, conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
+        conn.execute_batch("")
+    }
+
+    fn has_broken(&self, _: &mut rusqlite::Connection) -> bool {
+        false
+    }
+}
+
+static MEMORY_DATABASES: AtomicU64 = AtomicU64::new(0);
+
+impl SqliteBackend {
+    /// Opens the database a `sqlite:` URL names, creating the file if needed.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for unknown or malformed options, [`ErrorKind::NotFound`]
+    /// when the file's directory does not exist, [`ErrorKind::Connection`] when the file cannot
+    /// be opened as a database.
+    pub fn open(url: &DatabaseUrl) -> Result<SqliteBackend> {
+        url.check_options(OPTIONS)?;
+        let busy_timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+        let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
+        let synchronous = match url.option("synchronous").map(str::to_ascii_lowercase).as_deref() {
+            None | Some("full") => "FULL",
+            Some("normal") => "NORMAL",
+            Some("off") => "OFF",
+            Some("extra") => "EXTRA",
+            Some(other) => {
+                return Err(Error::invalid_input(format!(
+                    "option synchronous={other:?} must be off, normal, full or extra"
+                )))
+            }
+        };
+        let target = if url.is_memory() {
+            let n = MEMORY_DATABASES.fetch_add(1, Ordering::Relaxed);
+            // The memdb VFS shares a database between connections when the name starts with
+            // '/', and unlike shared-cache mode it honours busy_timeout.
+            Target::Memory(format!(
+                "file:/anytable-memory-{}-{n}?vfs=memdb",
+                std::process::id()
+            ))
+        } else {
+            let path = PathBuf::from(url.path());
+            check_directory(&path)?;
+            Target::File(path)
+        };
+        let manager = Manager {
+            target: target.clone(),
+            busy_timeout,
+            synchronous,
+        };
+        // Open one connection directly so a bad path fails now, not after a pool timeout.
+        let first = manager.open().map_err(|e| open_error(&target, e))?;
+        if let Target::File(path) = &target {
+            let mode: String = first
+                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+                .map_err(|e| open_error(&target, e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(Error::new(
+                    ErrorKind::Connection,
+                    format!("{} refused WAL mode (journal_mode is {mode})", path.display()),
+                )
+                .with_backend("sqlite"));
+            }
+        }
+        // Waiting for a pooled connection may take as long as waiting for the lock, plus slack.
+        let pool_timeout = busy_timeout + Duration::from_secs(30);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(0))
+            .test_on_check_out(false)
+            .connection_timeout(pool_timeout)
+            .build_unchecked(manager);
+        let memory = matches!(target, Target::Memory(_));
+        Ok(SqliteBackend {
+            pool,
+            target,
+            pool_timeout,
+            capabilities: Capabilities {
+                concurrent_writers: true,
+                multi_process_writers: !memory,
+                persistent: !memory,
+                stores_nan: false,
+                transactional_ddl: true,
+            },
+            _anchor: memory.then(|| Mutex::new(first)),
+        })
+    }
+}
+
+fn check_directory(path: &Path) -> Result<()> {
+    if path.as_os_str().is_empty() {
+        return Err(Error::invalid_input(
+            "sqlite URL names no file; use sqlite://path/to/file.db or sqlite::memory:",
+        ));
+    }
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => Err(Error::new(
+            ErrorKind::NotFound,
+            format!(
+                "cannot open {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ),
+        )
+        .with_backend("sqlite")),
+        _ if path.is_dir() => Err(Error::invalid_input(format!(
+            "cannot open {}: it is a directory, not a database file",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn open_error(target: &Target, e: rusqlite::Error) -> Error {
+    let mapped = map_err(e);
+    let what = match target {
+        Target::File(path) => path.display().to_string(),
+        Target::Memory(_) => "the in-memory database".to_owned(),
+    };
+    let kind = match mapped.kind() {
+        ErrorKind::Other => ErrorKind::Connection,
+        kind => kind,
+    };
+    Error::new(kind, format!("cannot open {what}: {}", mapped.message())).with_backend("sqlite")
+}
+
+impl Backend for SqliteBackend {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Sqlite
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    fn connect(&self) -> Result<Box<dyn Connection>> {
+        let conn = self.pool.get().map_err(|e| {
+            Error::new(
+                ErrorKind::Timeout,
+                format!(
+                    "no SQLite connection became free within {:?} (pool of {}): {e}",
+                    self.pool_timeout,
+                    self.pool.max_size()
+                ),
+            )
+            .with_backend("sqlite")
+        })?;
+        Ok(Box::new(SqliteConnection::new(conn)))
+    }
+}

@@ -1,0 +1,62 @@
+//! Reading an existing table's columns and indexes from SQLite's pragma functions.
+
+use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
+
+use crate::error::map_err;
+
+/// Describes table `name` in the main schema, or `None` if it does not exist.
+pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Option<TableInfo>> {
+    let mut columns = Vec::new();
+    {
+        let mut statement = conn
+            .prepare_cached(r#"SELECT name, type, "notnull", pk FROM pragma_table_info(?1)"#)
+            .map_err(map_err)?;
+        let rows = statement
+            .query_map([name], |row| {
+                let declared: String = row.get(1)?;
+                Ok(ColumnInfo {
+                    name: row.get(0)?,
+                    ty: Dialect::Sqlite.value_type_of(&declared),
+                    declared_type: declared,
+                    nullable: row.get::<_, i64>(2)? == 0,
+                    primary_key: row.get::<_, i64>(3)? > 0,
+                })
+            })
+            .map_err(map_err)?;
+        for column in rows {
+            columns.push(column.map_err(map_err)?);
+        }
+    }
+    if columns.is_empty() {
+        return Ok(None);
+    }
+    let mut indexes = Vec::new();
+    let mut list = conn
+        .prepare_cached(r#"SELECT name, "unique" FROM pragma_index_list(?1)"#)
+        .map_err(map_err)?;
+    let mut info = conn
+        .prepare_cached("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
+        .map_err(map_err)?;
+    let listed = list
+        .query_map([name], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? != 0)))
+        .map_err(map_err)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(map_err)?;
+    for (index, unique) in listed {
+        let columns = info
+            .query_map([&index], |row| row.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(map_err)?;
+        indexes.push(IndexInfo {
+            name: index,
+            columns,
+            unique,
+        });
+    }
+    Ok(Some(TableInfo {
+        name: name.to_owned(),
+        columns,
+        indexes,
+    }))
+}

@@ -1,0 +1,18 @@
+//! The SQLite backend of anytable, on rusqlite with bundled SQLite.
+//!
+//! - URLs: `sqlite://path/to/file.db`, `sqlite:///absolute/path.db`, `sqlite::memory:`.
+//! - Options: `timeout` (seconds to wait for a lock, default 5), `pool_size` (default 16),
+//!   `synchronous` (`off`, `normal`, `full` (default), `extra`).
+//! - File databases run in WAL mode with foreign keys on; transactions take the write lock at
+//!   `BEGIN IMMEDIATE`, so concurrent writers wait up to `timeout` instead of failing half-way.
+//! - `sqlite::memory:` is one in-memory database shared by every connection of the pool
+//!   (SQLite's `memdb` VFS), alive as long as the backend is.
+#![warn(missing_docs)]
+
+mod connection;
+mod driver;
+mod error;
+mod introspect;
+mod types;
+
+pub use driver::SqliteBackend;

@@ -1,0 +1,176 @@
+//! Binding anytable values to SQLite and decoding them back.
+//!
+//! SQLite stores timestamps as fixed-width UTC text (`YYYY-MM-DD HH:MM:SS.ffffff`) so that
+//! text order is time order and the date functions understand them; dates as `YYYY-MM-DD`,
+//! JSON as text, UUIDs as hyphenated text, booleans as 0/1.
+
+use std::fmt::Write as _;
+
+use anytable_core::sql::{SQLITE_DATE_FORMAT, SQLITE_TIMESTAMP_FORMAT};
+use anytable_core::{Error, Result, Value, ValueType};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
+use rusqlite::ToSql;
+
+/// Borrows a value for binding without copying text or blobs.
+pub(crate) struct Bind<'a>(pub(crate) &'a Value);
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::I16(v) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*v))),
+            Value::I32(v) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*v))),
+            Value::I64(v) => ToSqlOutput::Owned(SqlValue::Integer(*v)),
+            Value::F64(v) => ToSqlOutput::Owned(SqlValue::Real(*v)),
+            Value::Bool(v) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*v))),
+            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+            Value::Timestamp(v) => ToSqlOutput::Owned(SqlValue::Text(format_timestamp(v))),
+            Value::Date(v) => ToSqlOutput::Owned(SqlValue::Text(v.format(SQLITE_DATE_FORMAT).to_string())),
+            Value::Json(v) => ToSqlOutput::Owned(SqlValue::Text(v.to_string())),
+            Value::Uuid(v) => ToSqlOutput::Owned(SqlValue::Text(v.hyphenated().to_string())),
+        })
+    }
+}
+
+/// Formats in [`SQLITE_TIMESTAMP_FORMAT`]; the hand-written path avoids chrono's format parser.
+pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
+    let n = t.naive_utc();
+    if !(0..=9999).contains(&n.year()) {
+        return n.format(SQLITE_TIMESTAMP_FORMAT).to_string();
+    }
+    let mut s = String::with_capacity(26);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
+        n.year(),
+        n.month(),
+        n.day(),
+        n.hour(),
+        n.minute(),
+        n.second(),
+        n.nanosecond() / 1_000
+    );
+    s
+}
+
+fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    // Ours first, then what other writers (CURRENT_TIMESTAMP, ISO 8601 / RFC 3339) produce.
+    for format in [SQLITE_TIMESTAMP_FORMAT, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(n.and_utc());
+        }
+    }
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
+    let found = match raw {
+        ValueRef::Null => "NULL",
+        ValueRef::Integer(_) => "an integer",
+        ValueRef::Real(_) => "a real",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    };
+    Error::type_mismatch(format!("expected {ty}, the database holds {found}"))
+}
+
+fn text<'a>(ty: ValueType, raw: &ValueRef<'a>) -> Result<&'a str> {
+    match raw {
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map_err(|_| Error::type_mismatch(format!("expected {ty}, the database holds invalid UTF-8 text"))),
+        other => Err(mismatch(ty, other)),
+    }
+}
+
+fn unparsable(ty: ValueType, text: &str) -> Error {
+    Error::type_mismatch(format!("cannot read {text:?} as {ty}"))
+}
+
+/// Decodes one SQLite value as `ty`.
+pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
+    if let ValueRef::Null = raw {
+        return Ok(Value::Null);
+    }
+    let int = |raw: &ValueRef<'_>| match raw {
+        ValueRef::Integer(i) => Ok(*i),
+        other => Err(mismatch(ty, other)),
+    };
+    let out_of_range = |i: i64| Error::type_mismatch(format!("integer {i} does not fit in {ty}"));
+    Ok(match ty {
+        ValueType::I16 => {
+            let i = int(&raw)?;
+            Value::I16(i16::try_from(i).map_err(|_| out_of_range(i))?)
+        }
+        ValueType::I32 => {
+            let i = int(&raw)?;
+            Value::I32(i32::try_from(i).map_err(|_| out_of_range(i))?)
+        }
+        ValueType::I64 => Value::I64(int(&raw)?),
+        ValueType::Bool => Value::Bool(int(&raw)? != 0),
+        ValueType::F64 => match raw {
+            ValueRef::Real(f) => Value::F64(f),
+            ValueRef::Integer(i) => Value::F64(i as f64),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Text => Value::Text(text(ty, &raw)?.to_owned()),
+        ValueType::Bytes => match raw {
+            ValueRef::Blob(b) | ValueRef::Text(b) => Value::Bytes(b.to_vec()),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Timestamp => {
+            let t = text(ty, &raw)?;
+            Value::Timestamp(parse_timestamp(t).ok_or_else(|| unparsable(ty, t))?)
+        }
+        ValueType::Date => {
+            let t = text(ty, &raw)?;
+            Value::Date(NaiveDate::parse_from_str(t, SQLITE_DATE_FORMAT).map_err(|_| unparsable(ty, t))?)
+        }
+        ValueType::Json => match raw {
+            ValueRef::Integer(i) => Value::Json(i.into()),
+            ValueRef::Real(f) => Value::Json(f.into()),
+            _ => {
+                let t = text(ty, &raw)?;
+                Value::Json(serde_json::from_str(t).map_err(|e| {
+                    Error::type_mismatch(format!("cannot read {t:?} as json: {e}"))
+                })?)
+            }
+        },
+        ValueType::Uuid => match raw {
+            ValueRef::Blob(b) if b.len() == 16 => {
+                Value::Uuid(uuid::Uuid::from_slice(b).map_err(|_| mismatch(ty, &raw))?)
+            }
+            _ => {
+                let t = text(ty, &raw)?;
+                Value::Uuid(uuid::Uuid::parse_str(t).map_err(|_| unparsable(ty, t))?)
+            }
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn timestamp_text_round_trips_and_sorts() {
+        let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::microseconds(7);
+        let s = format_timestamp(&t);
+        assert_eq!(s, "2026-01-02 03:04:05.000007");
+        assert_eq!(parse_timestamp(&s), Some(t));
+        let later = format_timestamp(&(t + chrono::Duration::microseconds(1)));
+        assert!(later > s);
+    }
+
+    #[test]
+    fn far_years_round_trip() {
+        for year in [-4000, 0, 10000, 200000] {
+            let t = Utc.with_ymd_and_hms(year, 6, 1, 0, 0, 0).unwrap();
+            assert_eq!(parse_timestamp(&format_timestamp(&t)), Some(t), "year {year}");
+        }
+    }
+}

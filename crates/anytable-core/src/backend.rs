@@ -1,0 +1,114 @@
+//! The small, object-safe interface a backend crate implements.
+//!
+//! # Contract
+//! - [`Backend::connect`] hands out a connection from the backend's pool; dropping it returns it.
+//! - SQL given to a [`Connection`] is in the backend's [`Dialect`], with placeholders only:
+//!   values always arrive separately and must be bound, never spliced.
+//! - [`Connection::query`] decodes each column to the [`ValueType`] asked for (or
+//!   [`ErrorKind::TypeMismatch`](crate::ErrorKind::TypeMismatch)) and streams rows to the sink
+//!   without collecting them; the sink returns `false` to stop early.
+//! - Errors carry the [`ErrorKind`](crate::ErrorKind) that matches the engine's code, plus the
+//!   backend name, the engine's own code and message.
+//! - Between `begin` and `commit`/`rollback`, every call runs in that one transaction.
+//!   `insert_many` outside a transaction is atomic on its own.
+
+use crate::error::Result;
+use crate::schema::{TableInfo, TableSchema};
+use crate::sql::Dialect;
+use crate::value::{Value, ValueType};
+
+/// What a backend can and cannot do; the conformance suite decides its expectations from this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Capabilities {
+    /// Many threads may write at once (the engine serialises or merges them without errors
+    /// other than retryable ones).
+    pub concurrent_writers: bool,
+    /// Several OS processes may open the same database read-write at once.
+    pub multi_process_writers: bool,
+    /// The database outlives the process (false for in-memory databases).
+    pub persistent: bool,
+    /// NaN and ±infinity are stored and read back; if false, writing them is an error.
+    pub stores_nan: bool,
+    /// CREATE TABLE can be rolled back.
+    pub transactional_ddl: bool,
+}
+
+/// A database engine behind anytable: a pool of connections plus facts about the engine.
+pub trait Backend: Send + Sync + 'static {
+    /// A short lower-case name, e.g. `"sqlite"`.
+    fn name(&self) -> &'static str;
+    /// The SQL dialect its connections accept.
+    fn dialect(&self) -> Dialect;
+    /// What it can do.
+    fn capabilities(&self) -> &Capabilities;
+    /// A connection from the pool.
+    fn connect(&self) -> Result<Box<dyn Connection>>;
+}
+
+/// Receives each row of a query; return `Ok(false)` to stop reading.
+pub type RowSink<'a> = &'a mut dyn FnMut(&mut [Value]) -> Result<bool>;
+
+/// Yields the rows of a bulk insert into a reused buffer.
+pub trait RowSource {
+    /// Clears `row` and fills it with the next row's values; `Ok(false)` when there are no more.
+    fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool>;
+}
+
+/// Where a bulk insert goes: the table, its data columns, and the one-row INSERT for them.
+#[derive(Debug, Clone, Copy)]
+pub struct BulkInsert<'a> {
+    /// The table.
+    pub table: &'a TableSchema,
+    /// The columns each row gives values for, in order.
+    pub columns: &'a [String],
+    /// `INSERT INTO table (columns) VALUES (placeholders)` in the backend's dialect.
+    pub insert_sql: &'a str,
+}
+
+/// One connection of a backend, used by one thread at a time.
+pub trait Connection: Send {
+    /// Runs a statement that returns no rows; returns the number of rows changed.
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
+
+    /// Runs a query and streams its rows, decoded to `types`, to `sink`.
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        sink: RowSink<'_>,
+    ) -> Result<()>;
+
+    /// Runs an `INSERT ... RETURNING` and stores the returned row in `row`.
+    ///
+    /// Returns `false` when no row came back (an upsert that did nothing).
+    fn insert_returning(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        row: &mut Vec<Value>,
+    ) -> Result<bool> {
+        let mut found = false;
+        self.query(sql, params, types, &mut |values| {
+            row.clear();
+            row.extend(values.iter_mut().map(std::mem::take));
+            found = true;
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
+    /// Inserts many rows by the engine's fastest path; atomic on its own outside a transaction.
+    fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64>;
+
+    /// Starts a transaction that takes the write lock up front where the engine has one.
+    fn begin(&mut self) -> Result<()>;
+    /// Commits the open transaction.
+    fn commit(&mut self) -> Result<()>;
+    /// Rolls back the open transaction.
+    fn rollback(&mut self) -> Result<()>;
+
+    /// Describes the table `name` as it exists, or `None` if there is no such table.
+    fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>>;
+}

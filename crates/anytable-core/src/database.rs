@@ -1,0 +1,272 @@
+//! [`Database`]: a cloneable handle on one backend, and [`Transaction`].
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, RwLock, TryLockError};
+
+use crate::backend::{Backend, Capabilities, Connection};
+use crate::error::{Error, ErrorKind, Result};
+use crate::record::Record;
+use crate::sql::{create_table_statements, Dialect, TableStatements};
+use crate::table::Table;
+use crate::value::Value;
+use crate::verify::verify;
+
+/// A handle on one database: `Clone + Send + Sync`, sharing one connection pool.
+///
+/// Clone it into every thread that needs it; each clone uses the same pool and the same
+/// cache of verified tables.
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Box<dyn Backend>,
+    tables: RwLock<HashMap<TypeId, Arc<TableState>>>,
+}
+
+/// What a table handle needs: its schema and its statements, verified once per database.
+pub(crate) struct TableState {
+    pub(crate) schema: &'static crate::schema::TableSchema,
+    pub(crate) statements: TableStatements,
+    pub(crate) dialect: Dialect,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.inner.backend.name())
+            .finish()
+    }
+}
+
+impl Database {
+    /// Wraps an opened backend. Most users call `anytable::Database::open(url)` instead.
+    pub fn new(backend: impl Backend) -> Self {
+        Database {
+            inner: Arc::new(Inner {
+                backend: Box::new(backend),
+                tables: RwLock::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The backend's name, e.g. `"sqlite"`.
+    pub fn backend_name(&self) -> &'static str {
+        self.inner.backend.name()
+    }
+
+    /// What the backend can do.
+    pub fn capabilities(&self) -> &Capabilities {
+        self.inner.backend.capabilities()
+    }
+
+    /// The SQL dialect of the backend.
+    pub fn dialect(&self) -> Dialect {
+        self.inner.backend.dialect()
+    }
+
+    /// A connection from the pool, for work the typed API does not cover.
+    pub fn connection(&self) -> Result<Box<dyn Connection>> {
+        self.inner.backend.connect()
+    }
+
+    /// Runs one SQL statement in the backend's dialect, binding `params` to its placeholders.
+    ///
+    /// An escape hatch: the typed [`Table`] API is the normal way in.
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.connection()?.execute(sql, params)
+    }
+
+    /// The table of record type `R`: created if missing, verified if present.
+    ///
+    /// # Errors
+    /// [`ErrorKind::SchemaMismatch`] listing every difference when the existing table does not
+    /// match `R`; [`ErrorKind::InvalidInput`] when `R` declares names no engine can store.
+    pub fn table<R: Record>(&self) -> Result<Table<'static, R>> {
+        let state = match self.cached::<R>() {
+            Some(state) => state,
+            None => {
+                let mut conn = self.connection()?;
+                let state = Arc::new(prepare_table::<R>(self.dialect(), &mut *conn, true)?);
+                let mut tables = self.inner.tables.write().unwrap_or_else(|e| e.into_inner());
+                tables.entry(TypeId::of::<R>()).or_insert(state).clone()
+            }
+        };
+        Ok(Table::new(self.clone(), None, state))
+    }
+
+    pub(crate) fn cached<R: Record>(&self) -> Option<Arc<TableState>> {
+        let tables = self.inner.tables.read().unwrap_or_else(|e| e.into_inner());
+        tables.get(&TypeId::of::<R>()).cloned()
+    }
+
+    /// Runs `f` in one transaction: commits if it returns `Ok`, rolls back on `Err` or panic.
+    ///
+    /// The transaction takes the write lock at the start where the engine has one (SQLite's
+    /// `BEGIN IMMEDIATE`), so it cannot fail half-way for lock upgrades. If any statement in
+    /// it fails, the transaction is rolled back at once and every later call in it returns
+    /// [`ErrorKind::TransactionAborted`], the same on every backend.
+    pub fn transaction<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        conn.begin()?;
+        let tx = Transaction {
+            db: self.clone(),
+            conn: Mutex::new(conn),
+            state: AtomicU8::new(ACTIVE),
+        };
+        // A panic in `f` unwinds through `tx`, whose Drop rolls back.
+        let result = f(&tx);
+        tx.finish(result)
+    }
+}
+
+/// Creates or verifies the table of `R` on `conn`, inside a transaction of its own if `own_tx`.
+fn prepare_table<R: Record>(
+    dialect: Dialect,
+    conn: &mut dyn Connection,
+    own_tx: bool,
+) -> Result<TableState> {
+    let schema = R::schema();
+    let statements = TableStatements::new(dialect, schema)?;
+    let record = std::any::type_name::<R>();
+    let info = match conn.introspect(&schema.name)? {
+        Some(info) => info,
+        None => {
+            let ddl = create_table_statements(dialect, schema)?;
+            if own_tx {
+                conn.begin()?;
+            }
+            let created = ddl
+                .iter()
+                .try_for_each(|sql| conn.execute(sql, &[]).map(drop))
+                .and_then(|()| conn.introspect(&schema.name))
+                .and_then(|info| info.ok_or_else(|| vanished(&schema.name)));
+            match created {
+                Ok(info) => {
+                    if own_tx {
+                        conn.commit()?;
+                    }
+                    info
+                }
+                Err(e) => {
+                    if own_tx {
+                        let _ = conn.rollback();
+                    }
+                    return Err(e);
+                }
+            }
+        }
+    };
+    verify(dialect, schema, &info, record)?;
+    Ok(TableState {
+        schema,
+        statements,
+        dialect,
+    })
+}
+
+fn vanished(table: &str) -> Error {
+    Error::new(
+        ErrorKind::Other,
+        format!("table {table:?} was created but cannot be found afterwards"),
+    )
+}
+
+const ACTIVE: u8 = 0;
+const ABORTED: u8 = 1;
+const FINISHED: u8 = 2;
+
+/// An open transaction; get table handles from it with [`Transaction::table`].
+///
+/// Use it from one thread at a time; a call made while another call of the same transaction
+/// is still running (e.g. from inside a `for_each` callback) is an error, not a deadlock.
+pub struct Transaction {
+    db: Database,
+    conn: Mutex<Box<dyn Connection>>,
+    state: AtomicU8,
+}
+
+impl Transaction {
+    /// The table of record type `R`, for use inside this transaction.
+    pub fn table<R: Record>(&self) -> Result<Table<'_, R>> {
+        let state = match self.db.cached::<R>() {
+            Some(state) => state,
+            // Not cached: whatever this transaction creates may still be rolled back.
+            None => Arc::new(self.run(|conn| prepare_table::<R>(self.db.dialect(), conn, false))?),
+        };
+        Ok(Table::new(self.db.clone(), Some(self), state))
+    }
+
+    /// Runs one SQL statement inside this transaction (an escape hatch, like [`Database::execute`]).
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.run(|conn| conn.execute(sql, params))
+    }
+
+    /// Runs `f` on the transaction's connection; any error rolls the transaction back.
+    pub(crate) fn run<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
+        if self.state.load(Ordering::Acquire) != ACTIVE {
+            return Err(aborted());
+        }
+        let mut conn = match self.conn.try_lock() {
+            Ok(conn) => conn,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) => {
+                return Err(Error::invalid_input(
+                    "this transaction is already running a statement: do not call it from inside \
+                     its own for_each callback or from two threads at once",
+                ))
+            }
+        };
+        match f(&mut **conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                // Postgres and DuckDB refuse further statements after an error; SQLite would
+                // not, but behaving the same everywhere is the point.
+                let _ = conn.rollback();
+                self.state.store(ABORTED, Ordering::Release);
+                Err(e)
+            }
+        }
+    }
+
+    fn finish<T>(self, result: Result<T>) -> Result<T> {
+        let state = self.state.swap(FINISHED, Ordering::AcqRel);
+        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        match (result, state) {
+            (Ok(v), ACTIVE) => match conn.commit() {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = conn.rollback();
+                    Err(e)
+                }
+            },
+            // The closure swallowed an error and returned Ok; nothing was committed.
+            (Ok(_), _) => Err(aborted()),
+            (Err(e), ACTIVE) => {
+                let _ = conn.rollback();
+                Err(e)
+            }
+            (Err(e), _) => Err(e),
+        }
+    }
+}
+
+impl Drop for Transaction {
+    fn drop(&mut self) {
+        if self.state.load(Ordering::Acquire) == ACTIVE {
+            let conn = self.conn.get_mut().unwrap_or_else(|e| e.into_inner());
+            let _ = conn.rollback();
+        }
+    }
+}
+
+fn aborted() -> Error {
+    Error::new(
+        ErrorKind::TransactionAborted,
+        "an earlier statement in this transaction failed, so it was rolled back; \
+         nothing in it was committed",
+    )
+}

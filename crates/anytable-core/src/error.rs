@@ -1,0 +1,207 @@
+//! The one error type of anytable, classified by [`ErrorKind`].
+
+use std::fmt;
+
+/// Result with anytable's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, in terms every backend maps its own codes onto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A UNIQUE or PRIMARY KEY constraint rejected the row.
+    UniqueViolation,
+    /// A NOT NULL column was given NULL.
+    NotNullViolation,
+    /// A FOREIGN KEY constraint rejected the change.
+    ForeignKeyViolation,
+    /// A CHECK constraint rejected the row.
+    CheckViolation,
+    /// The database is busy (another writer holds the lock); retrying may succeed.
+    Busy,
+    /// A lock or statement timeout expired; retrying may succeed.
+    Timeout,
+    /// A concurrent transaction changed the same data; rerun the whole transaction.
+    Conflict,
+    /// The database or file is locked by another connection or process.
+    Locked,
+    /// The connection could not be made or was lost.
+    Connection,
+    /// The table in the database does not match the record type.
+    SchemaMismatch,
+    /// A stored value cannot be read as (or a value cannot be written as) the requested type.
+    TypeMismatch,
+    /// A table, row or file that must exist does not.
+    NotFound,
+    /// The backend cannot do this; its capabilities say so.
+    Unsupported,
+    /// The caller passed something invalid (URL, identifier, argument).
+    InvalidInput,
+    /// An earlier statement in this transaction failed, so it was rolled back.
+    TransactionAborted,
+    /// Anything the backend reported that has no better kind; see the message and code.
+    Other,
+}
+
+impl ErrorKind {
+    /// A short lower-case name used in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::UniqueViolation => "unique violation",
+            ErrorKind::NotNullViolation => "not-null violation",
+            ErrorKind::ForeignKeyViolation => "foreign key violation",
+            ErrorKind::CheckViolation => "check violation",
+            ErrorKind::Busy => "database busy",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Conflict => "transaction conflict",
+            ErrorKind::Locked => "locked",
+            ErrorKind::Connection => "connection error",
+            ErrorKind::SchemaMismatch => "schema mismatch",
+            ErrorKind::TypeMismatch => "type mismatch",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::TransactionAborted => "transaction aborted",
+            ErrorKind::Other => "database error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An anytable error: a kind to match on, a message to show, and what the backend said.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}{}", self.context())]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    backend: Option<&'static str>,
+    code: Option<String>,
+    constraint: Option<String>,
+    column: Option<String>,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    /// A new error of `kind` with a message a user can act on.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            backend: None,
+            code: None,
+            constraint: None,
+            column: None,
+            source: None,
+        }
+    }
+
+    /// Shorthand for an [`ErrorKind::InvalidInput`] error.
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    /// Shorthand for an [`ErrorKind::Unsupported`] error.
+    pub fn unsupported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unsupported, message)
+    }
+
+    /// Shorthand for an [`ErrorKind::TypeMismatch`] error.
+    pub fn type_mismatch(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::TypeMismatch, message)
+    }
+
+    /// Names the backend that produced the error.
+    pub fn with_backend(mut self, backend: &'static str) -> Self {
+        self.backend = Some(backend);
+        self
+    }
+
+    /// Keeps the backend's own error code (extended result code, SQLSTATE, ...).
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// Names the constraint the engine reported.
+    pub fn with_constraint(mut self, constraint: impl Into<String>) -> Self {
+        self.constraint = Some(constraint.into());
+        self
+    }
+
+    /// Names the column involved, where known.
+    pub fn with_column(mut self, column: impl Into<String>) -> Self {
+        self.column = Some(column.into());
+        self
+    }
+
+    /// Keeps the underlying driver error as the source.
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The human-readable message, including the engine's own text where there is one.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The backend that produced the error, if it came from one.
+    pub fn backend(&self) -> Option<&'static str> {
+        self.backend
+    }
+
+    /// The backend's own code for the error (e.g. SQLite's extended code `2067`).
+    pub fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+
+    /// The constraint the engine reported, where it gives one.
+    pub fn constraint(&self) -> Option<&str> {
+        self.constraint.as_deref()
+    }
+
+    /// The column involved, where known.
+    pub fn column(&self) -> Option<&str> {
+        self.column.as_deref()
+    }
+
+    /// Whether rerunning the same operation (or whole transaction) may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::Busy | ErrorKind::Timeout | ErrorKind::Conflict | ErrorKind::Locked
+        )
+    }
+
+    fn context(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(b) = self.backend {
+            parts.push(format!("backend {b}"));
+        }
+        if let Some(c) = &self.code {
+            parts.push(format!("code {c}"));
+        }
+        if let Some(c) = &self.constraint {
+            parts.push(format!("constraint {c}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(format!("column {c}"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The backend-neutral core of anytable.
+//!
+//! Data flows one way: a [`Record`] becomes [`Value`] rows, [`sql`] turns operations into
+//! sea-query statements for the backend's [`Dialect`], a [`Backend`] runs them, and rows come
+//! back as records. Applications depend on the `anytable` facade, which re-exports this crate;
+//! backend crates depend on this crate alone.
+#![warn(missing_docs)]
+
+mod backend;
+mod database;
+mod error;
+mod filter;
+mod record;
+mod schema;
+pub mod sql;
+mod table;
+pub mod url;
+mod value;
+mod verify;
+
+pub use backend::{Backend, BulkInsert, Capabilities, Connection, RowSink, RowSource};
+pub use database::{Database, Transaction};
+pub use error::{Error, ErrorKind, Result};
+pub use filter::{Assignment, CmpOp, Column, Condition, Filter, Order};
+pub use record::{derive_support, Record, RecordId};
+pub use schema::{
+    ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
+};
+pub use sql::Dialect;
+pub use url::DatabaseUrl;
+pub use table::{OnConflict, RecordIter, Select, Table};
+pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
+pub use verify::differences as schema_differences;
+
+pub use chrono;
+pub use serde_json;
+pub use uuid;

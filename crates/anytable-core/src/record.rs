@@ -1,0 +1,74 @@
+//! The trait `#[derive(Record)]` implements: how a struct maps to a table row.
+
+use crate::error::{Error, Result};
+use crate::schema::TableSchema;
+use crate::value::Value;
+
+/// A Rust type stored as one row of a table.
+///
+/// Derive it with `#[derive(Record)]` rather than implementing it by hand; the derive
+/// checks the declaration at compile time.
+pub trait Record: Sized + Send + 'static {
+    /// What `insert` returns: `i64` when the record has an id column, `()` otherwise.
+    type Id: RecordId;
+
+    /// The table this record type declares.
+    fn schema() -> &'static TableSchema;
+
+    /// Appends the values of the data columns (those not filled by the database), in schema order.
+    fn write_values(&self, out: &mut Vec<Value>);
+
+    /// Builds a record from the values of every column, in schema order.
+    ///
+    /// Values are taken out of the slice (left as NULL) to avoid copies.
+    fn read_values(values: &mut [Value]) -> Result<Self>;
+
+    /// Stores the database-filled values (id, added, updated), in schema order.
+    fn set_generated(&mut self, values: &mut [Value]) -> Result<()>;
+}
+
+/// The id type handed back by [`Table::insert`](crate::Table::insert).
+pub trait RecordId: Sized {
+    /// Builds the id from the new row's id column, if the table has one.
+    fn from_new_row(id: Option<i64>) -> Result<Self>;
+}
+
+impl RecordId for i64 {
+    fn from_new_row(id: Option<i64>) -> Result<Self> {
+        id.ok_or_else(|| Error::new(crate::ErrorKind::Other, "the database returned no id for the new row"))
+    }
+}
+
+impl RecordId for () {
+    fn from_new_row(_: Option<i64>) -> Result<Self> {
+        Ok(())
+    }
+}
+
+/// Support code the derive expands to; not part of the public API.
+#[doc(hidden)]
+pub mod derive_support {
+    use super::*;
+    use crate::value::ColumnValue;
+
+    /// Converts a `default = <literal>` to the column's value type, checked at compile time.
+    pub fn default_value<T, V: crate::value::ValueFor<T>>(literal: V) -> Value {
+        literal.into_value()
+    }
+
+    /// Reads one field, naming the column in any error.
+    pub fn field<T: ColumnValue>(values: &mut [Value], index: usize, column: &str) -> Result<T> {
+        let value = values
+            .get_mut(index)
+            .map(|v| std::mem::replace(v, Value::Null))
+            .ok_or_else(|| {
+                Error::new(
+                    crate::ErrorKind::SchemaMismatch,
+                    format!("row has no value for column {column:?} (position {index})"),
+                )
+            })?;
+        T::from_value(value).map_err(|e| {
+            Error::new(e.kind(), format!("column {column:?}: {}", e.message())).with_column(column)
+        })
+    }
+}

@@ -1,0 +1,190 @@
+//! The table model a record type declares, and what a backend reads back from a database.
+
+use crate::value::{Value, ValueType};
+
+/// What a column is for, which decides who fills it in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnRole {
+    /// An ordinary column written from the record.
+    Data,
+    /// The auto-increment primary key, assigned by the database on insert.
+    Id,
+    /// A UTC timestamp the database sets once, on insert.
+    Added,
+    /// A UTC timestamp the database sets on insert and on every update.
+    Updated,
+}
+
+impl ColumnRole {
+    /// Whether the database, not the record, provides this column's value.
+    pub fn is_generated(self) -> bool {
+        !matches!(self, ColumnRole::Data)
+    }
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnSchema {
+    /// The column name in the database.
+    pub name: String,
+    /// The Rust field it comes from.
+    pub field: String,
+    /// Its type.
+    pub ty: ValueType,
+    /// Whether it accepts NULL.
+    pub nullable: bool,
+    /// Who fills it in.
+    pub role: ColumnRole,
+    /// Whether the column alone must be unique.
+    pub unique: bool,
+    /// A constant the database uses when an insert leaves the column out.
+    pub default: Option<Value>,
+}
+
+impl ColumnSchema {
+    /// A data column of `ty` named `name`, filled from the field of the same name.
+    pub fn new(name: impl Into<String>, ty: ValueType, nullable: bool) -> Self {
+        let name = name.into();
+        ColumnSchema {
+            field: name.clone(),
+            name,
+            ty,
+            nullable,
+            role: ColumnRole::Data,
+            unique: false,
+            default: None,
+        }
+    }
+
+    /// Sets the Rust field name, when it differs from the column name.
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = field.into();
+        self
+    }
+
+    /// Sets who fills the column in.
+    pub fn role(mut self, role: ColumnRole) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// Makes the column unique.
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
+        self
+    }
+
+    /// Gives the column a database-side default.
+    pub fn default_value(mut self, value: Value) -> Self {
+        self.default = Some(value);
+        self
+    }
+}
+
+/// A secondary index over one or more columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexSchema {
+    /// The index name in the database.
+    pub name: String,
+    /// The indexed columns, in order.
+    pub columns: Vec<String>,
+}
+
+/// The full description of a table, as a record type declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSchema {
+    /// The table name.
+    pub name: String,
+    /// The columns, in record field order.
+    pub columns: Vec<ColumnSchema>,
+    /// Non-unique indexes.
+    pub indexes: Vec<IndexSchema>,
+    /// Multi-column UNIQUE constraints (single-column ones are on [`ColumnSchema::unique`]).
+    pub unique: Vec<Vec<String>>,
+}
+
+impl TableSchema {
+    /// A table with the given name and columns and no indexes.
+    pub fn new(name: impl Into<String>, columns: Vec<ColumnSchema>) -> Self {
+        TableSchema {
+            name: name.into(),
+            columns,
+            indexes: Vec::new(),
+            unique: Vec::new(),
+        }
+    }
+
+    /// Adds a non-unique index over `columns`, named after the table and columns.
+    pub fn index(mut self, columns: &[&str]) -> Self {
+        let name = format!("ix_{}_{}", self.name, columns.join("_"));
+        self.indexes.push(IndexSchema {
+            name,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+        });
+        self
+    }
+
+    /// Adds a UNIQUE constraint over `columns` together.
+    pub fn unique_together(mut self, columns: &[&str]) -> Self {
+        self.unique
+            .push(columns.iter().map(|c| c.to_string()).collect());
+        self
+    }
+
+    /// The auto-increment id column, if the table has one.
+    pub fn id_column(&self) -> Option<&ColumnSchema> {
+        self.columns.iter().find(|c| c.role == ColumnRole::Id)
+    }
+
+    /// The position of the column named `name`.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// Columns the record provides on insert, in order.
+    pub fn data_columns(&self) -> impl Iterator<Item = &ColumnSchema> {
+        self.columns.iter().filter(|c| !c.role.is_generated())
+    }
+
+    /// Columns the database provides on insert, in order.
+    pub fn generated_columns(&self) -> impl Iterator<Item = &ColumnSchema> {
+        self.columns.iter().filter(|c| c.role.is_generated())
+    }
+}
+
+/// A column as the database reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// The column name.
+    pub name: String,
+    /// The type as declared in the database, verbatim.
+    pub declared_type: String,
+    /// The anytable type that declaration maps to, if any.
+    pub ty: Option<ValueType>,
+    /// Whether it accepts NULL.
+    pub nullable: bool,
+    /// Whether it is (part of) the primary key.
+    pub primary_key: bool,
+}
+
+/// An index as the database reports it (unique constraints show up as unique indexes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexInfo {
+    /// The index name.
+    pub name: String,
+    /// The indexed columns, in order.
+    pub columns: Vec<String>,
+    /// Whether it enforces uniqueness.
+    pub unique: bool,
+}
+
+/// An existing table as the database reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableInfo {
+    /// The table name.
+    pub name: String,
+    /// Its columns, in table order.
+    pub columns: Vec<ColumnInfo>,
+    /// Its indexes, including those backing UNIQUE constraints.
+    pub indexes: Vec<IndexInfo>,
+}

@@ -1,0 +1,203 @@
+//! SQL text for every statement anytable runs, built with sea-query per [`Dialect`].
+//!
+//! sea-query 1.0 has no `dyn QueryBuilder`, so the dialect is an enum and each build matches
+//! on it. Values never enter the SQL text: builders return placeholders plus the values to bind.
+
+mod ddl;
+mod dml;
+
+pub use ddl::{create_table, create_table_statements};
+pub use dml::{
+    count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
+    TableStatements,
+};
+
+use sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::value::{Value, ValueType};
+
+/// The SQL dialect a backend speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// SQLite 3.
+    Sqlite,
+    /// PostgreSQL (and wire-compatible engines).
+    Postgres,
+}
+
+/// The text format of timestamps in SQLite: fixed width, so text order is time order.
+pub const SQLITE_TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
+
+/// The text format of dates in SQLite.
+pub const SQLITE_DATE_FORMAT: &str = "%Y-%m-%d";
+
+impl Dialect {
+    /// Renders a sea-query statement to SQL with placeholders and the values to bind.
+    pub fn build<S: QueryStatementWriter>(self, statement: &S) -> Result<(String, Vec<Value>)> {
+        let (sql, values) = match self {
+            Dialect::Sqlite => statement.build(SqliteQueryBuilder),
+            Dialect::Postgres => statement.build(PostgresQueryBuilder),
+        };
+        let values = values
+            .into_iter()
+            .map(from_sea_value)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((sql, values))
+    }
+
+    /// The SQL type this dialect declares for a column of `ty`.
+    pub fn column_type(self, ty: ValueType) -> &'static str {
+        use ValueType::*;
+        match self {
+            // Names chosen so SQLite's type affinity never rewrites the stored text
+            // (a declared "JSON" would get NUMERIC affinity and turn '12' into 12).
+            Dialect::Sqlite => match ty {
+                I16 => "SMALLINT",
+                I32 => "INT",
+                I64 => "BIGINT",
+                F64 => "REAL",
+                Bool => "BOOLEAN",
+                Text => "TEXT",
+                Bytes => "BLOB",
+                Timestamp => "TIMESTAMP_TEXT",
+                Date => "DATE_TEXT",
+                Json => "JSON_TEXT",
+                Uuid => "UUID_TEXT",
+            },
+            Dialect::Postgres => match ty {
+                I16 => "SMALLINT",
+                I32 => "INTEGER",
+                I64 => "BIGINT",
+                F64 => "DOUBLE PRECISION",
+                Bool => "BOOLEAN",
+                Text => "TEXT",
+                Bytes => "BYTEA",
+                Timestamp => "TIMESTAMPTZ",
+                Date => "DATE",
+                Json => "JSONB",
+                Uuid => "UUID",
+            },
+        }
+    }
+
+    /// The SQL type declared for the auto-increment id column.
+    pub fn id_column_type(self) -> &'static str {
+        match self {
+            // Exactly "INTEGER" makes the column an alias of SQLite's rowid.
+            Dialect::Sqlite => "INTEGER",
+            Dialect::Postgres => "BIGINT",
+        }
+    }
+
+    /// Maps a type as the database reports it back to an anytable type.
+    pub fn value_type_of(self, declared: &str) -> Option<ValueType> {
+        let d = declared.trim().to_ascii_uppercase();
+        if self == Dialect::Sqlite && d == "INTEGER" {
+            return Some(ValueType::I64);
+        }
+        let aliases: &[(&str, ValueType)] = match self {
+            Dialect::Postgres => &[
+                ("INT2", ValueType::I16),
+                ("INT4", ValueType::I32),
+                ("INT8", ValueType::I64),
+                ("FLOAT8", ValueType::F64),
+                ("BOOL", ValueType::Bool),
+                ("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp),
+                ("CHARACTER VARYING", ValueType::Text),
+                ("VARCHAR", ValueType::Text),
+            ],
+            Dialect::Sqlite => &[],
+        };
+        if let Some((_, ty)) = aliases.iter().find(|(name, _)| *name == d) {
+            return Some(*ty);
+        }
+        ALL_TYPES
+            .iter()
+            .copied()
+            .find(|ty| self.column_type(*ty) == d)
+    }
+
+    /// SQL for "now" in a column default or update, as a UTC timestamp of this dialect.
+    pub fn now_sql(self) -> &'static str {
+        match self {
+            // SQLite's clock has millisecond resolution; pad to the fixed six-digit format.
+            Dialect::Sqlite => "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
+            Dialect::Postgres => "CURRENT_TIMESTAMP",
+        }
+    }
+}
+
+const ALL_TYPES: [ValueType; 11] = [
+    ValueType::I16,
+    ValueType::I32,
+    ValueType::I64,
+    ValueType::F64,
+    ValueType::Bool,
+    ValueType::Text,
+    ValueType::Bytes,
+    ValueType::Timestamp,
+    ValueType::Date,
+    ValueType::Json,
+    ValueType::Uuid,
+];
+
+/// Converts an anytable value into a sea-query value for statement building.
+pub(crate) fn to_sea_value(value: Value) -> sea_query::Value {
+    use sea_query::Value as S;
+    match value {
+        Value::Null => S::String(None),
+        Value::I16(v) => S::SmallInt(Some(v)),
+        Value::I32(v) => S::Int(Some(v)),
+        Value::I64(v) => S::BigInt(Some(v)),
+        Value::F64(v) => S::Double(Some(v)),
+        Value::Bool(v) => S::Bool(Some(v)),
+        Value::Text(v) => S::String(Some(v)),
+        Value::Bytes(v) => S::Bytes(Some(v)),
+        Value::Timestamp(v) => S::ChronoDateTimeUtc(Some(v)),
+        Value::Date(v) => S::ChronoDate(Some(v)),
+        Value::Json(v) => S::Json(Some(Box::new(v))),
+        Value::Uuid(v) => S::Uuid(Some(v)),
+    }
+}
+
+/// Converts a bound value back from sea-query; the inverse of [`to_sea_value`].
+fn from_sea_value(value: sea_query::Value) -> Result<Value> {
+    use sea_query::Value as S;
+    Ok(match value {
+        S::SmallInt(Some(v)) => Value::I16(v),
+        S::Int(Some(v)) => Value::I32(v),
+        S::BigInt(Some(v)) => Value::I64(v),
+        // LIMIT and OFFSET arrive as unsigned values.
+        S::BigUnsigned(Some(v)) => Value::I64(i64::try_from(v).unwrap_or(i64::MAX)),
+        S::Unsigned(Some(v)) => Value::I64(i64::from(v)),
+        S::Double(Some(v)) => Value::F64(v),
+        S::Bool(Some(v)) => Value::Bool(v),
+        S::String(Some(v)) => Value::Text(v),
+        S::Bytes(Some(v)) => Value::Bytes(v),
+        S::ChronoDateTimeUtc(Some(v)) => Value::Timestamp(v),
+        S::ChronoDate(Some(v)) => Value::Date(v),
+        S::Json(Some(v)) => Value::Json(*v),
+        S::Uuid(Some(v)) => Value::Uuid(v),
+        S::SmallInt(None)
+        | S::Int(None)
+        | S::BigInt(None)
+        | S::BigUnsigned(None)
+        | S::Unsigned(None)
+        | S::Double(None)
+        | S::Bool(None)
+        | S::String(None)
+        | S::Bytes(None)
+        | S::ChronoDateTimeUtc(None)
+        | S::ChronoDate(None)
+        | S::Json(None)
+        | S::Uuid(None) => Value::Null,
+        other => {
+            return Err(Error::new(
+                ErrorKind::Other,
+                format!("internal: sea-query produced a value anytable does not bind: {other:?}"),
+            ))
+        }
+    })
+}

@@ -1,0 +1,546 @@
+//! [`Table`]: the typed operations on the table of one record type, the same on every backend.
+
+use std::marker::PhantomData;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
+
+use crate::backend::{BulkInsert, Connection, RowSource};
+use crate::database::{Database, TableState, Transaction};
+use crate::error::{Error, ErrorKind, Result};
+use crate::filter::{Assignment, Column, Condition, Filter, Order};
+use crate::record::{Record, RecordId};
+use crate::schema::{ColumnRole, TableSchema};
+use crate::sql::{self, Conflict, ConflictAction, SelectSpec};
+use crate::value::Value;
+
+/// The table of record type `R`, from [`Database::table`] or [`Transaction::table`].
+///
+/// Outside a transaction each call takes a pooled connection and commits on its own; inside
+/// one, every call runs in it. Handles are cheap to clone, and those from a `Database` are
+/// `Send + Sync`.
+pub struct Table<'tx, R> {
+    db: Database,
+    tx: Option<&'tx Transaction>,
+    state: Arc<TableState>,
+    _record: PhantomData<fn() -> R>,
+}
+
+impl<R> Clone for Table<'_, R> {
+    fn clone(&self) -> Self {
+        Table {
+            db: self.db.clone(),
+            tx: self.tx,
+            state: self.state.clone(),
+            _record: PhantomData,
+        }
+    }
+}
+
+impl<'tx, R: Record> Table<'tx, R> {
+    pub(crate) fn new(db: Database, tx: Option<&'tx Transaction>, state: Arc<TableState>) -> Self {
+        Table {
+            db,
+            tx,
+            state,
+            _record: PhantomData,
+        }
+    }
+
+    /// The table's name.
+    pub fn name(&self) -> &str {
+        &self.state.schema.name
+    }
+
+    /// The table's schema, as `R` declares it.
+    pub fn schema(&self) -> &'static TableSchema {
+        self.state.schema
+    }
+
+    fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
+        match self.tx {
+            Some(tx) => tx.run(f),
+            None => f(&mut *self.db.connection()?),
+        }
+    }
+
+    /// Inserts one record and fills in what the database generated (id, added, updated).
+    ///
+    /// Returns the new id (`()` for records without an id column).
+    pub fn insert(&self, record: &mut R) -> Result<R::Id> {
+        let mut values = Vec::with_capacity(self.state.statements.data_columns.len());
+        record.write_values(&mut values);
+        self.check_values(&values)?;
+        let statements = &self.state.statements;
+        if statements.generated_types.is_empty() {
+            self.with_conn(|conn| conn.execute(&statements.insert, &values))?;
+            return R::Id::from_new_row(None);
+        }
+        let mut row = Vec::with_capacity(statements.generated_types.len());
+        let returned = self.with_conn(|conn| {
+            conn.insert_returning(&statements.insert, &values, &statements.generated_types, &mut row)
+        })?;
+        if !returned {
+            return Err(Error::new(ErrorKind::Other, "the insert returned no row"));
+        }
+        self.take_generated(record, &mut row)
+    }
+
+    fn take_generated(&self, record: &mut R, row: &mut [Value]) -> Result<R::Id> {
+        let id = self
+            .state
+            .schema
+            .generated_columns()
+            .position(|c| c.role == ColumnRole::Id)
+            .and_then(|i| match row[i] {
+                Value::I64(id) => Some(id),
+                _ => None,
+            });
+        record.set_generated(row)?;
+        R::Id::from_new_row(id)
+    }
+
+    /// Rejects values an engine would silently change (SQLite turns NaN into NULL).
+    fn check_values(&self, values: &[Value]) -> Result<()> {
+        if self.db.capabilities().stores_nan {
+            return Ok(());
+        }
+        match values.iter().position(|v| matches!(v, Value::F64(f) if !f.is_finite())) {
+            None => Ok(()),
+            Some(i) => {
+                let column = &self.state.statements.data_columns[i];
+                Err(Error::invalid_input(format!(
+                    "column {column:?}: {} cannot store NaN or infinity (it would silently become NULL)",
+                    self.db.backend_name()
+                ))
+                .with_column(column.clone()))
+            }
+        }
+    }
+
+    /// Inserts many records by the backend's fastest bulk path; returns how many.
+    ///
+    /// All or nothing: if any record fails, none is inserted. Generated fields are not handed
+    /// back (bulk paths return no ids); use [`insert`](Self::insert) when you need them.
+    pub fn insert_many<'r>(&self, records: impl IntoIterator<Item = &'r R>) -> Result<u64> {
+        struct Source<'s, I> {
+            records: I,
+            table: &'s TableState,
+            check_nan: bool,
+        }
+        impl<'r, 's, R: Record, I: Iterator<Item = &'r R>> RowSource for Source<'s, I> {
+            fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool> {
+                row.clear();
+                let Some(record) = self.records.next() else {
+                    return Ok(false);
+                };
+                record.write_values(row);
+                if self.check_nan {
+                    if let Some(i) = row.iter().position(|v| matches!(v, Value::F64(f) if !f.is_finite())) {
+                        let column = &self.table.statements.data_columns[i];
+                        return Err(Error::invalid_input(format!(
+                            "column {column:?}: this backend cannot store NaN or infinity"
+                        ))
+                        .with_column(column.clone()));
+                    }
+                }
+                Ok(true)
+            }
+        }
+        let mut source = Source {
+            records: records.into_iter(),
+            table: &self.state,
+            check_nan: !self.db.capabilities().stores_nan,
+        };
+        let target = BulkInsert {
+            table: self.state.schema,
+            columns: &self.state.statements.data_columns,
+            insert_sql: &self.state.statements.insert_plain,
+        };
+        self.with_conn(|conn| conn.insert_many(&target, &mut source))
+    }
+
+    /// The record with this id, if any.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `R` has no id column.
+    pub fn get(&self, id: i64) -> Result<Option<R>> {
+        let sql = self.state.statements.get_by_id.as_deref().ok_or_else(|| {
+            Error::unsupported(format!(
+                "{} has no id column, so rows cannot be fetched by id",
+                std::any::type_name::<R>()
+            ))
+        })?;
+        let mut found = None;
+        self.query(sql, &[Value::I64(id)], &mut |r| {
+            found = Some(r);
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
+    /// Starts a query over this table; add filters, ordering and limits, then run it.
+    pub fn select(&self) -> Select<'tx, R> {
+        Select {
+            table: self.clone(),
+            filter: None,
+            order: Vec::new(),
+            limit: None,
+            offset: None,
+        }
+    }
+
+    /// Shorthand for `select().filter(filter)`.
+    pub fn filter(&self, filter: Filter<R>) -> Select<'tx, R> {
+        self.select().filter(filter)
+    }
+
+    /// The number of rows in the table.
+    pub fn count(&self) -> Result<u64> {
+        self.count_sql(&self.state.statements.count_all, &[])
+    }
+
+    fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut count = 0;
+        self.with_conn(|conn| {
+            conn.query(sql, params, &[crate::ValueType::I64], &mut |row| {
+                count = match row[0] {
+                    Value::I64(n) => u64::try_from(n).unwrap_or(0),
+                    _ => 0,
+                };
+                Ok(false)
+            })
+        })?;
+        Ok(count)
+    }
+
+    /// The first `n` rows, in id order when the table has an id.
+    pub fn head(&self, n: u64) -> Result<Vec<R>> {
+        let mut select = self.select().limit(n);
+        let schema: &'static TableSchema = self.state.schema;
+        if let Some(id) = schema.id_column() {
+            select.order.push((id.name.as_str(), false));
+        }
+        select.all()
+    }
+
+    /// Sets columns on every row matching `filter`; returns how many rows changed.
+    ///
+    /// The record's "updated" timestamp, if it has one, is set to now as well.
+    pub fn update(
+        &self,
+        filter: Filter<R>,
+        set: impl IntoIterator<Item = Assignment<R>>,
+    ) -> Result<u64> {
+        let assignments = set.into_iter().map(|a| (a.column, a.value)).collect();
+        let (sql, params) = sql::update(
+            self.state.dialect,
+            self.state.schema,
+            filter.condition(),
+            assignments,
+        )?;
+        self.with_conn(|conn| conn.execute(&sql, &params))
+    }
+
+    /// Deletes every row matching `filter`; returns how many.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for `Filter::all()`: deleting everything is
+    /// [`delete_all`](Self::delete_all), so it is never done by accident.
+    pub fn delete(&self, filter: Filter<R>) -> Result<u64> {
+        if matches!(filter.condition(), Condition::All) {
+            return Err(Error::invalid_input(
+                "delete(Filter::all()) would delete every row; call delete_all() to mean that",
+            ));
+        }
+        let (sql, params) = sql::delete(self.state.dialect, self.state.schema, filter.condition())?;
+        self.with_conn(|conn| conn.execute(&sql, &params))
+    }
+
+    /// Deletes every row; returns how many.
+    pub fn delete_all(&self) -> Result<u64> {
+        self.with_conn(|conn| conn.execute(&self.state.statements.delete_all, &[]))
+    }
+
+    /// Inserts `record`, or on a unique conflict does what `on_conflict` says.
+    ///
+    /// Returns the id of the row written (inserted or updated) and fills in the generated
+    /// fields; returns `None` when the conflict action was to do nothing and nothing was written.
+    pub fn upsert(&self, record: &mut R, on_conflict: OnConflict<R>) -> Result<Option<R::Id>> {
+        let mut values = Vec::new();
+        record.write_values(&mut values);
+        self.check_values(&values)?;
+        let (sql, params) = sql::upsert(
+            self.state.dialect,
+            self.state.schema,
+            values,
+            &on_conflict.conflict,
+        )?;
+        let types = &self.state.statements.generated_types;
+        if types.is_empty() {
+            let changed = self.with_conn(|conn| conn.execute(&sql, &params))?;
+            return if changed == 0 {
+                Ok(None)
+            } else {
+                R::Id::from_new_row(None).map(Some)
+            };
+        }
+        let mut row = Vec::new();
+        let written =
+            self.with_conn(|conn| conn.insert_returning(&sql, &params, types, &mut row))?;
+        if !written {
+            return Ok(None);
+        }
+        self.take_generated(record, &mut row).map(Some)
+    }
+
+    fn query(&self, sql: &str, params: &[Value], f: &mut dyn FnMut(R) -> Result<bool>) -> Result<()> {
+        let types = &self.state.statements.column_types;
+        self.with_conn(|conn| conn.query(sql, params, types, &mut |row| f(R::read_values(row)?)))
+    }
+}
+
+/// What [`Table::upsert`] does when the row conflicts with an existing one.
+pub struct OnConflict<R> {
+    conflict: Conflict,
+    _record: PhantomData<fn() -> R>,
+}
+
+impl<R> OnConflict<R> {
+    /// Conflicts are detected on this unique column (add more with [`and`](Self::and)).
+    /// The default action is to do nothing.
+    pub fn column<T>(column: Column<R, T>) -> Self {
+        OnConflict {
+            conflict: Conflict {
+                target: vec![column.name()],
+                action: ConflictAction::DoNothing,
+            },
+            _record: PhantomData,
+        }
+    }
+
+    /// Adds a column to a multi-column unique target.
+    pub fn and<T>(mut self, column: Column<R, T>) -> Self {
+        self.conflict.target.push(column.name());
+        self
+    }
+
+    /// Keep the existing row untouched.
+    pub fn do_nothing(mut self) -> Self {
+        self.conflict.action = ConflictAction::DoNothing;
+        self
+    }
+
+    /// Overwrite this column of the existing row with the new value (call once per column).
+    pub fn update<T>(mut self, column: Column<R, T>) -> Self {
+        match &mut self.conflict.action {
+            ConflictAction::Update(columns) => columns.push(column.name()),
+            action => *action = ConflictAction::Update(vec![column.name()]),
+        }
+        self
+    }
+}
+
+impl<R: Record> OnConflict<R> {
+    /// Overwrite every data column that is not part of the conflict target.
+    pub fn update_all(mut self) -> Self {
+        let target = &self.conflict.target;
+        let columns = R::schema()
+            .data_columns()
+            .filter(|c| !target.iter().any(|t| *t == c.name))
+            .map(|c| c.name.as_str())
+            .collect();
+        self.conflict.action = ConflictAction::Update(columns);
+        self
+    }
+}
+
+/// A query under construction; run it with [`all`](Self::all), [`for_each`](Self::for_each),
+/// [`iter`](Self::iter), [`first`](Self::first) or [`count`](Self::count).
+pub struct Select<'tx, R> {
+    table: Table<'tx, R>,
+    filter: Option<Filter<R>>,
+    order: Vec<(&'static str, bool)>,
+    limit: Option<u64>,
+    offset: Option<u64>,
+}
+
+impl<'tx, R: Record> Select<'tx, R> {
+    /// Keeps rows matching `filter` (and any filter given before).
+    pub fn filter(mut self, filter: Filter<R>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(f) => f.and(filter),
+            None => filter,
+        });
+        self
+    }
+
+    /// Sorts by this key, after any keys given before.
+    pub fn order_by(mut self, order: Order<R>) -> Self {
+        self.order.push((order.column, order.descending));
+        self
+    }
+
+    /// Returns at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = Some(n);
+        self
+    }
+
+    fn build(&self) -> Result<(String, Vec<Value>)> {
+        let condition = self.filter.as_ref().map(Filter::condition);
+        let limits = (&self.order, self.limit, self.offset);
+        let state = &self.table.state;
+        if condition.is_none() && limits == (&Vec::new(), None, None) {
+            return Ok((state.statements.select_all.clone(), Vec::new()));
+        }
+        let spec = SelectSpec {
+            condition,
+            order: self.order.clone(),
+            limit: self.limit,
+            offset: self.offset,
+        };
+        sql::select(state.dialect, state.schema, &spec)
+    }
+
+    /// Runs the query and collects every row.
+    pub fn all(self) -> Result<Vec<R>> {
+        let mut rows = Vec::new();
+        self.for_each(|r| {
+            rows.push(r);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    /// Runs the query and hands each row to `f` as it is read, without collecting them.
+    ///
+    /// Inside a transaction, `f` must not call the same transaction (that is an error).
+    pub fn for_each(self, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
+        let (sql, params) = self.build()?;
+        self.table.query(&sql, &params, &mut |r| f(r).map(|()| true))
+    }
+
+    /// The first matching row, if any.
+    pub fn first(self) -> Result<Option<R>> {
+        let select = self.limit(1);
+        let (sql, params) = select.build()?;
+        let mut found = None;
+        select.table.query(&sql, &params, &mut |r| {
+            found = Some(r);
+            Ok(false)
+        })?;
+        Ok(found)
+    }
+
+    /// The number of matching rows (ordering, limit and offset are ignored).
+    pub fn count(self) -> Result<u64> {
+        let state = &self.table.state;
+        match &self.filter {
+            None => self.table.count(),
+            Some(filter) => {
+                let (sql, params) = sql::count(state.dialect, state.schema, filter.condition())?;
+                self.table.count_sql(&sql, &params)
+            }
+        }
+    }
+
+    /// Streams the rows as an iterator, reading them on a pooled connection of its own in
+    /// batches, so memory stays flat however many rows there are.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] inside a transaction, whose connection cannot be lent out:
+    /// use [`for_each`](Self::for_each) there.
+    pub fn iter(self) -> Result<RecordIter<R>> {
+        if self.table.tx.is_some() {
+            return Err(Error::invalid_input(
+                "iter() cannot stream inside a transaction; use for_each() there",
+            ));
+        }
+        let (sql, params) = self.build()?;
+        let db = self.table.db.clone();
+        let state = self.table.state.clone();
+        let (sender, receiver) = sync_channel::<Message<R>>(STREAM_BATCHES_IN_FLIGHT);
+        std::thread::Builder::new()
+            .name("anytable-stream".into())
+            .spawn(move || {
+                let mut batch = Vec::with_capacity(STREAM_BATCH);
+                let result = db.connection().and_then(|mut conn| {
+                    conn.query(&sql, &params, &state.statements.column_types, &mut |row| {
+                        batch.push(R::read_values(row)?);
+                        if batch.len() < STREAM_BATCH {
+                            return Ok(true);
+                        }
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
+                        // A closed channel means the iterator was dropped: stop reading.
+                        Ok(sender.send(Message::Batch(full)).is_ok())
+                    })
+                });
+                let last = match result {
+                    Ok(()) => {
+                        let _ = sender.send(Message::Batch(batch));
+                        Message::Done
+                    }
+                    Err(e) => Message::Failed(e),
+                };
+                let _ = sender.send(last);
+            })
+            .map_err(|e| Error::new(ErrorKind::Other, format!("cannot start the stream thread: {e}")))?;
+        Ok(RecordIter {
+            receiver,
+            batch: Vec::new().into_iter(),
+            finished: false,
+        })
+    }
+}
+
+const STREAM_BATCH: usize = 256;
+const STREAM_BATCHES_IN_FLIGHT: usize = 2;
+
+enum Message<R> {
+    Batch(Vec<R>),
+    Failed(Error),
+    Done,
+}
+
+/// Rows of a query, read in batches by a background thread; from [`Select::iter`].
+pub struct RecordIter<R> {
+    receiver: Receiver<Message<R>>,
+    batch: std::vec::IntoIter<R>,
+    finished: bool,
+}
+
+impl<R> Iterator for RecordIter<R> {
+    type Item = Result<R>;
+
+    fn next(&mut self) -> Option<Result<R>> {
+        loop {
+            if let Some(r) = self.batch.next() {
+                return Some(Ok(r));
+            }
+            if self.finished {
+                return None;
+            }
+            match self.receiver.recv() {
+                Ok(Message::Batch(batch)) => self.batch = batch.into_iter(),
+                Ok(Message::Done) => self.finished = true,
+                Ok(Message::Failed(e)) => {
+                    self.finished = true;
+                    return Some(Err(e));
+                }
+                Err(_) => {
+                    self.finished = true;
+                    return Some(Err(Error::new(
+                        ErrorKind::Other,
+                        "the stream's reader thread stopped without finishing (it panicked)",
+                    )));
+                }
+            }
+        }
+    }
+}

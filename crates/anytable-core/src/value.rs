@@ -1,0 +1,310 @@
+//! Values that cross the boundary between records and backends.
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+/// One SQL value, independent of the backend that stores it.
+///
+/// Timestamps are UTC with microsecond precision: finer parts are truncated when a
+/// `DateTime<Utc>` becomes a `Value`, so what is written is exactly what reads back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL.
+    Null,
+    /// 16-bit integer.
+    I16(i16),
+    /// 32-bit integer.
+    I32(i32),
+    /// 64-bit integer.
+    I64(i64),
+    /// 64-bit float.
+    F64(f64),
+    /// Boolean.
+    Bool(bool),
+    /// UTF-8 text.
+    Text(String),
+    /// Binary data.
+    Bytes(Vec<u8>),
+    /// A UTC instant with microsecond precision.
+    Timestamp(DateTime<Utc>),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A JSON document.
+    Json(serde_json::Value),
+    /// A UUID.
+    Uuid(Uuid),
+}
+
+impl Default for Value {
+    fn default() -> Self {
+        Value::Null
+    }
+}
+
+/// The type of a column, and of the non-NULL values it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// 16-bit integer.
+    I16,
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 64-bit float.
+    F64,
+    /// Boolean.
+    Bool,
+    /// UTF-8 text.
+    Text,
+    /// Binary data.
+    Bytes,
+    /// A UTC instant with microsecond precision.
+    Timestamp,
+    /// A calendar date.
+    Date,
+    /// A JSON document.
+    Json,
+    /// A UUID.
+    Uuid,
+}
+
+impl ValueType {
+    /// The Rust-side name used in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            ValueType::I16 => "i16",
+            ValueType::I32 => "i32",
+            ValueType::I64 => "i64",
+            ValueType::F64 => "f64",
+            ValueType::Bool => "bool",
+            ValueType::Text => "text",
+            ValueType::Bytes => "bytes",
+            ValueType::Timestamp => "timestamp",
+            ValueType::Date => "date",
+            ValueType::Json => "json",
+            ValueType::Uuid => "uuid",
+        }
+    }
+}
+
+impl std::fmt::Display for ValueType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Value {
+    /// The type of this value, or `None` for NULL.
+    pub fn value_type(&self) -> Option<ValueType> {
+        Some(match self {
+            Value::Null => return None,
+            Value::I16(_) => ValueType::I16,
+            Value::I32(_) => ValueType::I32,
+            Value::I64(_) => ValueType::I64,
+            Value::F64(_) => ValueType::F64,
+            Value::Bool(_) => ValueType::Bool,
+            Value::Text(_) => ValueType::Text,
+            Value::Bytes(_) => ValueType::Bytes,
+            Value::Timestamp(_) => ValueType::Timestamp,
+            Value::Date(_) => ValueType::Date,
+            Value::Json(_) => ValueType::Json,
+            Value::Uuid(_) => ValueType::Uuid,
+        })
+    }
+
+    /// Whether this is SQL NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A short name of the value's type for messages ("null" for NULL).
+    pub fn type_name(&self) -> &'static str {
+        self.value_type().map_or("null", ValueType::name)
+    }
+
+    /// Truncates a timestamp to the microsecond precision every backend stores.
+    pub fn timestamp(t: DateTime<Utc>) -> Value {
+        Value::Timestamp(truncate_to_micros(t))
+    }
+}
+
+/// Drops sub-microsecond digits so a timestamp round-trips exactly on every backend.
+pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    let nanos = t.nanosecond();
+    // A leap second is encoded as nanosecond >= 1e9; keep that marker but drop finer digits.
+    t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
+}
+
+/// A Rust type that can be stored in one column.
+///
+/// Implemented for `i16`, `i32`, `i64`, `f64`, `bool`, `String`, `Vec<u8>`, `DateTime<Utc>`,
+/// `NaiveDate`, `serde_json::Value`, `Uuid`, and `Option` of each (which makes the column nullable).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in an anytable column",
+    label = "unsupported column type",
+    note = "supported: i16, i32, i64, f64, bool, String, Vec<u8>, chrono::DateTime<Utc>, chrono::NaiveDate, serde_json::Value, uuid::Uuid, and Option<T> of these"
+)]
+pub trait ColumnValue: Sized {
+    /// The column type this Rust type maps to.
+    const TYPE: ValueType;
+    /// Whether the column accepts NULL (true only for `Option<T>`).
+    const NULLABLE: bool = false;
+    /// Converts to a [`Value`] for binding.
+    fn to_value(&self) -> Value;
+    /// Converts from a [`Value`] read from the database.
+    fn from_value(value: Value) -> Result<Self>;
+}
+
+fn mismatch(expected: ValueType, got: &Value) -> Error {
+    if got.is_null() {
+        Error::type_mismatch(format!(
+            "got NULL for a non-nullable {expected} field; declare the field as Option<_> to accept NULL"
+        ))
+    } else {
+        Error::type_mismatch(format!("expected a {expected} value, got {}", got.type_name()))
+    }
+}
+
+macro_rules! column_value {
+    ($rust:ty, $variant:ident, $to:expr) => {
+        impl ColumnValue for $rust {
+            const TYPE: ValueType = ValueType::$variant;
+            fn to_value(&self) -> Value {
+                #[allow(clippy::redundant_closure_call)]
+                ($to)(self)
+            }
+            fn from_value(value: Value) -> Result<Self> {
+                match value {
+                    Value::$variant(v) => Ok(v),
+                    other => Err(mismatch(ValueType::$variant, &other)),
+                }
+            }
+        }
+
+        impl From<$rust> for Value {
+            fn from(v: $rust) -> Value {
+                ColumnValue::to_value(&v)
+            }
+        }
+    };
+}
+
+column_value!(i16, I16, |v: &i16| Value::I16(*v));
+column_value!(i32, I32, |v: &i32| Value::I32(*v));
+column_value!(i64, I64, |v: &i64| Value::I64(*v));
+column_value!(f64, F64, |v: &f64| Value::F64(*v));
+column_value!(bool, Bool, |v: &bool| Value::Bool(*v));
+column_value!(String, Text, |v: &String| Value::Text(v.clone()));
+column_value!(Vec<u8>, Bytes, |v: &Vec<u8>| Value::Bytes(v.clone()));
+column_value!(DateTime<Utc>, Timestamp, |v: &DateTime<Utc>| Value::timestamp(
+    *v
+));
+column_value!(NaiveDate, Date, |v: &NaiveDate| Value::Date(*v));
+column_value!(serde_json::Value, Json, |v: &serde_json::Value| Value::Json(
+    v.clone()
+));
+column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
+
+impl<T: ColumnValue> ColumnValue for Option<T> {
+    const TYPE: ValueType = T::TYPE;
+    const NULLABLE: bool = true;
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null,
+        }
+    }
+    fn from_value(value: Value) -> Result<Self> {
+        match value {
+            Value::Null => Ok(None),
+            v => T::from_value(v).map(Some),
+        }
+    }
+}
+
+impl<T: ColumnValue> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value {
+        v.to_value()
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Value {
+        Value::Text(v.to_owned())
+    }
+}
+
+/// A value that may be compared with or assigned to a column of type `T`.
+///
+/// Lets `name().eq("x")` work for `String` and `Option<String>` columns, and `n().eq(5)`
+/// for `Option<i64>` columns, while `n().eq("x")` stays a compile error.
+pub trait ValueFor<T> {
+    /// The value to bind.
+    fn into_value(self) -> Value;
+}
+
+impl<T: ColumnValue> ValueFor<T> for T {
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl<T: ColumnValue> ValueFor<Option<T>> for T {
+    fn into_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl ValueFor<String> for &str {
+    fn into_value(self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl ValueFor<Option<String>> for &str {
+    fn into_value(self) -> Value {
+        Value::Text(self.to_owned())
+    }
+}
+
+impl ValueFor<Vec<u8>> for &[u8] {
+    fn into_value(self) -> Value {
+        Value::Bytes(self.to_vec())
+    }
+}
+
+/// Marks column types that hold text, so `like` is only offered where it makes sense.
+pub trait TextColumn {}
+impl TextColumn for String {}
+impl TextColumn for Option<String> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn timestamps_are_truncated_to_micros() {
+        let t = Utc.timestamp_opt(1_700_000_000, 123_456_789).unwrap();
+        let Value::Timestamp(v) = t.to_value() else {
+            panic!("not a timestamp")
+        };
+        assert_eq!(v.nanosecond(), 123_456_000);
+    }
+
+    #[test]
+    fn null_into_non_option_is_a_type_mismatch() {
+        let err = i64::from_value(Value::Null).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::TypeMismatch);
+        assert!(err.message().contains("Option"), "{err}");
+        assert_eq!(Option::<i64>::from_value(Value::Null).unwrap(), None);
+    }
+
+    #[test]
+    fn wrong_variant_is_a_type_mismatch() {
+        let err = String::from_value(Value::I64(3)).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::TypeMismatch);
+    }
+}

@@ -1,0 +1,120 @@
+//! One typed table API over SQLite, DuckDB and PostgreSQL.
+//!
+//! A record type describes its table once; the same code runs on any backend compiled in,
+//! chosen by the URL given to [`Database::open`].
+//!
+//! ```
+//! use anytable::chrono::{DateTime, Utc};
+//! use anytable::{Database, Record};
+//!
+//! #[derive(Record, Debug)]
+//! struct SimpleRow {
+//!     #[anytable(id)]
+//!     id: i64,
+//!     #[anytable(added)]
+//!     added: DateTime<Utc>,
+//!     process: String,
+//!     number: i64,
+//! }
+//!
+//! # fn main() -> anytable::Result<()> {
+//! let db = Database::open("sqlite::memory:")?;
+//! let rows = db.table::<SimpleRow>()?;
+//! let mut row = SimpleRow { id: 0, added: Utc::now(), process: "AB".into(), number: 7 };
+//! let id = rows.insert(&mut row)?;
+//! assert_eq!(row.id, id);
+//! let big = rows.filter(SimpleRow::number().gt(5)).all()?;
+//! assert_eq!(big.len(), 1);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Backends and cargo features
+//! | feature | URL | backend |
+//! |---|---|---|
+//! | `sqlite` (default) | `sqlite://path.db`, `sqlite::memory:` | embedded SQLite via rusqlite (bundled) |
+//!
+//! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
+//! feature to enable.
+#![warn(missing_docs)]
+
+use std::ops::Deref;
+
+pub use anytable_core::{
+    chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert, Capabilities,
+    CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition, Connection,
+    DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict, Order,
+    Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table, TableInfo,
+    TableSchema, TextColumn, Transaction, Value, ValueFor, ValueType,
+};
+pub use anytable_derive::Record;
+
+/// A handle on one database, opened from a URL: `Clone + Send + Sync`, pooling connections.
+///
+/// Everything but opening lives on [`anytable_core::Database`], which this derefs to.
+#[derive(Clone, Debug)]
+pub struct Database {
+    inner: anytable_core::Database,
+}
+
+impl Database {
+    /// Opens the database at `url` with the backend its scheme names.
+    ///
+    /// Schemes: `sqlite` (feature `sqlite`). Options go in the query string, e.g.
+    /// `sqlite://app.db?timeout=15`; an unknown option is an error.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a malformed URL or unknown scheme,
+    /// [`ErrorKind::Unsupported`] for a backend not compiled in, and the backend's own
+    /// errors (e.g. [`ErrorKind::NotFound`] for a directory that does not exist).
+    pub fn open(url: &str) -> Result<Database> {
+        let parsed = DatabaseUrl::parse(url)?;
+        let inner = match parsed.scheme() {
+            "sqlite" => open_sqlite(&parsed)?,
+            "duckdb" => return Err(not_compiled("duckdb", "duckdb")),
+            "postgres" | "postgresql" => return Err(not_compiled("postgres", parsed.scheme())),
+            other => {
+                return Err(Error::invalid_input(format!(
+                    "unknown database URL scheme {other:?}; anytable knows sqlite, duckdb, postgres and postgresql"
+                )))
+            }
+        };
+        Ok(Database { inner })
+    }
+
+    /// Wraps a backend opened by other means (e.g. a third-party backend crate).
+    pub fn from_backend(backend: impl Backend) -> Database {
+        Database {
+            inner: anytable_core::Database::new(backend),
+        }
+    }
+
+    /// The backend-neutral handle this wraps.
+    pub fn core(&self) -> &anytable_core::Database {
+        &self.inner
+    }
+}
+
+impl Deref for Database {
+    type Target = anytable_core::Database;
+    fn deref(&self) -> &anytable_core::Database {
+        &self.inner
+    }
+}
+
+#[cfg(feature = "sqlite")]
+fn open_sqlite(url: &DatabaseUrl) -> Result<anytable_core::Database> {
+    anytable_sqlite::SqliteBackend::open(url).map(anytable_core::Database::new)
+}
+
+#[cfg(not(feature = "sqlite"))]
+fn open_sqlite(_: &DatabaseUrl) -> Result<anytable_core::Database> {
+    Err(not_compiled("sqlite", "sqlite"))
+}
+
+fn not_compiled(feature: &str, scheme: &str) -> Error {
+    Error::unsupported(format!(
+        "this build of anytable has no {scheme} backend: enable the cargo feature \"{feature}\" \
+         of anytable (e.g. `anytable = {{ version = \"0.1\", features = [\"{feature}\"] }}`)"
+    ))
+}
