@@ -1,0 +1,101 @@
+//! The anytable conformance suite: the same cases, with the same expectations, on every backend.
+//!
+//! Every case is a public function taking a fresh, empty [`TestDb`]. [`conformance_tests!`]
+//! stamps them out as `#[test] fn <case>_on_<backend>()`, so a backend's test file is one line:
+//!
+//! ```text
+//! anytable_conformance::conformance_tests!(sqlite_file, anytable_conformance::fixtures::sqlite_file);
+//! ```
+//!
+//! # Running the suite on a third-party backend
+//! Write a function returning a [`TestDb`] for a fresh database of your backend (wrap your
+//! `Backend` with `anytable::Database::from_backend`), then call the macro with it in a test
+//! file of your crate. Expectations come from your backend's
+//! [`Capabilities`](anytable::Capabilities): a case whose feature you declare unsupported
+//! asserts the exact error instead of succeeding, so the declaration stays true.
+#![warn(missing_docs)]
+
+pub mod cases;
+pub mod fixtures;
+pub mod records;
+
+pub use fixtures::TestDb;
+#[doc(hidden)]
+pub use paste;
+
+/// What a case returns: any error fails the test with its message.
+pub type CaseResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Fails a case with a message (like `assert!`, but as an error so cleanup still runs).
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($msg:tt)+) => {
+        if !$cond {
+            return Err(format!($($msg)+).into());
+        }
+    };
+}
+
+/// Stamps out every case as `#[test] fn <case>_on_<backend>()` using `fresh` to make databases.
+#[macro_export]
+macro_rules! conformance_tests {
+    ($backend:ident, $fresh:expr) => {
+        $crate::for_each_case!($crate::__stamp_cases, $backend, $fresh);
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __stamp_cases {
+    ($backend:ident, $fresh:expr, $($module:ident :: $case:ident),* $(,)?) => {
+        $crate::paste::paste! {
+            $(
+                #[test]
+                fn [<$case _on_ $backend>]() {
+                    let db = ($fresh)();
+                    if let Err(e) = $crate::cases::$module::$case(&db) {
+                        panic!("{} on {}: {e}", stringify!($case), stringify!($backend));
+                    }
+                }
+            )*
+        }
+    };
+}
+
+/// Calls `$m!(args..., module::case, ...)` with every case of the suite.
+#[macro_export]
+macro_rules! for_each_case {
+    ($m:path, $($args:tt)*) => {
+        $m!(
+            $($args)*,
+            crud::insert_fills_generated_fields,
+            crud::get_by_id,
+            crud::select_filters,
+            crud::order_limit_offset,
+            crud::count_and_head,
+            crud::update_by_filter,
+            crud::delete_by_filter,
+            crud::upsert_do_nothing_and_update,
+            crud::streaming_iter_and_for_each,
+            types::round_trip_every_type,
+            types::bulk_and_single_inserts_read_back_identical,
+            types::nan_and_infinity,
+            errors::unique_violation,
+            errors::not_null_violation,
+            errors::check_violation,
+            errors::foreign_key_violation,
+            errors::error_aborts_transaction_and_connection_recovers,
+            errors::delete_all_needs_its_own_call,
+            schema::reopen_verifies_existing_table,
+            schema::mismatch_lists_every_difference,
+            schema::indexes_and_unique_constraints_exist,
+            schema::quotes_and_keywords_in_names_and_values,
+            transactions::commit_on_ok,
+            transactions::rollback_on_err,
+            transactions::rollback_on_panic,
+            transactions::uncommitted_rows_are_invisible,
+            concurrency::writers_and_readers_threads,
+            concurrency::duckdb_seed_threads,
+        );
+    };
+}

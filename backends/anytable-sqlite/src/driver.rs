@@ -160,6 +160,8 @@ impl SqliteBackend {
                 persistent: !memory,
                 stores_nan: false,
                 transactional_ddl: true,
+                // The memdb VFS has no WAL: an open write transaction blocks new readers.
+                readers_wait_for_writers: memory,
             },
             _anchor: memory.then(|| Mutex::new(first)),
         })

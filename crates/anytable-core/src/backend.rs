@@ -31,6 +31,10 @@ pub struct Capabilities {
     pub stores_nan: bool,
     /// CREATE TABLE can be rolled back.
     pub transactional_ddl: bool,
+    /// A reader waits (up to the timeout) while another connection has a write transaction
+    /// open, instead of reading the last committed state at once. Either way it never sees
+    /// uncommitted rows.
+    pub readers_wait_for_writers: bool,
 }
 
 /// A database engine behind anytable: a pool of connections plus facts about the engine.

@@ -1,6 +1,6 @@
 //! `#[derive(Record)]`: a plain struct declares its table, checked at compile time.
 //!
-//! ```ignore
+//! ```text
 //! #[derive(Record)]
 //! #[anytable(table = "simple_rows", index(process, number))]
 //! struct SimpleRow {

@@ -109,6 +109,13 @@ fn validate(schema: &TableSchema) -> Result<()> {
     let known = |c: &String| seen.contains(&c.to_ascii_lowercase());
     for index in &schema.indexes {
         check_identifier("index", &index.name)?;
+        // sea-query does not escape quotes in index names.
+        if index.name.contains('"') {
+            return Err(Error::invalid_input(format!(
+                "index name {:?} contains a double quote",
+                index.name
+            )));
+        }
         if let Some(c) = index.columns.iter().find(|c| !known(c)) {
             return Err(Error::invalid_input(format!(
                 "index {:?} names unknown column {c:?}",

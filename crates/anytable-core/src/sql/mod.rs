@@ -6,7 +6,7 @@
 mod ddl;
 mod dml;
 
-pub use ddl::{create_table, create_table_statements};
+pub use ddl::{create_table, create_table_statements, MAX_IDENTIFIER_LEN};
 pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,

@@ -1,0 +1,127 @@
+//! Many threads writing and reading one database at once.
+//!
+//! Sizes scale with `ANYTABLE_CONFORMANCE_SCALE` (a whole-number multiplier, default 1), so a
+//! stress run is the same cases with bigger numbers.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Barrier;
+
+use anytable::chrono::{Duration, Utc};
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+
+use crate::records::{SimpleRow, ThreadInsert};
+use crate::{ensure, CaseResult, TestDb};
+
+/// The multiplier for thread and row counts, from `ANYTABLE_CONFORMANCE_SCALE`.
+pub fn scale() -> usize {
+    std::env::var("ANYTABLE_CONFORMANCE_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(1)
+}
+
+/// 8 writer threads insert rows one by one while 4 readers poll the count: no errors, the exact
+/// final count, unique ids, every row present, and no reader ever sees the count go down.
+pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
+    let writers = 8 * scale();
+    let per_writer = 100 * scale();
+    let rows = t.db.table::<SimpleRow>()?;
+    let done = AtomicBool::new(false);
+    let start = Barrier::new(writers + 4);
+    let result: CaseResult = std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..4)
+            .map(|_| {
+                scope.spawn(|| -> Result<usize, String> {
+                    start.wait();
+                    let (mut last, mut polls) = (0, 0);
+                    while !done.load(Ordering::Acquire) {
+                        let n = rows.count().map_err(|e| e.to_string())?;
+                        if n < last {
+                            return Err(format!("a reader saw the count drop from {last} to {n}"));
+                        }
+                        last = n;
+                        polls += 1;
+                    }
+                    Ok(polls)
+                })
+            })
+            .collect();
+        let writer_handles: Vec<_> = (0..writers)
+            .map(|w| {
+                let (rows, start) = (&rows, &start);
+                scope.spawn(move || -> anytable::Result<()> {
+                    start.wait();
+                    for i in 0..per_writer {
+                        rows.insert(&mut SimpleRow::new(&format!("W{w}"), i as i64))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        let writes: Vec<_> = writer_handles.into_iter().map(|h| h.join()).collect();
+        done.store(true, Ordering::Release);
+        for r in readers {
+            let polls = r.join().map_err(|_| "reader panicked")??;
+            ensure!(polls > 0, "every reader polled at least once");
+        }
+        for w in writes {
+            w.map_err(|_| "writer panicked")??;
+        }
+        Ok(())
+    });
+    result?;
+    let all = rows.select().all()?;
+    ensure!(all.len() == writers * per_writer, "count {} != {}", all.len(), writers * per_writer);
+    let ids: HashSet<i64> = all.iter().map(|r| r.id).collect();
+    ensure!(ids.len() == all.len(), "ids are unique");
+    let pairs: HashSet<(String, i64)> = all.iter().map(|r| (r.process.clone(), r.number)).collect();
+    ensure!(pairs.len() == all.len(), "every (writer, number) exactly once");
+    Ok(())
+}
+
+/// The DuckDB seed: 50 writer threads each insert one row whose timestamp the database fills
+/// in, 5 reader threads count rows, all started in a shuffled order at once.
+pub fn duckdb_seed_threads(t: &TestDb) -> CaseResult {
+    let writers = 50 * scale();
+    let readers = 5 * scale();
+    let table = t.db.table::<ThreadInsert>()?;
+    let began = Utc::now() - Duration::seconds(5);
+    let mut jobs: Vec<Option<usize>> = (0..writers).map(Some).chain((0..readers).map(|_| None)).collect();
+    jobs.shuffle(&mut rand::rngs::StdRng::seed_from_u64(6));
+    let start = Barrier::new(jobs.len());
+    let outcomes: Vec<anytable::Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .iter()
+            .map(|job| {
+                let (table, start) = (&table, &start);
+                scope.spawn(move || {
+                    start.wait();
+                    match job {
+                        Some(i) => {
+                            let mut row = ThreadInsert {
+                                id: 0,
+                                thread_name: format!("write_thread_{i}"),
+                                insert_time: began,
+                            };
+                            table.insert(&mut row).map(drop)
+                        }
+                        None => table.count().map(drop),
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("thread panicked")).collect()
+    });
+    for outcome in outcomes {
+        outcome?;
+    }
+    let rows = table.select().order_by(ThreadInsert::insert_time().asc()).all()?;
+    ensure!(rows.len() == writers, "{} rows for {writers} writers", rows.len());
+    let names: HashSet<&str> = rows.iter().map(|r| r.thread_name.as_str()).collect();
+    ensure!(names.len() == writers, "one row per writer thread");
+    ensure!(rows.iter().all(|r| r.insert_time > began), "the database filled in insert_time");
+    Ok(())
+}

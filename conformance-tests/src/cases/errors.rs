@@ -1,0 +1,112 @@
+//! Each error kind produced on purpose and asserted exactly; afterwards everything still works.
+
+use anytable::{ColumnSchema, ErrorKind, Filter, Record, TableSchema, Value, ValueType};
+
+use crate::records::{Keyed, SimpleRow};
+use crate::{ensure, CaseResult, TestDb};
+
+/// Runs a one-row INSERT into `columns` of `schema`'s table, built for the backend's dialect.
+fn raw_insert(t: &TestDb, schema: &TableSchema, columns: &[&str], values: &[Value]) -> anytable::Result<u64> {
+    let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+    let sql = anytable::sql::insert_sql(t.db.dialect(), schema, &columns)?;
+    t.db.execute(&sql, values)
+}
+
+fn expect_kind<T: std::fmt::Debug>(result: anytable::Result<T>, kind: ErrorKind) -> Result<anytable::Error, String> {
+    match result {
+        Ok(v) => Err(format!("expected {kind:?}, got Ok({v:?})")),
+        Err(e) if e.kind() == kind => Ok(e),
+        Err(e) => Err(format!("expected {kind:?}, got {:?}: {e}", e.kind())),
+    }
+}
+
+/// A duplicate unique key is `UniqueViolation`, not retryable, naming the column.
+pub fn unique_violation(t: &TestDb) -> CaseResult {
+    let keyed = t.db.table::<Keyed>()?;
+    keyed.insert(&mut Keyed::new("dup", "g", 1, 1))?;
+    let err = expect_kind(keyed.insert(&mut Keyed::new("dup", "g", 2, 2)), ErrorKind::UniqueViolation)?;
+    ensure!(!err.is_retryable(), "not retryable: {err}");
+    ensure!(err.backend() == Some(t.db.backend_name()), "names the backend: {err}");
+    ensure!(err.code().is_some(), "keeps the engine's code: {err}");
+    ensure!(err.column() == Some("key"), "names the column: {err}");
+    expect_kind(keyed.insert(&mut Keyed::new("other", "g", 1, 3)), ErrorKind::UniqueViolation)?;
+    keyed.insert(&mut Keyed::new("fine", "g", 3, 4))?;
+    ensure!(keyed.count()? == 2, "only the good rows");
+    Ok(())
+}
+
+/// NULL into a NOT NULL column is `NotNullViolation`, naming the column.
+pub fn not_null_violation(t: &TestDb) -> CaseResult {
+    t.db.table::<SimpleRow>()?;
+    let result = raw_insert(t, SimpleRow::schema(), &["process", "number"], &[Value::Null, Value::I64(1)]);
+    let err = expect_kind(result, ErrorKind::NotNullViolation)?;
+    ensure!(err.column() == Some("process"), "names the column: {err}");
+    Ok(())
+}
+
+fn two_columns(table: &str, second: &str) -> TableSchema {
+    TableSchema::new(
+        table,
+        vec![ColumnSchema::new("id", ValueType::I64, false), ColumnSchema::new(second, ValueType::I64, true)],
+    )
+}
+
+/// A row failing a CHECK constraint is `CheckViolation`.
+pub fn check_violation(t: &TestDb) -> CaseResult {
+    t.db.execute(r#"CREATE TABLE "checked" ("id" BIGINT PRIMARY KEY, "n" BIGINT CHECK ("n" > 0))"#, &[])?;
+    let schema = two_columns("checked", "n");
+    raw_insert(t, &schema, &["id", "n"], &[Value::I64(1), Value::I64(5)])?;
+    let result = raw_insert(t, &schema, &["id", "n"], &[Value::I64(2), Value::I64(-5)]);
+    expect_kind(result, ErrorKind::CheckViolation)?;
+    Ok(())
+}
+
+/// A row referencing a missing parent is `ForeignKeyViolation`.
+pub fn foreign_key_violation(t: &TestDb) -> CaseResult {
+    t.db.execute(r#"CREATE TABLE "fk_parent" ("id" BIGINT PRIMARY KEY)"#, &[])?;
+    t.db.execute(
+        r#"CREATE TABLE "fk_child" ("id" BIGINT PRIMARY KEY, "parent" BIGINT REFERENCES "fk_parent" ("id"))"#,
+        &[],
+    )?;
+    let parent = TableSchema::new("fk_parent", vec![ColumnSchema::new("id", ValueType::I64, false)]);
+    raw_insert(t, &parent, &["id"], &[Value::I64(1)])?;
+    let child = two_columns("fk_child", "parent");
+    raw_insert(t, &child, &["id", "parent"], &[Value::I64(1), Value::I64(1)])?;
+    let result = raw_insert(t, &child, &["id", "parent"], &[Value::I64(2), Value::I64(999)]);
+    expect_kind(result, ErrorKind::ForeignKeyViolation)?;
+    Ok(())
+}
+
+/// An error inside a transaction rolls it back at once: later calls in it are
+/// `TransactionAborted`, nothing of it is committed, and the database works afterwards.
+pub fn error_aborts_transaction_and_connection_recovers(t: &TestDb) -> CaseResult {
+    let keyed = t.db.table::<Keyed>()?;
+    keyed.insert(&mut Keyed::new("k0", "g", 0, 0))?;
+    let result = t.db.transaction(|tx| {
+        let keyed = tx.table::<Keyed>()?;
+        keyed.insert(&mut Keyed::new("k1", "g", 1, 1))?;
+        let dup = keyed.insert(&mut Keyed::new("k0", "g", 2, 2));
+        assert_eq!(dup.as_ref().map_err(|e| e.kind()).err(), Some(ErrorKind::UniqueViolation));
+        let after = keyed.count();
+        assert_eq!(after.map_err(|e| e.kind()).err(), Some(ErrorKind::TransactionAborted));
+        Ok("swallowed the errors")
+    });
+    expect_kind(result, ErrorKind::TransactionAborted)?;
+    ensure!(keyed.count()? == 1, "nothing of the aborted transaction was committed");
+    for i in 0..20 {
+        keyed.insert(&mut Keyed::new(&format!("after{i}"), "h", i, 0))?;
+    }
+    t.db.transaction(|tx| tx.table::<Keyed>()?.insert(&mut Keyed::new("tx", "t", 0, 0)))?;
+    ensure!(keyed.count()? == 22, "every pooled connection still works");
+    Ok(())
+}
+
+/// `delete(Filter::all())` is refused with `InvalidInput`; `delete_all()` is the explicit call.
+pub fn delete_all_needs_its_own_call(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert(&mut SimpleRow::new("AA", 1))?;
+    expect_kind(rows.delete(Filter::all()), ErrorKind::InvalidInput)?;
+    ensure!(rows.count()? == 1, "nothing deleted");
+    ensure!(rows.delete_all()? == 1, "delete_all deletes");
+    Ok(())
+}

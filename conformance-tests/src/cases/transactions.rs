@@ -1,0 +1,91 @@
+//! Commit, rollback on error and on panic, and isolation between connections.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::records::SimpleRow;
+use crate::{ensure, CaseResult, TestDb};
+
+/// `Ok` commits everything the closure wrote, and its value is returned.
+pub fn commit_on_ok(t: &TestDb) -> CaseResult {
+    let value = t.db.transaction(|tx| {
+        let rows = tx.table::<SimpleRow>()?;
+        rows.insert(&mut SimpleRow::new("TX", 1))?;
+        rows.insert(&mut SimpleRow::new("TX", 2))?;
+        rows.count()
+    })?;
+    ensure!(value == 2, "the closure saw its own rows: {value}");
+    ensure!(t.db.table::<SimpleRow>()?.count()? == 2, "committed");
+    Ok(())
+}
+
+/// `Err` rolls everything back and is passed through unchanged.
+pub fn rollback_on_err(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let result: anytable::Result<()> = t.db.transaction(|tx| {
+        tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("TX", 1))?;
+        Err(anytable::Error::invalid_input("changed my mind"))
+    });
+    let err = result.err().ok_or("the error is returned")?;
+    ensure!(err.message() == "changed my mind", "passed through: {err}");
+    ensure!(rows.count()? == 0, "rolled back");
+    Ok(())
+}
+
+/// A panic rolls back, and the connection goes back to the pool usable.
+pub fn rollback_on_panic(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _: anytable::Result<()> = t.db.transaction(|tx| {
+            tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("TX", 1))?;
+            panic!("boom");
+        });
+    }));
+    ensure!(panicked.is_err(), "the panic propagates");
+    ensure!(rows.count()? == 0, "rolled back");
+    for i in 0..20 {
+        t.db.transaction(|tx| tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("OK", i)))?;
+    }
+    ensure!(rows.count()? == 20, "every connection usable afterwards");
+    Ok(())
+}
+
+/// Rows of an open transaction are invisible to other connections until it commits.
+///
+/// A backend that declares `readers_wait_for_writers` must make the reader wait for the commit
+/// (and then see the rows); any other must answer at once with the committed state.
+pub fn uncommitted_rows_are_invisible(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let waits = t.db.capabilities().readers_wait_for_writers;
+    let (written_tx, written) = mpsc::channel();
+    let (go_tx, go) = mpsc::channel::<()>();
+    let db = t.db.clone();
+    let writer = std::thread::spawn(move || {
+        db.transaction(|tx| {
+            let rows = tx.table::<SimpleRow>()?;
+            for i in 0..3 {
+                rows.insert(&mut SimpleRow::new("HID", i))?;
+            }
+            written_tx.send(()).expect("main thread waits");
+            go.recv().expect("main thread says go");
+            Ok(())
+        })
+    });
+    written.recv()?;
+    let reader_rows = rows.clone();
+    let reader = std::thread::spawn(move || (reader_rows.count(), Instant::now()));
+    std::thread::sleep(Duration::from_millis(300));
+    let committing = Instant::now();
+    go_tx.send(())?;
+    writer.join().map_err(|_| "writer panicked")??;
+    let (seen, read_at) = reader.join().map_err(|_| "reader panicked")?;
+    let seen = seen?;
+    if waits {
+        ensure!(read_at >= committing && seen == 3, "reader must wait for the commit: saw {seen}");
+    } else {
+        ensure!(read_at < committing, "reader must not wait for the writer");
+        ensure!(seen == 0, "uncommitted rows were visible: {seen}");
+    }
+    ensure!(rows.count()? == 3, "visible after commit");
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! The record types the cases use.
+
+use anytable::chrono::{DateTime, NaiveDate, Utc};
+use anytable::serde_json;
+use anytable::uuid::Uuid;
+use anytable::Record;
+
+/// The doctable seed's row: id, added timestamp, process tag, number.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "simple_rows")]
+pub struct SimpleRow {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Set by the database on insert.
+    #[anytable(added)]
+    pub added: DateTime<Utc>,
+    /// Set by the database on insert and update.
+    #[anytable(updated)]
+    pub updated: DateTime<Utc>,
+    /// Who wrote it.
+    #[anytable(index)]
+    pub process: String,
+    /// The payload.
+    pub number: i64,
+    /// Optional note.
+    pub note: Option<String>,
+}
+
+impl SimpleRow {
+    /// A row to insert.
+    pub fn new(process: &str, number: i64) -> Self {
+        SimpleRow {
+            id: 0,
+            added: DateTime::UNIX_EPOCH,
+            updated: DateTime::UNIX_EPOCH,
+            process: process.to_owned(),
+            number,
+            note: None,
+        }
+    }
+}
+
+/// A keyed row for upserts and unique violations.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "keyed", unique(group_name, rank))]
+pub struct Keyed {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Unique key.
+    #[anytable(unique)]
+    pub key: String,
+    /// Part of a two-column unique constraint.
+    pub group_name: String,
+    /// Part of a two-column unique constraint.
+    pub rank: i32,
+    /// Value that upserts overwrite.
+    #[anytable(default = 0)]
+    pub value: i64,
+}
+
+impl Keyed {
+    /// A row to insert.
+    pub fn new(key: &str, group: &str, rank: i32, value: i64) -> Self {
+        Keyed {
+            id: 0,
+            key: key.to_owned(),
+            group_name: group.to_owned(),
+            rank,
+            value,
+        }
+    }
+}
+
+/// One column of every type, plus nullable twins.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "all_types")]
+pub struct AllTypes {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// i16.
+    pub small: i16,
+    /// i32.
+    pub medium: i32,
+    /// i64.
+    pub big: i64,
+    /// f64.
+    pub real: f64,
+    /// bool.
+    pub flag: bool,
+    /// text.
+    pub text: String,
+    /// bytes.
+    pub bytes: Vec<u8>,
+    /// timestamp.
+    pub at: DateTime<Utc>,
+    /// date.
+    pub day: NaiveDate,
+    /// json.
+    pub doc: serde_json::Value,
+    /// uuid.
+    pub uid: Uuid,
+    /// Nullable i64.
+    pub maybe_big: Option<i64>,
+    /// Nullable text.
+    pub maybe_text: Option<String>,
+    /// Nullable timestamp.
+    pub maybe_at: Option<DateTime<Utc>>,
+    /// Nullable json.
+    pub maybe_doc: Option<serde_json::Value>,
+    /// Nullable uuid.
+    pub maybe_uid: Option<Uuid>,
+}
+
+/// A row of the DuckDB seed: which thread wrote it, when (filled by the database).
+#[derive(Record, Debug, Clone)]
+#[anytable(table = "my_inserts")]
+pub struct ThreadInsert {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Thread name.
+    pub thread_name: String,
+    /// Set by the database on insert.
+    #[anytable(added)]
+    pub insert_time: DateTime<Utc>,
+}
+
+/// Declares the same table as [`SimpleRow`] with drifted columns, to provoke a mismatch.
+#[derive(Record, Debug, Clone)]
+#[anytable(table = "simple_rows")]
+pub struct SimpleRowDrifted {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Same as SimpleRow.
+    #[anytable(added)]
+    pub added: DateTime<Utc>,
+    /// Same as SimpleRow.
+    #[anytable(updated)]
+    pub updated: DateTime<Utc>,
+    /// Nullable here, NOT NULL in SimpleRow (and not indexed).
+    pub process: Option<String>,
+    /// Text here, i64 in SimpleRow.
+    pub number: String,
+    /// Not in SimpleRow (and SimpleRow's `note` is missing here).
+    pub extra: bool,
+}
+
+/// Names full of quotes and SQL keywords, which must be quoted, never spliced.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "we\"ird 'table' select")]
+pub struct Awkward {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// A keyword as a column name.
+    #[anytable(rename = "order", index)]
+    pub order: String,
+    /// Quotes in a column name.
+    #[anytable(rename = "col\"quote'd")]
+    pub quoted: String,
+    /// Another keyword.
+    #[anytable(rename = "from", unique)]
+    pub from: i64,
+}
