@@ -240,6 +240,10 @@ impl From<&str> for Value {
 ///
 /// Lets `name().eq("x")` work for `String` and `Option<String>` columns, and `n().eq(5)`
 /// for `Option<i64>` columns, while `n().eq("x")` stays a compile error.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be compared with or assigned to a `{T}` column",
+    label = "expected a value of the column's type `{T}`"
+)]
 pub trait ValueFor<T> {
     /// The value to bind.
     fn into_value(self) -> Value;

@@ -22,7 +22,7 @@
 //! write), `unique`, `index`, `rename = "column"`, `default = <literal>`.
 
 use proc_macro::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{parse_macro_input, Data, DeriveInput, Fields, Ident, Lit, LitStr, Type};
 
@@ -85,7 +85,9 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
         };
         let unique = f.unique.then(|| quote!(.unique()));
         let default = f.default.as_ref().map(|lit| {
-            quote!(.default_value(::anytable::derive_support::default_value::<#ty, _>(#lit)))
+            // Spanned on the literal, so a literal of the wrong type is reported there.
+            let value = quote_spanned!(lit.span()=> ::anytable::derive_support::default_value::<#ty, _>(#lit));
+            quote!(.default_value(#value))
         });
         quote! {
             ::anytable::ColumnSchema::new(

@@ -1,0 +1,6 @@
+#[derive(anytable::Record)]
+struct Row {
+    #[anytable(added)]
+    added: i64,
+}
+fn main() {}

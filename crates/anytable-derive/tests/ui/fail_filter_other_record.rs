@@ -1,0 +1,12 @@
+#[derive(anytable::Record)]
+struct A {
+    number: i64,
+}
+#[derive(anytable::Record)]
+struct B {
+    number: i64,
+}
+fn run(table: &anytable::Table<'_, A>) {
+    let _ = table.filter(B::number().eq(1));
+}
+fn main() {}

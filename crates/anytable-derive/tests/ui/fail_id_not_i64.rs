@@ -1,0 +1,6 @@
+#[derive(anytable::Record)]
+struct Row {
+    #[anytable(id)]
+    id: String,
+}
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(anytable::Record)]
+#[anytable(index(nope))]
+struct Row {
+    name: String,
+}
+fn main() {}

@@ -1,0 +1,3 @@
+#[derive(anytable::Record)]
+struct Row(i64, String);
+fn main() {}

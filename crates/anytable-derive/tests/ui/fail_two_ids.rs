@@ -1,0 +1,8 @@
+#[derive(anytable::Record)]
+struct Row {
+    #[anytable(id)]
+    a: i64,
+    #[anytable(id)]
+    b: i64,
+}
+fn main() {}

@@ -1,0 +1,5 @@
+#[derive(anytable::Record)]
+struct Row {
+    tags: std::collections::HashMap<String, String>,
+}
+fn main() {}
