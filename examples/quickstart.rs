@@ -32,21 +32,30 @@ const WORKERS: usize = 5;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--worker") {
-        let numbers = args[3].split(',').map(str::parse).collect::<Result<Vec<i64>, _>>()?;
+        let numbers = args[3]
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<Vec<i64>, _>>()?;
         return Ok(worker(&Database::open(&args[2])?, &numbers)?);
     }
 
     let dir = tempfile::tempdir()?;
     let url = match args.get(1) {
         Some(url) => url.clone(),
-        None => format!("sqlite://{}?timeout=15", dir.path().join("tmp_concurrent.db").display()),
+        None => format!(
+            "sqlite://{}?timeout=15",
+            dir.path().join("tmp_concurrent.db").display()
+        ),
     };
     let db = Database::open(&url)?;
     let rows = db.table::<SimpleRow>()?;
     rows.delete_all()?;
 
     let numbers: Vec<i64> = (0..100).collect();
-    let chunks: Vec<Vec<i64>> = numbers.chunks(numbers.len().div_ceil(WORKERS)).map(<[i64]>::to_vec).collect();
+    let chunks: Vec<Vec<i64>> = numbers
+        .chunks(numbers.len().div_ceil(WORKERS))
+        .map(<[i64]>::to_vec)
+        .collect();
     if db.capabilities().multi_process_writers {
         println!("{WORKERS} worker processes writing to {url}");
         let exe = std::env::current_exe()?;
@@ -54,7 +63,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .iter()
             .map(|chunk| {
                 let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
-                Command::new(&exe).args(["--worker", &url, &list.join(",")]).spawn()
+                Command::new(&exe)
+                    .args(["--worker", &url, &list.join(",")])
+                    .spawn()
             })
             .collect::<Result<Vec<_>, _>>()?;
         for mut child in children {
@@ -66,8 +77,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         println!("{WORKERS} worker threads writing to {url} (this backend is single-process)");
         std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks.iter().map(|chunk| scope.spawn(|| worker(&db, chunk))).collect();
-            handles.into_iter().try_for_each(|h| h.join().expect("worker thread panicked"))
+            let handles: Vec<_> = chunks
+                .iter()
+                .map(|chunk| scope.spawn(|| worker(&db, chunk)))
+                .collect();
+            handles
+                .into_iter()
+                .try_for_each(|h| h.join().expect("worker thread panicked"))
         })?;
     }
 
@@ -82,11 +98,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// What each seed process did: open its own connections, insert its numbers one at a time.
 fn worker(db: &Database, numbers: &[i64]) -> anytable::Result<()> {
     let mut rng = rand::rng();
-    let process: String = (0..2).map(|_| rng.random_range(b'A'..=b'Z') as char).collect();
+    let process: String = (0..2)
+        .map(|_| rng.random_range(b'A'..=b'Z') as char)
+        .collect();
     println!("starting process {process}");
     let rows = db.table::<SimpleRow>()?;
     for &number in numbers {
-        let mut row = SimpleRow { id: 0, added: Utc::now(), process: process.clone(), number };
+        let mut row = SimpleRow {
+            id: 0,
+            added: Utc::now(),
+            process: process.clone(),
+            number,
+        };
         rows.insert(&mut row)?;
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -94,7 +117,10 @@ fn worker(db: &Database, numbers: &[i64]) -> anytable::Result<()> {
 }
 
 fn print_table(rows: &[SimpleRow]) {
-    println!("{:>4}  {:<26}  {:<7}  {:>6}", "id", "added (UTC)", "process", "number");
+    println!(
+        "{:>4}  {:<26}  {:<7}  {:>6}",
+        "id", "added (UTC)", "process", "number"
+    );
     for r in rows {
         println!(
             "{:>4}  {:<26}  {:<7}  {:>6}",

@@ -28,7 +28,10 @@ impl TestDb {
 #[cfg(feature = "sqlite")]
 pub fn sqlite_file() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}?timeout=30", dir.path().join("test.db").display());
+    let url = format!(
+        "sqlite://{}?timeout=30",
+        dir.path().join("test.db").display()
+    );
     TestDb::new(url, Some(dir))
 }
 

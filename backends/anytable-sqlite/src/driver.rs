@@ -30,7 +30,9 @@ pub struct SqliteBackend {
 
 impl std::fmt::Debug for SqliteBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteBackend").field("target", &self.target).finish()
+        f.debug_struct("SqliteBackend")
+            .field("target", &self.target)
+            .finish()
     }
 }
 
@@ -98,7 +100,11 @@ impl SqliteBackend {
         url.check_options(OPTIONS)?;
         let busy_timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
         let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
-        let synchronous = match url.option("synchronous").map(str::to_ascii_lowercase).as_deref() {
+        let synchronous = match url
+            .option("synchronous")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("full") => "FULL",
             Some("normal") => "NORMAL",
             Some("off") => "OFF",
@@ -136,7 +142,10 @@ impl SqliteBackend {
             if !mode.eq_ignore_ascii_case("wal") {
                 return Err(Error::new(
                     ErrorKind::Connection,
-                    format!("{} refused WAL mode (journal_mode is {mode})", path.display()),
+                    format!(
+                        "{} refused WAL mode (journal_mode is {mode})",
+                        path.display()
+                    ),
                 )
                 .with_backend("sqlite"));
             }

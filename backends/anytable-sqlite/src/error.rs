@@ -18,7 +18,9 @@ pub(crate) fn map_err(e: rusqlite::Error) -> Error {
         ),
         rusqlite::Error::InvalidColumnType(..)
         | rusqlite::Error::FromSqlConversionFailure(..)
-        | rusqlite::Error::IntegralValueOutOfRange(..) => (ErrorKind::TypeMismatch, None, e.to_string()),
+        | rusqlite::Error::IntegralValueOutOfRange(..) => {
+            (ErrorKind::TypeMismatch, None, e.to_string())
+        }
         rusqlite::Error::SqlInputError { error, msg, .. } => {
             (classify(error, msg), Some(error.extended_code), msg.clone())
         }

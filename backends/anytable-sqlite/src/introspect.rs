@@ -38,7 +38,9 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
         .prepare_cached("SELECT name FROM pragma_index_info(?1) ORDER BY seqno")
         .map_err(map_err)?;
     let listed = list
-        .query_map([name], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? != 0)))
+        .query_map([name], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? != 0))
+        })
         .map_err(map_err)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map_err)?;

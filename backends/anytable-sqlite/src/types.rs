@@ -27,7 +27,9 @@ impl ToSql for Bind<'_> {
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Timestamp(v) => ToSqlOutput::Owned(SqlValue::Text(format_timestamp(v))),
-            Value::Date(v) => ToSqlOutput::Owned(SqlValue::Text(v.format(SQLITE_DATE_FORMAT).to_string())),
+            Value::Date(v) => {
+                ToSqlOutput::Owned(SqlValue::Text(v.format(SQLITE_DATE_FORMAT).to_string()))
+            }
             Value::Json(v) => ToSqlOutput::Owned(SqlValue::Text(v.to_string())),
             Value::Uuid(v) => ToSqlOutput::Owned(SqlValue::Text(v.hyphenated().to_string())),
         })
@@ -57,7 +59,11 @@ pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
 
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     // Ours first, then what other writers (CURRENT_TIMESTAMP, ISO 8601 / RFC 3339) produce.
-    for format in [SQLITE_TIMESTAMP_FORMAT, "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f"] {
+    for format in [
+        SQLITE_TIMESTAMP_FORMAT,
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S%.f",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(text, format) {
             return Some(n.and_utc());
         }
@@ -80,8 +86,11 @@ fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
 
 fn text<'a>(ty: ValueType, raw: &ValueRef<'a>) -> Result<&'a str> {
     match raw {
-        ValueRef::Text(t) => std::str::from_utf8(t)
-            .map_err(|_| Error::type_mismatch(format!("expected {ty}, the database holds invalid UTF-8 text"))),
+        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|_| {
+            Error::type_mismatch(format!(
+                "expected {ty}, the database holds invalid UTF-8 text"
+            ))
+        }),
         other => Err(mismatch(ty, other)),
     }
 }
@@ -127,18 +136,22 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
         }
         ValueType::Date => {
             let t = text(ty, &raw)?;
-            Value::Date(NaiveDate::parse_from_str(t, SQLITE_DATE_FORMAT).map_err(|_| unparsable(ty, t))?)
+            Value::Date(
+                NaiveDate::parse_from_str(t, SQLITE_DATE_FORMAT).map_err(|_| unparsable(ty, t))?,
+            )
         }
-        ValueType::Json => match raw {
-            ValueRef::Integer(i) => Value::Json(i.into()),
-            ValueRef::Real(f) => Value::Json(f.into()),
-            _ => {
-                let t = text(ty, &raw)?;
-                Value::Json(serde_json::from_str(t).map_err(|e| {
-                    Error::type_mismatch(format!("cannot read {t:?} as json: {e}"))
-                })?)
+        ValueType::Json => {
+            match raw {
+                ValueRef::Integer(i) => Value::Json(i.into()),
+                ValueRef::Real(f) => Value::Json(f.into()),
+                _ => {
+                    let t = text(ty, &raw)?;
+                    Value::Json(serde_json::from_str(t).map_err(|e| {
+                        Error::type_mismatch(format!("cannot read {t:?} as json: {e}"))
+                    })?)
+                }
             }
-        },
+        }
         ValueType::Uuid => match raw {
             ValueRef::Blob(b) if b.len() == 16 => {
                 Value::Uuid(uuid::Uuid::from_slice(b).map_err(|_| mismatch(ty, &raw))?)
@@ -158,7 +171,8 @@ mod tests {
 
     #[test]
     fn timestamp_text_round_trips_and_sorts() {
-        let t = Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::microseconds(7);
+        let t =
+            Utc.with_ymd_and_hms(2026, 1, 2, 3, 4, 5).unwrap() + chrono::Duration::microseconds(7);
         let s = format_timestamp(&t);
         assert_eq!(s, "2026-01-02 03:04:05.000007");
         assert_eq!(parse_timestamp(&s), Some(t));
@@ -170,7 +184,11 @@ mod tests {
     fn far_years_round_trip() {
         for year in [-4000, 0, 10000, 200000] {
             let t = Utc.with_ymd_and_hms(year, 6, 1, 0, 0, 0).unwrap();
-            assert_eq!(parse_timestamp(&format_timestamp(&t)), Some(t), "year {year}");
+            assert_eq!(
+                parse_timestamp(&format_timestamp(&t)),
+                Some(t),
+                "year {year}"
+            );
         }
     }
 }

@@ -74,11 +74,19 @@ pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
     });
     result?;
     let all = rows.select().all()?;
-    ensure!(all.len() == writers * per_writer, "count {} != {}", all.len(), writers * per_writer);
+    ensure!(
+        all.len() == writers * per_writer,
+        "count {} != {}",
+        all.len(),
+        writers * per_writer
+    );
     let ids: HashSet<i64> = all.iter().map(|r| r.id).collect();
     ensure!(ids.len() == all.len(), "ids are unique");
     let pairs: HashSet<(String, i64)> = all.iter().map(|r| (r.process.clone(), r.number)).collect();
-    ensure!(pairs.len() == all.len(), "every (writer, number) exactly once");
+    ensure!(
+        pairs.len() == all.len(),
+        "every (writer, number) exactly once"
+    );
     Ok(())
 }
 
@@ -89,7 +97,10 @@ pub fn duckdb_seed_threads(t: &TestDb) -> CaseResult {
     let readers = 5 * scale();
     let table = t.db.table::<ThreadInsert>()?;
     let began = Utc::now() - Duration::seconds(5);
-    let mut jobs: Vec<Option<usize>> = (0..writers).map(Some).chain((0..readers).map(|_| None)).collect();
+    let mut jobs: Vec<Option<usize>> = (0..writers)
+        .map(Some)
+        .chain((0..readers).map(|_| None))
+        .collect();
     jobs.shuffle(&mut rand::rngs::StdRng::seed_from_u64(6));
     let start = Barrier::new(jobs.len());
     let outcomes: Vec<anytable::Result<()>> = std::thread::scope(|scope| {
@@ -113,15 +124,28 @@ pub fn duckdb_seed_threads(t: &TestDb) -> CaseResult {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("thread panicked")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("thread panicked"))
+            .collect()
     });
     for outcome in outcomes {
         outcome?;
     }
-    let rows = table.select().order_by(ThreadInsert::insert_time().asc()).all()?;
-    ensure!(rows.len() == writers, "{} rows for {writers} writers", rows.len());
+    let rows = table
+        .select()
+        .order_by(ThreadInsert::insert_time().asc())
+        .all()?;
+    ensure!(
+        rows.len() == writers,
+        "{} rows for {writers} writers",
+        rows.len()
+    );
     let names: HashSet<&str> = rows.iter().map(|r| r.thread_name.as_str()).collect();
     ensure!(names.len() == writers, "one row per writer thread");
-    ensure!(rows.iter().all(|r| r.insert_time > began), "the database filled in insert_time");
+    ensure!(
+        rows.iter().all(|r| r.insert_time > began),
+        "the database filled in insert_time"
+    );
     Ok(())
 }

@@ -29,9 +29,15 @@ pub fn insert_fills_generated_fields(t: &TestDb) -> CaseResult {
     ensure!(a.id == id_a && b.id == id_b, "ids handed back: {a:?} {b:?}");
     ensure!(id_b > id_a, "ids increase: {id_a} then {id_b}");
     ensure!(a.added > before, "added was filled in: {}", a.added);
-    ensure!(a.updated == a.added, "updated equals added on insert: {a:?}");
+    ensure!(
+        a.updated == a.added,
+        "updated equals added on insert: {a:?}"
+    );
     let stored = rows.get(id_a)?.ok_or("inserted row not found")?;
-    ensure!(stored == a, "stored row equals the handed-back record:\n{stored:?}\n{a:?}");
+    ensure!(
+        stored == a,
+        "stored row equals the handed-back record:\n{stored:?}\n{a:?}"
+    );
     Ok(())
 }
 
@@ -40,7 +46,11 @@ pub fn get_by_id(t: &TestDb) -> CaseResult {
     let rows = seed(t, 5)?;
     let all = rows.select().all()?;
     for r in &all {
-        ensure!(rows.get(r.id)?.as_ref() == Some(r), "get({}) returns the row", r.id);
+        ensure!(
+            rows.get(r.id)?.as_ref() == Some(r),
+            "get({}) returns the row",
+            r.id
+        );
     }
     ensure!(rows.get(-1)?.is_none(), "missing id gives None");
     Ok(())
@@ -50,7 +60,12 @@ pub fn get_by_id(t: &TestDb) -> CaseResult {
 pub fn select_filters(t: &TestDb) -> CaseResult {
     let rows = seed(t, 20)?;
     let numbers = |f: Filter<SimpleRow>| -> Result<Vec<i64>, anytable::Error> {
-        let mut n: Vec<i64> = rows.filter(f).all()?.into_iter().map(|r| r.number).collect();
+        let mut n: Vec<i64> = rows
+            .filter(f)
+            .all()?
+            .into_iter()
+            .map(|r| r.number)
+            .collect();
         n.sort_unstable();
         Ok(n)
     };
@@ -62,12 +77,27 @@ pub fn select_filters(t: &TestDb) -> CaseResult {
     ensure!(numbers(n().gt(17))? == vec![18, 19], "gt");
     ensure!(numbers(n().ge(18))? == vec![18, 19], "ge");
     ensure!(numbers(n().is_in([1, 5, 99]))? == vec![1, 5], "in");
-    ensure!(numbers(n().is_in(Vec::<i64>::new()))?.is_empty(), "empty in matches nothing");
-    ensure!(numbers(SimpleRow::note().like("note 1%"))? == vec![12, 15, 18], "like");
+    ensure!(
+        numbers(n().is_in(Vec::<i64>::new()))?.is_empty(),
+        "empty in matches nothing"
+    );
+    ensure!(
+        numbers(SimpleRow::note().like("note 1%"))? == vec![12, 15, 18],
+        "like"
+    );
     ensure!(numbers(SimpleRow::note().is_null())?.len() == 13, "is null");
-    ensure!(numbers(SimpleRow::note().eq(None::<String>))?.len() == 13, "eq(None) is IS NULL");
-    ensure!(numbers(SimpleRow::note().is_not_null())?.len() == 7, "is not null");
-    ensure!(numbers(n().lt(4) & SimpleRow::process().eq("EV"))? == vec![0, 2], "and");
+    ensure!(
+        numbers(SimpleRow::note().eq(None::<String>))?.len() == 13,
+        "eq(None) is IS NULL"
+    );
+    ensure!(
+        numbers(SimpleRow::note().is_not_null())?.len() == 7,
+        "is not null"
+    );
+    ensure!(
+        numbers(n().lt(4) & SimpleRow::process().eq("EV"))? == vec![0, 2],
+        "and"
+    );
     ensure!(numbers(n().lt(2) | n().gt(18))? == vec![0, 1, 19], "or");
     ensure!(numbers(!(n().ge(2)))? == vec![0, 1], "not");
     ensure!(
@@ -85,16 +115,33 @@ pub fn order_limit_offset(t: &TestDb) -> CaseResult {
         Ok(s.all()?.into_iter().map(|r| r.number).collect())
     };
     let n = SimpleRow::number;
-    ensure!(got(rows.select().order_by(n().desc()).limit(3))? == vec![9, 8, 7], "desc limit");
-    ensure!(got(rows.select().order_by(n().asc()).offset(8))? == vec![8, 9], "offset alone");
-    ensure!(got(rows.select().order_by(n().asc()).limit(2).offset(4))? == vec![4, 5], "limit offset");
     ensure!(
-        got(rows.select().order_by(SimpleRow::process().asc()).order_by(n().desc()).limit(2))? == vec![8, 6],
+        got(rows.select().order_by(n().desc()).limit(3))? == vec![9, 8, 7],
+        "desc limit"
+    );
+    ensure!(
+        got(rows.select().order_by(n().asc()).offset(8))? == vec![8, 9],
+        "offset alone"
+    );
+    ensure!(
+        got(rows.select().order_by(n().asc()).limit(2).offset(4))? == vec![4, 5],
+        "limit offset"
+    );
+    ensure!(
+        got(rows
+            .select()
+            .order_by(SimpleRow::process().asc())
+            .order_by(n().desc())
+            .limit(2))?
+            == vec![8, 6],
         "two keys"
     );
     let first = rows.filter(n().gt(4)).order_by(n().asc()).first()?;
     ensure!(first.map(|r| r.number) == Some(5), "first");
-    ensure!(rows.filter(n().gt(100)).first()?.is_none(), "first of nothing");
+    ensure!(
+        rows.filter(n().gt(100)).first()?.is_none(),
+        "first of nothing"
+    );
     Ok(())
 }
 
@@ -102,10 +149,20 @@ pub fn order_limit_offset(t: &TestDb) -> CaseResult {
 pub fn count_and_head(t: &TestDb) -> CaseResult {
     let rows = seed(t, 12)?;
     ensure!(rows.count()? == 12, "count");
-    ensure!(rows.filter(SimpleRow::number().lt(5)).count()? == 5, "filtered count");
+    ensure!(
+        rows.filter(SimpleRow::number().lt(5)).count()? == 5,
+        "filtered count"
+    );
     let head = rows.head(10)?;
-    ensure!(head.len() == 10, "head(10) returns 10 rows, got {}", head.len());
-    ensure!(head.windows(2).all(|w| w[0].id < w[1].id), "head is in id order");
+    ensure!(
+        head.len() == 10,
+        "head(10) returns 10 rows, got {}",
+        head.len()
+    );
+    ensure!(
+        head.windows(2).all(|w| w[0].id < w[1].id),
+        "head is in id order"
+    );
     ensure!(rows.head(100)?.len() == 12, "head larger than the table");
     Ok(())
 }
@@ -117,19 +174,33 @@ pub fn update_by_filter(t: &TestDb) -> CaseResult {
     std::thread::sleep(std::time::Duration::from_millis(20));
     let changed = rows.update(
         SimpleRow::number().lt(3),
-        [SimpleRow::note().set("changed"), SimpleRow::process().set("UP")],
+        [
+            SimpleRow::note().set("changed"),
+            SimpleRow::process().set("UP"),
+        ],
     )?;
     ensure!(changed == 3, "3 rows changed, got {changed}");
     let updated = rows.filter(SimpleRow::process().eq("UP")).all()?;
     ensure!(updated.len() == 3, "3 rows have the new process");
-    ensure!(updated.iter().all(|r| r.note.as_deref() == Some("changed")), "note set");
+    ensure!(
+        updated.iter().all(|r| r.note.as_deref() == Some("changed")),
+        "note set"
+    );
     let after = rows.get(before.id)?.ok_or("row")?;
-    ensure!(after.updated > before.updated, "updated moved: {} -> {}", before.updated, after.updated);
+    ensure!(
+        after.updated > before.updated,
+        "updated moved: {} -> {}",
+        before.updated,
+        after.updated
+    );
     ensure!(after.added == before.added, "added stays");
     let none = rows.update(SimpleRow::number().gt(1000), [SimpleRow::number().set(0)])?;
     ensure!(none == 0, "no match, no change");
     let err = rows.update(SimpleRow::number().gt(0), []).unwrap_err();
-    ensure!(err.kind() == anytable::ErrorKind::InvalidInput, "empty update is invalid: {err}");
+    ensure!(
+        err.kind() == anytable::ErrorKind::InvalidInput,
+        "empty update is invalid: {err}"
+    );
     Ok(())
 }
 
@@ -155,21 +226,38 @@ pub fn upsert_do_nothing_and_update(t: &TestDb) -> CaseResult {
     ensure!(keyed.get(id)?.ok_or("row")?.value == 10, "value kept");
 
     let mut clash = Keyed::new("k1", "g", 1, 30);
-    let written = keyed.upsert(&mut clash, OnConflict::column(Keyed::key()).update(Keyed::value()))?;
-    ensure!(written == Some(id), "update returns the existing id {id}: {written:?}");
+    let written = keyed.upsert(
+        &mut clash,
+        OnConflict::column(Keyed::key()).update(Keyed::value()),
+    )?;
+    ensure!(
+        written == Some(id),
+        "update returns the existing id {id}: {written:?}"
+    );
     ensure!(clash.id == id, "id handed back");
-    ensure!(keyed.get(id)?.ok_or("row")?.value == 30, "value overwritten");
+    ensure!(
+        keyed.get(id)?.ok_or("row")?.value == 30,
+        "value overwritten"
+    );
 
     let mut fresh = Keyed::new("k2", "g", 2, 40);
     let inserted = keyed.upsert(&mut fresh, OnConflict::column(Keyed::key()).update_all())?;
-    ensure!(inserted.is_some() && inserted != Some(id), "no conflict inserts: {inserted:?}");
+    ensure!(
+        inserted.is_some() && inserted != Some(id),
+        "no conflict inserts: {inserted:?}"
+    );
 
     let mut pair = Keyed::new("k3", "g", 2, 50);
     let by_pair = keyed.upsert(
         &mut pair,
-        OnConflict::column(Keyed::group_name()).and(Keyed::rank()).update(Keyed::value()),
+        OnConflict::column(Keyed::group_name())
+            .and(Keyed::rank())
+            .update(Keyed::value()),
     )?;
-    ensure!(by_pair == inserted, "multi-column target updates the (g, 2) row");
+    ensure!(
+        by_pair == inserted,
+        "multi-column target updates the (g, 2) row"
+    );
     ensure!(keyed.count()? == 2, "two rows in the end");
     Ok(())
 }
@@ -180,7 +268,11 @@ pub fn streaming_iter_and_for_each(t: &TestDb) -> CaseResult {
     let mut expected = 0;
     for row in rows.select().order_by(SimpleRow::number().asc()).iter()? {
         let row = row?;
-        ensure!(row.number == expected, "row {expected} in order, got {}", row.number);
+        ensure!(
+            row.number == expected,
+            "row {expected} in order, got {}",
+            row.number
+        );
         expected += 1;
     }
     ensure!(expected == 3000, "all rows streamed: {expected}");

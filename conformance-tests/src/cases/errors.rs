@@ -6,13 +6,21 @@ use crate::records::{Keyed, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Runs a one-row INSERT into `columns` of `schema`'s table, built for the backend's dialect.
-fn raw_insert(t: &TestDb, schema: &TableSchema, columns: &[&str], values: &[Value]) -> anytable::Result<u64> {
+fn raw_insert(
+    t: &TestDb,
+    schema: &TableSchema,
+    columns: &[&str],
+    values: &[Value],
+) -> anytable::Result<u64> {
     let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
     let sql = anytable::sql::insert_sql(t.db.dialect(), schema, &columns)?;
     t.db.execute(&sql, values)
 }
 
-fn expect_kind<T: std::fmt::Debug>(result: anytable::Result<T>, kind: ErrorKind) -> Result<anytable::Error, String> {
+fn expect_kind<T: std::fmt::Debug>(
+    result: anytable::Result<T>,
+    kind: ErrorKind,
+) -> Result<anytable::Error, String> {
     match result {
         Ok(v) => Err(format!("expected {kind:?}, got Ok({v:?})")),
         Err(e) if e.kind() == kind => Ok(e),
@@ -24,12 +32,21 @@ fn expect_kind<T: std::fmt::Debug>(result: anytable::Result<T>, kind: ErrorKind)
 pub fn unique_violation(t: &TestDb) -> CaseResult {
     let keyed = t.db.table::<Keyed>()?;
     keyed.insert(&mut Keyed::new("dup", "g", 1, 1))?;
-    let err = expect_kind(keyed.insert(&mut Keyed::new("dup", "g", 2, 2)), ErrorKind::UniqueViolation)?;
+    let err = expect_kind(
+        keyed.insert(&mut Keyed::new("dup", "g", 2, 2)),
+        ErrorKind::UniqueViolation,
+    )?;
     ensure!(!err.is_retryable(), "not retryable: {err}");
-    ensure!(err.backend() == Some(t.db.backend_name()), "names the backend: {err}");
+    ensure!(
+        err.backend() == Some(t.db.backend_name()),
+        "names the backend: {err}"
+    );
     ensure!(err.code().is_some(), "keeps the engine's code: {err}");
     ensure!(err.column() == Some("key"), "names the column: {err}");
-    expect_kind(keyed.insert(&mut Keyed::new("other", "g", 1, 3)), ErrorKind::UniqueViolation)?;
+    expect_kind(
+        keyed.insert(&mut Keyed::new("other", "g", 1, 3)),
+        ErrorKind::UniqueViolation,
+    )?;
     keyed.insert(&mut Keyed::new("fine", "g", 3, 4))?;
     ensure!(keyed.count()? == 2, "only the good rows");
     Ok(())
@@ -38,7 +55,12 @@ pub fn unique_violation(t: &TestDb) -> CaseResult {
 /// NULL into a NOT NULL column is `NotNullViolation`, naming the column.
 pub fn not_null_violation(t: &TestDb) -> CaseResult {
     t.db.table::<SimpleRow>()?;
-    let result = raw_insert(t, SimpleRow::schema(), &["process", "number"], &[Value::Null, Value::I64(1)]);
+    let result = raw_insert(
+        t,
+        SimpleRow::schema(),
+        &["process", "number"],
+        &[Value::Null, Value::I64(1)],
+    );
     let err = expect_kind(result, ErrorKind::NotNullViolation)?;
     ensure!(err.column() == Some("process"), "names the column: {err}");
     Ok(())
@@ -47,13 +69,19 @@ pub fn not_null_violation(t: &TestDb) -> CaseResult {
 fn two_columns(table: &str, second: &str) -> TableSchema {
     TableSchema::new(
         table,
-        vec![ColumnSchema::new("id", ValueType::I64, false), ColumnSchema::new(second, ValueType::I64, true)],
+        vec![
+            ColumnSchema::new("id", ValueType::I64, false),
+            ColumnSchema::new(second, ValueType::I64, true),
+        ],
     )
 }
 
 /// A row failing a CHECK constraint is `CheckViolation`.
 pub fn check_violation(t: &TestDb) -> CaseResult {
-    t.db.execute(r#"CREATE TABLE "checked" ("id" BIGINT PRIMARY KEY, "n" BIGINT CHECK ("n" > 0))"#, &[])?;
+    t.db.execute(
+        r#"CREATE TABLE "checked" ("id" BIGINT PRIMARY KEY, "n" BIGINT CHECK ("n" > 0))"#,
+        &[],
+    )?;
     let schema = two_columns("checked", "n");
     raw_insert(t, &schema, &["id", "n"], &[Value::I64(1), Value::I64(5)])?;
     let result = raw_insert(t, &schema, &["id", "n"], &[Value::I64(2), Value::I64(-5)]);
@@ -68,11 +96,24 @@ pub fn foreign_key_violation(t: &TestDb) -> CaseResult {
         r#"CREATE TABLE "fk_child" ("id" BIGINT PRIMARY KEY, "parent" BIGINT REFERENCES "fk_parent" ("id"))"#,
         &[],
     )?;
-    let parent = TableSchema::new("fk_parent", vec![ColumnSchema::new("id", ValueType::I64, false)]);
+    let parent = TableSchema::new(
+        "fk_parent",
+        vec![ColumnSchema::new("id", ValueType::I64, false)],
+    );
     raw_insert(t, &parent, &["id"], &[Value::I64(1)])?;
     let child = two_columns("fk_child", "parent");
-    raw_insert(t, &child, &["id", "parent"], &[Value::I64(1), Value::I64(1)])?;
-    let result = raw_insert(t, &child, &["id", "parent"], &[Value::I64(2), Value::I64(999)]);
+    raw_insert(
+        t,
+        &child,
+        &["id", "parent"],
+        &[Value::I64(1), Value::I64(1)],
+    )?;
+    let result = raw_insert(
+        t,
+        &child,
+        &["id", "parent"],
+        &[Value::I64(2), Value::I64(999)],
+    );
     expect_kind(result, ErrorKind::ForeignKeyViolation)?;
     Ok(())
 }
@@ -86,17 +127,29 @@ pub fn error_aborts_transaction_and_connection_recovers(t: &TestDb) -> CaseResul
         let keyed = tx.table::<Keyed>()?;
         keyed.insert(&mut Keyed::new("k1", "g", 1, 1))?;
         let dup = keyed.insert(&mut Keyed::new("k0", "g", 2, 2));
-        assert_eq!(dup.as_ref().map_err(|e| e.kind()).err(), Some(ErrorKind::UniqueViolation));
+        assert_eq!(
+            dup.as_ref().map_err(|e| e.kind()).err(),
+            Some(ErrorKind::UniqueViolation)
+        );
         let after = keyed.count();
-        assert_eq!(after.map_err(|e| e.kind()).err(), Some(ErrorKind::TransactionAborted));
+        assert_eq!(
+            after.map_err(|e| e.kind()).err(),
+            Some(ErrorKind::TransactionAborted)
+        );
         Ok("swallowed the errors")
     });
     expect_kind(result, ErrorKind::TransactionAborted)?;
-    ensure!(keyed.count()? == 1, "nothing of the aborted transaction was committed");
+    ensure!(
+        keyed.count()? == 1,
+        "nothing of the aborted transaction was committed"
+    );
     for i in 0..20 {
         keyed.insert(&mut Keyed::new(&format!("after{i}"), "h", i, 0))?;
     }
-    t.db.transaction(|tx| tx.table::<Keyed>()?.insert(&mut Keyed::new("tx", "t", 0, 0)))?;
+    t.db.transaction(|tx| {
+        tx.table::<Keyed>()?
+            .insert(&mut Keyed::new("tx", "t", 0, 0))
+    })?;
     ensure!(keyed.count()? == 22, "every pooled connection still works");
     Ok(())
 }

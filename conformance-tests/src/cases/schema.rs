@@ -8,8 +8,13 @@ use crate::{ensure, CaseResult, TestDb};
 /// Opening an existing table verifies it and sees its rows; for persistent backends, from a
 /// new `Database` as another process would.
 pub fn reopen_verifies_existing_table(t: &TestDb) -> CaseResult {
-    t.db.table::<SimpleRow>()?.insert(&mut SimpleRow::new("RE", 1))?;
-    let again = if t.db.capabilities().persistent { t.reopen() } else { t.db.clone() };
+    t.db.table::<SimpleRow>()?
+        .insert(&mut SimpleRow::new("RE", 1))?;
+    let again = if t.db.capabilities().persistent {
+        t.reopen()
+    } else {
+        t.db.clone()
+    };
     let rows = again.table::<SimpleRow>()?;
     ensure!(rows.count()? == 1, "row visible after reopening");
     Ok(())
@@ -32,10 +37,19 @@ pub fn mismatch_lists_every_difference(t: &TestDb) -> CaseResult {
         r#"column "process" is declared NOT NULL"#,
         r#"index "ix_simple_rows_process""#,
     ] {
-        ensure!(message.contains(needle), "message mentions {needle:?}:\n{message}");
+        ensure!(
+            message.contains(needle),
+            "message mentions {needle:?}:\n{message}"
+        );
     }
-    ensure!(message.contains("5 differences"), "counts the differences:\n{message}");
-    ensure!(drifted.count()? == 0, "the table still works with its own record");
+    ensure!(
+        message.contains("5 differences"),
+        "counts the differences:\n{message}"
+    );
+    ensure!(
+        drifted.count()? == 0,
+        "the table still works with its own record"
+    );
     Ok(())
 }
 
@@ -46,13 +60,32 @@ pub fn indexes_and_unique_constraints_exist(t: &TestDb) -> CaseResult {
     let mut conn = t.db.connection()?;
     let keyed = conn.introspect("keyed")?.ok_or("keyed exists")?;
     let has = |info: &anytable::TableInfo, cols: &[&str], unique: bool| {
-        info.indexes.iter().any(|i| i.columns == cols && i.unique == unique)
+        info.indexes
+            .iter()
+            .any(|i| i.columns == cols && i.unique == unique)
     };
-    ensure!(has(&keyed, &["key"], true), "unique(key): {:?}", keyed.indexes);
-    ensure!(has(&keyed, &["group_name", "rank"], true), "unique(group_name, rank): {:?}", keyed.indexes);
-    let simple = conn.introspect("simple_rows")?.ok_or("simple_rows exists")?;
-    ensure!(has(&simple, &["process"], false), "index(process): {:?}", simple.indexes);
-    ensure!(conn.introspect("no_such_table")?.is_none(), "missing table is None");
+    ensure!(
+        has(&keyed, &["key"], true),
+        "unique(key): {:?}",
+        keyed.indexes
+    );
+    ensure!(
+        has(&keyed, &["group_name", "rank"], true),
+        "unique(group_name, rank): {:?}",
+        keyed.indexes
+    );
+    let simple = conn
+        .introspect("simple_rows")?
+        .ok_or("simple_rows exists")?;
+    ensure!(
+        has(&simple, &["process"], false),
+        "index(process): {:?}",
+        simple.indexes
+    );
+    ensure!(
+        conn.introspect("no_such_table")?.is_none(),
+        "missing table is None"
+    );
     Ok(())
 }
 
@@ -69,7 +102,10 @@ pub fn quotes_and_keywords_in_names_and_values(t: &TestDb) -> CaseResult {
     let found = table.filter(Awkward::order().eq(row.order.clone())).all()?;
     ensure!(found == vec![row.clone()], "round trip: {found:?}");
     let err = table.insert(&mut row.clone()).unwrap_err();
-    ensure!(err.kind() == ErrorKind::UniqueViolation, "unique on \"from\": {err}");
+    ensure!(
+        err.kind() == ErrorKind::UniqueViolation,
+        "unique on \"from\": {err}"
+    );
     ensure!(t.db.table::<Awkward>()?.count()? == 1, "reopen verifies");
     Ok(())
 }

@@ -23,7 +23,8 @@ pub fn commit_on_ok(t: &TestDb) -> CaseResult {
 pub fn rollback_on_err(t: &TestDb) -> CaseResult {
     let rows = t.db.table::<SimpleRow>()?;
     let result: anytable::Result<()> = t.db.transaction(|tx| {
-        tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("TX", 1))?;
+        tx.table::<SimpleRow>()?
+            .insert(&mut SimpleRow::new("TX", 1))?;
         Err(anytable::Error::invalid_input("changed my mind"))
     });
     let err = result.err().ok_or("the error is returned")?;
@@ -37,14 +38,18 @@ pub fn rollback_on_panic(t: &TestDb) -> CaseResult {
     let rows = t.db.table::<SimpleRow>()?;
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _: anytable::Result<()> = t.db.transaction(|tx| {
-            tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("TX", 1))?;
+            tx.table::<SimpleRow>()?
+                .insert(&mut SimpleRow::new("TX", 1))?;
             panic!("boom");
         });
     }));
     ensure!(panicked.is_err(), "the panic propagates");
     ensure!(rows.count()? == 0, "rolled back");
     for i in 0..20 {
-        t.db.transaction(|tx| tx.table::<SimpleRow>()?.insert(&mut SimpleRow::new("OK", i)))?;
+        t.db.transaction(|tx| {
+            tx.table::<SimpleRow>()?
+                .insert(&mut SimpleRow::new("OK", i))
+        })?;
     }
     ensure!(rows.count()? == 20, "every connection usable afterwards");
     Ok(())
@@ -81,7 +86,10 @@ pub fn uncommitted_rows_are_invisible(t: &TestDb) -> CaseResult {
     let (seen, read_at) = reader.join().map_err(|_| "reader panicked")?;
     let seen = seen?;
     if waits {
-        ensure!(read_at >= committing && seen == 3, "reader must wait for the commit: saw {seen}");
+        ensure!(
+            read_at >= committing && seen == 3,
+            "reader must wait for the commit: saw {seen}"
+        );
     } else {
         ensure!(read_at < committing, "reader must not wait for the writer");
         ensure!(seen == 0, "uncommitted rows were visible: {seen}");

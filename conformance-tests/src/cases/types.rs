@@ -10,7 +10,8 @@ use crate::{ensure, CaseResult, TestDb};
 
 /// Rows with edge values of every type (the id is filled in on insert).
 pub fn edge_rows() -> Vec<AllTypes> {
-    let micro = Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap() + Duration::microseconds(999_999);
+    let micro =
+        Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap() + Duration::microseconds(999_999);
     let base = AllTypes {
         id: 0,
         small: 0,
@@ -80,7 +81,10 @@ pub fn round_trip_every_type(t: &TestDb) -> CaseResult {
     for mut row in edge_rows() {
         let id = table.insert(&mut row)?;
         let back = table.get(id)?.ok_or("row not found")?;
-        ensure!(back == row, "single insert round trip:\n wrote {row:?}\n read  {back:?}");
+        ensure!(
+            back == row,
+            "single insert round trip:\n wrote {row:?}\n read  {back:?}"
+        );
         let found = table
             .filter(AllTypes::small().eq(row.small))
             .filter(AllTypes::medium().eq(row.medium))
@@ -95,7 +99,10 @@ pub fn round_trip_every_type(t: &TestDb) -> CaseResult {
             .filter(AllTypes::maybe_at().eq(row.maybe_at))
             .filter(AllTypes::maybe_uid().eq(row.maybe_uid))
             .all()?;
-        ensure!(found.len() == 1 && found[0] == row, "filter on every column finds the row: {found:?}");
+        ensure!(
+            found.len() == 1 && found[0] == row,
+            "filter on every column finds the row: {found:?}"
+        );
     }
     let rows = edge_rows();
     let (last, first) = (&rows[rows.len() - 1], &rows[1]);
@@ -125,7 +132,10 @@ pub fn round_trip_every_type(t: &TestDb) -> CaseResult {
         maybe_text: first.maybe_text.clone(),
         ..target
     };
-    ensure!(updated == expected, "update round trip:\n want {expected:?}\n got  {updated:?}");
+    ensure!(
+        updated == expected,
+        "update round trip:\n want {expected:?}\n got  {updated:?}"
+    );
     Ok(())
 }
 
@@ -140,8 +150,14 @@ pub fn bulk_and_single_inserts_read_back_identical(t: &TestDb) -> CaseResult {
     let all = table.select().order_by(AllTypes::id().asc()).all()?;
     let (single, bulk) = all.split_at(rows.len());
     for ((s, b), written) in single.iter().zip(bulk).zip(&rows) {
-        ensure!(same_ignoring_id(s, written), "single path changed the row:\n{written:?}\n{s:?}");
-        ensure!(same_ignoring_id(b, written), "bulk path changed the row:\n{written:?}\n{b:?}");
+        ensure!(
+            same_ignoring_id(s, written),
+            "single path changed the row:\n{written:?}\n{s:?}"
+        );
+        ensure!(
+            same_ignoring_id(b, written),
+            "bulk path changed the row:\n{written:?}\n{b:?}"
+        );
     }
     Ok(())
 }
@@ -152,7 +168,10 @@ pub fn nan_and_infinity(t: &TestDb) -> CaseResult {
     let table = t.db.table::<AllTypes>()?;
     let stores = t.db.capabilities().stores_nan;
     for special in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        let mut row = AllTypes { real: special, ..edge_rows().remove(0) };
+        let mut row = AllTypes {
+            real: special,
+            ..edge_rows().remove(0)
+        };
         let single = table.insert(&mut row);
         let bulk = table.insert_many([&row]);
         if stores {
@@ -160,15 +179,24 @@ pub fn nan_and_infinity(t: &TestDb) -> CaseResult {
             bulk?;
             let back = table.get(row.id)?.ok_or("row")?;
             ensure!(
-                back.real.to_bits() == special.to_bits() || (special.is_nan() && back.real.is_nan()),
+                back.real.to_bits() == special.to_bits()
+                    || (special.is_nan() && back.real.is_nan()),
                 "{special} stored as {}",
                 back.real
             );
         } else {
-            for (path, result) in [("insert", single.map(drop)), ("insert_many", bulk.map(drop))] {
-                let err = result.err().ok_or(format!("{path} of {special} must be refused"))?;
+            for (path, result) in [
+                ("insert", single.map(drop)),
+                ("insert_many", bulk.map(drop)),
+            ] {
+                let err = result
+                    .err()
+                    .ok_or(format!("{path} of {special} must be refused"))?;
                 ensure!(err.kind() == ErrorKind::InvalidInput, "{path}: {err}");
-                ensure!(err.column() == Some("real"), "{path} names the column: {err}");
+                ensure!(
+                    err.column() == Some("real"),
+                    "{path} names the column: {err}"
+                );
             }
             ensure!(table.count()? == 0, "nothing written");
         }

@@ -210,16 +210,15 @@ impl Transaction {
         if self.state.load(Ordering::Acquire) != ACTIVE {
             return Err(aborted());
         }
-        let mut conn = match self.conn.try_lock() {
-            Ok(conn) => conn,
-            Err(TryLockError::Poisoned(p)) => p.into_inner(),
-            Err(TryLockError::WouldBlock) => {
-                return Err(Error::invalid_input(
+        let mut conn =
+            match self.conn.try_lock() {
+                Ok(conn) => conn,
+                Err(TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(TryLockError::WouldBlock) => return Err(Error::invalid_input(
                     "this transaction is already running a statement: do not call it from inside \
                      its own for_each callback or from two threads at once",
-                ))
-            }
-        };
+                )),
+            };
         match f(&mut **conn) {
             Ok(v) => Ok(v),
             Err(e) => {

@@ -74,9 +74,15 @@ impl fmt::Display for ErrorKind {
 }
 
 /// An anytable error: a kind to match on, a message to show, and what the backend said.
+///
+/// One pointer wide, so `Result`s stay small on hot paths.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct Error(Box<Details>);
+
 #[derive(Debug, thiserror::Error)]
 #[error("{kind}: {message}{}", self.context())]
-pub struct Error {
+struct Details {
     kind: ErrorKind,
     message: String,
     backend: Option<&'static str>,
@@ -90,7 +96,7 @@ pub struct Error {
 impl Error {
     /// A new error of `kind` with a message a user can act on.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Details {
             kind,
             message: message.into(),
             backend: None,
@@ -98,7 +104,7 @@ impl Error {
             constraint: None,
             column: None,
             source: None,
-        }
+        }))
     }
 
     /// Shorthand for an [`ErrorKind::InvalidInput`] error.
@@ -118,72 +124,74 @@ impl Error {
 
     /// Names the backend that produced the error.
     pub fn with_backend(mut self, backend: &'static str) -> Self {
-        self.backend = Some(backend);
+        self.0.backend = Some(backend);
         self
     }
 
     /// Keeps the backend's own error code (extended result code, SQLSTATE, ...).
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
+        self.0.code = Some(code.into());
         self
     }
 
     /// Names the constraint the engine reported.
     pub fn with_constraint(mut self, constraint: impl Into<String>) -> Self {
-        self.constraint = Some(constraint.into());
+        self.0.constraint = Some(constraint.into());
         self
     }
 
     /// Names the column involved, where known.
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
-        self.column = Some(column.into());
+        self.0.column = Some(column.into());
         self
     }
 
     /// Keeps the underlying driver error as the source.
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The human-readable message, including the engine's own text where there is one.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The backend that produced the error, if it came from one.
     pub fn backend(&self) -> Option<&'static str> {
-        self.backend
+        self.0.backend
     }
 
     /// The backend's own code for the error (e.g. SQLite's extended code `2067`).
     pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
+        self.0.code.as_deref()
     }
 
     /// The constraint the engine reported, where it gives one.
     pub fn constraint(&self) -> Option<&str> {
-        self.constraint.as_deref()
+        self.0.constraint.as_deref()
     }
 
     /// The column involved, where known.
     pub fn column(&self) -> Option<&str> {
-        self.column.as_deref()
+        self.0.column.as_deref()
     }
 
     /// Whether rerunning the same operation (or whole transaction) may succeed.
     pub fn is_retryable(&self) -> bool {
         matches!(
-            self.kind,
+            self.0.kind,
             ErrorKind::Busy | ErrorKind::Timeout | ErrorKind::Conflict | ErrorKind::Locked
         )
     }
+}
 
+impl Details {
     fn context(&self) -> String {
         let mut parts = Vec::new();
         if let Some(b) = self.backend {

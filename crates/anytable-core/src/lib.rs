@@ -27,8 +27,8 @@ pub use schema::{
     ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
 };
 pub use sql::Dialect;
-pub use url::DatabaseUrl;
 pub use table::{OnConflict, RecordIter, Select, Table};
+pub use url::DatabaseUrl;
 pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
 pub use verify::differences as schema_differences;
 

@@ -35,7 +35,12 @@ pub trait RecordId: Sized {
 
 impl RecordId for i64 {
     fn from_new_row(id: Option<i64>) -> Result<Self> {
-        id.ok_or_else(|| Error::new(crate::ErrorKind::Other, "the database returned no id for the new row"))
+        id.ok_or_else(|| {
+            Error::new(
+                crate::ErrorKind::Other,
+                "the database returned no id for the new row",
+            )
+        })
     }
 }
 

@@ -160,15 +160,21 @@ fn index_name(table: &str, columns: &[&str]) -> String {
     let raw = format!("ix_{table}_{}", columns.join("_"));
     let clean: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if clean == raw && raw.len() <= crate::sql::MAX_IDENTIFIER_LEN {
         return raw;
     }
     // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = raw
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let keep = clean.len().min(crate::sql::MAX_IDENTIFIER_LEN - 17);
     format!("{}_{hash:016x}", &clean[..keep])
 }

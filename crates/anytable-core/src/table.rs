@@ -77,7 +77,12 @@ impl<'tx, R: Record> Table<'tx, R> {
         }
         let mut row = Vec::with_capacity(statements.generated_types.len());
         let returned = self.with_conn(|conn| {
-            conn.insert_returning(&statements.insert, &values, &statements.generated_types, &mut row)
+            conn.insert_returning(
+                &statements.insert,
+                &values,
+                &statements.generated_types,
+                &mut row,
+            )
         })?;
         if !returned {
             return Err(Error::new(ErrorKind::Other, "the insert returned no row"));
@@ -104,7 +109,10 @@ impl<'tx, R: Record> Table<'tx, R> {
         if self.db.capabilities().stores_nan {
             return Ok(());
         }
-        match values.iter().position(|v| matches!(v, Value::F64(f) if !f.is_finite())) {
+        match values
+            .iter()
+            .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
+        {
             None => Ok(()),
             Some(i) => {
                 let column = &self.state.statements.data_columns[i];
@@ -135,7 +143,10 @@ impl<'tx, R: Record> Table<'tx, R> {
                 };
                 record.write_values(row);
                 if self.check_nan {
-                    if let Some(i) = row.iter().position(|v| matches!(v, Value::F64(f) if !f.is_finite())) {
+                    if let Some(i) = row
+                        .iter()
+                        .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
+                    {
                         let column = &self.table.statements.data_columns[i];
                         return Err(Error::invalid_input(format!(
                             "column {column:?}: this backend cannot store NaN or infinity"
@@ -293,7 +304,12 @@ impl<'tx, R: Record> Table<'tx, R> {
         self.take_generated(record, &mut row).map(Some)
     }
 
-    fn query(&self, sql: &str, params: &[Value], f: &mut dyn FnMut(R) -> Result<bool>) -> Result<()> {
+    fn query(
+        &self,
+        sql: &str,
+        params: &[Value],
+        f: &mut dyn FnMut(R) -> Result<bool>,
+    ) -> Result<()> {
         let types = &self.state.statements.column_types;
         self.with_conn(|conn| conn.query(sql, params, types, &mut |row| f(R::read_values(row)?)))
     }
@@ -423,7 +439,8 @@ impl<'tx, R: Record> Select<'tx, R> {
     /// Inside a transaction, `f` must not call the same transaction (that is an error).
     pub fn for_each(self, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
         let (sql, params) = self.build()?;
-        self.table.query(&sql, &params, &mut |r| f(r).map(|()| true))
+        self.table
+            .query(&sql, &params, &mut |r| f(r).map(|()| true))
     }
 
     /// The first matching row, if any.
@@ -490,7 +507,12 @@ impl<'tx, R: Record> Select<'tx, R> {
                 };
                 let _ = sender.send(last);
             })
-            .map_err(|e| Error::new(ErrorKind::Other, format!("cannot start the stream thread: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Other,
+                    format!("cannot start the stream thread: {e}"),
+                )
+            })?;
         Ok(RecordIter {
             receiver,
             batch: Vec::new().into_iter(),

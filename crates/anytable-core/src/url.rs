@@ -29,7 +29,11 @@ impl DatabaseUrl {
             )));
         };
         let scheme = trimmed[..colon].to_ascii_lowercase();
-        if scheme.is_empty() || !scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+') {
+        if scheme.is_empty()
+            || !scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+')
+        {
             return Err(Error::invalid_input(format!(
                 "database URL {trimmed:?} has an invalid scheme {scheme:?}"
             )));
@@ -49,7 +53,10 @@ impl DatabaseUrl {
         let mut options = Vec::new();
         for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            options.push((percent_decode(key)?.to_ascii_lowercase(), percent_decode(value)?));
+            options.push((
+                percent_decode(key)?.to_ascii_lowercase(),
+                percent_decode(value)?,
+            ));
         }
         Ok(DatabaseUrl {
             raw: trimmed.to_owned(),
@@ -91,7 +98,11 @@ impl DatabaseUrl {
 
     /// Fails on any option not in `known`, so a typo is an error rather than silently ignored.
     pub fn check_options(&self, known: &[&str]) -> Result<()> {
-        match self.options.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        match self
+            .options
+            .iter()
+            .find(|(k, _)| !known.contains(&k.as_str()))
+        {
             None => Ok(()),
             Some((key, _)) => Err(Error::invalid_input(format!(
                 "unknown option {key:?} in {} URL; known options: {}",
@@ -142,7 +153,9 @@ fn percent_decode(text: &str) -> Result<String> {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok());
             let Some(byte) = hex else {
                 return Err(Error::invalid_input(format!(
                     "bad percent-escape in database URL near {:?}",
@@ -168,13 +181,28 @@ mod tests {
     #[test]
     fn parses_the_supported_forms() {
         let u = DatabaseUrl::parse("sqlite://data/app.db?timeout=15").unwrap();
-        assert_eq!((u.scheme(), u.path(), u.is_memory()), ("sqlite", "data/app.db", false));
-        assert_eq!(u.seconds_option("timeout").unwrap(), Some(Duration::from_secs(15)));
-        assert_eq!(DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().path(), "/tmp/x.db");
-        assert_eq!(DatabaseUrl::parse("sqlite:rel.db").unwrap().path(), "rel.db");
+        assert_eq!(
+            (u.scheme(), u.path(), u.is_memory()),
+            ("sqlite", "data/app.db", false)
+        );
+        assert_eq!(
+            u.seconds_option("timeout").unwrap(),
+            Some(Duration::from_secs(15))
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db").unwrap().path(),
+            "/tmp/x.db"
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:rel.db").unwrap().path(),
+            "rel.db"
+        );
         assert!(DatabaseUrl::parse("sqlite::memory:").unwrap().is_memory());
         assert!(DatabaseUrl::parse("sqlite://:memory:").unwrap().is_memory());
-        assert_eq!(DatabaseUrl::parse("sqlite://a%20b.db").unwrap().path(), "a b.db");
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://a%20b.db").unwrap().path(),
+            "a b.db"
+        );
     }
 
     #[test]
@@ -184,7 +212,13 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad:?}: {err}");
         }
         let u = DatabaseUrl::parse("sqlite://x.db?timout=3&timeout=abc").unwrap();
-        assert_eq!(u.check_options(&["timeout"]).unwrap_err().kind(), ErrorKind::InvalidInput);
-        assert_eq!(u.seconds_option("timeout").unwrap_err().kind(), ErrorKind::InvalidInput);
+        assert_eq!(
+            u.check_options(&["timeout"]).unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(
+            u.seconds_option("timeout").unwrap_err().kind(),
+            ErrorKind::InvalidInput
+        );
     }
 }

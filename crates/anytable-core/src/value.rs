@@ -9,9 +9,10 @@ use crate::error::{Error, Result};
 ///
 /// Timestamps are UTC with microsecond precision: finer parts are truncated when a
 /// `DateTime<Utc>` becomes a `Value`, so what is written is exactly what reads back.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     /// SQL NULL.
+    #[default]
     Null,
     /// 16-bit integer.
     I16(i16),
@@ -35,12 +36,6 @@ pub enum Value {
     Json(serde_json::Value),
     /// A UUID.
     Uuid(Uuid),
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 /// The type of a column, and of the non-NULL values it holds.
@@ -163,7 +158,10 @@ fn mismatch(expected: ValueType, got: &Value) -> Error {
             "got NULL for a non-nullable {expected} field; declare the field as Option<_> to accept NULL"
         ))
     } else {
-        Error::type_mismatch(format!("expected a {expected} value, got {}", got.type_name()))
+        Error::type_mismatch(format!(
+            "expected a {expected} value, got {}",
+            got.type_name()
+        ))
     }
 }
 
@@ -198,13 +196,15 @@ column_value!(f64, F64, |v: &f64| Value::F64(*v));
 column_value!(bool, Bool, |v: &bool| Value::Bool(*v));
 column_value!(String, Text, |v: &String| Value::Text(v.clone()));
 column_value!(Vec<u8>, Bytes, |v: &Vec<u8>| Value::Bytes(v.clone()));
-column_value!(DateTime<Utc>, Timestamp, |v: &DateTime<Utc>| Value::timestamp(
-    *v
-));
+column_value!(DateTime<Utc>, Timestamp, |v: &DateTime<Utc>| {
+    Value::timestamp(*v)
+});
 column_value!(NaiveDate, Date, |v: &NaiveDate| Value::Date(*v));
-column_value!(serde_json::Value, Json, |v: &serde_json::Value| Value::Json(
-    v.clone()
-));
+column_value!(
+    serde_json::Value,
+    Json,
+    |v: &serde_json::Value| Value::Json(v.clone())
+);
 column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
 
 impl<T: ColumnValue> ColumnValue for Option<T> {

@@ -5,7 +5,12 @@ use crate::schema::{ColumnRole, TableInfo, TableSchema};
 use crate::sql::Dialect;
 
 /// Checks that `info` matches `schema`; otherwise a `SchemaMismatch` listing every difference.
-pub fn verify(dialect: Dialect, schema: &TableSchema, info: &TableInfo, record: &str) -> Result<()> {
+pub fn verify(
+    dialect: Dialect,
+    schema: &TableSchema,
+    info: &TableInfo,
+    record: &str,
+) -> Result<()> {
     let differences = differences(dialect, schema, info);
     if differences.is_empty() {
         return Ok(());

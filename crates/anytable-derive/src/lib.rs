@@ -47,23 +47,22 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
             "#[derive(Record)] does not support generic structs: a table has one fixed schema",
         ));
     }
-    let fields = match &input.data {
-        Data::Struct(s) => match &s.fields {
-            Fields::Named(named) => &named.named,
+    let fields =
+        match &input.data {
+            Data::Struct(s) => match &s.fields {
+                Fields::Named(named) => &named.named,
+                _ => return Err(syn::Error::new(
+                    input.ident.span(),
+                    "#[derive(Record)] needs a struct with named fields (the names become columns)",
+                )),
+            },
             _ => {
                 return Err(syn::Error::new(
                     input.ident.span(),
-                    "#[derive(Record)] needs a struct with named fields (the names become columns)",
+                    "#[derive(Record)] works on structs only",
                 ))
             }
-        },
-        _ => {
-            return Err(syn::Error::new(
-                input.ident.span(),
-                "#[derive(Record)] works on structs only",
-            ))
-        }
-    };
+        };
     let table = TableModel::parse(input, fields)?;
     Ok(generate(input, &table))
 }
@@ -101,16 +100,23 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
             #default
         }
     });
-    let indexes = table.indexes.iter().map(|columns| quote!(.index(&[#(#columns),*])));
+    let indexes = table
+        .indexes
+        .iter()
+        .map(|columns| quote!(.index(&[#(#columns),*])));
     let uniques = table
         .unique
         .iter()
         .map(|columns| quote!(.unique_together(&[#(#columns),*])));
 
-    let write = table.fields.iter().filter(|f| f.role == Role::Data).map(|f| {
-        let name = &f.ident;
-        quote!(out.push(::anytable::ColumnValue::to_value(&self.#name));)
-    });
+    let write = table
+        .fields
+        .iter()
+        .filter(|f| f.role == Role::Data)
+        .map(|f| {
+            let name = &f.ident;
+            quote!(out.push(::anytable::ColumnValue::to_value(&self.#name));)
+        });
     let read = table.fields.iter().enumerate().map(|(i, f)| {
         let name = &f.ident;
         let ty = &f.ty;
@@ -170,11 +176,18 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
     }
 }
 
-fn column_handle(record: &Ident, vis: &syn::Visibility, f: &FieldModel) -> proc_macro2::TokenStream {
+fn column_handle(
+    record: &Ident,
+    vis: &syn::Visibility,
+    f: &FieldModel,
+) -> proc_macro2::TokenStream {
     let name = format_ident!("{}", f.ident.to_string().trim_start_matches("r#"));
     let ty = &f.ty;
     let column = &f.column;
-    let doc = format!("The `{}` column, for filters, ordering and updates.", column.value());
+    let doc = format!(
+        "The `{}` column, for filters, ordering and updates.",
+        column.value()
+    );
     quote! {
         #[doc = #doc]
         #[allow(dead_code)]

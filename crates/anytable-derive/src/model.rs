@@ -97,15 +97,29 @@ impl TableModel {
                         .iter()
                         .find(|f| f.ident == *ident)
                         .map(|f| f.column.clone())
-                        .ok_or_else(|| syn::Error::new(ident.span(), format!("no field named `{ident}`")))
+                        .ok_or_else(|| {
+                            syn::Error::new(ident.span(), format!("no field named `{ident}`"))
+                        })
                 })
                 .collect()
         };
-        let mut indexes = index_groups.iter().map(resolve).collect::<syn::Result<Vec<_>>>()?;
-        indexes.extend(models.iter().filter(|f| f.index).map(|f| vec![f.column.clone()]));
-        let unique = unique_groups.iter().map(resolve).collect::<syn::Result<Vec<_>>>()?;
+        let mut indexes = index_groups
+            .iter()
+            .map(resolve)
+            .collect::<syn::Result<Vec<_>>>()?;
+        indexes.extend(
+            models
+                .iter()
+                .filter(|f| f.index)
+                .map(|f| vec![f.column.clone()]),
+        );
+        let unique = unique_groups
+            .iter()
+            .map(resolve)
+            .collect::<syn::Result<Vec<_>>>()?;
 
-        let name = name.unwrap_or_else(|| lit_str(&snake_case(&input.ident.to_string()), input.ident.span()));
+        let name = name
+            .unwrap_or_else(|| lit_str(&snake_case(&input.ident.to_string()), input.ident.span()));
         Ok(TableModel {
             name,
             fields: models,
@@ -154,7 +168,10 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
             } else if meta.path.is_ident("rename") {
                 let value: LitStr = meta.value()?.parse()?;
                 if value.value().is_empty() {
-                    return Err(syn::Error::new(value.span(), "the column name must not be empty"));
+                    return Err(syn::Error::new(
+                        value.span(),
+                        "the column name must not be empty",
+                    ));
                 }
                 model.column = value;
                 Ok(())
@@ -240,7 +257,10 @@ fn check_roles(models: &[FieldModel], input: &DeriveInput) -> syn::Result<()> {
         }
     }
     if models.is_empty() {
-        return Err(syn::Error::new(input.ident.span(), "a record needs at least one field"));
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "a record needs at least one field",
+        ));
     }
     Ok(())
 }

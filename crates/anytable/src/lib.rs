@@ -41,10 +41,10 @@
 use std::ops::Deref;
 
 pub use anytable_core::{
-    chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert, Capabilities,
-    CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition, Connection,
-    DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict, Order,
-    Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table, TableInfo,
+    chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert,
+    Capabilities, CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition,
+    Connection, DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict,
+    Order, Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table, TableInfo,
     TableSchema, TextColumn, Transaction, Value, ValueFor, ValueType,
 };
 pub use anytable_derive::Record;

@@ -20,20 +20,36 @@ fn kind_of(result: anytable::Result<Database>) -> (ErrorKind, String) {
 
 #[test]
 fn malformed_urls_are_invalid_input() {
-    for url in ["", "  ", "data.db", "nosuch://x", "sqlite://x.db?timeout=soon", "sqlite://x.db?timout=3"] {
+    for url in [
+        "",
+        "  ",
+        "data.db",
+        "nosuch://x",
+        "sqlite://x.db?timeout=soon",
+        "sqlite://x.db?timout=3",
+    ] {
         let (kind, message) = kind_of(Database::open(url));
         assert_eq!(kind, ErrorKind::InvalidInput, "{url:?}: {message}");
     }
     let (_, message) = kind_of(Database::open("sqlite://x.db?timout=3"));
-    assert!(message.contains("timout") && message.contains("timeout"), "{message}");
+    assert!(
+        message.contains("timout") && message.contains("timeout"),
+        "{message}"
+    );
 }
 
 #[test]
 fn backend_not_compiled_in_names_the_feature() {
-    for (url, feature) in [("duckdb://x.duckdb", "duckdb"), ("postgres://u@localhost/db", "postgres")] {
+    for (url, feature) in [
+        ("duckdb://x.duckdb", "duckdb"),
+        ("postgres://u@localhost/db", "postgres"),
+    ] {
         let (kind, message) = kind_of(Database::open(url));
         assert_eq!(kind, ErrorKind::Unsupported, "{message}");
-        assert!(message.contains(&format!("feature \"{feature}\"")), "{message}");
+        assert!(
+            message.contains(&format!("feature \"{feature}\"")),
+            "{message}"
+        );
     }
 }
 
@@ -45,14 +61,21 @@ fn unopenable_paths_are_clear_errors() {
     assert_eq!(kind, ErrorKind::NotFound, "{message}");
     assert!(message.contains("does not exist"), "{message}");
 
-    let (kind, message) = kind_of(Database::open(&format!("sqlite://{}", dir.path().display())));
+    let (kind, message) = kind_of(Database::open(&format!(
+        "sqlite://{}",
+        dir.path().display()
+    )));
     assert_eq!(kind, ErrorKind::InvalidInput, "{message}");
 
     let garbage = dir.path().join("garbage.db");
     std::fs::write(&garbage, vec![0x42u8; 8192]).unwrap();
     let (kind, message) = kind_of(Database::open(&format!("sqlite://{}", garbage.display())));
     assert_eq!(kind, ErrorKind::Connection, "{message}");
-    assert_eq!(std::fs::read(&garbage).unwrap(), vec![0x42u8; 8192], "the file is left as it was");
+    assert_eq!(
+        std::fs::read(&garbage).unwrap(),
+        vec![0x42u8; 8192],
+        "the file is left as it was"
+    );
 }
 
 #[test]
@@ -67,7 +90,11 @@ fn a_held_write_lock_gives_busy_after_the_timeout_not_a_hang() {
     let (release_tx, release) = std::sync::mpsc::channel::<()>();
     let holding = std::thread::spawn(move || {
         holder.transaction(|tx| {
-            tx.table::<Item>()?.insert(&mut Item { id: 0, name: "held".into(), count: 1 })?;
+            tx.table::<Item>()?.insert(&mut Item {
+                id: 0,
+                name: "held".into(),
+                count: 1,
+            })?;
             locked_tx.send(()).unwrap();
             release.recv().unwrap();
             Ok(())
@@ -75,14 +102,29 @@ fn a_held_write_lock_gives_busy_after_the_timeout_not_a_hang() {
     });
     locked.recv().unwrap();
     let started = Instant::now();
-    let err = items.insert(&mut Item { id: 0, name: "blocked".into(), count: 2 }).unwrap_err();
+    let err = items
+        .insert(&mut Item {
+            id: 0,
+            name: "blocked".into(),
+            count: 2,
+        })
+        .unwrap_err();
     let waited = started.elapsed();
     release_tx.send(()).unwrap();
     holding.join().unwrap().unwrap();
     assert_eq!(err.kind(), ErrorKind::Busy, "{err}");
     assert!(err.is_retryable());
-    assert!(waited >= Duration::from_millis(150) && waited < Duration::from_secs(5), "{waited:?}");
-    items.insert(&mut Item { id: 0, name: "later".into(), count: 3 }).unwrap();
+    assert!(
+        waited >= Duration::from_millis(150) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    items
+        .insert(&mut Item {
+            id: 0,
+            name: "later".into(),
+            count: 3,
+        })
+        .unwrap();
     assert_eq!(items.count().unwrap(), 2);
 }
 
@@ -91,8 +133,11 @@ fn a_stored_value_of_the_wrong_type_is_a_type_mismatch_naming_the_column() {
     let db = Database::open("sqlite::memory:").unwrap();
     let items = db.table::<Item>().unwrap();
     // SQLite's dynamic typing lets raw SQL store text in a BIGINT column.
-    db.execute(r#"INSERT INTO "item" ("name", "count") VALUES (?, ?)"#, &[Value::from("x"), Value::from("many")])
-        .unwrap();
+    db.execute(
+        r#"INSERT INTO "item" ("name", "count") VALUES (?, ?)"#,
+        &[Value::from("x"), Value::from("many")],
+    )
+    .unwrap();
     let err = items.select().all().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TypeMismatch, "{err}");
     assert_eq!(err.column(), Some("count"), "{err}");
@@ -102,7 +147,12 @@ fn a_stored_value_of_the_wrong_type_is_a_type_mismatch_naming_the_column() {
 fn wrong_parameter_count_is_invalid_input() {
     let db = Database::open("sqlite::memory:").unwrap();
     db.table::<Item>().unwrap();
-    let err = db.execute(r#"INSERT INTO "item" ("name", "count") VALUES (?, ?)"#, &[Value::from("x")]).unwrap_err();
+    let err = db
+        .execute(
+            r#"INSERT INTO "item" ("name", "count") VALUES (?, ?)"#,
+            &[Value::from("x")],
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
 }
 

@@ -38,10 +38,7 @@ impl TableStatements {
     /// Builds every fixed statement for `schema` in `dialect`.
     pub fn new(dialect: Dialect, schema: &TableSchema) -> Result<Self> {
         let data_columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
-        let generated: Vec<String> = schema
-            .generated_columns()
-            .map(|c| c.name.clone())
-            .collect();
+        let generated: Vec<String> = schema.generated_columns().map(|c| c.name.clone()).collect();
         let all_columns: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
 
         let placeholders = vec![Value::Null; data_columns.len()];
@@ -278,10 +275,7 @@ pub fn upsert(
         }
     }
     insert.on_conflict(on_conflict);
-    let generated: Vec<String> = schema
-        .generated_columns()
-        .map(|c| c.name.clone())
-        .collect();
+    let generated: Vec<String> = schema.generated_columns().map(|c| c.name.clone()).collect();
     if !generated.is_empty() {
         insert.returning(Query::returning().columns(generated));
     }
