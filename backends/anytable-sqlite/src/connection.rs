@@ -81,6 +81,12 @@ impl Connection for SqliteConnection {
         Ok(())
     }
 
+    fn insert_returning_id(&mut self, plain_sql: &str, _: &str, params: &[Value]) -> Result<i64> {
+        // Same connection, no statement in between: last_insert_rowid is this row's id.
+        self.execute(plain_sql, params)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let own_transaction = self.conn.is_autocommit();
         if own_transaction {

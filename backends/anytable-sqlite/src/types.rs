@@ -58,6 +58,9 @@ pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
 }
 
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    if let Some(t) = parse_fixed_timestamp(text.as_bytes()) {
+        return Some(t);
+    }
     // Ours first, then what other writers (CURRENT_TIMESTAMP, ISO 8601 / RFC 3339) produce.
     for format in [
         SQLITE_TIMESTAMP_FORMAT,
@@ -71,6 +74,33 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// The fast path for exactly our own format, `YYYY-MM-DD HH:MM:SS.ffffff` (26 bytes).
+fn parse_fixed_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
+    if b.len() != 26
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b' '
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'.'
+    {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    let time = chrono::NaiveTime::from_hms_micro_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        num(20..26)?,
+    )?;
+    Some(date.and_time(time).and_utc())
 }
 
 fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {

@@ -103,6 +103,28 @@ pub trait Connection: Send {
         Ok(found)
     }
 
+    /// Runs an INSERT whose only generated column is the id, and returns the new id.
+    ///
+    /// `returning_sql` is the same insert with `RETURNING id`; `plain_sql` has no RETURNING, for
+    /// engines that can report the new id more cheaply (SQLite's `last_insert_rowid`).
+    fn insert_returning_id(
+        &mut self,
+        plain_sql: &str,
+        returning_sql: &str,
+        params: &[Value],
+    ) -> Result<i64> {
+        let _ = plain_sql;
+        let mut row = Vec::with_capacity(1);
+        let returned = self.insert_returning(returning_sql, params, &[ValueType::I64], &mut row)?;
+        match (returned, row.first()) {
+            (true, Some(Value::I64(id))) => Ok(*id),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::Other,
+                "the insert returned no id",
+            )),
+        }
+    }
+
     /// Inserts many rows by the engine's fastest path; atomic on its own outside a transaction.
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64>;
 

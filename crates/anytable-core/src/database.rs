@@ -32,6 +32,8 @@ pub(crate) struct TableState {
     pub(crate) schema: &'static crate::schema::TableSchema,
     pub(crate) statements: TableStatements,
     pub(crate) dialect: Dialect,
+    /// The id is the only column the database fills in, so inserts may skip RETURNING.
+    pub(crate) id_only: bool,
 }
 
 impl std::fmt::Debug for Database {
@@ -161,10 +163,16 @@ fn prepare_table<R: Record>(
         }
     };
     verify(dialect, schema, &info, record)?;
+    let mut generated = schema.generated_columns();
+    let id_only = matches!(
+        (generated.next().map(|c| c.role), generated.next()),
+        (Some(crate::schema::ColumnRole::Id), None)
+    );
     Ok(TableState {
         schema,
         statements,
         dialect,
+        id_only,
     })
 }
 

@@ -75,6 +75,13 @@ impl<'tx, R: Record> Table<'tx, R> {
             self.with_conn(|conn| conn.execute(&statements.insert, &values))?;
             return R::Id::from_new_row(None);
         }
+        if self.state.id_only {
+            let id = self.with_conn(|conn| {
+                conn.insert_returning_id(&statements.insert_plain, &statements.insert, &values)
+            })?;
+            record.set_generated(&mut [Value::I64(id)])?;
+            return R::Id::from_new_row(Some(id));
+        }
         let mut row = Vec::with_capacity(statements.generated_types.len());
         let returned = self.with_conn(|conn| {
             conn.insert_returning(
