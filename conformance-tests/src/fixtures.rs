@@ -40,3 +40,28 @@ pub fn sqlite_file() -> TestDb {
 pub fn sqlite_memory() -> TestDb {
     TestDb::new("sqlite::memory:?timeout=30".to_owned(), None)
 }
+
+/// A new DuckDB database file in a temporary directory, held by this process.
+#[cfg(feature = "duckdb")]
+pub fn duckdb_file() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("duckdb://{}?timeout=30", dir.path().join("test.duckdb").display());
+    TestDb::new(url, Some(dir))
+}
+
+/// A new in-memory DuckDB database.
+#[cfg(feature = "duckdb")]
+pub fn duckdb_memory() -> TestDb {
+    TestDb::new("duckdb::memory:?timeout=30".to_owned(), None)
+}
+
+/// A new DuckDB database file opened per transaction, so several processes can write it.
+#[cfg(feature = "duckdb")]
+pub fn duckdb_file_per_transaction() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!(
+        "duckdb://{}?timeout=30&access=per_transaction",
+        dir.path().join("test.duckdb").display()
+    );
+    TestDb::new(url, Some(dir))
+}

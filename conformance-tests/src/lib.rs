@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! anytable_conformance::conformance_tests!(sqlite_file, anytable_conformance::fixtures::sqlite_file);
+//! anytable_conformance::worker_entry!(); // once per test binary: where worker processes start
 //! ```
 //!
 //! # Running the suite on a third-party backend
@@ -62,6 +63,19 @@ macro_rules! __stamp_cases {
     };
 }
 
+/// Adds the entry point that worker processes of the multi-process cases run; invoke it once
+/// per test binary that uses [`conformance_tests!`]. It is a no-op in a normal test run.
+#[macro_export]
+macro_rules! worker_entry {
+    () => {
+        /// Not a case: where worker processes of the multi-process cases start.
+        #[test]
+        fn anytable_worker_entry() {
+            $crate::cases::processes::worker_entry();
+        }
+    };
+}
+
 /// Calls `$m!(args..., module::case, ...)` with every case of the suite.
 #[macro_export]
 macro_rules! for_each_case {
@@ -96,6 +110,7 @@ macro_rules! for_each_case {
             transactions::uncommitted_rows_are_invisible,
             concurrency::writers_and_readers_threads,
             concurrency::duckdb_seed_threads,
+            processes::doctable_seed_processes,
         );
     };
 }

@@ -2,7 +2,5 @@
 #![cfg(feature = "sqlite")]
 
 anytable_conformance::conformance_tests!(sqlite_file, anytable_conformance::fixtures::sqlite_file);
-anytable_conformance::conformance_tests!(
-    sqlite_memory,
-    anytable_conformance::fixtures::sqlite_memory
-);
+anytable_conformance::conformance_tests!(sqlite_memory, anytable_conformance::fixtures::sqlite_memory);
+anytable_conformance::worker_entry!();

@@ -3,6 +3,7 @@
 pub mod concurrency;
 pub mod crud;
 pub mod errors;
+pub mod processes;
 pub mod schema;
 pub mod transactions;
 pub mod types;

@@ -152,31 +152,10 @@ impl TableSchema {
     }
 }
 
-/// `ix_<table>_<columns>`, reduced to `[A-Za-z0-9_]` and at most 63 bytes.
-///
-/// sea-query writes index names without escaping quotes, so they must never contain one;
-/// when cleaning or shortening changed the name, a hash of the original keeps it unique.
+/// `ix_<table>_<columns>`, made safe with [`crate::sql::safe_name`] (sea-query writes index
+/// names without escaping quotes).
 fn index_name(table: &str, columns: &[&str]) -> String {
-    let raw = format!("ix_{table}_{}", columns.join("_"));
-    let clean: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if clean == raw && raw.len() <= crate::sql::MAX_IDENTIFIER_LEN {
-        return raw;
-    }
-    // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
-    let keep = clean.len().min(crate::sql::MAX_IDENTIFIER_LEN - 17);
-    format!("{}_{hash:016x}", &clean[..keep])
+    crate::sql::safe_name(&format!("ix_{table}_{}", columns.join("_")))
 }
 
 /// A column as the database reports it.

@@ -33,6 +33,7 @@
 //! | feature | URL | backend |
 //! |---|---|---|
 //! | `sqlite` (default) | `sqlite://path.db`, `sqlite::memory:` | embedded SQLite via rusqlite (bundled) |
+//! | `duckdb` | `duckdb://path.duckdb`, `duckdb::memory:` | embedded DuckDB via duckdb-rs (bundled) |
 //!
 //! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
 //! feature to enable.
@@ -60,7 +61,7 @@ pub struct Database {
 impl Database {
     /// Opens the database at `url` with the backend its scheme names.
     ///
-    /// Schemes: `sqlite` (feature `sqlite`). Options go in the query string, e.g.
+    /// Schemes: `sqlite` (feature `sqlite`), `duckdb` (feature `duckdb`). Options go in the query string, e.g.
     /// `sqlite://app.db?timeout=15`; an unknown option is an error.
     ///
     /// # Errors
@@ -71,7 +72,7 @@ impl Database {
         let parsed = DatabaseUrl::parse(url)?;
         let inner = match parsed.scheme() {
             "sqlite" => open_sqlite(&parsed)?,
-            "duckdb" => return Err(not_compiled("duckdb", "duckdb")),
+            "duckdb" => open_duckdb(&parsed)?,
             "postgres" | "postgresql" => return Err(not_compiled("postgres", parsed.scheme())),
             other => {
                 return Err(Error::invalid_input(format!(
@@ -110,6 +111,16 @@ fn open_sqlite(url: &DatabaseUrl) -> Result<anytable_core::Database> {
 #[cfg(not(feature = "sqlite"))]
 fn open_sqlite(_: &DatabaseUrl) -> Result<anytable_core::Database> {
     Err(not_compiled("sqlite", "sqlite"))
+}
+
+#[cfg(feature = "duckdb")]
+fn open_duckdb(url: &DatabaseUrl) -> Result<anytable_core::Database> {
+    anytable_duckdb::DuckDbBackend::open(url).map(anytable_core::Database::new)
+}
+
+#[cfg(not(feature = "duckdb"))]
+fn open_duckdb(_: &DatabaseUrl) -> Result<anytable_core::Database> {
+    Err(not_compiled("duckdb", "duckdb"))
 }
 
 fn not_compiled(feature: &str, scheme: &str) -> Error {

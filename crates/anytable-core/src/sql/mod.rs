@@ -6,7 +6,7 @@
 mod ddl;
 mod dml;
 
-pub use ddl::{create_table, create_table_statements, MAX_IDENTIFIER_LEN};
+pub use ddl::{create_table, create_table_statements, id_sequence, MAX_IDENTIFIER_LEN};
 pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,
@@ -25,6 +25,8 @@ pub enum Dialect {
     Sqlite,
     /// PostgreSQL (and wire-compatible engines).
     Postgres,
+    /// DuckDB: Postgres syntax for DML, its own DDL.
+    DuckDb,
 }
 
 /// The text format of timestamps in SQLite: fixed width, so text order is time order.
@@ -38,7 +40,9 @@ impl Dialect {
     pub fn build<S: QueryStatementWriter>(self, statement: &S) -> Result<(String, Vec<Value>)> {
         let (sql, values) = match self {
             Dialect::Sqlite => statement.build(SqliteQueryBuilder),
-            Dialect::Postgres => statement.build(PostgresQueryBuilder),
+            // DuckDB accepts the Postgres builder's `$n` placeholders, `"` quoting, ON CONFLICT
+            // and RETURNING; where its DDL differs, `ddl` says so.
+            Dialect::Postgres | Dialect::DuckDb => statement.build(PostgresQueryBuilder),
         };
         let values = values
             .into_iter()
@@ -79,6 +83,21 @@ impl Dialect {
                 Json => "JSONB",
                 Uuid => "UUID",
             },
+            Dialect::DuckDb => match ty {
+                I16 => "SMALLINT",
+                I32 => "INTEGER",
+                I64 => "BIGINT",
+                F64 => "DOUBLE",
+                Bool => "BOOLEAN",
+                Text => "VARCHAR",
+                Bytes => "BLOB",
+                Timestamp => "TIMESTAMPTZ",
+                Date => "DATE",
+                // The JSON type lives in the json extension, which is not compiled in; JSON is
+                // text marked by a column comment (see `DUCKDB_JSON_COMMENT`).
+                Json => "VARCHAR",
+                Uuid => "UUID",
+            },
         }
     }
 
@@ -87,7 +106,7 @@ impl Dialect {
         match self {
             // Exactly "INTEGER" makes the column an alias of SQLite's rowid.
             Dialect::Sqlite => "INTEGER",
-            Dialect::Postgres => "BIGINT",
+            Dialect::Postgres | Dialect::DuckDb => "BIGINT",
         }
     }
 
@@ -108,6 +127,7 @@ impl Dialect {
                 ("CHARACTER VARYING", ValueType::Text),
                 ("VARCHAR", ValueType::Text),
             ],
+            Dialect::DuckDb => &[("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp)],
             Dialect::Sqlite => &[],
         };
         if let Some((_, ty)) = aliases.iter().find(|(name, _)| *name == d) {
@@ -124,9 +144,37 @@ impl Dialect {
         match self {
             // SQLite's clock has millisecond resolution; pad to the fixed six-digit format.
             Dialect::Sqlite => "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
-            Dialect::Postgres => "CURRENT_TIMESTAMP",
+            Dialect::Postgres | Dialect::DuckDb => "CURRENT_TIMESTAMP",
         }
     }
+}
+
+/// The column comment that marks a DuckDB `VARCHAR` column as holding JSON.
+pub const DUCKDB_JSON_COMMENT: &str = "anytable:json";
+
+/// Quotes an identifier by hand, for the few statements sea-query cannot build.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A name of `[a-z0-9_]` only, at most 63 bytes, unique for each distinct `raw`.
+///
+/// For objects sea-query names without escaping (index names) or that appear inside string
+/// literals (DuckDB sequence names in `nextval('...')`).
+pub fn safe_name(raw: &str) -> String {
+    let clean: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .collect();
+    if clean == raw && raw.len() <= MAX_IDENTIFIER_LEN {
+        return clean;
+    }
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let hash = raw
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let keep = clean.len().min(MAX_IDENTIFIER_LEN - 17);
+    format!("{}_{hash:016x}", &clean[..keep])
 }
 
 const ALL_TYPES: [ValueType; 11] = [

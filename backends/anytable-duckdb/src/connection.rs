@@ -1,0 +1,182 @@
+//! One DuckDB connection behind anytable's `Connection` trait.
+
+use std::sync::Arc;
+
+use anytable_core::{
+    BulkInsert, Connection, Error, Result, RowSink, RowSource, TableInfo, Value, ValueType,
+};
+use duckdb::Statement;
+
+use crate::driver::{CloneManager, FileLease};
+use crate::error::map_err;
+use crate::introspect::introspect;
+use crate::types::{decode, Bind};
+
+/// Where a connection came from, which decides what returning it means.
+pub(crate) enum Handle {
+    /// A clone from the pool of this process's instance.
+    Pooled(r2d2::PooledConnection<CloneManager>),
+    /// A clone of a per-transaction instance; returning it may close the file.
+    Leased(duckdb::Connection, Arc<FileLease>),
+}
+
+/// A DuckDB connection; dropping it returns it (and may release the file).
+pub(crate) struct DuckDbConnection {
+    handle: Option<Handle>,
+}
+
+impl DuckDbConnection {
+    pub(crate) fn new(handle: Handle) -> Self {
+        DuckDbConnection {
+            handle: Some(handle),
+        }
+    }
+
+    fn conn(&self) -> &duckdb::Connection {
+        match self.handle.as_ref().expect("handle is present until drop") {
+            Handle::Pooled(conn) => conn,
+            Handle::Leased(conn, _) => conn,
+        }
+    }
+}
+
+impl Drop for DuckDbConnection {
+    fn drop(&mut self) {
+        if let Some(Handle::Leased(conn, lease)) = self.handle.take() {
+            // The clone must be closed before the lease can close the instance.
+            drop(conn);
+            lease.release();
+        }
+    }
+}
+
+fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
+    let expected = statement.parameter_count();
+    if expected != params.len() {
+        return Err(Error::invalid_input(format!(
+            "statement takes {expected} parameters but {} were given",
+            params.len()
+        )));
+    }
+    for (i, value) in params.iter().enumerate() {
+        statement
+            .raw_bind_parameter(i + 1, Bind(value))
+            .map_err(map_err)?;
+    }
+    Ok(())
+}
+
+impl Connection for DuckDbConnection {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        let changed = statement.raw_execute().map_err(map_err)?;
+        Ok(changed as u64)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        sink: RowSink<'_>,
+    ) -> Result<()> {
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        statement.raw_execute().map_err(map_err)?;
+        if statement.column_count() != types.len() {
+            return Err(Error::invalid_input(format!(
+                "query returns {} columns but {} types were given",
+                statement.column_count(),
+                types.len()
+            )));
+        }
+        let mut rows = statement.raw_query();
+        let mut values = vec![Value::Null; types.len()];
+        while let Some(row) = rows.next().map_err(map_err)? {
+            for (i, ty) in types.iter().enumerate() {
+                let raw = row.get_ref(i).map_err(map_err)?;
+                values[i] = decode(raw, *ty).map_err(|e| {
+                    let column = row.as_ref().column_name(i).map(String::as_str).unwrap_or("?").to_owned();
+                    Error::new(e.kind(), format!("column {column:?}: {}", e.message()))
+                        .with_column(column)
+                        .with_backend("duckdb")
+                })?;
+            }
+            if !sink(&mut values)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        let own_transaction = self.conn().is_autocommit();
+        if own_transaction {
+            self.begin()?;
+        }
+        let result = if target.columns.is_empty() {
+            // The Appender needs at least one column; an all-default row is a plain INSERT.
+            let mut row = Vec::new();
+            let mut count = 0;
+            let mut outcome = Ok(());
+            while outcome.is_ok() {
+                match rows.next_row(&mut row) {
+                    Ok(true) => outcome = self.execute(target.insert_sql, &row).map(|_| count += 1),
+                    Ok(false) => break,
+                    Err(e) => outcome = Err(e),
+                }
+            }
+            outcome.map(|()| count)
+        } else {
+            append(self.conn(), target, rows)
+        };
+        if own_transaction {
+            match &result {
+                Ok(_) => self.commit()?,
+                Err(_) => {
+                    let _ = self.rollback();
+                }
+            }
+        }
+        result
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.conn().execute_batch("BEGIN TRANSACTION").map_err(map_err)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.conn().execute_batch("COMMIT").map_err(map_err)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        if self.conn().is_autocommit() {
+            return Ok(());
+        }
+        self.conn().execute_batch("ROLLBACK").map_err(map_err)
+    }
+
+    fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
+        introspect(self.conn(), name)
+    }
+}
+
+/// The bulk path: DuckDB's Appender with explicit columns, so defaults and sequences fill in.
+fn append(conn: &duckdb::Connection, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+    let columns: Vec<&str> = target.columns.iter().map(String::as_str).collect();
+    let mut appender = conn
+        .appender_with_columns(&target.table.name, &columns)
+        .map_err(map_err)?;
+    let mut row = Vec::with_capacity(columns.len());
+    let mut count = 0;
+    while rows.next_row(&mut row)? {
+        appender
+            .append_row(duckdb::appender_params_from_iter(row.iter().map(Bind)))
+            .map_err(map_err)?;
+        count += 1;
+    }
+    // Constraint errors surface at flush; one at drop would be lost.
+    appender.flush().map_err(map_err)?;
+    Ok(count)
+}

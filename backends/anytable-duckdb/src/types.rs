@@ -1,0 +1,142 @@
+//! Binding anytable values to DuckDB and decoding them back.
+//!
+//! Timestamps are `TIMESTAMPTZ` bound as UTC microseconds (the bundled build has no ICU, so
+//! there is no session time zone to shift them); UUIDs and JSON are bound as text and cast by
+//! DuckDB.
+
+use anytable_core::{Error, Result, Value, ValueType};
+use chrono::{DateTime, NaiveDate};
+use duckdb::types::{TimeUnit, ToSqlOutput, Value as DuckValue, ValueRef};
+use duckdb::ToSql;
+
+/// Borrows a value for binding without copying text or blobs.
+pub(crate) struct Bind<'a>(pub(crate) &'a Value);
+
+const EPOCH: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+
+impl ToSql for Bind<'_> {
+    fn to_sql(&self) -> duckdb::Result<ToSqlOutput<'_>> {
+        Ok(match self.0 {
+            Value::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Value::I16(v) => ToSqlOutput::Owned(DuckValue::SmallInt(*v)),
+            Value::I32(v) => ToSqlOutput::Owned(DuckValue::Int(*v)),
+            Value::I64(v) => ToSqlOutput::Owned(DuckValue::BigInt(*v)),
+            Value::F64(v) => ToSqlOutput::Owned(DuckValue::Double(*v)),
+            Value::Bool(v) => ToSqlOutput::Owned(DuckValue::Boolean(*v)),
+            Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
+            Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
+            Value::Timestamp(v) => {
+                ToSqlOutput::Owned(DuckValue::Timestamp(TimeUnit::Microsecond, v.timestamp_micros()))
+            }
+            Value::Date(v) => {
+                let days = v.signed_duration_since(EPOCH).num_days();
+                ToSqlOutput::Owned(DuckValue::Date32(i32::try_from(days).unwrap_or(i32::MAX)))
+            }
+            Value::Json(v) => ToSqlOutput::Owned(DuckValue::Text(v.to_string())),
+            Value::Uuid(v) => ToSqlOutput::Owned(DuckValue::Text(v.hyphenated().to_string())),
+        })
+    }
+}
+
+fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
+    Error::type_mismatch(format!("expected {ty}, the database holds {:?}", raw.data_type()))
+}
+
+fn text<'a>(ty: ValueType, raw: &ValueRef<'a>) -> Result<&'a str> {
+    match raw {
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map_err(|_| Error::type_mismatch(format!("expected {ty}, the database holds invalid UTF-8"))),
+        other => Err(mismatch(ty, other)),
+    }
+}
+
+fn integer(ty: ValueType, raw: &ValueRef<'_>) -> Result<i64> {
+    Ok(match *raw {
+        ValueRef::TinyInt(v) => i64::from(v),
+        ValueRef::SmallInt(v) => i64::from(v),
+        ValueRef::Int(v) => i64::from(v),
+        ValueRef::BigInt(v) => v,
+        ValueRef::UTinyInt(v) => i64::from(v),
+        ValueRef::USmallInt(v) => i64::from(v),
+        ValueRef::UInt(v) => i64::from(v),
+        ValueRef::UBigInt(v) => i64::try_from(v).map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
+        ValueRef::HugeInt(v) => i64::try_from(v).map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
+        ref other => return Err(mismatch(ty, other)),
+    })
+}
+
+fn micros(unit: TimeUnit, v: i64) -> i64 {
+    match unit {
+        TimeUnit::Second => v.saturating_mul(1_000_000),
+        TimeUnit::Millisecond => v.saturating_mul(1_000),
+        TimeUnit::Microsecond => v,
+        TimeUnit::Nanosecond => v / 1_000,
+    }
+}
+
+/// Decodes one DuckDB value as `ty`.
+pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
+    if let ValueRef::Null = raw {
+        return Ok(Value::Null);
+    }
+    let out_of_range = |i: i64| Error::type_mismatch(format!("integer {i} does not fit in {ty}"));
+    Ok(match ty {
+        ValueType::I16 => {
+            let i = integer(ty, &raw)?;
+            Value::I16(i16::try_from(i).map_err(|_| out_of_range(i))?)
+        }
+        ValueType::I32 => {
+            let i = integer(ty, &raw)?;
+            Value::I32(i32::try_from(i).map_err(|_| out_of_range(i))?)
+        }
+        ValueType::I64 => Value::I64(integer(ty, &raw)?),
+        ValueType::F64 => match raw {
+            ValueRef::Double(f) => Value::F64(f),
+            ValueRef::Float(f) => Value::F64(f64::from(f)),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Bool => match raw {
+            ValueRef::Boolean(b) => Value::Bool(b),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Text => Value::Text(text(ty, &raw)?.to_owned()),
+        ValueType::Bytes => match raw {
+            ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Timestamp => match raw {
+            ValueRef::Timestamp(unit, v) => Value::Timestamp(
+                DateTime::from_timestamp_micros(micros(unit, v))
+                    .ok_or_else(|| Error::type_mismatch(format!("timestamp {v} is out of range")))?,
+            ),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Date => match raw {
+            ValueRef::Date32(days) => Value::Date(
+                EPOCH
+                    .checked_add_signed(chrono::Duration::days(i64::from(days)))
+                    .ok_or_else(|| Error::type_mismatch(format!("date {days} is out of range")))?,
+            ),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Json => {
+            let t = text(ty, &raw)?;
+            Value::Json(
+                serde_json::from_str(t)
+                    .map_err(|e| Error::type_mismatch(format!("cannot read {t:?} as json: {e}")))?,
+            )
+        }
+        ValueType::Uuid => match raw {
+            ValueRef::Blob(b) if b.len() == 16 => {
+                Value::Uuid(uuid::Uuid::from_slice(b).map_err(|_| mismatch(ty, &raw))?)
+            }
+            _ => {
+                let t = text(ty, &raw)?;
+                Value::Uuid(
+                    uuid::Uuid::parse_str(t)
+                        .map_err(|_| Error::type_mismatch(format!("cannot read {t:?} as uuid")))?,
+                )
+            }
+        },
+    })
+}

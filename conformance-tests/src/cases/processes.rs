@@ -1,0 +1,121 @@
+//! Several OS processes writing one database.
+//!
+//! Workers are real child processes: the test binary re-executes itself, running only the
+//! `anytable_worker_entry` test that [`conformance_tests!`](crate::conformance_tests) adds, with
+//! the work to do in the `ANYTABLE_CONFORMANCE_WORKER` environment variable. A backend whose
+//! capabilities deny several writing processes must refuse a second process with `Locked`.
+
+use std::collections::HashMap;
+use std::process::{Command, Output};
+
+use anytable::{Database, ErrorKind};
+
+use crate::records::SimpleRow;
+use crate::{ensure, CaseResult, TestDb};
+
+/// The environment variable that turns the test binary into a worker.
+pub const WORKER_ENV: &str = "ANYTABLE_CONFORMANCE_WORKER";
+const ERROR_PREFIX: &str = "anytable-worker-error:";
+const DONE_MARKER: &str = "anytable-worker-done";
+
+/// The body of the `anytable_worker_entry` test: does nothing unless this process is a worker.
+pub fn worker_entry() {
+    let Ok(spec) = std::env::var(WORKER_ENV) else {
+        return;
+    };
+    match run_worker(&spec) {
+        Ok(()) => println!("{DONE_MARKER}"),
+        Err(e) => {
+            println!("{ERROR_PREFIX}{:?}:{e}", e.kind());
+            panic!("worker failed: {e}");
+        }
+    }
+}
+
+/// `insert|url|tag|from|to`: inserts `from..to` one row at a time, tagged `tag`.
+fn run_worker(spec: &str) -> anytable::Result<()> {
+    let parts: Vec<&str> = spec.split('|').collect();
+    let [_, url, tag, from, to] = parts[..] else {
+        return Err(anytable::Error::invalid_input(format!("bad worker spec {spec:?}")));
+    };
+    let db = Database::open(url)?;
+    let rows = db.table::<SimpleRow>()?;
+    let range = |s: &str| s.parse::<i64>().map_err(|_| anytable::Error::invalid_input(s.to_owned()));
+    for number in range(from)?..range(to)? {
+        rows.insert(&mut SimpleRow::new(tag, number))?;
+    }
+    Ok(())
+}
+
+fn spawn_worker(url: &str, tag: &str, from: i64, to: i64) -> std::io::Result<std::process::Child> {
+    Command::new(std::env::current_exe()?)
+        .args(["--exact", "anytable_worker_entry", "--nocapture", "--test-threads", "1"])
+        .env(WORKER_ENV, format!("insert|{url}|{tag}|{from}|{to}"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+}
+
+/// The error kind a failed worker reported, if any.
+fn worker_error(output: &Output) -> Option<String> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.split_once(ERROR_PREFIX).map(|(_, rest)| rest.to_owned()))
+}
+
+/// The doctable seed: 5 processes each insert their chunk of 0..100 with their tag; every
+/// number is then present exactly once, with the right tag.
+///
+/// Without `multi_process_writers`, a persistent backend must refuse the second process with
+/// `Locked` at once; an in-memory one cannot be shared across processes at all.
+pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
+    let caps = t.db.capabilities();
+    if !caps.persistent {
+        ensure!(!caps.multi_process_writers, "an in-memory database cannot claim multi-process writers");
+        println!("restricted: {} is in memory, so no other process can open it", t.url);
+        return Ok(());
+    }
+    t.db.table::<SimpleRow>()?;
+    if !caps.multi_process_writers {
+        let started = std::time::Instant::now();
+        let output = spawn_worker(&t.url, "XX", 0, 1)?.wait_with_output()?;
+        let elapsed = started.elapsed();
+        ensure!(!output.status.success(), "a second process must be refused");
+        let error = worker_error(&output).ok_or("the worker reported no error")?;
+        ensure!(
+            error.starts_with(&format!("{:?}:", ErrorKind::Locked)),
+            "the refusal is Locked: {error}"
+        );
+        ensure!(elapsed.as_secs() < 20, "refused quickly, not after a wait: {elapsed:?}");
+        return Ok(());
+    }
+    // The parent lets go of the file, as the seed's parent did after creating the table.
+    let url = t.url.clone();
+    let tags = ["AA", "BB", "CC", "DD", "EE"];
+    let children = tags
+        .iter()
+        .enumerate()
+        .map(|(i, tag)| spawn_worker(&url, tag, i as i64 * 20, (i as i64 + 1) * 20))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    for child in children {
+        let output = child.wait_with_output()?;
+        ensure!(
+            output.status.success(),
+            "worker failed: {:?}\n{}",
+            worker_error(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ensure!(
+            String::from_utf8_lossy(&output.stdout).contains(DONE_MARKER),
+            "the worker did no work: add anytable_conformance::worker_entry!() to this test file"
+        );
+    }
+    let rows = t.db.table::<SimpleRow>()?.select().all()?;
+    ensure!(rows.len() == 100, "{} rows", rows.len());
+    let by_number: HashMap<i64, &str> = rows.iter().map(|r| (r.number, r.process.as_str())).collect();
+    for n in 0..100 {
+        let expected = tags[(n / 20) as usize];
+        ensure!(by_number.get(&n) == Some(&expected), "number {n} tagged {expected}: {:?}", by_number.get(&n));
+    }
+    Ok(())
+}
