@@ -30,9 +30,12 @@ enum Job {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
-    let url = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("my_persistent_db.db").display()));
+    let url = std::env::args().nth(1).unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            dir.path().join("my_persistent_db.db").display()
+        )
+    });
     let db = Database::open(&url)?;
     let inserts = db.table::<MyInsert>()?;
     inserts.delete_all()?;
@@ -54,7 +57,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     start.wait();
                     match job {
                         Job::Write(name) => {
-                            let mut row = MyInsert { id: 0, thread_name: name.clone(), insert_time: Utc::now() };
+                            let mut row = MyInsert {
+                                id: 0,
+                                thread_name: name.clone(),
+                                insert_time: Utc::now(),
+                            };
                             inserts.insert(&mut row)?;
                         }
                         Job::Read(name) => {
@@ -65,12 +72,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
             })
             .collect();
-        handles.into_iter().try_for_each(|h| h.join().expect("thread panicked"))
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("thread panicked"))
     })?;
 
     println!("\n{:>3}  {:<16}  insert_time (UTC)", "id", "thread_name");
-    for row in inserts.select().order_by(MyInsert::insert_time().asc()).order_by(MyInsert::id().asc()).all()? {
-        println!("{:>3}  {:<16}  {}", row.id, row.thread_name, row.insert_time.format("%Y-%m-%d %H:%M:%S%.6f"));
+    for row in inserts
+        .select()
+        .order_by(MyInsert::insert_time().asc())
+        .order_by(MyInsert::id().asc())
+        .all()?
+    {
+        println!(
+            "{:>3}  {:<16}  {}",
+            row.id,
+            row.thread_name,
+            row.insert_time.format("%Y-%m-%d %H:%M:%S%.6f")
+        );
     }
     Ok(())
 }

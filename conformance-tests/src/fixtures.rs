@@ -45,7 +45,10 @@ pub fn sqlite_memory() -> TestDb {
 #[cfg(feature = "duckdb")]
 pub fn duckdb_file() -> TestDb {
     let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("duckdb://{}?timeout=30", dir.path().join("test.duckdb").display());
+    let url = format!(
+        "duckdb://{}?timeout=30",
+        dir.path().join("test.duckdb").display()
+    );
     TestDb::new(url, Some(dir))
 }
 

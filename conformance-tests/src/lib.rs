@@ -110,6 +110,7 @@ macro_rules! for_each_case {
             transactions::uncommitted_rows_are_invisible,
             concurrency::writers_and_readers_threads,
             concurrency::duckdb_seed_threads,
+            concurrency::concurrent_increments_with_retry,
             processes::doctable_seed_processes,
         );
     };

@@ -166,3 +166,17 @@ pub struct Awkward {
     #[anytable(rename = "from", unique)]
     pub from: i64,
 }
+
+/// A named counter, for concurrent read-modify-write updates.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "counters")]
+pub struct Counter {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Its name.
+    #[anytable(unique)]
+    pub name: String,
+    /// Its value.
+    pub value: i64,
+}

@@ -3,7 +3,10 @@
 #![cfg(feature = "duckdb")]
 
 anytable_conformance::conformance_tests!(duckdb_file, anytable_conformance::fixtures::duckdb_file);
-anytable_conformance::conformance_tests!(duckdb_memory, anytable_conformance::fixtures::duckdb_memory);
+anytable_conformance::conformance_tests!(
+    duckdb_memory,
+    anytable_conformance::fixtures::duckdb_memory
+);
 anytable_conformance::conformance_tests!(
     duckdb_file_per_transaction,
     anytable_conformance::fixtures::duckdb_file_per_transaction

@@ -2,5 +2,8 @@
 #![cfg(feature = "sqlite")]
 
 anytable_conformance::conformance_tests!(sqlite_file, anytable_conformance::fixtures::sqlite_file);
-anytable_conformance::conformance_tests!(sqlite_memory, anytable_conformance::fixtures::sqlite_memory);
+anytable_conformance::conformance_tests!(
+    sqlite_memory,
+    anytable_conformance::fixtures::sqlite_memory
+);
 anytable_conformance::worker_entry!();

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use anytable_core::{
-    BulkInsert, Connection, Error, Result, RowSink, RowSource, TableInfo, Value, ValueType,
+    atomically, check_count, insert_one_by_one, BulkInsert, Connection, Result, RowSink, RowSource,
+    TableInfo, Value, ValueType,
 };
 use duckdb::Statement;
 
@@ -51,13 +52,7 @@ impl Drop for DuckDbConnection {
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
-    let expected = statement.parameter_count();
-    if expected != params.len() {
-        return Err(Error::invalid_input(format!(
-            "statement takes {expected} parameters but {} were given",
-            params.len()
-        )));
-    }
+    check_count("parameters", statement.parameter_count(), params.len())?;
     for (i, value) in params.iter().enumerate() {
         statement
             .raw_bind_parameter(i + 1, Bind(value))
@@ -84,23 +79,15 @@ impl Connection for DuckDbConnection {
         let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
         bind(&mut statement, params)?;
         statement.raw_execute().map_err(map_err)?;
-        if statement.column_count() != types.len() {
-            return Err(Error::invalid_input(format!(
-                "query returns {} columns but {} types were given",
-                statement.column_count(),
-                types.len()
-            )));
-        }
+        check_count("result columns", statement.column_count(), types.len())?;
         let mut rows = statement.raw_query();
         let mut values = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
             for (i, ty) in types.iter().enumerate() {
                 let raw = row.get_ref(i).map_err(map_err)?;
                 values[i] = decode(raw, *ty).map_err(|e| {
-                    let column = row.as_ref().column_name(i).map(String::as_str).unwrap_or("?").to_owned();
-                    Error::new(e.kind(), format!("column {column:?}: {}", e.message()))
-                        .with_column(column)
-                        .with_backend("duckdb")
+                    let column = row.as_ref().column_name(i).map_or("?", String::as_str);
+                    e.in_column(column).with_backend("duckdb")
                 })?;
             }
             if !sink(&mut values)? {
@@ -111,39 +98,21 @@ impl Connection for DuckDbConnection {
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
-        let own_transaction = self.conn().is_autocommit();
-        if own_transaction {
-            self.begin()?;
-        }
-        let result = if target.columns.is_empty() {
-            // The Appender needs at least one column; an all-default row is a plain INSERT.
-            let mut row = Vec::new();
-            let mut count = 0;
-            let mut outcome = Ok(());
-            while outcome.is_ok() {
-                match rows.next_row(&mut row) {
-                    Ok(true) => outcome = self.execute(target.insert_sql, &row).map(|_| count += 1),
-                    Ok(false) => break,
-                    Err(e) => outcome = Err(e),
-                }
+        let in_transaction = !self.conn().is_autocommit();
+        atomically(self, in_transaction, |this| {
+            if target.columns.is_empty() {
+                // The Appender needs at least one column; all-default rows are plain INSERTs.
+                insert_one_by_one(this, target.insert_sql, rows)
+            } else {
+                append(this.conn(), target, rows)
             }
-            outcome.map(|()| count)
-        } else {
-            append(self.conn(), target, rows)
-        };
-        if own_transaction {
-            match &result {
-                Ok(_) => self.commit()?,
-                Err(_) => {
-                    let _ = self.rollback();
-                }
-            }
-        }
-        result
+        })
     }
 
     fn begin(&mut self) -> Result<()> {
-        self.conn().execute_batch("BEGIN TRANSACTION").map_err(map_err)
+        self.conn()
+            .execute_batch("BEGIN TRANSACTION")
+            .map_err(map_err)
     }
 
     fn commit(&mut self) -> Result<()> {
@@ -163,7 +132,11 @@ impl Connection for DuckDbConnection {
 }
 
 /// The bulk path: DuckDB's Appender with explicit columns, so defaults and sequences fill in.
-fn append(conn: &duckdb::Connection, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+fn append(
+    conn: &duckdb::Connection,
+    target: &BulkInsert<'_>,
+    rows: &mut dyn RowSource,
+) -> Result<u64> {
     let columns: Vec<&str> = target.columns.iter().map(String::as_str).collect();
     let mut appender = conn
         .appender_with_columns(&target.table.name, &columns)

@@ -37,7 +37,9 @@ impl std::fmt::Debug for DuckDbBackend {
             Access::Process(_) => "process",
             Access::PerTransaction(_) => "per_transaction",
         };
-        f.debug_struct("DuckDbBackend").field("access", &access).finish()
+        f.debug_struct("DuckDbBackend")
+            .field("access", &access)
+            .finish()
     }
 }
 
@@ -48,7 +50,10 @@ pub(crate) struct Instance {
 
 impl Instance {
     pub(crate) fn clone_connection(&self) -> duckdb::Result<duckdb::Connection> {
-        self.root.lock().unwrap_or_else(|e| e.into_inner()).try_clone()
+        self.root
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_clone()
     }
 }
 
@@ -99,7 +104,11 @@ fn canonical(path: &Path) -> Result<PathBuf> {
     let dir = dir.canonicalize().map_err(|_| {
         Error::new(
             ErrorKind::NotFound,
-            format!("cannot open {}: directory {} does not exist", path.display(), dir.display()),
+            format!(
+                "cannot open {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ),
         )
         .with_backend("duckdb")
     })?;
@@ -248,12 +257,18 @@ impl DuckDbBackend {
                 open: Mutex::new(None),
             });
             // Open once now so a bad file fails here; the lease closes it again.
-            drop(DuckDbConnection::new(Handle::Leased(lease.acquire()?, lease.clone())));
+            drop(DuckDbConnection::new(Handle::Leased(
+                lease.acquire()?,
+                lease.clone(),
+            )));
             Access::PerTransaction(lease)
         } else {
             let instance = if memory {
-                let conn = duckdb::Connection::open_in_memory_with_flags(config()?).map_err(map_err)?;
-                Arc::new(Instance { root: Mutex::new(conn) })
+                let conn =
+                    duckdb::Connection::open_in_memory_with_flags(config()?).map_err(map_err)?;
+                Arc::new(Instance {
+                    root: Mutex::new(conn),
+                })
             } else {
                 shared_instance(&canonical(Path::new(url.path()))?)?
             };

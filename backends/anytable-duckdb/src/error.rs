@@ -27,7 +27,10 @@ pub(crate) fn map_err(e: duckdb::Error) -> Error {
         _ => classify(&message),
     };
     let mut error = Error::new(kind, message.clone()).with_backend("duckdb");
-    if let Some(code) = message.split_once(" Error:").map(|(prefix, _)| prefix.trim()) {
+    if let Some(code) = message
+        .split_once(" Error:")
+        .map(|(prefix, _)| prefix.trim())
+    {
         // DuckDB's error type ("Constraint", "TransactionContext", ...) is the closest it has to a code.
         error = error.with_code(code.to_owned());
     }
@@ -39,7 +42,9 @@ pub(crate) fn map_err(e: duckdb::Error) -> Error {
 
 fn classify(message: &str) -> ErrorKind {
     let has = |needle: &str| message.contains(needle);
-    if has("Duplicate key") || has("violates primary key constraint") || has("violates unique constraint")
+    if has("Duplicate key")
+        || has("violates primary key constraint")
+        || has("violates unique constraint")
         || has("PRIMARY KEY or UNIQUE constraint violation")
     {
         ErrorKind::UniqueViolation
@@ -49,7 +54,9 @@ fn classify(message: &str) -> ErrorKind {
         ErrorKind::ForeignKeyViolation
     } else if has("CHECK constraint failed") {
         ErrorKind::CheckViolation
-    } else if has("Conflict on") || has("Transaction conflict") || has("write-write conflict")
+    } else if has("Conflict on")
+        || has("Transaction conflict")
+        || has("write-write conflict")
         || has("Failed to commit")
     {
         ErrorKind::Conflict

@@ -6,7 +6,8 @@ use duckdb::types::ValueRef;
 
 use crate::error::map_err;
 
-const SCOPE: &str = "table_name = ?1 AND schema_name = current_schema() AND database_name = current_database()";
+const SCOPE: &str =
+    "table_name = ?1 AND schema_name = current_schema() AND database_name = current_database()";
 
 fn text(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<String> {
     Ok(match row.get_ref(i)? {
@@ -25,8 +26,16 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
         let json = text(row, 3)? == DUCKDB_JSON_COMMENT;
         Ok(ColumnInfo {
             name: text(row, 0)?,
-            ty: if json { Some(ValueType::Json) } else { Dialect::DuckDb.value_type_of(&declared) },
-            declared_type: if json { format!("{declared} ({DUCKDB_JSON_COMMENT})") } else { declared },
+            ty: if json {
+                Some(ValueType::Json)
+            } else {
+                Dialect::DuckDb.value_type_of(&declared)
+            },
+            declared_type: if json {
+                format!("{declared} ({DUCKDB_JSON_COMMENT})")
+            } else {
+                declared
+            },
             nullable: row.get::<_, bool>(2)?,
             primary_key: false,
         })
@@ -39,7 +48,9 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
         "SELECT constraint_type, constraint_name, array_to_string(constraint_column_names, chr(31)) \
          FROM duckdb_constraints() WHERE {SCOPE} AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
     );
-    let constraints = query(conn, &sql, name, |row| Ok((text(row, 0)?, text(row, 1)?, text(row, 2)?)))?;
+    let constraints = query(conn, &sql, name, |row| {
+        Ok((text(row, 0)?, text(row, 1)?, text(row, 2)?))
+    })?;
     let mut indexes = Vec::new();
     for (kind, constraint, joined) in constraints {
         let names: Vec<String> = joined.split('\u{1f}').map(str::to_owned).collect();
@@ -48,15 +59,30 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
                 column.primary_key = true;
             }
         } else {
-            indexes.push(IndexInfo { name: constraint, columns: names, unique: true });
+            indexes.push(IndexInfo {
+                name: constraint,
+                columns: names,
+                unique: true,
+            });
         }
     }
-    let sql = format!("SELECT index_name, is_unique, expressions FROM duckdb_indexes() WHERE {SCOPE}");
-    let listed = query(conn, &sql, name, |row| Ok((text(row, 0)?, row.get::<_, bool>(1)?, text(row, 2)?)))?;
+    let sql =
+        format!("SELECT index_name, is_unique, expressions FROM duckdb_indexes() WHERE {SCOPE}");
+    let listed = query(conn, &sql, name, |row| {
+        Ok((text(row, 0)?, row.get::<_, bool>(1)?, text(row, 2)?))
+    })?;
     for (index, unique, expressions) in listed {
-        indexes.push(IndexInfo { name: index, columns: parse_expressions(&expressions), unique });
+        indexes.push(IndexInfo {
+            name: index,
+            columns: parse_expressions(&expressions),
+            unique,
+        });
     }
-    Ok(Some(TableInfo { name: name.to_owned(), columns, indexes }))
+    Ok(Some(TableInfo {
+        name: name.to_owned(),
+        columns,
+        indexes,
+    }))
 }
 
 fn query<T>(
@@ -101,7 +127,10 @@ mod tests {
     #[test]
     fn index_expressions_are_split_and_unquoted() {
         assert_eq!(parse_expressions("[n, m]"), ["n", "m"]);
-        assert_eq!(parse_expressions(r#"["a,b", "d""e", x]"#), ["a,b", "d\"e", "x"]);
+        assert_eq!(
+            parse_expressions(r#"["a,b", "d""e", x]"#),
+            ["a,b", "d\"e", "x"]
+        );
         assert_eq!(parse_expressions("[]"), Vec::<String>::new());
     }
 }

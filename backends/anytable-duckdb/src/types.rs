@@ -25,9 +25,10 @@ impl ToSql for Bind<'_> {
             Value::Bool(v) => ToSqlOutput::Owned(DuckValue::Boolean(*v)),
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
-            Value::Timestamp(v) => {
-                ToSqlOutput::Owned(DuckValue::Timestamp(TimeUnit::Microsecond, v.timestamp_micros()))
-            }
+            Value::Timestamp(v) => ToSqlOutput::Owned(DuckValue::Timestamp(
+                TimeUnit::Microsecond,
+                v.timestamp_micros(),
+            )),
             Value::Date(v) => {
                 let days = v.signed_duration_since(EPOCH).num_days();
                 ToSqlOutput::Owned(DuckValue::Date32(i32::try_from(days).unwrap_or(i32::MAX)))
@@ -39,13 +40,17 @@ impl ToSql for Bind<'_> {
 }
 
 fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
-    Error::type_mismatch(format!("expected {ty}, the database holds {:?}", raw.data_type()))
+    Error::type_mismatch(format!(
+        "expected {ty}, the database holds {:?}",
+        raw.data_type()
+    ))
 }
 
 fn text<'a>(ty: ValueType, raw: &ValueRef<'a>) -> Result<&'a str> {
     match raw {
-        ValueRef::Text(t) => std::str::from_utf8(t)
-            .map_err(|_| Error::type_mismatch(format!("expected {ty}, the database holds invalid UTF-8"))),
+        ValueRef::Text(t) => std::str::from_utf8(t).map_err(|_| {
+            Error::type_mismatch(format!("expected {ty}, the database holds invalid UTF-8"))
+        }),
         other => Err(mismatch(ty, other)),
     }
 }
@@ -59,8 +64,10 @@ fn integer(ty: ValueType, raw: &ValueRef<'_>) -> Result<i64> {
         ValueRef::UTinyInt(v) => i64::from(v),
         ValueRef::USmallInt(v) => i64::from(v),
         ValueRef::UInt(v) => i64::from(v),
-        ValueRef::UBigInt(v) => i64::try_from(v).map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
-        ValueRef::HugeInt(v) => i64::try_from(v).map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
+        ValueRef::UBigInt(v) => i64::try_from(v)
+            .map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
+        ValueRef::HugeInt(v) => i64::try_from(v)
+            .map_err(|_| Error::type_mismatch(format!("{v} does not fit in {ty}")))?,
         ref other => return Err(mismatch(ty, other)),
     })
 }
@@ -105,10 +112,11 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
             other => return Err(mismatch(ty, &other)),
         },
         ValueType::Timestamp => match raw {
-            ValueRef::Timestamp(unit, v) => Value::Timestamp(
-                DateTime::from_timestamp_micros(micros(unit, v))
-                    .ok_or_else(|| Error::type_mismatch(format!("timestamp {v} is out of range")))?,
-            ),
+            ValueRef::Timestamp(unit, v) => {
+                Value::Timestamp(DateTime::from_timestamp_micros(micros(unit, v)).ok_or_else(
+                    || Error::type_mismatch(format!("timestamp {v} is out of range")),
+                )?)
+            }
             other => return Err(mismatch(ty, &other)),
         },
         ValueType::Date => match raw {

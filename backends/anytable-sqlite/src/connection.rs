@@ -1,7 +1,8 @@
 //! One pooled SQLite connection behind anytable's `Connection` trait.
 
 use anytable_core::{
-    BulkInsert, Connection, Error, Result, RowSink, RowSource, TableInfo, Value, ValueType,
+    atomically, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    ValueType,
 };
 use rusqlite::Statement;
 
@@ -23,13 +24,7 @@ impl SqliteConnection {
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
-    let expected = statement.parameter_count();
-    if expected != params.len() {
-        return Err(Error::invalid_input(format!(
-            "statement takes {expected} parameters but {} were given",
-            params.len()
-        )));
-    }
+    check_count("parameters", statement.parameter_count(), params.len())?;
     for (i, value) in params.iter().enumerate() {
         statement
             .raw_bind_parameter(i + 1, Bind(value))
@@ -55,23 +50,15 @@ impl Connection for SqliteConnection {
     ) -> Result<()> {
         let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
         bind(&mut statement, params)?;
-        if statement.column_count() != types.len() {
-            return Err(Error::invalid_input(format!(
-                "query returns {} columns but {} types were given",
-                statement.column_count(),
-                types.len()
-            )));
-        }
+        check_count("result columns", statement.column_count(), types.len())?;
         let mut rows = statement.raw_query();
         let mut values = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
             for (i, ty) in types.iter().enumerate() {
                 let raw = row.get_ref(i).map_err(map_err)?;
                 values[i] = decode(raw, *ty).map_err(|e| {
-                    let column = row.as_ref().column_name(i).unwrap_or("?").to_owned();
-                    Error::new(e.kind(), format!("column {column:?}: {}", e.message()))
-                        .with_column(column)
-                        .with_backend("sqlite")
+                    let column = row.as_ref().column_name(i).unwrap_or("?");
+                    e.in_column(column).with_backend("sqlite")
                 })?;
             }
             if !sink(&mut values)? {
@@ -88,20 +75,11 @@ impl Connection for SqliteConnection {
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
-        let own_transaction = self.conn.is_autocommit();
-        if own_transaction {
-            self.begin()?;
-        }
-        let result = insert_rows(&self.conn, target.insert_sql, rows);
-        if own_transaction {
-            match &result {
-                Ok(_) => self.commit()?,
-                Err(_) => {
-                    let _ = self.rollback();
-                }
-            }
-        }
-        result
+        let in_transaction = !self.conn.is_autocommit();
+        // Holding one prepared statement for every row is SQLite's fastest path.
+        atomically(self, in_transaction, |this| {
+            insert_rows(&this.conn, target.insert_sql, rows)
+        })
     }
 
     fn begin(&mut self) -> Result<()> {

@@ -36,11 +36,16 @@ pub fn worker_entry() {
 fn run_worker(spec: &str) -> anytable::Result<()> {
     let parts: Vec<&str> = spec.split('|').collect();
     let [_, url, tag, from, to] = parts[..] else {
-        return Err(anytable::Error::invalid_input(format!("bad worker spec {spec:?}")));
+        return Err(anytable::Error::invalid_input(format!(
+            "bad worker spec {spec:?}"
+        )));
     };
     let db = Database::open(url)?;
     let rows = db.table::<SimpleRow>()?;
-    let range = |s: &str| s.parse::<i64>().map_err(|_| anytable::Error::invalid_input(s.to_owned()));
+    let range = |s: &str| {
+        s.parse::<i64>()
+            .map_err(|_| anytable::Error::invalid_input(s.to_owned()))
+    };
     for number in range(from)?..range(to)? {
         rows.insert(&mut SimpleRow::new(tag, number))?;
     }
@@ -49,7 +54,13 @@ fn run_worker(spec: &str) -> anytable::Result<()> {
 
 fn spawn_worker(url: &str, tag: &str, from: i64, to: i64) -> std::io::Result<std::process::Child> {
     Command::new(std::env::current_exe()?)
-        .args(["--exact", "anytable_worker_entry", "--nocapture", "--test-threads", "1"])
+        .args([
+            "--exact",
+            "anytable_worker_entry",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
         .env(WORKER_ENV, format!("insert|{url}|{tag}|{from}|{to}"))
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -71,8 +82,14 @@ fn worker_error(output: &Output) -> Option<String> {
 pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
     let caps = t.db.capabilities();
     if !caps.persistent {
-        ensure!(!caps.multi_process_writers, "an in-memory database cannot claim multi-process writers");
-        println!("restricted: {} is in memory, so no other process can open it", t.url);
+        ensure!(
+            !caps.multi_process_writers,
+            "an in-memory database cannot claim multi-process writers"
+        );
+        println!(
+            "restricted: {} is in memory, so no other process can open it",
+            t.url
+        );
         return Ok(());
     }
     t.db.table::<SimpleRow>()?;
@@ -86,7 +103,10 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
             error.starts_with(&format!("{:?}:", ErrorKind::Locked)),
             "the refusal is Locked: {error}"
         );
-        ensure!(elapsed.as_secs() < 20, "refused quickly, not after a wait: {elapsed:?}");
+        ensure!(
+            elapsed.as_secs() < 20,
+            "refused quickly, not after a wait: {elapsed:?}"
+        );
         return Ok(());
     }
     // The parent lets go of the file, as the seed's parent did after creating the table.
@@ -112,10 +132,17 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
     }
     let rows = t.db.table::<SimpleRow>()?.select().all()?;
     ensure!(rows.len() == 100, "{} rows", rows.len());
-    let by_number: HashMap<i64, &str> = rows.iter().map(|r| (r.number, r.process.as_str())).collect();
+    let by_number: HashMap<i64, &str> = rows
+        .iter()
+        .map(|r| (r.number, r.process.as_str()))
+        .collect();
     for n in 0..100 {
         let expected = tags[(n / 20) as usize];
-        ensure!(by_number.get(&n) == Some(&expected), "number {n} tagged {expected}: {:?}", by_number.get(&n));
+        ensure!(
+            by_number.get(&n) == Some(&expected),
+            "number {n} tagged {expected}: {:?}",
+            by_number.get(&n)
+        );
     }
     Ok(())
 }

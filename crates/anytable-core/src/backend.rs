@@ -138,3 +138,49 @@ pub trait Connection: Send {
     /// Describes the table `name` as it exists, or `None` if there is no such table.
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>>;
 }
+
+/// Fails with `InvalidInput` unless a statement's `expected` count of `what` (parameters,
+/// columns) matches the `given` one; backends call it before binding or decoding.
+pub fn check_count(what: &str, expected: usize, given: usize) -> Result<()> {
+    if expected == given {
+        return Ok(());
+    }
+    Err(crate::Error::invalid_input(format!(
+        "the statement has {expected} {what} but {given} were given"
+    )))
+}
+
+/// Runs `f` in a transaction of its own unless `conn` is already in one (`in_transaction`):
+/// commits on `Ok`, rolls back on `Err`. How backends make `insert_many` all or nothing.
+pub fn atomically<C: Connection + ?Sized, T>(
+    conn: &mut C,
+    in_transaction: bool,
+    f: impl FnOnce(&mut C) -> Result<T>,
+) -> Result<T> {
+    if in_transaction {
+        return f(conn);
+    }
+    conn.begin()?;
+    match f(conn) {
+        Ok(v) => conn.commit().map(|()| v),
+        Err(e) => {
+            let _ = conn.rollback();
+            Err(e)
+        }
+    }
+}
+
+/// Inserts the rows one `execute` at a time: the portable bulk path.
+pub fn insert_one_by_one(
+    conn: &mut (impl Connection + ?Sized),
+    insert_sql: &str,
+    rows: &mut dyn RowSource,
+) -> Result<u64> {
+    let mut row = Vec::new();
+    let mut count = 0;
+    while rows.next_row(&mut row)? {
+        conn.execute(insert_sql, &row)?;
+        count += 1;
+    }
+    Ok(count)
+}

@@ -125,6 +125,41 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Like [`transaction`](Self::transaction), but reruns the whole transaction when it fails
+    /// with a retryable error ([`Error::is_retryable`]: busy, timeout, conflict, locked), up to
+    /// `attempts` runs in all, pausing a little longer (with jitter) before each rerun.
+    ///
+    /// `f` may run several times, so it must not have effects outside the transaction that
+    /// cannot be repeated. The last error is returned when every attempt failed.
+    pub fn transaction_with_retry<T>(
+        &self,
+        attempts: u32,
+        mut f: impl FnMut(&Transaction) -> Result<T>,
+    ) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.transaction(&mut f) {
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    std::thread::sleep(backoff(attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// 1 ms doubling to 100 ms, with jitter so that retrying writers spread out.
+fn backoff(attempt: u32) -> std::time::Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let base = (1u64 << attempt.min(7)).min(100);
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(attempt);
+    let jitter = hasher.finish() % (base * 1000);
+    std::time::Duration::from_micros(base * 500 + jitter / 2)
+}
+
 /// Creates or verifies the table of `R` on `conn`, inside a transaction of its own if `own_tx`.
 fn prepare_table<R: Record>(
     dialect: Dialect,

@@ -152,6 +152,13 @@ impl Error {
         self
     }
 
+    /// The same error, said of `column`: the message names it and [`column`](Self::column) is set.
+    pub fn in_column(mut self, column: &str) -> Self {
+        self.0.message = format!("column {column:?}: {}", self.0.message);
+        self.0.column = Some(column.to_owned());
+        self
+    }
+
     /// What went wrong.
     pub fn kind(&self) -> ErrorKind {
         self.0.kind

@@ -18,7 +18,10 @@ pub mod url;
 mod value;
 mod verify;
 
-pub use backend::{Backend, BulkInsert, Capabilities, Connection, RowSink, RowSource};
+pub use backend::{
+    atomically, check_count, insert_one_by_one, Backend, BulkInsert, Capabilities, Connection,
+    RowSink, RowSource,
+};
 pub use database::{Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{Assignment, CmpOp, Column, Condition, Filter, Order};

@@ -72,8 +72,6 @@ pub mod derive_support {
                     format!("row has no value for column {column:?} (position {index})"),
                 )
             })?;
-        T::from_value(value).map_err(|e| {
-            Error::new(e.kind(), format!("column {column:?}: {}", e.message())).with_column(column)
-        })
+        T::from_value(value).map_err(|e| e.in_column(column))
     }
 }

@@ -23,7 +23,11 @@ pub fn create_table_statements(dialect: Dialect, schema: &TableSchema) -> Result
     }
     statements.push(create_table(dialect, schema));
     if dialect == Dialect::DuckDb {
-        for column in schema.columns.iter().filter(|c| c.ty == crate::ValueType::Json) {
+        for column in schema
+            .columns
+            .iter()
+            .filter(|c| c.ty == crate::ValueType::Json)
+        {
             statements.push(format!(
                 "COMMENT ON COLUMN {}.{} IS '{DUCKDB_JSON_COMMENT}'",
                 quote_identifier(&schema.name),

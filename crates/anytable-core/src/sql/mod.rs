@@ -164,15 +164,21 @@ pub fn quote_identifier(name: &str) -> String {
 pub fn safe_name(raw: &str) -> String {
     let clean: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     if clean == raw && raw.len() <= MAX_IDENTIFIER_LEN {
         return clean;
     }
     // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = raw
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
     let keep = clean.len().min(MAX_IDENTIFIER_LEN - 17);
     format!("{}_{hash:016x}", &clean[..keep])
 }

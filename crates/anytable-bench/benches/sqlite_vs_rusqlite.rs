@@ -1,6 +1,6 @@
 //! anytable on SQLite versus hand-written rusqlite, in the same run.
 //!
-//! `cargo bench -p anytable --bench sqlite_vs_rusqlite [-- ROWS REPS]`
+//! `cargo bench -p anytable-bench --bench sqlite_vs_rusqlite [-- ROWS REPS]`
 //!
 //! W1: ROWS single-row inserts, one call each, in one transaction (ids and database-filled
 //!     timestamps handed back). W3: a full read of the ROWS rows into structs.

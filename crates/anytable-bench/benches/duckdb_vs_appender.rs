@@ -1,6 +1,6 @@
 //! anytable's DuckDB bulk path versus hand-written Appender code, in the same run.
 //!
-//! `cargo bench -p anytable --features duckdb --bench duckdb_vs_appender [-- ROWS REPS SINGLE]`
+//! `cargo bench -p anytable-bench --features duckdb --bench duckdb_vs_appender [-- ROWS REPS SINGLE]`
 //!
 //! Bulk: ROWS rows (id from the sequence, timestamp, text, integer, float) through
 //! `insert_many` and through the raw Appender, alternating, REPS times each, on fresh files.
@@ -50,19 +50,27 @@ fn anytable_bulk(url: &str, data: &[BenchRow]) -> Duration {
 
 fn raw_appender(path: &str, data: &[BenchRow]) -> Duration {
     // The table anytable creates, so both sides write the same schema (sequence default included).
-    Database::open(&format!("duckdb://{path}")).unwrap().table::<BenchRow>().unwrap();
+    Database::open(&format!("duckdb://{path}"))
+        .unwrap()
+        .table::<BenchRow>()
+        .unwrap();
     let conn = duckdb::Connection::open(path).unwrap();
     let start = Instant::now();
     {
-        let mut app = conn.appender_with_columns("bench_rows", &["at", "name", "number", "score"]).unwrap();
+        let mut app = conn
+            .appender_with_columns("bench_rows", &["at", "name", "number", "score"])
+            .unwrap();
         for r in data {
             let at = DuckValue::Timestamp(TimeUnit::Microsecond, r.at.timestamp_micros());
-            app.append_row(duckdb::params![at, r.name, r.number, r.score]).unwrap();
+            app.append_row(duckdb::params![at, r.name, r.number, r.score])
+                .unwrap();
         }
         app.flush().unwrap();
     }
     let elapsed = start.elapsed();
-    let count: i64 = conn.query_row("SELECT count(*) FROM bench_rows", [], |r| r.get(0)).unwrap();
+    let count: i64 = conn
+        .query_row("SELECT count(*) FROM bench_rows", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(count as usize, data.len());
     elapsed
 }
@@ -103,24 +111,47 @@ fn rate(n: usize, d: Duration) -> f64 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
-    let n: usize = args.first().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let n: usize = args
+        .first()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let reps: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
     let single_n: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20_000);
     let data = rows(n);
     let dir = tempfile::tempdir().unwrap();
     let (mut ours, mut raw, mut single) = (vec![], vec![], vec![]);
     for rep in 0..reps {
-        let path = |side: &str| dir.path().join(format!("{side}-{rep}.duckdb")).display().to_string();
-        ours.push(anytable_bulk(&format!("duckdb://{}", path("anytable")), &data));
+        let path = |side: &str| {
+            dir.path()
+                .join(format!("{side}-{rep}.duckdb"))
+                .display()
+                .to_string()
+        };
+        ours.push(anytable_bulk(
+            &format!("duckdb://{}", path("anytable")),
+            &data,
+        ));
         raw.push(raw_appender(&path("raw"), &data));
-        single.push(anytable_single(&format!("duckdb://{}", path("single")), &data[..single_n]));
+        single.push(anytable_single(
+            &format!("duckdb://{}", path("single")),
+            &data[..single_n],
+        ));
     }
     let (ours, raw, single) = (median(ours), median(raw), median(single));
     let access_n = 500.min(n);
-    let held = autocommit_inserts(&format!("duckdb://{}", dir.path().join("held.duckdb").display()), &data[..access_n]);
+    let held = autocommit_inserts(
+        &format!("duckdb://{}", dir.path().join("held.duckdb").display()),
+        &data[..access_n],
+    );
     let reopened = autocommit_inserts(
-        &format!("duckdb://{}?access=per_transaction", dir.path().join("reopened.duckdb").display()),
+        &format!(
+            "duckdb://{}?access=per_transaction",
+            dir.path().join("reopened.duckdb").display()
+        ),
         &data[..access_n],
     );
     println!("DuckDB bulk insert, {n} rows, median of {reps} alternating runs (rows/s)");
