@@ -57,33 +57,6 @@ fn anytable_insert_plain(url: &str, n: i64) -> Duration {
     start.elapsed()
 }
 
-fn raw_insert_plain(path: &str, n: i64) -> Duration {
-    let mut conn = raw_connection(path);
-    let start = Instant::now();
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    {
-        let mut st = tx
-            .prepare_cached(
-                r#"INSERT INTO "bench_plain" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
-            )
-            .unwrap();
-        for i in 0..n {
-            let mut r = PlainRow {
-                id: 0,
-                name: format!("row number {i}"),
-                number: i,
-                score: i as f64 * 0.5,
-            };
-            r.id = st.insert((&r.name, r.number, r.score)).unwrap();
-            std::hint::black_box(&r);
-        }
-    }
-    tx.commit().unwrap();
-    start.elapsed()
-}
-
 fn row(i: i64) -> BenchRow {
     BenchRow {
         id: 0,
@@ -162,8 +135,9 @@ fn raw_insert_returning(path: &str, n: i64) -> Duration {
     start.elapsed()
 }
 
-/// The leanest hand-written insert: no timestamp handed back, id from last_insert_rowid.
-fn raw_insert_minimal(path: &str, n: i64) -> Duration {
+/// The leanest hand-written insert into `table`: no timestamp handed back, id from
+/// last_insert_rowid.
+fn raw_insert_minimal(path: &str, table: &str, n: i64) -> Duration {
     let mut conn = raw_connection(path);
     let start = Instant::now();
     let tx = conn
@@ -171,9 +145,9 @@ fn raw_insert_minimal(path: &str, n: i64) -> Duration {
         .unwrap();
     {
         let mut st = tx
-            .prepare_cached(
-                r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
-            )
+            .prepare_cached(&format!(
+                r#"INSERT INTO "{table}" ("name", "number", "score") VALUES (?1, ?2, ?3)"#
+            ))
             .unwrap();
         for i in 0..n {
             let mut r = row(i);
@@ -235,7 +209,7 @@ fn main() {
             .table::<PlainRow>()
             .unwrap();
         let d = if only == "raw" {
-            raw_insert_plain(&path, n)
+            raw_insert_minimal(&path, "bench_plain", n)
         } else {
             anytable_insert_plain(&format!("sqlite://{path}"), n)
         };
@@ -260,10 +234,10 @@ fn main() {
             db.table::<PlainRow>().unwrap();
         }
         a_plain.push(anytable_insert_plain(&format!("sqlite://{pa}"), n));
-        r_plain.push(raw_insert_plain(&pr, n));
+        r_plain.push(raw_insert_minimal(&pr, "bench_plain", n));
         a_ins.push(anytable_insert(&format!("sqlite://{pa}"), n));
         r_ins.push(raw_insert_returning(&pr, n));
-        m_ins.push(raw_insert_minimal(&pm, n));
+        m_ins.push(raw_insert_minimal(&pm, "bench_rows", n));
         a_read.push(anytable_read(&format!("sqlite://{pa}"), n));
         r_read.push(raw_read(&pr, n));
     }
