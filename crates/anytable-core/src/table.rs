@@ -218,17 +218,22 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let mut count = 0;
+        let mut count = None;
         self.with_conn(|conn| {
             conn.query(sql, params, &[crate::ValueType::I64], &mut |row| {
                 count = match row[0] {
-                    Value::I64(n) => u64::try_from(n).unwrap_or(0),
-                    _ => 0,
+                    Value::I64(n) => u64::try_from(n).ok(),
+                    _ => None,
                 };
                 Ok(false)
             })
         })?;
-        Ok(count)
+        count.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Other,
+                "COUNT(*) returned no non-negative integer",
+            )
+        })
     }
 
     /// The first `n` rows, in id order when the table has an id.
@@ -417,9 +422,9 @@ impl<'tx, R: Record> Select<'tx, R> {
 
     fn build(&self) -> Result<(String, Vec<Value>)> {
         let condition = self.filter.as_ref().map(Filter::condition);
-        let limits = (&self.order, self.limit, self.offset);
         let state = &self.table.state;
-        if condition.is_none() && limits == (&Vec::new(), None, None) {
+        let plain = self.order.is_empty() && self.limit.is_none() && self.offset.is_none();
+        if condition.is_none() && plain {
             return Ok((state.statements.select_all.clone(), Vec::new()));
         }
         let spec = SelectSpec {
