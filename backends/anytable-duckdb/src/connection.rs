@@ -24,12 +24,15 @@ pub(crate) enum Handle {
 /// A DuckDB connection; dropping it returns it (and may release the file).
 pub(crate) struct DuckDbConnection {
     handle: Option<Handle>,
+    // Tracked here: duckdb-rs's is_autocommit() does not see a BEGIN issued as SQL.
+    in_transaction: bool,
 }
 
 impl DuckDbConnection {
     pub(crate) fn new(handle: Handle) -> Self {
         DuckDbConnection {
             handle: Some(handle),
+            in_transaction: false,
         }
     }
 
@@ -98,7 +101,7 @@ impl Connection for DuckDbConnection {
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
-        let in_transaction = !self.conn().is_autocommit();
+        let in_transaction = self.in_transaction;
         atomically(self, in_transaction, |this| {
             if target.columns.is_empty() {
                 // The Appender needs at least one column; all-default rows are plain INSERTs.
