@@ -116,20 +116,11 @@ impl<'tx, R: Record> Table<'tx, R> {
         if self.db.capabilities().stores_nan {
             return Ok(());
         }
-        match values
-            .iter()
-            .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
-        {
-            None => Ok(()),
-            Some(i) => {
-                let column = &self.state.statements.data_columns[i];
-                Err(Error::invalid_input(format!(
-                    "column {column:?}: {} cannot store NaN or infinity (it would silently become NULL)",
-                    self.db.backend_name()
-                ))
-                .with_column(column.clone()))
-            }
-        }
+        reject_non_finite(
+            values,
+            &self.state.statements.data_columns,
+            self.db.backend_name(),
+        )
     }
 
     /// Inserts many records by the backend's fastest bulk path; returns how many.
@@ -141,6 +132,7 @@ impl<'tx, R: Record> Table<'tx, R> {
             records: I,
             table: &'s TableState,
             check_nan: bool,
+            backend: &'static str,
         }
         impl<'r, 's, R: Record, I: Iterator<Item = &'r R>> RowSource for Source<'s, I> {
             fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool> {
@@ -150,16 +142,7 @@ impl<'tx, R: Record> Table<'tx, R> {
                 };
                 record.write_values(row);
                 if self.check_nan {
-                    if let Some(i) = row
-                        .iter()
-                        .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
-                    {
-                        let column = &self.table.statements.data_columns[i];
-                        return Err(Error::invalid_input(format!(
-                            "column {column:?}: this backend cannot store NaN or infinity"
-                        ))
-                        .with_column(column.clone()));
-                    }
+                    reject_non_finite(row, &self.table.statements.data_columns, self.backend)?;
                 }
                 Ok(true)
             }
@@ -168,6 +151,7 @@ impl<'tx, R: Record> Table<'tx, R> {
             records: records.into_iter(),
             table: &self.state,
             check_nan: !self.db.capabilities().stores_nan,
+            backend: self.db.backend_name(),
         };
         let target = BulkInsert {
             table: self.state.schema,
@@ -324,6 +308,22 @@ impl<'tx, R: Record> Table<'tx, R> {
     ) -> Result<()> {
         let types = &self.state.statements.column_types;
         self.with_conn(|conn| conn.query(sql, params, types, &mut |row| f(R::read_values(row)?)))
+    }
+}
+
+/// Fails on the first NaN or infinity among `values` (named by `columns`), which `backend`
+/// cannot store faithfully.
+fn reject_non_finite(values: &[Value], columns: &[String], backend: &str) -> Result<()> {
+    match values
+        .iter()
+        .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
+    {
+        None => Ok(()),
+        Some(i) => Err(Error::invalid_input(format!(
+            "column {:?}: {backend} cannot store NaN or infinity (it would silently become NULL)",
+            columns[i]
+        ))
+        .with_column(columns[i].clone())),
     }
 }
 
