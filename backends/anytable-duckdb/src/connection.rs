@@ -8,8 +8,8 @@ use anytable_core::{
 };
 use duckdb::Statement;
 
-use crate::driver::{CloneManager, FileLease};
 use crate::error::map_err;
+use crate::file::{CloneManager, FileLease};
 use crate::introspect::introspect;
 use crate::types::{decode, Bind};
 
@@ -46,6 +46,10 @@ impl DuckDbConnection {
 
 impl Drop for DuckDbConnection {
     fn drop(&mut self) {
+        if self.in_transaction {
+            // Never hand the next user of this clone someone else's open transaction.
+            let _ = self.conn().execute_batch("ROLLBACK");
+        }
         if let Some(Handle::Leased(conn, lease)) = self.handle.take() {
             // The clone must be closed before the lease can close the instance.
             drop(conn);
@@ -115,17 +119,27 @@ impl Connection for DuckDbConnection {
     fn begin(&mut self) -> Result<()> {
         self.conn()
             .execute_batch("BEGIN TRANSACTION")
-            .map_err(map_err)
+            .map_err(map_err)?;
+        self.in_transaction = true;
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.conn().execute_batch("COMMIT").map_err(map_err)
+        let result = self.conn().execute_batch("COMMIT").map_err(map_err);
+        if result.is_err() {
+            // A failed COMMIT (a write conflict) can leave the transaction open and aborted; end
+            // it so the pooled connection is clean for its next user.
+            let _ = self.conn().execute_batch("ROLLBACK");
+        }
+        self.in_transaction = false;
+        result
     }
 
     fn rollback(&mut self) -> Result<()> {
-        if self.conn().is_autocommit() {
+        if !self.in_transaction {
             return Ok(());
         }
+        self.in_transaction = false;
         self.conn().execute_batch("ROLLBACK").map_err(map_err)
     }
 

@@ -1,17 +1,14 @@
 //! Opening DuckDB databases: one instance per file per process, pooled clones, or per-transaction access.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
+use crate::connection::{DuckDbConnection, Handle};
+use crate::file::{canonical, shared_instance, CloneManager, FileLease, Instance};
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
-use duckdb::Config;
-
-use crate::connection::{DuckDbConnection, Handle};
-use crate::error::{is_lock_error, map_err};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
@@ -40,181 +37,6 @@ impl std::fmt::Debug for DuckDbBackend {
         f.debug_struct("DuckDbBackend")
             .field("access", &access)
             .finish()
-    }
-}
-
-/// The one open instance of a database in this process.
-pub(crate) struct Instance {
-    root: Mutex<duckdb::Connection>,
-}
-
-impl Instance {
-    pub(crate) fn clone_connection(&self) -> duckdb::Result<duckdb::Connection> {
-        self.root
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .try_clone()
-    }
-}
-
-/// Instances of file databases open in this process, by canonical path.
-fn registry() -> &'static Mutex<HashMap<PathBuf, Weak<Instance>>> {
-    static REGISTRY: OnceLock<Mutex<HashMap<PathBuf, Weak<Instance>>>> = OnceLock::new();
-    REGISTRY.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-fn config() -> Result<Config> {
-    // Never fetch extensions at run time; the bundled build has what anytable uses.
-    Config::default()
-        .with("autoinstall_known_extensions", "false")
-        .and_then(|c| c.with("autoload_known_extensions", "false"))
-        .map_err(map_err)
-}
-
-fn open_file(path: &Path) -> Result<duckdb::Connection> {
-    duckdb::Connection::open_with_flags(path, config()?).map_err(|e| {
-        let locked = is_lock_error(&e);
-        let err = map_err(e);
-        if locked {
-            Error::new(
-                ErrorKind::Locked,
-                format!(
-                    "{} is held by another process ({}); DuckDB lets one process write a file at a \
-                     time: close it there, or open both with ?access=per_transaction",
-                    path.display(),
-                    err.message()
-                ),
-            )
-            .with_backend("duckdb")
-        } else {
-            err
-        }
-    })
-}
-
-/// Canonical path of a file that may not exist yet: canonical directory plus file name.
-fn canonical(path: &Path) -> Result<PathBuf> {
-    let name = path.file_name().ok_or_else(|| {
-        Error::invalid_input(format!("duckdb URL names no file: {}", path.display()))
-    })?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let dir = dir.canonicalize().map_err(|_| {
-        Error::new(
-            ErrorKind::NotFound,
-            format!(
-                "cannot open {}: directory {} does not exist",
-                path.display(),
-                dir.display()
-            ),
-        )
-        .with_backend("duckdb")
-    })?;
-    let full = dir.join(name);
-    if full.is_dir() {
-        return Err(Error::invalid_input(format!(
-            "cannot open {}: it is a directory, not a database file",
-            path.display()
-        )));
-    }
-    Ok(full)
-}
-
-/// The shared instance for `path`, opening it if no `Database` in this process has.
-fn shared_instance(path: &Path) -> Result<Arc<Instance>> {
-    let mut registry = registry().lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(instance) = registry.get(path).and_then(Weak::upgrade) {
-        return Ok(instance);
-    }
-    let instance = Arc::new(Instance {
-        root: Mutex::new(open_file(path)?),
-    });
-    registry.insert(path.to_owned(), Arc::downgrade(&instance));
-    Ok(instance)
-}
-
-/// r2d2 manager whose connections are clones of one instance.
-pub(crate) struct CloneManager {
-    instance: Arc<Instance>,
-}
-
-impl r2d2::ManageConnection for CloneManager {
-    type Connection = duckdb::Connection;
-    type Error = duckdb::Error;
-
-    fn connect(&self) -> duckdb::Result<duckdb::Connection> {
-        self.instance.clone_connection()
-    }
-
-    fn is_valid(&self, _: &mut duckdb::Connection) -> duckdb::Result<()> {
-        Ok(())
-    }
-
-    fn has_broken(&self, _: &mut duckdb::Connection) -> bool {
-        false
-    }
-}
-
-/// Per-transaction access to a file: the instance exists while any connection is out.
-pub(crate) struct FileLease {
-    path: PathBuf,
-    timeout: Duration,
-    open: Mutex<Option<(Arc<Instance>, usize)>>,
-}
-
-impl FileLease {
-    fn acquire(self: &Arc<Self>) -> Result<duckdb::Connection> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((instance, users)) = open.as_mut() {
-            *users += 1;
-            return instance.clone_connection().map_err(map_err);
-        }
-        let instance = Arc::new(Instance {
-            root: Mutex::new(self.wait_for_file()?),
-        });
-        let conn = instance.clone_connection().map_err(map_err)?;
-        *open = Some((instance, 1));
-        Ok(conn)
-    }
-
-    /// Opens the file, retrying while another process holds it, for up to `timeout`.
-    fn wait_for_file(&self) -> Result<duckdb::Connection> {
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(1);
-        loop {
-            match open_file(&self.path) {
-                Err(e) if e.kind() == ErrorKind::Locked && started.elapsed() < self.timeout => {
-                    std::thread::sleep(pause.min(self.timeout.saturating_sub(started.elapsed())));
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(e) if e.kind() == ErrorKind::Locked => {
-                    return Err(Error::new(
-                        ErrorKind::Timeout,
-                        format!(
-                            "{} stayed locked by another process for {:?} (the timeout option)",
-                            self.path.display(),
-                            self.timeout
-                        ),
-                    )
-                    .with_backend("duckdb"))
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Called when a connection is returned; closes the file when it was the last one.
-    pub(crate) fn release(&self) {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, users)) = open.as_mut() {
-            *users -= 1;
-            if *users == 0 {
-                // Dropping the last handle closes the instance and releases the file lock.
-                *open = None;
-            }
-        }
     }
 }
 
@@ -251,11 +73,7 @@ impl DuckDbBackend {
         }
         let pool_timeout = timeout + Duration::from_secs(30);
         let access = if per_transaction {
-            let lease = Arc::new(FileLease {
-                path: canonical(Path::new(url.path()))?,
-                timeout,
-                open: Mutex::new(None),
-            });
+            let lease = FileLease::for_path(canonical(Path::new(url.path()))?, timeout);
             // Open once now so a bad file fails here; the lease closes it again.
             drop(DuckDbConnection::new(Handle::Leased(
                 lease.acquire()?,
@@ -264,11 +82,7 @@ impl DuckDbBackend {
             Access::PerTransaction(lease)
         } else {
             let instance = if memory {
-                let conn =
-                    duckdb::Connection::open_in_memory_with_flags(config()?).map_err(map_err)?;
-                Arc::new(Instance {
-                    root: Mutex::new(conn),
-                })
+                Instance::memory()?
             } else {
                 shared_instance(&canonical(Path::new(url.path()))?)?
             };

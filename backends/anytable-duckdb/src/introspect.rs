@@ -96,28 +96,39 @@ fn query<T>(
     rows.collect::<duckdb::Result<Vec<T>>>().map_err(map_err)
 }
 
-/// `[a, "b c", "d""e"]` -> `a`, `b c`, `d"e`.
+/// Column names from `duckdb_indexes().expressions`, a list printed as text in which a name that
+/// needs quoting is a single-quoted string holding the double-quoted identifier:
+/// `['"order"', c, '"it\'s"']` -> `order`, `c`, `it's`.
 fn parse_expressions(text: &str) -> Vec<String> {
     let inner = text.trim().trim_start_matches('[').trim_end_matches(']');
-    let mut out = Vec::new();
+    let mut elements = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
     let mut chars = inner.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                current.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            ',' if !quoted => out.push(std::mem::take(&mut current).trim().to_owned()),
+            // DuckDB escapes a quote inside the string with a backslash.
+            '\\' if quoted => current.extend(chars.next()),
+            '\'' => quoted = !quoted,
+            ',' if !quoted => elements.push(std::mem::take(&mut current)),
             c => current.push(c),
         }
     }
-    if !current.trim().is_empty() || !out.is_empty() {
-        out.push(current.trim().to_owned());
+    if !current.trim().is_empty() || !elements.is_empty() {
+        elements.push(current);
     }
-    out
+    elements
+        .iter()
+        .map(|e| unquote_identifier(e.trim()))
+        .collect()
+}
+
+/// `"d""e"` -> `d"e`; a bare identifier is returned as it is.
+fn unquote_identifier(text: &str) -> String {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => text.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -128,9 +139,36 @@ mod tests {
     fn index_expressions_are_split_and_unquoted() {
         assert_eq!(parse_expressions("[n, m]"), ["n", "m"]);
         assert_eq!(
-            parse_expressions(r#"["a,b", "d""e", x]"#),
-            ["a,b", "d\"e", "x"]
+            parse_expressions(r#"['"order"', c, '"a""b"', '"it\'s, x"']"#),
+            ["order", "c", "a\"b", "it's, x"]
         );
         assert_eq!(parse_expressions("[]"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn index_on_keyword_and_quoted_columns_is_read_back() {
+        let conn = duckdb::Connection::open_in_memory().expect("in-memory DuckDB opens");
+        conn.execute_batch(
+            r#"CREATE TABLE t ("order" TEXT, "it's ""x""" TEXT, c TEXT);
+               CREATE INDEX i1 ON t ("order");
+               CREATE UNIQUE INDEX i2 ON t ("it's ""x""", c);"#,
+        )
+        .expect("schema is created");
+        let info = super::introspect(&conn, "t")
+            .expect("introspection works")
+            .expect("table exists");
+        let mut indexes: Vec<_> = info
+            .indexes
+            .iter()
+            .map(|i| (i.name.as_str(), i.columns.clone(), i.unique))
+            .collect();
+        indexes.sort();
+        assert_eq!(
+            indexes,
+            [
+                ("i1", vec!["order".to_owned()], false),
+                ("i2", vec!["it's \"x\"".to_owned(), "c".to_owned()], true)
+            ]
+        );
     }
 }

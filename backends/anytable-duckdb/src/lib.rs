@@ -19,6 +19,7 @@
 mod connection;
 mod driver;
 mod error;
+mod file;
 mod introspect;
 mod types;
 

@@ -1,0 +1,361 @@
+//! Opening DuckDB files: one instance per file per process, and per-transaction leases.
+//!
+//! Two instances of one file in one process lose writes (DuckDB's lock is per process), so every
+//! instance this process opens is listed in one registry by canonical path, whichever access
+//! mode opened it.
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::time::{Duration, Instant};
+
+use anytable_core::{Error, ErrorKind, Result};
+use duckdb::Config;
+
+use crate::error::{is_lock_error, map_err};
+
+/// The one open instance of a database in this process.
+pub(crate) struct Instance {
+    root: Mutex<duckdb::Connection>,
+}
+
+impl Instance {
+    fn new(conn: duckdb::Connection) -> Arc<Instance> {
+        Arc::new(Instance {
+            root: Mutex::new(conn),
+        })
+    }
+
+    /// A new in-memory database, private to the caller.
+    pub(crate) fn memory() -> Result<Arc<Instance>> {
+        let conn = duckdb::Connection::open_in_memory_with_flags(config()?).map_err(map_err)?;
+        Ok(Instance::new(conn))
+    }
+
+    /// A connection to this instance for one user.
+    pub(crate) fn clone_connection(&self) -> duckdb::Result<duckdb::Connection> {
+        self.root
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_clone()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Instances of file databases open in this process, by canonical path.
+fn instances() -> &'static Mutex<HashMap<PathBuf, Weak<Instance>>> {
+    static INSTANCES: OnceLock<Mutex<HashMap<PathBuf, Weak<Instance>>>> = OnceLock::new();
+    INSTANCES.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// Per-transaction leases in this process, by canonical path, so two `Database`s share one.
+fn leases() -> &'static Mutex<HashMap<PathBuf, Weak<FileLease>>> {
+    static LEASES: OnceLock<Mutex<HashMap<PathBuf, Weak<FileLease>>>> = OnceLock::new();
+    LEASES.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+fn config() -> Result<Config> {
+    // Never fetch extensions at run time; the bundled build has what anytable uses.
+    Config::default()
+        .with("autoinstall_known_extensions", "false")
+        .and_then(|c| c.with("autoload_known_extensions", "false"))
+        .map_err(map_err)
+}
+
+fn open_file(path: &Path) -> Result<duckdb::Connection> {
+    duckdb::Connection::open_with_flags(path, config()?).map_err(|e| {
+        let locked = is_lock_error(&e);
+        let err = map_err(e);
+        if locked {
+            Error::new(
+                ErrorKind::Locked,
+                format!(
+                    "{} is held by another process ({}); DuckDB lets one process write a file at a \
+                     time: close it there, or open both with ?access=per_transaction",
+                    path.display(),
+                    err.message()
+                ),
+            )
+            .with_backend("duckdb")
+        } else {
+            err
+        }
+    })
+}
+
+/// Canonical path of a file that may not exist yet: canonical directory plus file name.
+pub(crate) fn canonical(path: &Path) -> Result<PathBuf> {
+    let name = path.file_name().ok_or_else(|| {
+        Error::invalid_input(format!("duckdb URL names no file: {}", path.display()))
+    })?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let dir = dir.canonicalize().map_err(|_| {
+        Error::new(
+            ErrorKind::NotFound,
+            format!(
+                "cannot open {}: directory {} does not exist",
+                path.display(),
+                dir.display()
+            ),
+        )
+        .with_backend("duckdb")
+    })?;
+    let full = dir.join(name);
+    if full.is_dir() {
+        return Err(Error::invalid_input(format!(
+            "cannot open {}: it is a directory, not a database file",
+            path.display()
+        )));
+    }
+    Ok(full)
+}
+
+/// The instance of `path` if this process has it open.
+fn open_instance(path: &Path) -> Option<Arc<Instance>> {
+    lock(instances()).get(path).and_then(Weak::upgrade)
+}
+
+/// The instance of `path`, opening it (and registering it) if this process has not.
+pub(crate) fn shared_instance(path: &Path) -> Result<Arc<Instance>> {
+    let mut instances = lock(instances());
+    if let Some(instance) = instances.get(path).and_then(Weak::upgrade) {
+        return Ok(instance);
+    }
+    let instance = Instance::new(open_file(path)?);
+    instances.retain(|_, weak| weak.strong_count() > 0);
+    instances.insert(path.to_owned(), Arc::downgrade(&instance));
+    Ok(instance)
+}
+
+/// r2d2 manager whose connections are clones of one instance.
+pub(crate) struct CloneManager {
+    pub(crate) instance: Arc<Instance>,
+}
+
+impl r2d2::ManageConnection for CloneManager {
+    type Connection = duckdb::Connection;
+    type Error = duckdb::Error;
+
+    fn connect(&self) -> duckdb::Result<duckdb::Connection> {
+        self.instance.clone_connection()
+    }
+
+    fn is_valid(&self, _: &mut duckdb::Connection) -> duckdb::Result<()> {
+        Ok(())
+    }
+
+    fn has_broken(&self, _: &mut duckdb::Connection) -> bool {
+        false
+    }
+}
+
+/// Per-transaction access to a file: the instance exists while any connection is out.
+///
+/// Processes take turns through an advisory lock on `<file>.lock`, held from before DuckDB
+/// opens the file until after it has closed it (checkpoint and WAL removal included); DuckDB's
+/// own lock alone leaves a window at close in which another process can open the file and
+/// read it half-written.
+pub(crate) struct FileLease {
+    path: PathBuf,
+    lock_path: PathBuf,
+    timeout: Duration,
+    state: Mutex<LeaseState>,
+}
+
+#[derive(Default)]
+struct LeaseState {
+    instance: Option<Arc<Instance>>,
+    users: usize,
+    turn: Option<File>,
+}
+
+impl FileLease {
+    /// The lease of `path` in this process, shared by every per-transaction `Database` on it.
+    pub(crate) fn for_path(path: PathBuf, timeout: Duration) -> Arc<FileLease> {
+        let mut leases = lock(leases());
+        if let Some(lease) = leases.get(&path).and_then(Weak::upgrade) {
+            return lease;
+        }
+        let mut lock_path = path.clone().into_os_string();
+        lock_path.push(".lock");
+        let lease = Arc::new(FileLease {
+            path: path.clone(),
+            lock_path: lock_path.into(),
+            timeout,
+            state: Mutex::new(LeaseState::default()),
+        });
+        leases.retain(|_, weak| weak.strong_count() > 0);
+        leases.insert(path, Arc::downgrade(&lease));
+        lease
+    }
+
+    /// A connection for one user; the first user opens the file, waiting for its turn.
+    pub(crate) fn acquire(&self) -> Result<duckdb::Connection> {
+        let mut state = lock(&self.state);
+        if state.instance.is_none() {
+            if let Some(instance) = open_instance(&self.path) {
+                // A process-mode `Database` in this process holds the file already.
+                state.instance = Some(instance);
+            } else {
+                let started = Instant::now();
+                let turn = self.wait_for_turn(started)?;
+                let conn = self.wait_for_file(started)?;
+                let instance = Instance::new(conn);
+                let mut instances = lock(instances());
+                instances.insert(self.path.clone(), Arc::downgrade(&instance));
+                state.instance = Some(instance);
+                state.turn = Some(turn);
+            }
+        }
+        let instance = state.instance.as_ref().expect("opened above");
+        let conn = instance.clone_connection().map_err(map_err)?;
+        state.users += 1;
+        Ok(conn)
+    }
+
+    /// Called when a connection is returned; the last one closes the file, then ends the turn.
+    pub(crate) fn release(&self) {
+        let mut state = lock(&self.state);
+        state.users = state.users.saturating_sub(1);
+        if state.users == 0 {
+            // Dropping the last handle closes the instance; only then may another process start.
+            drop(state.instance.take());
+            drop(state.turn.take());
+        }
+    }
+
+    fn locked_too_long(&self, what: &str) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "{} stayed {what} by another process for {:?} (the timeout option)",
+                self.path.display(),
+                self.timeout
+            ),
+        )
+        .with_backend("duckdb")
+    }
+
+    /// Takes the advisory lock on `<file>.lock`, waiting up to `timeout`.
+    fn wait_for_turn(&self, started: Instant) -> Result<File> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&self.lock_path)
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Connection,
+                    format!("cannot open lock file {}: {e}", self.lock_path.display()),
+                )
+                .with_backend("duckdb")
+            })?;
+        let mut pause = Backoff::new();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(file),
+                Err(TryLockError::WouldBlock) if started.elapsed() < self.timeout => {
+                    pause.sleep(self.timeout.saturating_sub(started.elapsed()))
+                }
+                Err(TryLockError::WouldBlock) => return Err(self.locked_too_long("locked")),
+                Err(TryLockError::Error(e)) => {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        format!("cannot lock {}: {e}", self.lock_path.display()),
+                    )
+                    .with_backend("duckdb"))
+                }
+            }
+        }
+    }
+
+    /// Opens the file, retrying while a process that does not take turns holds it.
+    fn wait_for_file(&self, started: Instant) -> Result<duckdb::Connection> {
+        let mut pause = Backoff::new();
+        loop {
+            match open_file(&self.path) {
+                Err(e) if e.kind() == ErrorKind::Locked && started.elapsed() < self.timeout => {
+                    pause.sleep(self.timeout.saturating_sub(started.elapsed()))
+                }
+                Err(e) if e.kind() == ErrorKind::Locked => {
+                    return Err(self.locked_too_long("open (in the default access mode)"))
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Exponential pauses from 1 ms up to 50 ms, never past a deadline.
+struct Backoff(Duration);
+
+impl Backoff {
+    fn new() -> Backoff {
+        Backoff(Duration::from_millis(1))
+    }
+
+    fn sleep(&mut self, left: Duration) {
+        std::thread::sleep(self.0.min(left));
+        self.0 = (self.0 * 2).min(Duration::from_millis(50));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_file() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = canonical(&dir.path().join("t.duckdb")).expect("directory exists");
+        (dir, path)
+    }
+
+    #[test]
+    fn every_database_on_one_file_shares_one_instance() {
+        let (_dir, path) = temp_file();
+        let a = shared_instance(&path).expect("opens");
+        let b = shared_instance(&path).expect("opens again");
+        assert!(Arc::ptr_eq(&a, &b), "a second open reuses the instance");
+        let lease = FileLease::for_path(path.clone(), Duration::from_secs(1));
+        assert!(Arc::ptr_eq(
+            &lease,
+            &FileLease::for_path(path.clone(), Duration::from_secs(1))
+        ));
+        let conn = lease
+            .acquire()
+            .expect("per-transaction access joins the open instance");
+        let state = lock(&lease.state);
+        assert!(Arc::ptr_eq(state.instance.as_ref().expect("open"), &a));
+        assert!(
+            state.turn.is_none(),
+            "no turn is needed while this process holds the file"
+        );
+        drop(state);
+        drop(conn);
+        lease.release();
+    }
+
+    #[test]
+    fn a_lease_closes_the_file_and_ends_its_turn_when_the_last_user_leaves() {
+        let (_dir, path) = temp_file();
+        let lease = FileLease::for_path(path.clone(), Duration::from_millis(200));
+        let first = lease.acquire().expect("opens");
+        let second = lease.acquire().expect("joins");
+        let other = File::open(&lease.lock_path).expect("lock file exists");
+        assert!(matches!(other.try_lock(), Err(TryLockError::WouldBlock)));
+        drop((first, second));
+        lease.release();
+        assert!(open_instance(&path).is_some(), "one user is left");
+        lease.release();
+        assert!(open_instance(&path).is_none(), "closed");
+        other.try_lock().expect("the turn has ended");
+        other.unlock().expect("unlocks");
+    }
+}
