@@ -112,6 +112,7 @@ macro_rules! for_each_case {
             concurrency::duckdb_seed_threads,
             concurrency::concurrent_increments_with_retry,
             processes::doctable_seed_processes,
+            processes::processes_increment_one_counter,
         );
     };
 }

@@ -10,7 +10,8 @@ use std::process::{Command, Output};
 
 use anytable::{Database, ErrorKind};
 
-use crate::records::SimpleRow;
+use crate::cases::concurrency::scale;
+use crate::records::{Counter, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// The environment variable that turns the test binary into a worker.
@@ -32,27 +33,49 @@ pub fn worker_entry() {
     }
 }
 
-/// `insert|url|tag|from|to`: inserts `from..to` one row at a time, tagged `tag`.
+/// Runs one worker job: `insert|url|tag|from|to` inserts `from..to` one row at a time, tagged
+/// `tag`; `increment|url|counter id|times` adds 1 to a counter `times` times, each a
+/// read-modify-write transaction retried on conflicts.
 fn run_worker(spec: &str) -> anytable::Result<()> {
     let parts: Vec<&str> = spec.split('|').collect();
-    let [_, url, tag, from, to] = parts[..] else {
-        return Err(anytable::Error::invalid_input(format!(
-            "bad worker spec {spec:?}"
-        )));
-    };
-    let db = Database::open(url)?;
-    let rows = db.table::<SimpleRow>()?;
-    let range = |s: &str| {
+    let number = |s: &str| {
         s.parse::<i64>()
-            .map_err(|_| anytable::Error::invalid_input(s.to_owned()))
+            .map_err(|_| anytable::Error::invalid_input(format!("bad number {s:?} in {spec:?}")))
     };
-    for number in range(from)?..range(to)? {
-        rows.insert(&mut SimpleRow::new(tag, number))?;
+    match parts[..] {
+        ["insert", url, tag, from, to] => {
+            let db = Database::open(url)?;
+            let rows = db.table::<SimpleRow>()?;
+            for number in number(from)?..number(to)? {
+                rows.insert(&mut SimpleRow::new(tag, number))?;
+            }
+            Ok(())
+        }
+        ["increment", url, id, times] => {
+            let db = Database::open(url)?;
+            let id = number(id)?;
+            for _ in 0..number(times)? {
+                db.transaction_with_retry(1000, |tx| increment(&tx.table::<Counter>()?, id))?;
+            }
+            Ok(())
+        }
+        _ => Err(anytable::Error::invalid_input(format!(
+            "bad worker spec {spec:?}"
+        ))),
     }
+}
+
+/// Reads a counter and writes it back one higher, inside the caller's transaction.
+fn increment(counters: &anytable::Table<'_, Counter>, id: i64) -> anytable::Result<()> {
+    let current = counters
+        .get(id)?
+        .ok_or_else(|| anytable::Error::new(ErrorKind::NotFound, format!("counter {id}")))?
+        .value;
+    counters.update(Counter::id().eq(id), [Counter::value().set(current + 1)])?;
     Ok(())
 }
 
-fn spawn_worker(url: &str, tag: &str, from: i64, to: i64) -> std::io::Result<std::process::Child> {
+fn spawn_worker(job: &str) -> std::io::Result<std::process::Child> {
     Command::new(std::env::current_exe()?)
         .args([
             "--exact",
@@ -61,7 +84,7 @@ fn spawn_worker(url: &str, tag: &str, from: i64, to: i64) -> std::io::Result<std
             "--test-threads",
             "1",
         ])
-        .env(WORKER_ENV, format!("insert|{url}|{tag}|{from}|{to}"))
+        .env(WORKER_ENV, job)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -94,20 +117,7 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
     }
     t.db.table::<SimpleRow>()?;
     if !caps.multi_process_writers {
-        let started = std::time::Instant::now();
-        let output = spawn_worker(&t.url, "XX", 0, 1)?.wait_with_output()?;
-        let elapsed = started.elapsed();
-        ensure!(!output.status.success(), "a second process must be refused");
-        let error = worker_error(&output).ok_or("the worker reported no error")?;
-        ensure!(
-            error.starts_with(&format!("{:?}:", ErrorKind::Locked)),
-            "the refusal is Locked: {error}"
-        );
-        ensure!(
-            elapsed.as_secs() < 20,
-            "refused quickly, not after a wait: {elapsed:?}"
-        );
-        return Ok(());
+        return second_process_is_refused(t);
     }
     // The parent lets go of the file, as the seed's parent did after creating the table.
     let url = t.url.clone();
@@ -115,21 +125,9 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
     let children = tags
         .iter()
         .enumerate()
-        .map(|(i, tag)| spawn_worker(&url, tag, i as i64 * 20, (i as i64 + 1) * 20))
+        .map(|(i, tag)| spawn_worker(&format!("insert|{url}|{tag}|{}|{}", i * 20, (i + 1) * 20)))
         .collect::<std::io::Result<Vec<_>>>()?;
-    for child in children {
-        let output = child.wait_with_output()?;
-        ensure!(
-            output.status.success(),
-            "worker failed: {:?}\n{}",
-            worker_error(&output),
-            String::from_utf8_lossy(&output.stderr)
-        );
-        ensure!(
-            String::from_utf8_lossy(&output.stdout).contains(DONE_MARKER),
-            "the worker did no work: add anytable_conformance::worker_entry!() to this test file"
-        );
-    }
+    wait_for_workers(children)?;
     let rows = t.db.table::<SimpleRow>()?.select().all()?;
     ensure!(rows.len() == 100, "{} rows", rows.len());
     let by_number: HashMap<i64, &str> = rows
@@ -142,6 +140,76 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
             by_number.get(&n) == Some(&expected),
             "number {n} tagged {expected}: {:?}",
             by_number.get(&n)
+        );
+    }
+    Ok(())
+}
+
+/// Several processes increment one counter in read-modify-write transactions, retrying on
+/// conflicts and lock timeouts: no increment is lost.
+///
+/// Backends without `multi_process_writers` must refuse the second process as in
+/// [`doctable_seed_processes`].
+pub fn processes_increment_one_counter(t: &TestDb) -> CaseResult {
+    let caps = t.db.capabilities();
+    let counters = t.db.table::<Counter>()?;
+    if !caps.persistent {
+        println!(
+            "restricted: {} is in memory, so no other process can open it",
+            t.url
+        );
+        return Ok(());
+    }
+    if !caps.multi_process_writers {
+        return second_process_is_refused(t);
+    }
+    let (workers, times) = (4, 10 * scale());
+    let id = counters.insert(&mut Counter {
+        id: 0,
+        name: "shared".into(),
+        value: 0,
+    })?;
+    let children = (0..workers)
+        .map(|_| spawn_worker(&format!("increment|{}|{id}|{times}", t.url)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    wait_for_workers(children)?;
+    let value = counters.get(id)?.ok_or("the counter is still there")?.value;
+    let expected = (workers * times) as i64;
+    ensure!(value == expected, "counter is {value}, expected {expected}");
+    Ok(())
+}
+
+/// A second process opening the database gets `Locked`, quickly.
+fn second_process_is_refused(t: &TestDb) -> CaseResult {
+    let started = std::time::Instant::now();
+    let output = spawn_worker(&format!("insert|{}|XX|0|1", t.url))?.wait_with_output()?;
+    let elapsed = started.elapsed();
+    ensure!(!output.status.success(), "a second process must be refused");
+    let error = worker_error(&output).ok_or("the worker reported no error")?;
+    ensure!(
+        error.starts_with(&format!("{:?}:", ErrorKind::Locked)),
+        "the refusal is Locked: {error}"
+    );
+    ensure!(
+        elapsed.as_secs() < 20,
+        "refused quickly, not after a wait: {elapsed:?}"
+    );
+    Ok(())
+}
+
+/// Waits for every worker and checks that each one did its work.
+fn wait_for_workers(children: Vec<std::process::Child>) -> CaseResult {
+    for child in children {
+        let output = child.wait_with_output()?;
+        ensure!(
+            output.status.success(),
+            "worker failed: {:?}\n{}",
+            worker_error(&output),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        ensure!(
+            String::from_utf8_lossy(&output.stdout).contains(DONE_MARKER),
+            "the worker did no work: add anytable_conformance::worker_entry!() to this test file"
         );
     }
     Ok(())
