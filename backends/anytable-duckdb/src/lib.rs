@@ -10,7 +10,9 @@
 //! - By default this process holds the file; another process gets [`ErrorKind::Locked`]
 //!   at once. With `access=per_transaction` the file is opened for each operation or
 //!   transaction (waiting up to `timeout` for other processes) and closed afterwards, so
-//!   several processes can write one file, at the cost of reopening it every time.
+//!   several processes can write one file, at the cost of reopening it every time (20-30 ms).
+//!   Processes take turns through an advisory lock on `<file>.lock`, held until DuckDB has
+//!   closed the file.
 //! - Extension autoinstall and autoload are off: nothing is ever downloaded at run time.
 //!
 //! [`ErrorKind::Locked`]: anytable_core::ErrorKind::Locked
