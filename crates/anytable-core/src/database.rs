@@ -189,10 +189,16 @@ fn prepare_table<R: Record>(
                     info
                 }
                 Err(e) => {
-                    if own_tx {
-                        let _ = conn.rollback();
+                    if !own_tx {
+                        return Err(e);
                     }
-                    return Err(e);
+                    let _ = conn.rollback();
+                    // Another connection or process may have created it at the same moment
+                    // (Postgres then reports a duplicate); verify theirs instead.
+                    match conn.introspect(&schema.name) {
+                        Ok(Some(info)) => info,
+                        _ => return Err(e),
+                    }
                 }
             }
         }

@@ -34,6 +34,7 @@
 //! |---|---|---|
 //! | `sqlite` (default) | `sqlite://path.db`, `sqlite::memory:` | embedded SQLite via rusqlite (bundled) |
 //! | `duckdb` | `duckdb://path.duckdb`, `duckdb::memory:` | embedded DuckDB via duckdb-rs (bundled) |
+//! | `postgres` | `postgres://user@host:port/db` | a PostgreSQL server via the sync postgres crate |
 //!
 //! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
 //! feature to enable.
@@ -50,6 +51,10 @@ pub use anytable_core::{
 };
 pub use anytable_derive::Record;
 
+/// The PostgreSQL backend crate, for [`Database::from_backend`] and its helpers.
+#[cfg(feature = "postgres")]
+pub use anytable_postgres as postgres;
+
 /// A handle on one database, opened from a URL: `Clone + Send + Sync`, pooling connections.
 ///
 /// Everything but opening lives on [`anytable_core::Database`], which this derefs to.
@@ -61,7 +66,8 @@ pub struct Database {
 impl Database {
     /// Opens the database at `url` with the backend its scheme names.
     ///
-    /// Schemes: `sqlite` (feature `sqlite`), `duckdb` (feature `duckdb`). Options go in the query string, e.g.
+    /// Schemes: `sqlite` (feature `sqlite`), `duckdb` (feature `duckdb`), `postgres` and
+    /// `postgresql` (feature `postgres`). Options go in the query string, e.g.
     /// `sqlite://app.db?timeout=15`; an unknown option is an error.
     ///
     /// # Errors
@@ -73,7 +79,7 @@ impl Database {
         let inner = match parsed.scheme() {
             "sqlite" => open_sqlite(&parsed)?,
             "duckdb" => open_duckdb(&parsed)?,
-            "postgres" | "postgresql" => return Err(not_compiled("postgres", parsed.scheme())),
+            "postgres" | "postgresql" => open_postgres(&parsed)?,
             other => {
                 return Err(Error::invalid_input(format!(
                     "unknown database URL scheme {other:?}; anytable knows sqlite, duckdb, postgres and postgresql"
@@ -111,6 +117,16 @@ fn open_sqlite(url: &DatabaseUrl) -> Result<anytable_core::Database> {
 #[cfg(not(feature = "sqlite"))]
 fn open_sqlite(_: &DatabaseUrl) -> Result<anytable_core::Database> {
     Err(not_compiled("sqlite", "sqlite"))
+}
+
+#[cfg(feature = "postgres")]
+fn open_postgres(url: &DatabaseUrl) -> Result<anytable_core::Database> {
+    anytable_postgres::PostgresBackend::open(url).map(anytable_core::Database::new)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn open_postgres(url: &DatabaseUrl) -> Result<anytable_core::Database> {
+    Err(not_compiled("postgres", url.scheme()))
 }
 
 #[cfg(feature = "duckdb")]

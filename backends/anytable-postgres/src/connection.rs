@@ -1,0 +1,195 @@
+//! One Postgres connection behind anytable's `Connection` trait.
+
+use std::collections::HashMap;
+
+use anytable_core::sql::quote_identifier;
+use anytable_core::{
+    atomically, check_count, insert_one_by_one, BulkInsert, Connection, Result, RowSink, RowSource,
+    TableInfo, Value, ValueType,
+};
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::types::{ToSql, Type};
+use postgres::Statement;
+
+use crate::driver::PooledClient;
+use crate::error::map_err;
+use crate::introspect::introspect;
+use crate::types::{decode, Bind};
+
+/// Prepared statements kept per connection; beyond this the cache starts over.
+const STATEMENT_CACHE: usize = 256;
+
+/// A pooled Postgres connection with its own prepared-statement cache.
+pub(crate) struct PostgresConnection {
+    client: PooledClient,
+    begin: &'static str,
+    in_transaction: bool,
+}
+
+impl PostgresConnection {
+    /// Wraps a pooled client; `begin` is the BEGIN statement with the isolation level.
+    pub(crate) fn new(client: PooledClient, begin: &'static str) -> Self {
+        PostgresConnection {
+            client,
+            begin,
+            in_transaction: false,
+        }
+    }
+
+    fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        let slot = &mut *self.client;
+        if let Some(statement) = slot.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = slot.client.prepare(sql).map_err(map_err)?;
+        if slot.statements.len() >= STATEMENT_CACHE {
+            slot.statements.clear();
+        }
+        slot.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    /// The exact types of `columns` of `table`, for the binary COPY header.
+    fn column_types(&mut self, target: &BulkInsert<'_>) -> Result<Vec<Type>> {
+        let list: Vec<String> = target.columns.iter().map(|c| quote_identifier(c)).collect();
+        let sql = format!(
+            "SELECT {} FROM {} LIMIT 0",
+            list.join(", "),
+            quote_identifier(&target.table.name)
+        );
+        let statement = self.prepare(&sql)?;
+        Ok(statement
+            .columns()
+            .iter()
+            .map(|c| c.type_().clone())
+            .collect())
+    }
+
+    fn copy_in(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        let types = self.column_types(target)?;
+        let list: Vec<String> = target.columns.iter().map(|c| quote_identifier(c)).collect();
+        let sql = format!(
+            "COPY {} ({}) FROM STDIN (FORMAT binary)",
+            quote_identifier(&target.table.name),
+            list.join(", ")
+        );
+        let sink = self.client.client.copy_in(&sql).map_err(map_err)?;
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
+        let mut row = Vec::with_capacity(types.len());
+        while rows.next_row(&mut row)? {
+            // `write` panics on a count mismatch; say so as an error instead.
+            check_count("values in a row", types.len(), row.len())?;
+            writer
+                .write_raw(row.iter().map(|v| Bind(v)))
+                .map_err(map_err)?;
+        }
+        // Without `finish` the server aborts the COPY, so nothing is half-written.
+        writer.finish().map_err(map_err)
+    }
+}
+
+impl Drop for PostgresConnection {
+    fn drop(&mut self) {
+        if self.in_transaction {
+            // Never hand the next user of this connection someone else's open transaction.
+            let _ = self.client.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
+fn params<'a>(values: &'a [Value]) -> Vec<Bind<'a>> {
+    values.iter().map(Bind).collect()
+}
+
+fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    binds.iter().map(|b| b as &(dyn ToSql + Sync)).collect()
+}
+
+impl Connection for PostgresConnection {
+    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
+        let statement = self.prepare(sql)?;
+        check_count("parameters", statement.params().len(), values.len())?;
+        let binds = params(values);
+        self.client
+            .client
+            .execute(&statement, &as_dyn(&binds))
+            .map_err(map_err)
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        values: &[Value],
+        types: &[ValueType],
+        sink: RowSink<'_>,
+    ) -> Result<()> {
+        let statement = self.prepare(sql)?;
+        check_count("parameters", statement.params().len(), values.len())?;
+        check_count("result columns", statement.columns().len(), types.len())?;
+        let binds = params(values);
+        let mut rows = self
+            .client
+            .client
+            .query_raw(&statement, binds.iter())
+            .map_err(map_err)?;
+        let mut out = vec![Value::Null; types.len()];
+        while let Some(row) = rows.next().map_err(map_err)? {
+            for (i, ty) in types.iter().enumerate() {
+                out[i] = decode(&row, i, *ty).map_err(|e| {
+                    e.in_column(row.columns()[i].name())
+                        .with_backend("postgres")
+                })?;
+            }
+            if !sink(&mut out)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        let in_transaction = self.in_transaction;
+        atomically(self, in_transaction, |this| {
+            if target.columns.is_empty() {
+                // COPY needs at least one column; all-default rows are plain INSERTs.
+                insert_one_by_one(this, target.insert_sql, rows)
+            } else {
+                this.copy_in(target, rows)
+            }
+        })
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.client
+            .client
+            .batch_execute(self.begin)
+            .map_err(map_err)?;
+        self.in_transaction = true;
+        Ok(())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.in_transaction = false;
+        // A failed COMMIT ends the transaction on the server (it rolls back).
+        self.client.client.batch_execute("COMMIT").map_err(map_err)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        if !self.in_transaction {
+            return Ok(());
+        }
+        self.in_transaction = false;
+        self.client
+            .client
+            .batch_execute("ROLLBACK")
+            .map_err(map_err)
+    }
+
+    fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
+        introspect(&mut self.client.client, name)
+    }
+}
+
+/// Cached statements of one client, by SQL text.
+pub(crate) type StatementCache = HashMap<String, Statement>;

@@ -1,0 +1,220 @@
+//! Connecting to a Postgres server: URL and options, the pool, the backend.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anytable_core::sql::quote_identifier;
+use anytable_core::{
+    Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
+};
+use postgres::NoTls;
+
+use crate::connection::{PostgresConnection, StatementCache};
+use crate::error::map_err;
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+const DEFAULT_POOL_SIZE: u32 = 16;
+const OPTIONS: &[&str] = &["timeout", "pool_size", "schema", "isolation"];
+
+/// A Postgres client and the statements prepared on it.
+pub(crate) struct Slot {
+    pub(crate) client: postgres::Client,
+    pub(crate) statements: StatementCache,
+}
+
+/// A client checked out of the pool.
+pub(crate) type PooledClient = r2d2::PooledConnection<Manager>;
+
+/// r2d2 manager: connects with the parsed config; a closed client is dropped, not reused.
+pub(crate) struct Manager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Slot;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Slot, postgres::Error> {
+        Ok(Slot {
+            client: self.config.connect(NoTls)?,
+            statements: StatementCache::new(),
+        })
+    }
+
+    fn is_valid(&self, slot: &mut Slot) -> std::result::Result<(), postgres::Error> {
+        slot.client.simple_query("").map(drop)
+    }
+
+    fn has_broken(&self, slot: &mut Slot) -> bool {
+        // A server restart or a network error closes the client; the pool replaces it.
+        slot.client.is_closed()
+    }
+}
+
+/// A PostgreSQL server reached through a pool of connections.
+pub struct PostgresBackend {
+    pool: r2d2::Pool<Manager>,
+    begin: &'static str,
+    timeout: Duration,
+    capabilities: Capabilities,
+}
+
+impl std::fmt::Debug for PostgresBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresBackend")
+            .field("begin", &self.begin)
+            .field("pool_size", &self.pool.max_size())
+            .finish()
+    }
+}
+
+/// The libpq-style URL without anytable's own options, for `postgres::Config`.
+fn driver_url(url: &DatabaseUrl) -> String {
+    let raw = url.as_str();
+    let base = raw.split_once('?').map_or(raw, |(base, _)| base);
+    // The driver knows `postgresql://` and `postgres://`; normalise the scheme's case.
+    match base.split_once("://") {
+        Some((_, rest)) => format!("postgresql://{rest}"),
+        None => base.to_owned(),
+    }
+}
+
+fn begin_statement(url: &DatabaseUrl) -> Result<&'static str> {
+    Ok(match url.option("isolation") {
+        None | Some("repeatable_read") => "BEGIN ISOLATION LEVEL REPEATABLE READ",
+        Some("serializable") => "BEGIN ISOLATION LEVEL SERIALIZABLE",
+        Some("read_committed") => "BEGIN ISOLATION LEVEL READ COMMITTED",
+        Some(other) => {
+            return Err(Error::invalid_input(format!(
+                "option isolation={other:?} must be repeatable_read, serializable or read_committed"
+            )))
+        }
+    })
+}
+
+impl PostgresBackend {
+    /// Connects to the server a `postgres://` or `postgresql://` URL names.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for malformed URLs or options, [`ErrorKind::Connection`]
+    /// when the server cannot be reached or refuses the login within `timeout`.
+    pub fn open(url: &DatabaseUrl) -> Result<PostgresBackend> {
+        url.check_options(OPTIONS)?;
+        let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
+        let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
+        let begin = begin_statement(url)?;
+        let mut config = postgres::Config::from_str(&driver_url(url)).map_err(|e| {
+            Error::invalid_input(format!(
+                "malformed postgres URL (expected postgres://user[:password]@host[:port]/database): {e}"
+            ))
+        })?;
+        config.connect_timeout(timeout);
+        if config.get_application_name().is_none() {
+            config.application_name("anytable");
+        }
+        if let Some(schema) = url.option("schema") {
+            if schema.is_empty() {
+                return Err(Error::invalid_input("option schema= names no schema"));
+            }
+            // A startup parameter, not a SET: it holds on every pooled connection.
+            config.options(&format!(
+                "-c search_path={}",
+                quote_identifier(schema)
+                    .replace('\\', "\\\\")
+                    .replace(' ', "\\ ")
+            ));
+        }
+        // Connect once now so a wrong host, port or password fails here, not in the pool.
+        let mut client = connect(&config)?;
+        if let Some(schema) = url.option("schema") {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {}",
+                    quote_identifier(schema)
+                ))
+                .or_else(|e| {
+                    // Two processes creating it at once: one sees a duplicate, which is fine.
+                    match e.code().map(|c| c.code()) {
+                        Some("23505") | Some("42P06") => Ok(()),
+                        _ => Err(e),
+                    }
+                })
+                .map_err(map_err)?;
+        }
+        drop(client);
+        let pool = r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(0))
+            .test_on_check_out(false)
+            .connection_timeout(timeout + Duration::from_secs(30))
+            .build_unchecked(Manager {
+                config: config.clone(),
+            });
+        Ok(PostgresBackend {
+            pool,
+            begin,
+            timeout,
+            capabilities: Capabilities {
+                concurrent_writers: true,
+                multi_process_writers: true,
+                persistent: true,
+                stores_nan: true,
+                transactional_ddl: true,
+                readers_wait_for_writers: false,
+            },
+        })
+    }
+}
+
+fn connect(config: &postgres::Config) -> Result<postgres::Client> {
+    config.connect(NoTls).map_err(|e| {
+        let err = map_err(e);
+        Error::new(
+            ErrorKind::Connection,
+            format!("cannot connect to PostgreSQL: {}", err.message()),
+        )
+        .with_backend("postgres")
+    })
+}
+
+impl Backend for PostgresBackend {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn dialect(&self) -> Dialect {
+        Dialect::Postgres
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        &self.capabilities
+    }
+
+    fn connect(&self) -> Result<Box<dyn Connection>> {
+        let client = self.pool.get().map_err(|e| {
+            Error::new(
+                ErrorKind::Connection,
+                format!(
+                    "no PostgreSQL connection within {:?} (pool of {}): {e}",
+                    self.timeout + Duration::from_secs(30),
+                    self.pool.max_size()
+                ),
+            )
+            .with_backend("postgres")
+        })?;
+        Ok(Box::new(PostgresConnection::new(client, self.begin)))
+    }
+}
+
+/// Drops `schema` with everything in it.
+pub(crate) fn drop_schema(url: &str, schema: &str) -> Result<()> {
+    let url = DatabaseUrl::parse(url)?;
+    let config = postgres::Config::from_str(&driver_url(&url))
+        .map_err(|e| Error::invalid_input(format!("malformed postgres URL: {e}")))?;
+    connect(&config)?
+        .batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {} CASCADE",
+            quote_identifier(schema)
+        ))
+        .map_err(map_err)
+}

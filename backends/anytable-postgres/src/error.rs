@@ -1,0 +1,104 @@
+//! Mapping postgres errors onto anytable's `ErrorKind` by SQLSTATE.
+//!
+//! The driver's `Display` says only "db error"; the server's message, detail, hint and
+//! constraint are formatted into the anytable error instead.
+
+use anytable_core::{Error, ErrorKind};
+use postgres::error::SqlState;
+
+/// The `ErrorKind` of a SQLSTATE code.
+pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
+    match code.code() {
+        "23505" => ErrorKind::UniqueViolation,
+        "23502" => ErrorKind::NotNullViolation,
+        "23503" => ErrorKind::ForeignKeyViolation,
+        "23514" => ErrorKind::CheckViolation,
+        // Serialization failure and deadlock: rerun the transaction.
+        "40001" | "40P01" => ErrorKind::Conflict,
+        "55P03" => ErrorKind::Locked,
+        "57014" => ErrorKind::Timeout,
+        "25P02" => ErrorKind::TransactionAborted,
+        "42P01" | "42703" | "3D000" | "3F000" => ErrorKind::NotFound,
+        "42804" | "22P02" | "22003" | "42883" => ErrorKind::TypeMismatch,
+        "53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004" => {
+            ErrorKind::Connection
+        }
+        "28000" | "28P01" => ErrorKind::Connection,
+        c if c.starts_with("22") || c.starts_with("42") => ErrorKind::InvalidInput,
+        _ => ErrorKind::Other,
+    }
+}
+
+/// Converts a postgres error, keeping the server's own words.
+pub(crate) fn map_err(e: postgres::Error) -> Error {
+    if let Some(db) = e.as_db_error() {
+        let mut message = format!("{}: {}", db.severity(), db.message());
+        if let Some(detail) = db.detail() {
+            message.push_str(&format!(" (detail: {detail})"));
+        }
+        if let Some(hint) = db.hint() {
+            message.push_str(&format!(" (hint: {hint})"));
+        }
+        let mut error = Error::new(kind_of(db.code()), message)
+            .with_backend("postgres")
+            .with_code(db.code().code().to_owned());
+        if let Some(constraint) = db.constraint() {
+            error = error.with_constraint(constraint.to_owned());
+        }
+        if let Some(column) = db.column().or_else(|| key_column(db.detail())) {
+            error = error.with_column(column.to_owned());
+        }
+        return error.with_source(e);
+    }
+    let text = e.to_string();
+    let kind = if e.is_closed() || e.as_db_error().is_none() && is_io(&e) {
+        ErrorKind::Connection
+    } else if text.contains("serializ") {
+        ErrorKind::TypeMismatch
+    } else {
+        ErrorKind::Other
+    };
+    Error::new(kind, text)
+        .with_backend("postgres")
+        .with_source(e)
+}
+
+fn is_io(e: &postgres::Error) -> bool {
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.is::<std::io::Error>() {
+            return true;
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.contains("connection") || text.contains("timed out")
+}
+
+/// The column of a one-column key from a detail like `Key (email)=(a@b) already exists.`;
+/// the server names no column for unique and foreign-key violations otherwise.
+fn key_column(detail: Option<&str>) -> Option<&str> {
+    let inside = detail?.strip_prefix("Key (")?;
+    let (columns, _) = inside.split_once(")=(")?;
+    (!columns.contains(", ")).then(|| columns.trim_matches('"'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_column;
+
+    #[test]
+    fn key_column_is_read_from_the_detail() {
+        assert_eq!(
+            key_column(Some("Key (key)=(dup) already exists.")),
+            Some("key")
+        );
+        assert_eq!(
+            key_column(Some(r#"Key ("order")=(1) already exists."#)),
+            Some("order")
+        );
+        assert_eq!(key_column(Some("Key (a, b)=(1, 2) already exists.")), None);
+        assert_eq!(key_column(Some("Failing row contains (1).")), None);
+        assert_eq!(key_column(None), None);
+    }
+}

@@ -1,0 +1,32 @@
+//! The PostgreSQL backend of anytable, on the sync `postgres` crate.
+//!
+//! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), any
+//!   libpq URI parameter the driver knows is not accepted here: options are anytable's own.
+//! - Options: `timeout` (seconds to connect, default 5), `pool_size` (default 16), `schema`
+//!   (created if missing and put first on `search_path` as a startup parameter, so every pooled
+//!   connection uses it), `isolation` (`repeatable_read`, the default, `serializable` or
+//!   `read_committed`).
+//! - Transactions default to REPEATABLE READ: a read-modify-write that races another one fails
+//!   with a retryable `Conflict` instead of silently losing an update (as READ COMMITTED would).
+//! - Values are bound as the exact type the server infers for each placeholder; prepared
+//!   statements are cached per connection; `insert_many` is one binary `COPY ... FROM STDIN`.
+//! - No session state beyond startup parameters and no advisory locks, so the backend works
+//!   behind PgBouncer in transaction mode (with `schema` passed as a pooler startup parameter or
+//!   left to the default `search_path`).
+#![warn(missing_docs)]
+
+mod connection;
+mod driver;
+mod error;
+mod introspect;
+mod types;
+
+pub use driver::PostgresBackend;
+
+/// Drops `schema` and everything in it on the server at `url`, e.g. after a test.
+///
+/// # Errors
+/// The server's error, or [`anytable_core::ErrorKind::Connection`] if it cannot be reached.
+pub fn drop_schema(url: &str, schema: &str) -> anytable_core::Result<()> {
+    driver::drop_schema(url, schema)
+}
