@@ -95,6 +95,7 @@ impl Drop for PostgresConnection {
             // Never hand the next user of this connection someone else's open transaction.
             let _ = self.client.client.batch_execute("ROLLBACK");
         }
+        self.client.returned = std::time::Instant::now();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Connecting to a Postgres server: URL and options, the pool, the backend.
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
@@ -14,13 +14,26 @@ use crate::error::map_err;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
-const OPTIONS: &[&str] = &["timeout", "pool_size", "schema", "isolation"];
+const OPTIONS: &[&str] = &[
+    "timeout",
+    "pool_size",
+    "schema",
+    "isolation",
+    "application_name",
+];
 
 /// A Postgres client and the statements prepared on it.
 pub(crate) struct Slot {
     pub(crate) client: postgres::Client,
     pub(crate) statements: StatementCache,
+    /// When it was last returned to the pool.
+    pub(crate) returned: Instant,
+    /// Found dead; the pool drops it when it comes back.
+    broken: bool,
 }
+
+/// A connection idle longer than this is pinged before use: the server may have restarted.
+const PING_AFTER: Duration = Duration::from_secs(1);
 
 /// A client checked out of the pool.
 pub(crate) type PooledClient = r2d2::PooledConnection<Manager>;
@@ -38,6 +51,8 @@ impl r2d2::ManageConnection for Manager {
         Ok(Slot {
             client: self.config.connect(NoTls)?,
             statements: StatementCache::new(),
+            returned: Instant::now(),
+            broken: false,
         })
     }
 
@@ -47,7 +62,7 @@ impl r2d2::ManageConnection for Manager {
 
     fn has_broken(&self, slot: &mut Slot) -> bool {
         // A server restart or a network error closes the client; the pool replaces it.
-        slot.client.is_closed()
+        slot.broken || slot.client.is_closed()
     }
 }
 
@@ -109,9 +124,8 @@ impl PostgresBackend {
             ))
         })?;
         config.connect_timeout(timeout);
-        if config.get_application_name().is_none() {
-            config.application_name("anytable");
-        }
+        // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
+        config.application_name(url.option("application_name").unwrap_or("anytable"));
         if let Some(schema) = url.option("schema") {
             if schema.is_empty() {
                 return Err(Error::invalid_input("option schema= names no schema"));
@@ -191,7 +205,27 @@ impl Backend for PostgresBackend {
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
-        let client = self.pool.get().map_err(|e| {
+        // Every pooled connection may have died with a server restart; each dead one found
+        // is dropped, and a fresh connection is made once the pool runs out of old ones.
+        for _ in 0..=self.pool.max_size() {
+            let mut client = self.checkout()?;
+            if client.returned.elapsed() > PING_AFTER && client.client.simple_query("").is_err() {
+                client.broken = true;
+                continue;
+            }
+            return Ok(Box::new(PostgresConnection::new(client, self.begin)));
+        }
+        Err(Error::new(
+            ErrorKind::Connection,
+            "every PostgreSQL connection in the pool failed its check",
+        )
+        .with_backend("postgres"))
+    }
+}
+
+impl PostgresBackend {
+    fn checkout(&self) -> Result<PooledClient> {
+        self.pool.get().map_err(|e| {
             Error::new(
                 ErrorKind::Connection,
                 format!(
@@ -201,8 +235,7 @@ impl Backend for PostgresBackend {
                 ),
             )
             .with_backend("postgres")
-        })?;
-        Ok(Box::new(PostgresConnection::new(client, self.begin)))
+        })
     }
 }
 

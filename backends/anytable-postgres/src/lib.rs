@@ -5,7 +5,9 @@
 //! - Options: `timeout` (seconds to connect, default 5), `pool_size` (default 16), `schema`
 //!   (created if missing and put first on `search_path` as a startup parameter, so every pooled
 //!   connection uses it), `isolation` (`repeatable_read`, the default, `serializable` or
-//!   `read_committed`).
+//!   `read_committed`), `application_name` (default `anytable`, shown in `pg_stat_activity`).
+//! - Connections that come back broken are dropped; one idle for over a second is pinged before
+//!   use, so a server restart costs new connections, not errors.
 //! - Transactions default to REPEATABLE READ: a read-modify-write that races another one fails
 //!   with a retryable `Conflict` instead of silently losing an update (as READ COMMITTED would).
 //! - Values are bound as the exact type the server infers for each placeholder; prepared
