@@ -228,7 +228,7 @@ fn main() {
 
     let single = &data[..single_n.min(n)];
     let (mut ins, mut raw_ins, mut read, mut raw_rd) = (vec![], vec![], vec![], vec![]);
-    for _ in 0..reps {
+    for rep in 0..reps {
         reset(&mut raw);
         // `insert` fills in the id, so it takes `&mut`: copy the rows before the clock starts.
         let mut batch = single.to_vec();
@@ -242,12 +242,21 @@ fn main() {
             })
             .unwrap()
         }));
-        read.push(timed(|| {
-            assert_eq!(table.select().all().unwrap().len(), single.len())
-        }));
+        // Both sides read the same rows, in alternating order.
+        let mut ours = || {
+            read.push(timed(|| {
+                assert_eq!(table.select().all().unwrap().len(), single.len())
+            }))
+        };
+        if rep % 2 == 0 {
+            ours();
+            raw_rd.push(timed(|| assert_eq!(raw_read(&mut raw).len(), single.len())));
+        } else {
+            raw_rd.push(timed(|| assert_eq!(raw_read(&mut raw).len(), single.len())));
+            ours();
+        }
         reset(&mut raw);
         raw_ins.push(timed(|| raw_single_inserts(&mut raw, single)));
-        raw_rd.push(timed(|| assert_eq!(raw_read(&mut raw).len(), single.len())));
     }
     let m = single.len();
     let (ins, raw_ins, read, raw_rd) = (median(ins), median(raw_ins), median(read), median(raw_rd));
