@@ -8,7 +8,7 @@ anytable_conformance::worker_entry!();
 /// Sessions killed on the server (as by a restart) are replaced: after a second the pool pings
 /// idle connections before use, so no operation sees a dead one.
 #[test]
-fn pool_survives_terminated_sessions() {
+fn pool_survives_terminated_sessions_on_postgres() {
     use anytable_conformance::records::SimpleRow;
     let t = anytable_conformance::fixtures::postgres();
     let name = format!("anytable_restart_{}", std::process::id());

@@ -80,9 +80,7 @@ impl PostgresConnection {
         while rows.next_row(&mut row)? {
             // `write` panics on a count mismatch; say so as an error instead.
             check_count("values in a row", types.len(), row.len())?;
-            writer
-                .write_raw(row.iter().map(|v| Bind(v)))
-                .map_err(map_err)?;
+            writer.write_raw(row.iter().map(Bind)).map_err(map_err)?;
         }
         // Without `finish` the server aborts the COPY, so nothing is half-written.
         writer.finish().map_err(map_err)

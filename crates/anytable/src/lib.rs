@@ -139,6 +139,7 @@ fn open_duckdb(_: &DatabaseUrl) -> Result<anytable_core::Database> {
     Err(not_compiled("duckdb", "duckdb"))
 }
 
+#[cfg(not(all(feature = "sqlite", feature = "duckdb", feature = "postgres")))]
 fn not_compiled(feature: &str, scheme: &str) -> Error {
     Error::unsupported(format!(
         "this build of anytable has no {scheme} backend: enable the cargo feature \"{feature}\" \
