@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anytable_core::{
-    atomically, check_count, insert_one_by_one, BulkInsert, Connection, Result, RowSink, RowSource,
-    TableInfo, Value, ValueType,
+    bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    ValueType,
 };
 use duckdb::Statement;
 
@@ -106,13 +106,8 @@ impl Connection for DuckDbConnection {
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let in_transaction = self.in_transaction;
-        atomically(self, in_transaction, |this| {
-            if target.columns.is_empty() {
-                // The Appender needs at least one column; all-default rows are plain INSERTs.
-                insert_one_by_one(this, target.insert_sql, rows)
-            } else {
-                append(this.conn(), target, rows)
-            }
+        bulk_insert(self, in_transaction, target, rows, |this, rows| {
+            append(this.conn(), target, rows)
         })
     }
 

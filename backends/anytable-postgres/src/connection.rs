@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
-    atomically, check_count, insert_one_by_one, BulkInsert, Connection, Result, RowSink, RowSource,
-    TableInfo, Value, ValueType,
+    bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    ValueType,
 };
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::fallible_iterator::FallibleIterator;
@@ -149,13 +149,8 @@ impl Connection for PostgresConnection {
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let in_transaction = self.in_transaction;
-        atomically(self, in_transaction, |this| {
-            if target.columns.is_empty() {
-                // COPY needs at least one column; all-default rows are plain INSERTs.
-                insert_one_by_one(this, target.insert_sql, rows)
-            } else {
-                this.copy_in(target, rows)
-            }
+        bulk_insert(self, in_transaction, target, rows, |this, rows| {
+            this.copy_in(target, rows)
         })
     }
 

@@ -86,7 +86,7 @@ fn mismatch(value: &Value, ty: &Type) -> BoxError {
 
 /// Reads column `i` of `row` as `ty`.
 pub(crate) fn decode(row: &Row, i: usize, ty: ValueType) -> Result<Value> {
-    let column_type = row.columns()[i].type_().clone();
+    let column_type = row.columns()[i].type_();
     let failed = |e: postgres::Error| {
         Error::type_mismatch(format!(
             "expected {ty}, the database holds {column_type}: {e}"
@@ -94,7 +94,7 @@ pub(crate) fn decode(row: &Row, i: usize, ty: ValueType) -> Result<Value> {
     };
     Ok(match ty {
         ValueType::I16 | ValueType::I32 | ValueType::I64 => {
-            let n: Option<i64> = match column_type {
+            let n: Option<i64> = match *column_type {
                 Type::INT2 => row
                     .try_get::<_, Option<i16>>(i)
                     .map_err(failed)?
@@ -114,7 +114,7 @@ pub(crate) fn decode(row: &Row, i: usize, ty: ValueType) -> Result<Value> {
                 },
             }
         }
-        ValueType::F64 => match column_type {
+        ValueType::F64 => match *column_type {
             Type::FLOAT4 => opt(row.try_get::<_, Option<f32>>(i).map_err(failed)?, |x| {
                 Value::F64(f64::from(x))
             }),

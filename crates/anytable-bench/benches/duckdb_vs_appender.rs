@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anytable::chrono::{DateTime, TimeZone, Utc};
 use anytable::{Database, Record};
+use anytable_bench::{median, rate};
 use duckdb::types::{TimeUnit, Value as DuckValue};
 
 #[derive(Record, Debug, Clone)]
@@ -129,15 +130,6 @@ fn autocommit_inserts(url: &str, data: &[BenchRow]) -> Duration {
         table.insert(&mut r.clone()).unwrap();
     }
     start.elapsed()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn rate(n: usize, d: Duration) -> f64 {
-    n as f64 / d.as_secs_f64()
 }
 
 fn main() {

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anytable::chrono::{DateTime, TimeZone, Utc};
 use anytable::{Database, Record};
+use anytable_bench::{median, rate};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
 use postgres::{Client, NoTls};
@@ -160,15 +161,6 @@ fn raw_read(raw: &mut Client) -> Vec<BenchRow> {
             score: r.get(4),
         })
         .collect()
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn rate(n: usize, d: Duration) -> f64 {
-    n as f64 / d.as_secs_f64()
 }
 
 fn main() {

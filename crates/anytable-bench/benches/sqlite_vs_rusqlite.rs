@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use anytable::chrono::{DateTime, NaiveDateTime, Utc};
 use anytable::{Database, Record};
+use anytable_bench::{median, rate};
 use rusqlite::TransactionBehavior;
 
 #[derive(Record, Debug, Clone)]
@@ -184,15 +185,6 @@ fn raw_read(path: &str, n: i64) -> Duration {
     elapsed
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn rate(n: i64, d: Duration) -> f64 {
-    n as f64 / d.as_secs_f64()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
@@ -213,7 +205,7 @@ fn main() {
         } else {
             anytable_insert_plain(&format!("sqlite://{path}"), n)
         };
-        println!("{only}: {:.0} rows/s", rate(n, d));
+        println!("{only}: {:.0} rows/s", rate(n as usize, d));
         return;
     }
     let (mut a_ins, mut r_ins, mut m_ins, mut a_read, mut r_read) =
@@ -249,25 +241,25 @@ fn main() {
     );
     println!(
         "W1 insert one at a time, one transaction: anytable {:>10.0}  raw (RETURNING id, added) {:>10.0}  ratio {:.3}",
-        rate(n, a_ins),
-        rate(n, r_ins),
+        rate(n as usize, a_ins),
+        rate(n as usize, r_ins),
         r_ins.as_secs_f64() / a_ins.as_secs_f64()
     );
     println!(
         "   versus raw minimal (execute + last_insert_rowid, no timestamp back): {:>10.0}  ratio {:.3}",
-        rate(n, m_ins),
+        rate(n as usize, m_ins),
         m_ins.as_secs_f64() / a_ins.as_secs_f64()
     );
     println!(
         "W1' insert one at a time, id-only record:  anytable {:>10.0}  raw (execute + last_insert_rowid) {:>10.0}  ratio {:.3}",
-        rate(n, a_plain),
-        rate(n, r_plain),
+        rate(n as usize, a_plain),
+        rate(n as usize, r_plain),
         r_plain.as_secs_f64() / a_plain.as_secs_f64()
     );
     println!(
         "W3 read all rows into structs:            anytable {:>10.0}  raw {:>10.0}  ratio {:.3}",
-        rate(n, a_read),
-        rate(n, r_read),
+        rate(n as usize, a_read),
+        rate(n as usize, r_read),
         r_read.as_secs_f64() / a_read.as_secs_f64()
     );
 }

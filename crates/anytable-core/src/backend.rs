@@ -170,6 +170,25 @@ pub fn atomically<C: Connection + ?Sized, T>(
     }
 }
 
+/// The shared shape of a backend's bulk insert: all or nothing outside a transaction, and rows
+/// with no data columns (every value a default) as plain INSERTs, since no engine's bulk path
+/// (Appender, COPY) takes zero columns; any other rows go to `bulk`.
+pub fn bulk_insert<C: Connection + ?Sized>(
+    conn: &mut C,
+    in_transaction: bool,
+    target: &BulkInsert<'_>,
+    rows: &mut dyn RowSource,
+    bulk: impl FnOnce(&mut C, &mut dyn RowSource) -> Result<u64>,
+) -> Result<u64> {
+    atomically(conn, in_transaction, |this| {
+        if target.columns.is_empty() {
+            insert_one_by_one(this, target.insert_sql, rows)
+        } else {
+            bulk(this, rows)
+        }
+    })
+}
+
 /// Inserts the rows one `execute` at a time: the portable bulk path.
 pub fn insert_one_by_one(
     conn: &mut (impl Connection + ?Sized),

@@ -19,8 +19,8 @@ mod value;
 mod verify;
 
 pub use backend::{
-    atomically, check_count, insert_one_by_one, Backend, BulkInsert, Capabilities, Connection,
-    RowSink, RowSource,
+    atomically, bulk_insert, check_count, insert_one_by_one, Backend, BulkInsert, Capabilities,
+    Connection, RowSink, RowSource,
 };
 pub use database::{Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
