@@ -15,7 +15,7 @@ use postgres::Statement;
 use crate::driver::PooledClient;
 use crate::error::map_err;
 use crate::introspect::introspect;
-use crate::types::{decode, Bind};
+use crate::types::{Bind, ColumnReader};
 
 /// Prepared statements kept per connection; beyond this the cache starts over.
 const STATEMENT_CACHE: usize = 256;
@@ -132,10 +132,16 @@ impl Connection for PostgresConnection {
             .client
             .query_raw(&statement, binds.iter())
             .map_err(map_err)?;
+        let readers: Vec<ColumnReader> = statement
+            .columns()
+            .iter()
+            .zip(types)
+            .map(|(column, want)| ColumnReader::new(column.type_(), *want))
+            .collect();
         let mut out = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
-            for (i, ty) in types.iter().enumerate() {
-                out[i] = decode(&row, i, *ty).map_err(|e| {
+            for (i, (slot, reader)) in out.iter_mut().zip(&readers).enumerate() {
+                *slot = reader.read(&row, i).map_err(|e| {
                     e.in_column(row.columns()[i].name())
                         .with_backend("postgres")
                 })?;

@@ -6,7 +6,7 @@
 
 use anytable_core::{Error, Result, Value, ValueType};
 use chrono::{DateTime, NaiveDate, Utc};
-use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
+use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use postgres::Row;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
@@ -84,63 +84,95 @@ fn mismatch(value: &Value, ty: &Type) -> BoxError {
     format!("cannot bind {value:?} to a parameter of type {ty}").into()
 }
 
-/// Reads column `i` of `row` as `ty`.
-pub(crate) fn decode(row: &Row, i: usize, ty: ValueType) -> Result<Value> {
-    let column_type = row.columns()[i].type_();
-    let failed = |e: postgres::Error| {
-        Error::type_mismatch(format!(
-            "expected {ty}, the database holds {column_type}: {e}"
-        ))
-    };
-    Ok(match ty {
-        ValueType::I16 | ValueType::I32 | ValueType::I64 => {
-            let n: Option<i64> = match *column_type {
-                Type::INT2 => row
-                    .try_get::<_, Option<i16>>(i)
-                    .map_err(failed)?
-                    .map(i64::from),
-                Type::INT4 => row
-                    .try_get::<_, Option<i32>>(i)
-                    .map_err(failed)?
-                    .map(i64::from),
-                _ => row.try_get::<_, Option<i64>>(i).map_err(failed)?,
-            };
-            match n {
-                None => Value::Null,
-                Some(n) => match ty {
-                    ValueType::I16 => Value::I16(i16::try_from(n).map_err(|_| range(n, ty))?),
-                    ValueType::I32 => Value::I32(i32::try_from(n).map_err(|_| range(n, ty))?),
-                    _ => Value::I64(n),
-                },
-            }
-        }
-        ValueType::F64 => match *column_type {
-            Type::FLOAT4 => opt(row.try_get::<_, Option<f32>>(i).map_err(failed)?, |x| {
-                Value::F64(f64::from(x))
-            }),
-            _ => opt(
-                row.try_get::<_, Option<f64>>(i).map_err(failed)?,
-                Value::F64,
-            ),
-        },
-        ValueType::Bool => opt(row.try_get(i).map_err(failed)?, Value::Bool),
-        ValueType::Text => opt(row.try_get(i).map_err(failed)?, Value::Text),
-        ValueType::Bytes => opt(row.try_get(i).map_err(failed)?, Value::Bytes),
-        ValueType::Timestamp => opt(
-            row.try_get::<_, Option<DateTime<Utc>>>(i).map_err(failed)?,
-            Value::Timestamp,
-        ),
-        ValueType::Date => opt(
-            row.try_get::<_, Option<NaiveDate>>(i).map_err(failed)?,
-            Value::Date,
-        ),
-        ValueType::Json => opt(row.try_get(i).map_err(failed)?, Value::Json),
-        ValueType::Uuid => opt(row.try_get(i).map_err(failed)?, Value::Uuid),
-    })
+/// Reads one result column as the value type the record wants; planned once per statement so
+/// the per-row work is one match and the driver's decoder, without re-checking types.
+pub(crate) struct ColumnReader {
+    want: ValueType,
+    column_type: Type,
+    accepted: bool,
 }
 
-fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
-    v.map_or(Value::Null, f)
+impl ColumnReader {
+    /// Plans reading a column of `column_type` as `want`.
+    pub(crate) fn new(column_type: &Type, want: ValueType) -> Self {
+        let ty = column_type;
+        let accepted = match want {
+            ValueType::I16 | ValueType::I32 | ValueType::I64 => {
+                matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8)
+            }
+            ValueType::F64 => matches!(*ty, Type::FLOAT4 | Type::FLOAT8),
+            ValueType::Bool => <bool as FromSql>::accepts(ty),
+            ValueType::Text => <String as FromSql>::accepts(ty),
+            ValueType::Bytes => <Vec<u8> as FromSql>::accepts(ty),
+            ValueType::Timestamp => <DateTime<Utc> as FromSql>::accepts(ty),
+            ValueType::Date => <NaiveDate as FromSql>::accepts(ty),
+            ValueType::Json => <serde_json::Value as FromSql>::accepts(ty),
+            ValueType::Uuid => <uuid::Uuid as FromSql>::accepts(ty),
+        };
+        ColumnReader {
+            want,
+            column_type: ty.clone(),
+            accepted,
+        }
+    }
+
+    /// Reads column `i` of `row`.
+    pub(crate) fn read(&self, row: &Row, i: usize) -> Result<Value> {
+        let (want, ty) = (self.want, &self.column_type);
+        let failed = |e: BoxError| {
+            Error::type_mismatch(format!("expected {want}, the database holds {ty}: {e}"))
+        };
+        if !self.accepted {
+            return Err(failed(format!("cannot read {ty} as {want}").into()));
+        }
+        let raw = match row.try_get::<_, Raw<'_>>(i) {
+            Ok(Raw(Some(raw))) => raw,
+            Ok(Raw(None)) => return Ok(Value::Null),
+            Err(e) => return Err(failed(e.into())),
+        };
+        Ok(match want {
+            ValueType::I16 | ValueType::I32 | ValueType::I64 => {
+                let n = match *ty {
+                    Type::INT2 => i64::from(i16::from_sql(ty, raw).map_err(failed)?),
+                    Type::INT4 => i64::from(i32::from_sql(ty, raw).map_err(failed)?),
+                    _ => i64::from_sql(ty, raw).map_err(failed)?,
+                };
+                match want {
+                    ValueType::I16 => Value::I16(i16::try_from(n).map_err(|_| range(n, want))?),
+                    ValueType::I32 => Value::I32(i32::try_from(n).map_err(|_| range(n, want))?),
+                    _ => Value::I64(n),
+                }
+            }
+            ValueType::F64 => Value::F64(match *ty {
+                Type::FLOAT4 => f64::from(f32::from_sql(ty, raw).map_err(failed)?),
+                _ => f64::from_sql(ty, raw).map_err(failed)?,
+            }),
+            ValueType::Bool => Value::Bool(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Text => Value::Text(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Bytes => Value::Bytes(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Timestamp => Value::Timestamp(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Json => Value::Json(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Uuid => Value::Uuid(FromSql::from_sql(ty, raw).map_err(failed)?),
+        })
+    }
+}
+
+/// A column's undecoded bytes (`None` for NULL); the type was checked when the read was planned.
+struct Raw<'a>(Option<&'a [u8]>);
+
+impl<'a> FromSql<'a> for Raw<'a> {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> std::result::Result<Self, BoxError> {
+        Ok(Raw(Some(raw)))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Self, BoxError> {
+        Ok(Raw(None))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
 }
 
 fn range(n: i64, ty: ValueType) -> Error {

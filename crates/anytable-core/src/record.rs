@@ -62,6 +62,7 @@ pub mod derive_support {
     }
 
     /// Reads one field, naming the column in any error.
+    #[inline]
     pub fn field<T: ColumnValue>(values: &mut [Value], index: usize, column: &str) -> Result<T> {
         let value = values
             .get_mut(index)

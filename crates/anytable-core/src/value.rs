@@ -152,6 +152,7 @@ pub trait ColumnValue: Sized {
     fn from_value(value: Value) -> Result<Self>;
 }
 
+#[cold]
 fn mismatch(expected: ValueType, got: &Value) -> Error {
     if got.is_null() {
         Error::type_mismatch(format!(
@@ -169,10 +170,12 @@ macro_rules! column_value {
     ($rust:ty, $variant:ident, $to:expr) => {
         impl ColumnValue for $rust {
             const TYPE: ValueType = ValueType::$variant;
+            #[inline]
             fn to_value(&self) -> Value {
                 #[allow(clippy::redundant_closure_call)]
                 ($to)(self)
             }
+            #[inline]
             fn from_value(value: Value) -> Result<Self> {
                 match value {
                     Value::$variant(v) => Ok(v),
@@ -210,12 +213,14 @@ column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
 impl<T: ColumnValue> ColumnValue for Option<T> {
     const TYPE: ValueType = T::TYPE;
     const NULLABLE: bool = true;
+    #[inline]
     fn to_value(&self) -> Value {
         match self {
             Some(v) => v.to_value(),
             None => Value::Null,
         }
     }
+    #[inline]
     fn from_value(value: Value) -> Result<Self> {
         match value {
             Value::Null => Ok(None),
