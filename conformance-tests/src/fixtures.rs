@@ -1,5 +1,7 @@
 //! Fresh databases for the cases, one per test.
 
+use std::sync::Mutex;
+
 use anytable::Database;
 
 /// A fresh, empty database for one case, with its URL (for cases that open it again).
@@ -10,6 +12,8 @@ pub struct TestDb {
     pub db: Database,
     _dir: Option<tempfile::TempDir>,
     cleanup: Option<Box<dyn FnOnce() + Send + Sync>>,
+    restrictions: Mutex<Vec<String>>,
+    notes: Mutex<Vec<String>>,
 }
 
 impl Drop for TestDb {
@@ -23,13 +27,45 @@ impl Drop for TestDb {
 impl TestDb {
     /// Opens `url`, keeping `dir` (if any) alive until the test ends.
     pub fn new(url: String, dir: Option<tempfile::TempDir>) -> TestDb {
-        let db = Database::open(&url).unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
-        TestDb {
+        Self::open(url.clone(), dir).unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
+    }
+
+    /// Opens `url` like [`new`](Self::new), returning the error instead of panicking.
+    pub fn open(url: String, dir: Option<tempfile::TempDir>) -> anytable::Result<TestDb> {
+        let db = Database::open(&url)?;
+        Ok(TestDb {
             url,
             db,
             _dir: dir,
             cleanup: None,
+            restrictions: Mutex::new(Vec::new()),
+            notes: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Records that the case ran in a restricted form, and why (the backend's capabilities
+    /// ruled out the full form, and the case asserted the documented behaviour instead).
+    pub fn restricted(&self, why: impl Into<String>) {
+        let why = why.into();
+        let mut list = lock(&self.restrictions);
+        if !list.contains(&why) {
+            list.push(why);
         }
+    }
+
+    /// Why the case ran restricted; empty if it ran in full.
+    pub fn restrictions(&self) -> Vec<String> {
+        lock(&self.restrictions).clone()
+    }
+
+    /// Records a measurement worth showing (retries needed, rows per second).
+    pub fn note(&self, note: impl Into<String>) {
+        lock(&self.notes).push(note.into());
+    }
+
+    /// The notes recorded by the case.
+    pub fn notes(&self) -> Vec<String> {
+        lock(&self.notes).clone()
     }
 
     /// Runs `cleanup` when the test ends (after its own handles), pass or fail.
@@ -42,6 +78,11 @@ impl TestDb {
     pub fn reopen(&self) -> Database {
         Database::open(&self.url).unwrap_or_else(|e| panic!("cannot reopen {}: {e}", self.url))
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A case that panicked mid-way still leaves a readable list.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A new SQLite database file in a temporary directory.
@@ -103,20 +144,127 @@ pub fn postgres_server_url() -> String {
 /// A new, empty schema on the Postgres server, dropped with everything in it when the test ends.
 #[cfg(feature = "postgres")]
 pub fn postgres() -> TestDb {
+    let server = postgres_server_url();
+    postgres_schema_on(&server).unwrap_or_else(|e| panic!("cannot open a schema on {server}: {e}"))
+}
+
+/// A new, empty schema on the Postgres server at `server`, dropped when the test ends; the
+/// suite's defaults for `timeout` and `pool_size` apply unless `server` sets them.
+#[cfg(feature = "postgres")]
+pub fn postgres_schema_on(server: &str) -> anytable::Result<TestDb> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let server = postgres_server_url();
     let schema = format!(
         "anytable_test_{}_{}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed),
         rand::random::<u32>()
     );
-    let separator = if server.contains('?') { '&' } else { '?' };
-    let url = format!("{server}{separator}schema={schema}&timeout=30&pool_size=24");
-    TestDb::new(url, None).with_cleanup(move || {
+    let url = with_defaults(server, &[("timeout", "30"), ("pool_size", "24")]);
+    let url = format!("{url}{}schema={schema}", separator(&url));
+    let server = server.to_owned();
+    Ok(TestDb::open(url, None)?.with_cleanup(move || {
         if let Err(e) = anytable::postgres::drop_schema(&server, &schema) {
             eprintln!("could not drop test schema {schema}: {e}");
         }
-    })
+    }))
+}
+
+/// `?` if `url` has no options yet, else `&`.
+fn separator(url: &str) -> char {
+    if url.contains('?') {
+        '&'
+    } else {
+        '?'
+    }
+}
+
+/// `url` with each of `options` added unless it already sets it.
+pub fn with_defaults(url: &str, options: &[(&str, &str)]) -> String {
+    let mut url = url.to_owned();
+    for (key, value) in options {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        if !query
+            .split('&')
+            .any(|kv| kv.split('=').next() == Some(*key))
+        {
+            url = format!("{url}{}{key}={value}", separator(&url));
+        }
+    }
+    url
+}
+
+/// A fresh, empty database like the one `url` names, for one case: in-memory URLs are opened
+/// as they are; file URLs get a new file of the same name in a new directory next to the
+/// named one; `postgres://` URLs get a new schema on that server, dropped afterwards.
+pub fn fresh(url: &str) -> Result<TestDb, String> {
+    let (scheme, rest) = url
+        .split_once(':')
+        .ok_or_else(|| format!("{url:?} is not a database URL (scheme:...)"))?;
+    let url = with_defaults(url, &[("timeout", "30")]);
+    match scheme {
+        "postgres" | "postgresql" => postgres_fresh(&url),
+        _ if rest.starts_with(":memory:") => open(url, None),
+        _ => {
+            let rest = rest
+                .strip_prefix("//")
+                .ok_or_else(|| format!("{url:?}: expected {scheme}://PATH or {scheme}::memory:"))?;
+            let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let path = std::path::Path::new(path);
+            let parent = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let name = path
+                .file_name()
+                .ok_or_else(|| format!("{url:?} names no file"))?;
+            let dir = tempfile::tempdir_in(parent)
+                .map_err(|e| format!("cannot make a directory in {}: {e}", parent.display()))?;
+            let file = dir.path().join(name);
+            let url = format!("{scheme}://{}?{query}", file.display());
+            open(url, Some(dir))
+        }
+    }
+}
+
+fn open(url: String, dir: Option<tempfile::TempDir>) -> Result<TestDb, String> {
+    TestDb::open(url.clone(), dir).map_err(|e| format!("cannot open {url}: {e}"))
+}
+
+#[cfg(feature = "postgres")]
+fn postgres_fresh(url: &str) -> Result<TestDb, String> {
+    postgres_schema_on(url).map_err(|e| format!("cannot open a schema on {url}: {e}"))
+}
+
+#[cfg(not(feature = "postgres"))]
+fn postgres_fresh(url: &str) -> Result<TestDb, String> {
+    Err(format!(
+        "{url}: this build has no PostgreSQL backend (build with --features postgres)"
+    ))
+}
+
+/// A short name for the kind of database `url` opens, for tables: `sqlite file`,
+/// `duckdb memory`, `duckdb file (per_transaction)`, `postgres`.
+pub fn label(url: &str) -> String {
+    let scheme = url.split(':').next().unwrap_or(url);
+    let scheme = if scheme == "postgresql" {
+        "postgres"
+    } else {
+        scheme
+    };
+    if scheme == "postgres" {
+        return scheme.to_owned();
+    }
+    let kind = if url.contains("::memory:") {
+        "memory"
+    } else {
+        "file"
+    };
+    let access = url
+        .split_once('?')
+        .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("access=")))
+        .filter(|a| *a != "process")
+        .map(|a| format!(" ({a})"))
+        .unwrap_or_default();
+    format!("{scheme} {kind}{access}")
 }

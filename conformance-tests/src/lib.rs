@@ -18,11 +18,15 @@
 
 pub mod cases;
 pub mod fixtures;
+pub mod matrix;
+pub mod params;
 pub mod records;
+pub mod runner;
 
 pub use fixtures::TestDb;
 #[doc(hidden)]
 pub use paste;
+pub use runner::{cases, run_case, Case, Outcome};
 
 /// What a case returns: any error fails the test with its message.
 pub type CaseResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
@@ -54,7 +58,12 @@ macro_rules! __stamp_cases {
                 #[test]
                 fn [<$case _on_ $backend>]() {
                     let db = ($fresh)();
-                    if let Err(e) = $crate::cases::$module::$case(&db) {
+                    let result = $crate::cases::$module::$case(&db);
+                    $crate::runner::report_restrictions(
+                        concat!(stringify!($case), " on ", stringify!($backend)),
+                        &db,
+                    );
+                    if let Err(e) = result {
                         panic!("{} on {}: {e}", stringify!($case), stringify!($backend));
                     }
                 }
@@ -73,6 +82,18 @@ macro_rules! worker_entry {
         fn anytable_worker_entry() {
             $crate::cases::processes::worker_entry();
         }
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __push_cases {
+    ($list:ident, $($module:ident :: $case:ident),* $(,)?) => {
+        $($list.push($crate::runner::Case {
+            group: stringify!($module),
+            name: stringify!($case),
+            run: $crate::cases::$module::$case,
+        });)*
     };
 }
 
@@ -100,6 +121,9 @@ macro_rules! for_each_case {
             errors::foreign_key_violation,
             errors::error_aborts_transaction_and_connection_recovers,
             errors::delete_all_needs_its_own_call,
+            errors::write_contention,
+            errors::type_mismatch_is_reported,
+            errors::unsupported_operation,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,
@@ -108,7 +132,9 @@ macro_rules! for_each_case {
             transactions::rollback_on_err,
             transactions::rollback_on_panic,
             transactions::uncommitted_rows_are_invisible,
+            transactions::ddl_follows_the_transaction,
             concurrency::writers_and_readers_threads,
+            concurrency::readers_never_see_partial_transactions,
             concurrency::duckdb_seed_threads,
             concurrency::concurrent_increments_with_retry,
             processes::doctable_seed_processes,

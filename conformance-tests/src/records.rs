@@ -180,3 +180,13 @@ pub struct Counter {
     /// Its value.
     pub value: i64,
 }
+
+/// A row with no id column, for operations that need one.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "log_lines")]
+pub struct LogLine {
+    /// The text.
+    pub message: String,
+    /// How loud.
+    pub level: i32,
+}

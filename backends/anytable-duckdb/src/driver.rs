@@ -104,6 +104,8 @@ impl DuckDbBackend {
                 stores_nan: true,
                 transactional_ddl: true,
                 readers_wait_for_writers: false,
+                // Optimistic concurrency control: the second writer of a row fails at once.
+                write_contention: ErrorKind::Conflict,
             },
         })
     }

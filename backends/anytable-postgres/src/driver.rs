@@ -126,18 +126,21 @@ impl PostgresBackend {
         config.connect_timeout(timeout);
         // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
         config.application_name(url.option("application_name").unwrap_or("anytable"));
+        // Startup parameters, not SETs: they hold on every pooled connection, even behind a
+        // pooler, and a blocked write gives up after `timeout` instead of waiting forever.
+        let mut options = format!("-c lock_timeout={}", timeout.as_millis().max(1));
         if let Some(schema) = url.option("schema") {
             if schema.is_empty() {
                 return Err(Error::invalid_input("option schema= names no schema"));
             }
-            // A startup parameter, not a SET: it holds on every pooled connection.
-            config.options(&format!(
-                "-c search_path={}",
+            options.push_str(&format!(
+                " -c search_path={}",
                 quote_identifier(schema)
                     .replace('\\', "\\\\")
                     .replace(' ', "\\ ")
             ));
         }
+        config.options(&options);
         // Connect once now so a wrong host, port or password fails here, not in the pool.
         let mut client = connect(&config)?;
         if let Some(schema) = url.option("schema") {
@@ -175,6 +178,8 @@ impl PostgresBackend {
                 stores_nan: true,
                 transactional_ddl: true,
                 readers_wait_for_writers: false,
+                // Row locks are waited for up to lock_timeout (the URL's timeout), then 55P03.
+                write_contention: ErrorKind::Locked,
             },
         })
     }

@@ -2,7 +2,8 @@
 //!
 //! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), any
 //!   libpq URI parameter the driver knows is not accepted here: options are anytable's own.
-//! - Options: `timeout` (seconds to connect, default 5), `pool_size` (default 16), `schema`
+//! - Options: `timeout` (seconds to connect and to wait for a lock, as `lock_timeout`, after which a blocked
+//!   write fails with a retryable `Locked`; default 5), `pool_size` (default 16), `schema`
 //!   (created if missing and put first on `search_path` as a startup parameter, so every pooled
 //!   connection uses it), `isolation` (`repeatable_read`, the default, `serializable` or
 //!   `read_committed`), `application_name` (default `anytable`, shown in `pg_stat_activity`).

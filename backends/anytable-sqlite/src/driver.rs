@@ -171,6 +171,8 @@ impl SqliteBackend {
                 transactional_ddl: true,
                 // The memdb VFS has no WAL: an open write transaction blocks new readers.
                 readers_wait_for_writers: memory,
+                // One writer at a time: the next waits busy_timeout, then SQLITE_BUSY.
+                write_contention: ErrorKind::Busy,
             },
             _anchor: memory.then(|| Mutex::new(first)),
         })

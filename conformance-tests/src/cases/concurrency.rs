@@ -1,7 +1,7 @@
 //! Many threads writing and reading one database at once.
 //!
-//! Sizes scale with `ANYTABLE_CONFORMANCE_SCALE` (a whole-number multiplier, default 1), so a
-//! stress run is the same cases with bigger numbers.
+//! Sizes come from [`params`](crate::params), so a stress run is the same cases with bigger
+//! numbers. A backend without `concurrent_writers` runs them with one writer thread.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,23 +11,28 @@ use anytable::chrono::{Duration, Utc};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
+use crate::params::{rows, scale, threads};
 use crate::records::{Counter, SimpleRow, ThreadInsert};
 use crate::{ensure, CaseResult, TestDb};
 
-/// The multiplier for thread and row counts, from `ANYTABLE_CONFORMANCE_SCALE`.
-pub fn scale() -> usize {
-    std::env::var("ANYTABLE_CONFORMANCE_SCALE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(1)
+/// `wanted` writer threads, or one (recorded as a restriction) where the backend cannot take
+/// concurrent writers.
+fn writer_threads(t: &TestDb, wanted: usize) -> usize {
+    if t.db.capabilities().concurrent_writers {
+        wanted
+    } else {
+        t.restricted("no concurrent writers: one writer thread");
+        1
+    }
 }
 
-/// 8 writer threads insert rows one by one while 4 readers poll the count: no errors, the exact
-/// final count, unique ids, every row present, and no reader ever sees the count go down.
+/// [`threads`] writer threads (16) insert [`rows`] rows (100) each, one by one, while 4 readers
+/// poll the count: no errors, the exact final count, unique ids, every row present, and no
+/// reader ever sees the count go down.
 pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
-    let writers = 8 * scale();
-    let per_writer = 100 * scale();
+    let writers = writer_threads(t, threads());
+    let per_writer = rows();
+    let started = std::time::Instant::now();
     let rows = t.db.table::<SimpleRow>()?;
     let done = AtomicBool::new(false);
     let start = Barrier::new(writers + 4);
@@ -87,13 +92,86 @@ pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
         pairs.len() == all.len(),
         "every (writer, number) exactly once"
     );
+    t.note(format!(
+        "{writers} writers x {per_writer} rows: {:.0} rows/s",
+        all.len() as f64 / started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// Writer threads commit transactions of 10 rows each while readers count: every count a
+/// reader sees is a whole number of transactions (never part of one), and never goes down.
+pub fn readers_never_see_partial_transactions(t: &TestDb) -> CaseResult {
+    const BATCH: usize = 10;
+    let writers = writer_threads(t, threads().div_ceil(2));
+    let batches = rows().div_ceil(BATCH);
+    let table = t.db.table::<SimpleRow>()?;
+    let done = AtomicBool::new(false);
+    let start = Barrier::new(writers + 2);
+    std::thread::scope(|scope| -> CaseResult {
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                scope.spawn(|| -> Result<usize, String> {
+                    start.wait();
+                    let (mut last, mut polls) = (0, 0);
+                    while !done.load(Ordering::Acquire) {
+                        let n = table.count().map_err(|e| e.to_string())? as usize;
+                        if n % BATCH != 0 {
+                            return Err(format!("a reader saw {n} rows: part of a transaction"));
+                        }
+                        if n < last {
+                            return Err(format!("the count dropped from {last} to {n}"));
+                        }
+                        (last, polls) = (n, polls + 1);
+                    }
+                    Ok(polls)
+                })
+            })
+            .collect();
+        let writer_handles: Vec<_> = (0..writers)
+            .map(|w| {
+                let start = &start;
+                scope.spawn(move || -> anytable::Result<()> {
+                    start.wait();
+                    for b in 0..batches {
+                        t.db.transaction_with_retry(100, |tx| {
+                            let rows = tx.table::<SimpleRow>()?;
+                            for i in 0..BATCH {
+                                rows.insert(&mut SimpleRow::new(
+                                    &format!("W{w}"),
+                                    (b * BATCH + i) as i64,
+                                ))?;
+                            }
+                            Ok(())
+                        })?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        let writes: Vec<_> = writer_handles.into_iter().map(|h| h.join()).collect();
+        done.store(true, Ordering::Release);
+        for r in readers {
+            r.join().map_err(|_| "reader panicked")??;
+        }
+        for w in writes {
+            w.map_err(|_| "writer panicked")??;
+        }
+        Ok(())
+    })?;
+    let n = table.count()? as usize;
+    ensure!(
+        n == writers * batches * BATCH,
+        "{n} rows, expected {}",
+        writers * batches * BATCH
+    );
     Ok(())
 }
 
 /// The DuckDB seed: 50 writer threads each insert one row whose timestamp the database fills
 /// in, 5 reader threads count rows, all started in a shuffled order at once.
 pub fn duckdb_seed_threads(t: &TestDb) -> CaseResult {
-    let writers = 50 * scale();
+    let writers = writer_threads(t, 50 * scale());
     let readers = 5 * scale();
     let table = t.db.table::<ThreadInsert>()?;
     let began = Utc::now() - Duration::seconds(5);
@@ -150,11 +228,11 @@ pub fn duckdb_seed_threads(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// 8 threads each increment one counter 25 times by read-modify-write transactions; where the
+/// 8 threads each increment one counter 25 times (both times the scale) by read-modify-write transactions; where the
 /// backend reports conflicts (or busy), `transaction_with_retry` reruns them. The final value is
 /// exact: no update is lost and none is applied twice.
 pub fn concurrent_increments_with_retry(t: &TestDb) -> CaseResult {
-    let threads = 8 * scale();
+    let threads = writer_threads(t, 8 * scale());
     let per_thread = 25 * scale();
     let counters = t.db.table::<Counter>()?;
     let mut counter = Counter {
@@ -195,10 +273,9 @@ pub fn concurrent_increments_with_retry(t: &TestDb) -> CaseResult {
     let value = counters.get(id)?.ok_or("counter")?.value;
     ensure!(value == expected, "counter is {value}, expected {expected}");
     let runs = runs.load(Ordering::Relaxed);
-    println!(
-        "{} runs for {expected} increments ({} retried)",
-        runs,
+    t.note(format!(
+        "{runs} runs for {expected} increments ({} retried)",
         runs - expected as usize
-    );
+    ));
     Ok(())
 }

@@ -1,8 +1,11 @@
 //! Each error kind produced on purpose and asserted exactly; afterwards everything still works.
 
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
 use anytable::{ColumnSchema, ErrorKind, Filter, Record, TableSchema, Value, ValueType};
 
-use crate::records::{Keyed, SimpleRow};
+use crate::records::{Counter, Keyed, LogLine, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Runs a one-row INSERT into `columns` of `schema`'s table, built for the backend's dialect.
@@ -161,5 +164,119 @@ pub fn delete_all_needs_its_own_call(t: &TestDb) -> CaseResult {
     expect_kind(rows.delete(Filter::all()), ErrorKind::InvalidInput)?;
     ensure!(rows.count()? == 1, "nothing deleted");
     ensure!(rows.delete_all()? == 1, "delete_all deletes");
+    Ok(())
+}
+
+/// A write to a row another transaction holds fails with the backend's declared
+/// `write_contention` kind (retryable), soon; the holder's work commits and the database
+/// takes writes afterwards.
+///
+/// The blocked writer uses a second handle with `timeout=1`, so locking engines give up after a
+/// second. An in-memory database cannot be opened twice, so there only optimistic engines (whose
+/// error comes at once) run it in full.
+pub fn write_contention(t: &TestDb) -> CaseResult {
+    let expected = t.db.capabilities().write_contention;
+    let counters = t.db.table::<Counter>()?;
+    let id = counters.insert(&mut Counter {
+        id: 0,
+        name: "contended".into(),
+        value: 0,
+    })?;
+    let other = if t.db.capabilities().persistent {
+        anytable::Database::open(&format!("{}&timeout=1", t.url))?
+    } else if expected == ErrorKind::Conflict {
+        t.db.clone()
+    } else {
+        t.restricted(
+            "in memory: no second handle with a short timeout, so the blocked writer is not run \
+             (it would wait the suite's 30 s timeout)",
+        );
+        return Ok(());
+    };
+    let (held_tx, held) = mpsc::channel();
+    let (release_tx, release) = mpsc::channel::<()>();
+    let holder = {
+        let db = t.db.clone();
+        std::thread::spawn(move || {
+            db.transaction(|tx| {
+                tx.table::<Counter>()?
+                    .update(Counter::id().eq(id), [Counter::value().set(1)])?;
+                held_tx.send(()).expect("the case waits");
+                release.recv().expect("the case releases");
+                Ok(())
+            })
+        })
+    };
+    held.recv()?;
+    let started = Instant::now();
+    let blocked = other.transaction(|tx| {
+        tx.table::<Counter>()?
+            .update(Counter::id().eq(id), [Counter::value().set(2)])
+    });
+    let waited = started.elapsed();
+    release_tx.send(())?;
+    holder.join().map_err(|_| "holder panicked")??;
+    let err = expect_kind(blocked, expected)?;
+    ensure!(err.is_retryable(), "{expected:?} is retryable: {err}");
+    ensure!(
+        waited < Duration::from_secs(20),
+        "gave up soon, not after {waited:?}"
+    );
+    ensure!(
+        counters.get(id)?.ok_or("counter")?.value == 1,
+        "the holder's write committed, the blocked one did not"
+    );
+    other
+        .table::<Counter>()?
+        .update(Counter::id().eq(id), [Counter::value().set(3)])?;
+    ensure!(
+        counters.get(id)?.ok_or("counter")?.value == 3,
+        "writes work afterwards"
+    );
+    Ok(())
+}
+
+/// A value of the wrong type for its column is `TypeMismatch` naming the column: refused on
+/// write where the engine checks types, or on read where it stores what it is given (SQLite).
+pub fn type_mismatch_is_reported(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let written = raw_insert(
+        t,
+        SimpleRow::schema(),
+        &["process", "number"],
+        &[Value::Text("TM".into()), Value::Text("not a number".into())],
+    );
+    let err = match written {
+        Err(e) => e,
+        Ok(_) => match rows.select().all() {
+            Ok(v) => return Err(format!("read text as a number: {v:?}").into()),
+            Err(e) => {
+                ensure!(e.column() == Some("number"), "names the column: {e}");
+                e
+            }
+        },
+    };
+    ensure!(
+        err.kind() == ErrorKind::TypeMismatch,
+        "TypeMismatch, got {:?}: {err}",
+        err.kind()
+    );
+    ensure!(!err.is_retryable(), "not retryable: {err}");
+    rows.delete_all()?;
+    rows.insert(&mut SimpleRow::new("OK", 1))?;
+    ensure!(rows.count()? == 1, "the table works afterwards");
+    Ok(())
+}
+
+/// Fetching by id from a record without an id column is `Unsupported`, before any SQL runs.
+pub fn unsupported_operation(t: &TestDb) -> CaseResult {
+    let lines = t.db.table::<LogLine>()?;
+    lines.insert(&mut LogLine {
+        message: "hello".into(),
+        level: 1,
+    })?;
+    let err = expect_kind(lines.get(1), ErrorKind::Unsupported)?;
+    ensure!(err.to_string().contains("no id column"), "says why: {err}");
+    ensure!(lines.count()? == 1, "the table works afterwards");
     Ok(())
 }

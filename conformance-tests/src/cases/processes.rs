@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use anytable::{Database, ErrorKind};
 
-use crate::cases::concurrency::scale;
+use crate::params::scale;
 use crate::records::{Counter, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
@@ -109,10 +109,7 @@ pub fn doctable_seed_processes(t: &TestDb) -> CaseResult {
             !caps.multi_process_writers,
             "an in-memory database cannot claim multi-process writers"
         );
-        println!(
-            "restricted: {} is in memory, so no other process can open it",
-            t.url
-        );
+        t.restricted(IN_MEMORY);
         return Ok(());
     }
     t.db.table::<SimpleRow>()?;
@@ -154,10 +151,7 @@ pub fn processes_increment_one_counter(t: &TestDb) -> CaseResult {
     let caps = t.db.capabilities();
     let counters = t.db.table::<Counter>()?;
     if !caps.persistent {
-        println!(
-            "restricted: {} is in memory, so no other process can open it",
-            t.url
-        );
+        t.restricted(IN_MEMORY);
         return Ok(());
     }
     if !caps.multi_process_writers {
@@ -179,8 +173,14 @@ pub fn processes_increment_one_counter(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
+/// Why a case cannot use other processes on an in-memory database.
+const IN_MEMORY: &str = "in memory: no other process can open it";
+
 /// A second process opening the database gets `Locked`, quickly.
 fn second_process_is_refused(t: &TestDb) -> CaseResult {
+    t.restricted(
+        "one writing process at a time: a second process is refused with Locked (asserted)",
+    );
     let started = std::time::Instant::now();
     let output = spawn_worker(&format!("insert|{}|XX|0|1", t.url))?.wait_with_output()?;
     let elapsed = started.elapsed();

@@ -13,6 +13,7 @@ pub fn reopen_verifies_existing_table(t: &TestDb) -> CaseResult {
     let again = if t.db.capabilities().persistent {
         t.reopen()
     } else {
+        t.restricted("in memory: reopened through the same Database, not a new one");
         t.db.clone()
     };
     let rows = again.table::<SimpleRow>()?;

@@ -86,6 +86,7 @@ pub fn uncommitted_rows_are_invisible(t: &TestDb) -> CaseResult {
     let (seen, read_at) = reader.join().map_err(|_| "reader panicked")?;
     let seen = seen?;
     if waits {
+        t.restricted("readers wait for an open write transaction (readers_wait_for_writers): asserted that the reader waits, then sees the commit");
         ensure!(
             read_at >= committing && seen == 3,
             "reader must wait for the commit: saw {seen}"
@@ -95,5 +96,27 @@ pub fn uncommitted_rows_are_invisible(t: &TestDb) -> CaseResult {
         ensure!(seen == 0, "uncommitted rows were visible: {seen}");
     }
     ensure!(rows.count()? == 3, "visible after commit");
+    Ok(())
+}
+
+/// `CREATE TABLE` inside a transaction that rolls back is undone where the backend declares
+/// `transactional_ddl`, and stays where it does not.
+pub fn ddl_follows_the_transaction(t: &TestDb) -> CaseResult {
+    let name = "anytable_ddl_probe";
+    let result: anytable::Result<()> = t.db.transaction(|tx| {
+        tx.execute(&format!("CREATE TABLE {name} (x INTEGER)"), &[])?;
+        Err(anytable::Error::invalid_input("roll back on purpose"))
+    });
+    ensure!(result.is_err(), "the closure's error is returned");
+    let exists = t.db.connection()?.introspect(name)?.is_some();
+    if t.db.capabilities().transactional_ddl {
+        ensure!(!exists, "the table was rolled back with its transaction");
+    } else {
+        t.restricted("DDL is not transactional: asserted the table outlives the rollback");
+        ensure!(
+            exists,
+            "the backend says DDL is not transactional, but the table is gone"
+        );
+    }
     Ok(())
 }

@@ -185,6 +185,7 @@ pub fn nan_and_infinity(t: &TestDb) -> CaseResult {
                 back.real
             );
         } else {
+            t.restricted("cannot store NaN or infinity: every write path refuses them with InvalidInput (asserted)");
             for (path, result) in [
                 ("insert", single.map(drop)),
                 ("insert_many", bulk.map(drop)),

@@ -12,7 +12,7 @@
 //! - Between `begin` and `commit`/`rollback`, every call runs in that one transaction.
 //!   `insert_many` outside a transaction is atomic on its own.
 
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::schema::{TableInfo, TableSchema};
 use crate::sql::Dialect;
 use crate::value::{Value, ValueType};
@@ -35,6 +35,29 @@ pub struct Capabilities {
     /// open, instead of reading the last committed state at once. Either way it never sees
     /// uncommitted rows.
     pub readers_wait_for_writers: bool,
+    /// The error a write gets while another transaction holds the row (or the database) it
+    /// writes: at once on optimistic engines ([`ErrorKind::Conflict`]), after the `timeout` on
+    /// locking ones ([`ErrorKind::Busy`], [`ErrorKind::Locked`]). Always retryable.
+    pub write_contention: ErrorKind,
+}
+
+impl Capabilities {
+    /// Each capability by name with its value in words, for reports and the support matrix.
+    pub fn entries(&self) -> Vec<(&'static str, String)> {
+        let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
+        vec![
+            ("concurrent_writers", yes(self.concurrent_writers)),
+            ("multi_process_writers", yes(self.multi_process_writers)),
+            ("persistent", yes(self.persistent)),
+            ("stores_nan", yes(self.stores_nan)),
+            ("transactional_ddl", yes(self.transactional_ddl)),
+            (
+                "readers_wait_for_writers",
+                yes(self.readers_wait_for_writers),
+            ),
+            ("write_contention", format!("{:?}", self.write_contention)),
+        ]
+    }
 }
 
 /// A database engine behind anytable: a pool of connections plus facts about the engine.
