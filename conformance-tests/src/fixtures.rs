@@ -33,14 +33,20 @@ impl TestDb {
     /// Opens `url` like [`new`](Self::new), returning the error instead of panicking.
     pub fn open(url: String, dir: Option<tempfile::TempDir>) -> anytable::Result<TestDb> {
         let db = Database::open(&url)?;
-        Ok(TestDb {
+        Ok(Self::from_database(url, db, dir))
+    }
+
+    /// Wraps a database opened some other way (e.g. `Database::from_backend` for a backend that
+    /// `Database::open` does not know); `url` is what cases that reopen it pass to `open`.
+    pub fn from_database(url: String, db: Database, dir: Option<tempfile::TempDir>) -> TestDb {
+        TestDb {
             url,
             db,
             _dir: dir,
             cleanup: None,
             restrictions: Mutex::new(Vec::new()),
             notes: Mutex::new(Vec::new()),
-        })
+        }
     }
 
     /// Records that the case ran in a restricted form, and why (the backend's capabilities

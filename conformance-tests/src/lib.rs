@@ -1,19 +1,49 @@
 //! The anytable conformance suite: the same cases, with the same expectations, on every backend.
 //!
-//! Every case is a public function taking a fresh, empty [`TestDb`]. [`conformance_tests!`]
-//! stamps them out as `#[test] fn <case>_on_<backend>()`, so a backend's test file is one line:
+//! Every case is a public function taking a fresh, empty [`TestDb`], grouped in [`cases`] by
+//! what it proves: `crud`, `types`, `errors`, `schema`, `transactions`, `concurrency` (many
+//! threads) and `processes` (real child processes, including one killed with SIGKILL inside a
+//! transaction). Sizes come from [`params`] so a stress run is the same cases with bigger numbers.
 //!
+//! # Expectations come from capabilities
+//! A backend declares what it can do in [`Capabilities`](anytable::Capabilities). Where it
+//! declares a feature missing, the case asserts the documented behaviour instead (the exact
+//! error, or waiting where it says readers wait) and records why with [`TestDb::restricted`]; a
+//! backend that starts doing what it claims it cannot fails the case, so the declaration stays
+//! true. Nothing is skipped silently: `cargo test` prints a `note: ... ran restricted: why` line
+//! for each such case, and the runner shows them in its table.
+//!
+//! # Running the suite against a database URL
 //! ```text
-//! anytable_conformance::conformance_tests!(sqlite_file, anytable_conformance::fixtures::sqlite_file);
-//! anytable_conformance::worker_entry!(); // once per test binary: where worker processes start
+//! cargo run -p anytable-conformance --all-features -- [--markdown FILE] [--threads N] [--rows N] \
+//!     [--processes N] [--scale N] [--only TEXT] URL...
 //! ```
+//! prints one line per case and URL (`pass`, `restricted` with the reason, or `FAIL` with the
+//! message), measurements such as rows/s and retries, and the counts per backend; it exits
+//! non-zero if any case failed. Each case gets a fresh database like the URL's: a new file in a
+//! new directory next to a file URL's, the same `::memory:` URL, or a new schema on a Postgres
+//! server (dropped afterwards). `--markdown` writes the support matrix (capabilities and cases ×
+//! backends) that `docs/support-matrix.md` holds; `scripts/test` regenerates it on every run and
+//! fails when the committed file differs.
 //!
 //! # Running the suite on a third-party backend
-//! Write a function returning a [`TestDb`] for a fresh database of your backend (wrap your
-//! `Backend` with `anytable::Database::from_backend`), then call the macro with it in a test
-//! file of your crate. Expectations come from your backend's
-//! [`Capabilities`](anytable::Capabilities): a case whose feature you declare unsupported
-//! asserts the exact error instead of succeeding, so the declaration stays true.
+//! 1. Implement [`Backend`](anytable::Backend) and [`Connection`](anytable::Connection) in your
+//!    crate, with honest [`Capabilities`](anytable::Capabilities).
+//! 2. Write a fixture: a function returning a [`TestDb`] for a fresh, empty database of yours,
+//!    for example `TestDb::from_database(url, Database::from_backend(MyBackend::open(..)?), None)`
+//!    (use [`TestDb::with_cleanup`] to drop whatever the test created on a server).
+//! 3. In a test file (`tests/conformance.rs`), stamp out every case and the worker entry that
+//!    the multi-process cases re-execute the test binary into:
+//!
+//! ```text
+//! anytable_conformance::conformance_tests!(my_backend, my_crate::fixtures::fresh);
+//! anytable_conformance::worker_entry!();
+//! ```
+//!
+//! Worker processes open the database by URL (`Database::open`), so the multi-process cases
+//! need a backend that `Database::open` knows; others declare `multi_process_writers: false`.
+//! The in-repo backends are the working examples: `tests/sqlite.rs`, `tests/duckdb.rs` and
+//! `tests/postgres.rs` in this crate, with their fixtures in [`fixtures`].
 #![warn(missing_docs)]
 
 pub mod cases;
@@ -139,6 +169,8 @@ macro_rules! for_each_case {
             concurrency::concurrent_increments_with_retry,
             processes::doctable_seed_processes,
             processes::processes_increment_one_counter,
+            processes::processes_write_while_others_read,
+            processes::killed_process_leaves_no_partial_rows,
         );
     };
 }

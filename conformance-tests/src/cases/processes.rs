@@ -6,11 +6,13 @@
 //! capabilities deny several writing processes must refuse a second process with `Locked`.
 
 use std::collections::HashMap;
-use std::process::{Command, Output};
+use std::io::BufRead;
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
-use anytable::{Database, ErrorKind};
+use anytable::{Database, Error, ErrorKind};
 
-use crate::params::scale;
+use crate::params::{processes, rows, scale};
 use crate::records::{Counter, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
@@ -18,6 +20,7 @@ use crate::{ensure, CaseResult, TestDb};
 pub const WORKER_ENV: &str = "ANYTABLE_CONFORMANCE_WORKER";
 const ERROR_PREFIX: &str = "anytable-worker-error:";
 const DONE_MARKER: &str = "anytable-worker-done";
+const HOLDING_MARKER: &str = "anytable-worker-holding";
 
 /// The body of the `anytable_worker_entry` test: does nothing unless this process is a worker.
 pub fn worker_entry() {
@@ -33,9 +36,15 @@ pub fn worker_entry() {
     }
 }
 
-/// Runs one worker job: `insert|url|tag|from|to` inserts `from..to` one row at a time, tagged
-/// `tag`; `increment|url|counter id|times` adds 1 to a counter `times` times, each a
-/// read-modify-write transaction retried on conflicts.
+/// Runs one worker job:
+/// - `insert|url|tag|from|to` inserts `from..to` one row at a time, tagged `tag`;
+/// - `batches|url|tag|rows|batch` inserts `0..rows` in transactions of `batch` rows;
+/// - `watch|url|expected|batch` polls the row count until it is `expected`, failing if it ever
+///   goes down or is not a whole number of batches;
+/// - `increment|url|counter id|times` adds 1 to a counter `times` times, each a read-modify-write
+///   transaction retried on conflicts;
+/// - `hold|url|tag|counter id` writes 10 rows and the counter in a transaction, says so on
+///   stdout, and waits (to be killed) without committing.
 fn run_worker(spec: &str) -> anytable::Result<()> {
     let parts: Vec<&str> = spec.split('|').collect();
     let number = |s: &str| {
@@ -51,6 +60,43 @@ fn run_worker(spec: &str) -> anytable::Result<()> {
             }
             Ok(())
         }
+        ["batches", url, tag, rows, batch] => {
+            let db = Database::open(url)?;
+            let (rows, batch) = (number(rows)?, number(batch)?);
+            for start in (0..rows).step_by(batch.max(1) as usize) {
+                db.transaction_with_retry(1000, |tx| {
+                    let table = tx.table::<SimpleRow>()?;
+                    for n in start..(start + batch).min(rows) {
+                        table.insert(&mut SimpleRow::new(tag, n))?;
+                    }
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        }
+        ["watch", url, expected, batch] => {
+            let db = Database::open(url)?;
+            let (expected, batch) = (number(expected)? as u64, number(batch)? as u64);
+            watch(&db, expected, batch)
+        }
+        ["hold", url, tag, id] => {
+            let db = Database::open(url)?;
+            let id = number(id)?;
+            db.transaction(|tx| {
+                let rows = tx.table::<SimpleRow>()?;
+                for n in 0..10 {
+                    rows.insert(&mut SimpleRow::new(tag, n))?;
+                }
+                tx.table::<Counter>()?
+                    .update(Counter::id().eq(id), [Counter::value().set(100)])?;
+                println!("{HOLDING_MARKER}");
+                std::thread::sleep(Duration::from_secs(120));
+                Err(Error::new(
+                    ErrorKind::Timeout,
+                    "nobody killed this worker within 120 s",
+                ))
+            })
+        }
         ["increment", url, id, times] => {
             let db = Database::open(url)?;
             let id = number(id)?;
@@ -62,6 +108,41 @@ fn run_worker(spec: &str) -> anytable::Result<()> {
         _ => Err(anytable::Error::invalid_input(format!(
             "bad worker spec {spec:?}"
         ))),
+    }
+}
+
+/// Polls the count of `SimpleRow`s until it reaches `expected`, checking each count.
+fn watch(db: &Database, expected: u64, batch: u64) -> anytable::Result<()> {
+    let rows = db.table::<SimpleRow>()?;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let mut last = 0;
+    loop {
+        let n = match rows.count() {
+            Err(e) if e.is_retryable() && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            n => n?,
+        };
+        if n < last || n % batch != 0 || n > expected {
+            return Err(Error::new(
+                ErrorKind::Other,
+                format!(
+                    "a reader saw {n} rows after {last} (batches of {batch}, {expected} in all)"
+                ),
+            ));
+        }
+        if n == expected {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(Error::new(
+                ErrorKind::Timeout,
+                format!("stuck at {n} of {expected} rows"),
+            ));
+        }
+        last = n;
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -171,6 +252,147 @@ pub fn processes_increment_one_counter(t: &TestDb) -> CaseResult {
     let expected = (workers * times) as i64;
     ensure!(value == expected, "counter is {value}, expected {expected}");
     Ok(())
+}
+
+/// [`processes`] writer processes (4) each insert 5 × [`rows`] rows (500) in transactions of 50
+/// while 2 reader processes poll the count: every row arrives exactly once, and no reader ever
+/// sees part of a transaction or the count go down.
+pub fn processes_write_while_others_read(t: &TestDb) -> CaseResult {
+    const BATCH: usize = 50;
+    let caps = t.db.capabilities();
+    if !caps.persistent {
+        t.restricted(IN_MEMORY);
+        return Ok(());
+    }
+    let table = t.db.table::<SimpleRow>()?;
+    if !caps.multi_process_writers {
+        return second_process_is_refused(t);
+    }
+    let (writers, per_writer) = (processes(), 5 * rows());
+    let total = writers * per_writer.div_ceil(BATCH) * BATCH;
+    let started = Instant::now();
+    let mut children = Workers::default();
+    for w in 0..writers {
+        children.spawn(&format!("batches|{}|P{w}|{per_writer}|{BATCH}", t.url))?;
+    }
+    for _ in 0..2 {
+        children.spawn(&format!("watch|{}|{total}|{BATCH}", t.url))?;
+    }
+    children.wait_all()?;
+    let all = table.select().all()?;
+    ensure!(
+        all.len() == per_writer * writers,
+        "{} rows, expected {}",
+        all.len(),
+        per_writer * writers
+    );
+    let pairs: std::collections::HashSet<(&str, i64)> =
+        all.iter().map(|r| (r.process.as_str(), r.number)).collect();
+    ensure!(
+        pairs.len() == all.len(),
+        "every (process, number) exactly once"
+    );
+    t.note(format!(
+        "{writers} processes x {per_writer} rows with 2 reader processes: {:.0} rows/s",
+        all.len() as f64 / started.elapsed().as_secs_f64()
+    ));
+    Ok(())
+}
+
+/// A process killed (SIGKILL) inside a write transaction leaves none of its rows, and the
+/// others can write right after it dies, without waiting out a lock.
+pub fn killed_process_leaves_no_partial_rows(t: &TestDb) -> CaseResult {
+    let caps = t.db.capabilities();
+    if !caps.persistent {
+        t.restricted(IN_MEMORY);
+        return Ok(());
+    }
+    let rows = t.db.table::<SimpleRow>()?;
+    let counters = t.db.table::<Counter>()?;
+    if !caps.multi_process_writers {
+        return second_process_is_refused(t);
+    }
+    let id = counters.insert(&mut Counter {
+        id: 0,
+        name: "killed".into(),
+        value: 0,
+    })?;
+    let mut child = spawn_worker(&format!("hold|{}|KILLED|{id}", t.url))?;
+    let stdout = child.stdout.take().ok_or("the worker's stdout")?;
+    let (held_tx, held) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains(HOLDING_MARKER) {
+                let _ = held_tx.send(());
+            }
+        }
+    });
+    let holding = held.recv_timeout(Duration::from_secs(60));
+    child.kill()?;
+    let output = child.wait_with_output()?;
+    if holding.is_err() {
+        return Err(format!(
+            "the worker never reported its open transaction: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let started = Instant::now();
+    t.db.transaction(|tx| {
+        tx.table::<Counter>()?
+            .update(Counter::id().eq(id), [Counter::value().set(1)])?;
+        tx.table::<SimpleRow>()?
+            .insert(&mut SimpleRow::new("AFTER", 0))
+    })?;
+    let waited = started.elapsed();
+    ensure!(
+        waited < Duration::from_secs(20),
+        "the next writer waited {waited:?}"
+    );
+    let all = rows.select().all()?;
+    ensure!(
+        all.len() == 1 && all[0].process == "AFTER",
+        "no row of the killed transaction: {:?}",
+        all.iter().map(|r| &r.process).collect::<Vec<_>>()
+    );
+    let value = counters.get(id)?.ok_or("counter")?.value;
+    ensure!(
+        value == 1,
+        "the killed transaction's update is gone: {value}"
+    );
+    Ok(())
+}
+
+/// Child processes that are killed if the case ends early, so none outlives a failed case.
+#[derive(Default)]
+struct Workers(Vec<Child>);
+
+impl Workers {
+    fn spawn(&mut self, job: &str) -> std::io::Result<()> {
+        self.0.push(spawn_worker(job)?);
+        Ok(())
+    }
+
+    /// Waits for every worker in turn; the first failure ends the wait (and kills the rest).
+    fn wait_all(mut self) -> CaseResult {
+        while !self.0.is_empty() {
+            let child = self.0.remove(0);
+            wait_for_workers(vec![child])?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// Why a case cannot use other processes on an in-memory database.
