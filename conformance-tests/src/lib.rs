@@ -119,11 +119,11 @@ macro_rules! worker_entry {
 #[macro_export]
 macro_rules! __push_cases {
     ($list:ident, $($module:ident :: $case:ident),* $(,)?) => {
-        $($list.push($crate::runner::Case {
+        $list.extend([$($crate::runner::Case {
             group: stringify!($module),
             name: stringify!($case),
             run: $crate::cases::$module::$case,
-        });)*
+        }),*]);
     };
 }
 

@@ -116,7 +116,7 @@ pub fn readers_never_see_partial_transactions(t: &TestDb) -> CaseResult {
                     let (mut last, mut polls) = (0, 0);
                     while !done.load(Ordering::Acquire) {
                         let n = table.count().map_err(|e| e.to_string())? as usize;
-                        if n % BATCH != 0 {
+                        if !n.is_multiple_of(BATCH) {
                             return Err(format!("a reader saw {n} rows: part of a transaction"));
                         }
                         if n < last {

@@ -124,7 +124,7 @@ fn watch(db: &Database, expected: u64, batch: u64) -> anytable::Result<()> {
             }
             n => n?,
         };
-        if n < last || n % batch != 0 || n > expected {
+        if n < last || !n.is_multiple_of(batch) || n > expected {
             return Err(Error::new(
                 ErrorKind::Other,
                 format!(
