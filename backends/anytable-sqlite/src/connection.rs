@@ -4,9 +4,13 @@ use anytable_core::{
     atomically, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
     ValueType,
 };
+use std::sync::Arc;
+use std::time::Duration;
+
 use rusqlite::Statement;
 
 use crate::error::map_err;
+use crate::gate::{Turn, WriteGate};
 use crate::introspect::introspect;
 use crate::types::{decode, Bind};
 
@@ -15,12 +19,36 @@ type Pooled = r2d2::PooledConnection<crate::driver::Manager>;
 /// A pooled rusqlite connection; dropping it returns it to the pool.
 pub(crate) struct SqliteConnection {
     conn: Pooled,
+    gate: Arc<WriteGate>,
+    timeout: Duration,
+    /// Held from BEGIN IMMEDIATE to COMMIT/ROLLBACK: this connection's turn to write.
+    turn: Option<Turn>,
 }
 
 impl SqliteConnection {
-    pub(crate) fn new(conn: Pooled) -> Self {
-        SqliteConnection { conn }
+    /// Wraps a pooled connection whose writes queue at `gate` for up to `timeout`.
+    pub(crate) fn new(conn: Pooled, gate: Arc<WriteGate>, timeout: Duration) -> Self {
+        SqliteConnection {
+            conn,
+            gate,
+            timeout,
+            turn: None,
+        }
     }
+}
+
+/// A turn at `gate` for one statement that writes outside a transaction; `None` for a read, or
+/// inside a transaction (which holds its turn already).
+fn statement_turn(
+    gate: &Arc<WriteGate>,
+    timeout: Duration,
+    held: &Option<Turn>,
+    statement: &Statement<'_>,
+) -> Result<Option<Turn>> {
+    if held.is_some() || statement.readonly() {
+        return Ok(None);
+    }
+    gate.enter(timeout).map(Some)
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
@@ -37,6 +65,7 @@ impl Connection for SqliteConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
         bind(&mut statement, params)?;
+        let _turn = statement_turn(&self.gate, self.timeout, &self.turn, &statement)?;
         let changed = statement.raw_execute().map_err(map_err)?;
         Ok(changed as u64)
     }
@@ -51,6 +80,7 @@ impl Connection for SqliteConnection {
         let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
         bind(&mut statement, params)?;
         check_count("result columns", statement.column_count(), types.len())?;
+        let _turn = statement_turn(&self.gate, self.timeout, &self.turn, &statement)?;
         let mut rows = statement.raw_query();
         let mut values = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
@@ -85,19 +115,34 @@ impl Connection for SqliteConnection {
     fn begin(&mut self) -> Result<()> {
         // IMMEDIATE takes the write lock now (waiting up to busy_timeout), so a transaction
         // that reads first never fails later with SQLITE_BUSY_SNAPSHOT on its first write.
-        self.conn.execute_batch("BEGIN IMMEDIATE").map_err(map_err)
+        // This process's writers take turns first (see gate.rs), then SQLite's lock.
+        let turn = self.gate.enter(self.timeout)?;
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(map_err)?;
+        self.turn = Some(turn);
+        Ok(())
     }
 
     fn commit(&mut self) -> Result<()> {
-        self.conn.execute_batch("COMMIT").map_err(map_err)
+        let committed = self.conn.execute_batch("COMMIT").map_err(map_err);
+        if self.conn.is_autocommit() {
+            self.turn = None;
+        }
+        committed
     }
 
     fn rollback(&mut self) -> Result<()> {
         // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
         if self.conn.is_autocommit() {
+            self.turn = None;
             return Ok(());
         }
-        self.conn.execute_batch("ROLLBACK").map_err(map_err)
+        let rolled_back = self.conn.execute_batch("ROLLBACK").map_err(map_err);
+        if self.conn.is_autocommit() {
+            self.turn = None;
+        }
+        rolled_back
     }
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anytable_core::{
@@ -12,6 +12,7 @@ use rusqlite::OpenFlags;
 
 use crate::connection::SqliteConnection;
 use crate::error::map_err;
+use crate::gate::WriteGate;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
@@ -24,6 +25,8 @@ pub struct SqliteBackend {
     target: Target,
     capabilities: Capabilities,
     pool_timeout: Duration,
+    busy_timeout: Duration,
+    gate: Arc<WriteGate>,
     // Keeps an in-memory database alive while the pool opens and closes connections.
     _anchor: Option<Mutex<rusqlite::Connection>>,
 }
@@ -163,6 +166,8 @@ impl SqliteBackend {
             pool,
             target,
             pool_timeout,
+            busy_timeout,
+            gate: Arc::default(),
             capabilities: Capabilities {
                 concurrent_writers: true,
                 multi_process_writers: !memory,
@@ -241,6 +246,10 @@ impl Backend for SqliteBackend {
             )
             .with_backend("sqlite")
         })?;
-        Ok(Box::new(SqliteConnection::new(conn)))
+        Ok(Box::new(SqliteConnection::new(
+            conn,
+            Arc::clone(&self.gate),
+            self.busy_timeout,
+        )))
     }
 }

@@ -5,6 +5,9 @@
 //!   `synchronous` (`off`, `normal`, `full` (default), `extra`).
 //! - File databases run in WAL mode with foreign keys on; transactions take the write lock at
 //!   `BEGIN IMMEDIATE`, so concurrent writers wait up to `timeout` instead of failing half-way.
+//! - Writers of one backend take turns for the write lock first come, first served (up to
+//!   `timeout`), then contend with other processes through SQLite's busy handler (up to
+//!   `timeout` more); without the queue a writer could starve under many threads.
 //! - `sqlite::memory:` is one in-memory database shared by every connection of the pool
 //!   (SQLite's `memdb` VFS), alive as long as the backend is.
 #![warn(missing_docs)]
@@ -12,6 +15,7 @@
 mod connection;
 mod driver;
 mod error;
+mod gate;
 mod introspect;
 mod types;
 

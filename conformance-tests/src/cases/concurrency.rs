@@ -11,6 +11,7 @@ use anytable::chrono::{Duration, Utc};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 
+use crate::cases::{every_row_once, note_rate};
 use crate::params::{rows, scale, threads};
 use crate::records::{Counter, SimpleRow, ThreadInsert};
 use crate::{ensure, CaseResult, TestDb};
@@ -79,23 +80,13 @@ pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
     });
     result?;
     let all = rows.select().all()?;
-    ensure!(
-        all.len() == writers * per_writer,
-        "count {} != {}",
+    every_row_once(&all, writers * per_writer)?;
+    note_rate(
+        t,
+        &format!("{writers} writers x {per_writer} rows"),
         all.len(),
-        writers * per_writer
+        started,
     );
-    let ids: HashSet<i64> = all.iter().map(|r| r.id).collect();
-    ensure!(ids.len() == all.len(), "ids are unique");
-    let pairs: HashSet<(String, i64)> = all.iter().map(|r| (r.process.clone(), r.number)).collect();
-    ensure!(
-        pairs.len() == all.len(),
-        "every (writer, number) exactly once"
-    );
-    t.note(format!(
-        "{writers} writers x {per_writer} rows: {:.0} rows/s",
-        all.len() as f64 / started.elapsed().as_secs_f64()
-    ));
     Ok(())
 }
 

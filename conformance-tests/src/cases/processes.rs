@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anytable::{Database, Error, ErrorKind};
 
+use crate::cases::{every_row_once, note_rate};
 use crate::params::{processes, rows, scale};
 use crate::records::{Counter, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
@@ -280,22 +281,9 @@ pub fn processes_write_while_others_read(t: &TestDb) -> CaseResult {
     }
     children.wait_all()?;
     let all = table.select().all()?;
-    ensure!(
-        all.len() == per_writer * writers,
-        "{} rows, expected {}",
-        all.len(),
-        per_writer * writers
-    );
-    let pairs: std::collections::HashSet<(&str, i64)> =
-        all.iter().map(|r| (r.process.as_str(), r.number)).collect();
-    ensure!(
-        pairs.len() == all.len(),
-        "every (process, number) exactly once"
-    );
-    t.note(format!(
-        "{writers} processes x {per_writer} rows with 2 reader processes: {:.0} rows/s",
-        all.len() as f64 / started.elapsed().as_secs_f64()
-    ));
+    every_row_once(&all, writers * per_writer)?;
+    let what = format!("{writers} processes x {per_writer} rows with 2 reader processes");
+    note_rate(t, &what, all.len(), started);
     Ok(())
 }
 
