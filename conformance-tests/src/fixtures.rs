@@ -204,13 +204,13 @@ pub fn with_defaults(url: &str, options: &[(&str, &str)]) -> String {
 /// as they are; file URLs get a new file of the same name in a new directory next to the
 /// named one; `postgres://` URLs get a new schema on that server, dropped afterwards.
 pub fn fresh(url: &str) -> Result<TestDb, String> {
+    let url = with_defaults(url, &[("timeout", "30")]);
     let (scheme, rest) = url
         .split_once(':')
         .ok_or_else(|| format!("{url:?} is not a database URL (scheme:...)"))?;
-    let url = with_defaults(url, &[("timeout", "30")]);
     match scheme {
         "postgres" | "postgresql" => postgres_fresh(&url),
-        _ if rest.starts_with(":memory:") => open(url, None),
+        _ if rest.starts_with(":memory:") => open(url.clone(), None),
         _ => {
             let rest = rest
                 .strip_prefix("//")
@@ -273,4 +273,39 @@ pub fn label(url: &str) -> String {
         .map(|a| format!(" ({a})"))
         .unwrap_or_default();
     format!("{scheme} {kind}{access}")
+}
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fresh_file_databases_keep_options_and_get_the_default_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "sqlite://{}?synchronous=off",
+            dir.path().join("x.db").display()
+        );
+        let t = fresh(&url).unwrap();
+        assert!(t.url.contains("synchronous=off"), "{}", t.url);
+        assert!(t.url.contains("timeout=30"), "{}", t.url);
+        assert!(
+            !t.url.contains(&url),
+            "a new file, not the named one: {}",
+            t.url
+        );
+        let with_timeout = fresh(&format!("{url}&timeout=7")).unwrap();
+        assert!(with_timeout.url.contains("timeout=7") && !with_timeout.url.contains("timeout=30"));
+    }
+
+    #[test]
+    fn labels_name_the_kind_of_database() {
+        assert_eq!(label("sqlite://a/b.db"), "sqlite file");
+        assert_eq!(label("duckdb::memory:"), "duckdb memory");
+        assert_eq!(
+            label("duckdb://x.duckdb?access=per_transaction"),
+            "duckdb file (per_transaction)"
+        );
+        assert_eq!(label("postgresql://u@h/db"), "postgres");
+    }
 }
