@@ -257,22 +257,32 @@ impl FileLease {
                 )
                 .with_backend("duckdb")
             })?;
-        let mut pause = Backoff::new();
-        loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(file),
-                Err(TryLockError::WouldBlock) if started.elapsed() < self.timeout => {
-                    pause.sleep(self.timeout.saturating_sub(started.elapsed()))
-                }
-                Err(TryLockError::WouldBlock) => return Err(self.locked_too_long("locked")),
-                Err(TryLockError::Error(e)) => {
-                    return Err(Error::new(
-                        ErrorKind::Connection,
-                        format!("cannot lock {}: {e}", self.lock_path.display()),
-                    )
-                    .with_backend("duckdb"))
-                }
-            }
+        let failed = |e: std::io::Error| {
+            Error::new(
+                ErrorKind::Connection,
+                format!("cannot lock {}: {e}", self.lock_path.display()),
+            )
+            .with_backend("duckdb")
+        };
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(e)) => return Err(failed(e)),
+        }
+        // Block in the kernel rather than poll: a poller that sleeps between tries keeps losing
+        // the lock to processes that ask at the right moment, and under load starved past the
+        // timeout (10 processes in a stress run). The blocking call has no timeout of its own,
+        // so it runs on a helper thread; if we stop waiting, whatever it gets is let go at once.
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let locked = file.lock().map(|()| file);
+            // If nobody receives any more, the file (and the lock) is dropped here.
+            let _ = sender.send(locked);
+        });
+        let left = self.timeout.saturating_sub(started.elapsed());
+        match receiver.recv_timeout(left) {
+            Ok(locked) => locked.map_err(failed),
+            Err(_) => Err(self.locked_too_long("locked")),
         }
     }
 
