@@ -14,8 +14,8 @@
 //! - Values are bound as the exact type the server infers for each placeholder; prepared
 //!   statements are cached per connection; `insert_many` is one binary `COPY ... FROM STDIN`.
 //! - No session state beyond startup parameters and no advisory locks, so the backend works
-//!   behind PgBouncer in transaction mode (with `schema` passed as a pooler startup parameter or
-//!   left to the default `search_path`).
+//!   behind PgBouncer in transaction mode (which does not forward the `options` startup
+//!   parameter that carries `schema` and `lock_timeout`: set them on the role there).
 #![warn(missing_docs)]
 
 mod connection;
