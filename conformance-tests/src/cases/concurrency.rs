@@ -27,6 +27,27 @@ fn writer_threads(t: &TestDb, wanted: usize) -> usize {
     }
 }
 
+/// Counts rows until `done`, failing if the count ever drops or is not a whole number of
+/// `batch`-row transactions; returns how many times it counted.
+fn poll_count(
+    table: &anytable::Table<'_, SimpleRow>,
+    done: &AtomicBool,
+    batch: usize,
+) -> Result<usize, String> {
+    let (mut last, mut polls) = (0, 0);
+    while !done.load(Ordering::Acquire) {
+        let n = table.count().map_err(|e| e.to_string())? as usize;
+        if !n.is_multiple_of(batch) {
+            return Err(format!("a reader saw {n} rows: part of a transaction"));
+        }
+        if n < last {
+            return Err(format!("a reader saw the count drop from {last} to {n}"));
+        }
+        (last, polls) = (n, polls + 1);
+    }
+    Ok(polls)
+}
+
 /// [`threads`] writer threads (16) insert [`rows`] rows (100) each, one by one, while 4 readers
 /// poll the count: no errors, the exact final count, unique ids, every row present, and no
 /// reader ever sees the count go down.
@@ -40,18 +61,9 @@ pub fn writers_and_readers_threads(t: &TestDb) -> CaseResult {
     let result: CaseResult = std::thread::scope(|scope| {
         let readers: Vec<_> = (0..4)
             .map(|_| {
-                scope.spawn(|| -> Result<usize, String> {
+                scope.spawn(|| {
                     start.wait();
-                    let (mut last, mut polls) = (0, 0);
-                    while !done.load(Ordering::Acquire) {
-                        let n = rows.count().map_err(|e| e.to_string())?;
-                        if n < last {
-                            return Err(format!("a reader saw the count drop from {last} to {n}"));
-                        }
-                        last = n;
-                        polls += 1;
-                    }
-                    Ok(polls)
+                    poll_count(&rows, &done, 1)
                 })
             })
             .collect();
@@ -102,20 +114,9 @@ pub fn readers_never_see_partial_transactions(t: &TestDb) -> CaseResult {
     std::thread::scope(|scope| -> CaseResult {
         let readers: Vec<_> = (0..2)
             .map(|_| {
-                scope.spawn(|| -> Result<usize, String> {
+                scope.spawn(|| {
                     start.wait();
-                    let (mut last, mut polls) = (0, 0);
-                    while !done.load(Ordering::Acquire) {
-                        let n = table.count().map_err(|e| e.to_string())? as usize;
-                        if !n.is_multiple_of(BATCH) {
-                            return Err(format!("a reader saw {n} rows: part of a transaction"));
-                        }
-                        if n < last {
-                            return Err(format!("the count dropped from {last} to {n}"));
-                        }
-                        (last, polls) = (n, polls + 1);
-                    }
-                    Ok(polls)
+                    poll_count(&table, &done, BATCH)
                 })
             })
             .collect();
