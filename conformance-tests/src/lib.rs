@@ -154,6 +154,7 @@ macro_rules! for_each_case {
             errors::write_contention,
             errors::type_mismatch_is_reported,
             errors::unsupported_operation,
+            errors::unreachable_database_is_a_clear_error,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,

@@ -280,3 +280,56 @@ pub fn unsupported_operation(t: &TestDb) -> CaseResult {
     ensure!(lines.count()? == 1, "the table works afterwards");
     Ok(())
 }
+
+/// Opening a database that cannot be reached is a clear error of the right kind, at once:
+/// `NotFound` for a file in a directory that does not exist, `Connection` for a server that does
+/// not answer.
+pub fn unreachable_database_is_a_clear_error(t: &TestDb) -> CaseResult {
+    let (scheme, rest) = t.url.split_once(':').ok_or("a URL")?;
+    let query = t.url.split_once('?').map_or("", |(_, q)| q);
+    let (bad, expected) = match scheme {
+        "postgres" | "postgresql" => {
+            // Port 1 on this machine: nothing listens there, so the connection is refused.
+            let after_host = rest.trim_start_matches('/');
+            let path = after_host.split_once('/').map_or("", |(_, p)| p);
+            let user = after_host.split_once('@').map_or("", |(u, _)| u);
+            let at = if user.is_empty() { "" } else { "@" };
+            (
+                format!("{scheme}://{user}{at}127.0.0.1:1/{path}"),
+                ErrorKind::Connection,
+            )
+        }
+        _ if rest.starts_with(":memory:") => {
+            t.restricted("in memory: there is no path or server to get wrong");
+            return Ok(());
+        }
+        _ => {
+            let dir = tempfile::tempdir()?;
+            let missing = dir.path().join("no").join("such").join("dir").join("x.db");
+            (
+                format!("{scheme}://{}?{query}", missing.display()),
+                ErrorKind::NotFound,
+            )
+        }
+    };
+    let started = Instant::now();
+    let err = match anytable::Database::open(&bad) {
+        Ok(_) => return Err(format!("{bad} opened").into()),
+        Err(e) => e,
+    };
+    ensure!(
+        err.kind() == expected,
+        "{bad}: expected {expected:?}, got {:?}: {err}",
+        err.kind()
+    );
+    ensure!(
+        started.elapsed() < Duration::from_secs(20),
+        "failed at once, not after {:?}",
+        started.elapsed()
+    );
+    ensure!(
+        t.db.table::<SimpleRow>()?.count()? == 0,
+        "the real database is unaffected"
+    );
+    Ok(())
+}
