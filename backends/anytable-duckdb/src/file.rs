@@ -368,4 +368,31 @@ mod tests {
         other.try_lock().expect("the turn has ended");
         other.unlock().expect("unlocks");
     }
+
+    #[test]
+    fn waiting_for_another_process_ends_in_timeout_then_works_once_it_lets_go() {
+        let (_dir, path) = temp_file();
+        let lease = FileLease::for_path(path.clone(), Duration::from_millis(300));
+        // Another process's turn, as far as flock is concerned (a separate open file).
+        let other = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lease.lock_path)
+            .expect("lock file");
+        other.lock().expect("takes the turn");
+        let started = Instant::now();
+        let err = lease.acquire().expect_err("the turn is taken");
+        assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+        assert!(err.is_retryable());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        other.unlock().expect("lets go");
+        let conn = lease.acquire().expect("the turn is free again");
+        drop(conn);
+        lease.release();
+    }
 }
