@@ -7,6 +7,8 @@
 
 use std::time::Duration;
 
+pub mod report;
+
 /// The middle of the measured durations (the upper middle for an even count).
 pub fn median(mut runs: Vec<Duration>) -> Duration {
     runs.sort();
