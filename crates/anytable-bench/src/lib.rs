@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 pub mod report;
+pub mod workloads;
 
 /// The middle of the measured durations (the upper middle for an even count).
 pub fn median(mut runs: Vec<Duration>) -> Duration {
