@@ -4,7 +4,7 @@
 //! cargo run --release -p anytable-bench [--features duckdb,postgres] -- [--quick] [--json FILE]
 //! ```
 //!
-//! Work in progress (issue 6): W1–W4 on SQLite so far.
+//! Work in progress (issue 6): W1–W4 on SQLite and PostgreSQL so far.
 
 use std::process::ExitCode;
 
@@ -46,6 +46,13 @@ fn main() -> ExitCode {
             dir.path(),
             &settings,
         ));
+    }
+    #[cfg(feature = "postgres")]
+    match std::env::var("ANYTABLE_POSTGRES_URL") {
+        Ok(server) => results.extend(anytable_bench::workloads::postgres::run(&server, &settings)),
+        Err(_) => eprintln!(
+            "NOTE: PostgreSQL NOT measured: set ANYTABLE_POSTGRES_URL (scripts/postgres-server.sh starts a throwaway server)"
+        ),
     }
     print!("{}", table(&results));
     if let Some(file) = json {

@@ -7,6 +7,8 @@
 
 use anytable::Record;
 
+#[cfg(feature = "postgres")]
+pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
