@@ -5,7 +5,9 @@
 //! - W3: full scan into structs.
 //! - W4: point lookups by id.
 
-use anytable::Record;
+use std::time::{Duration, Instant};
+
+use anytable::{Database, Record, Table};
 
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -70,4 +72,53 @@ pub fn row(i: usize) -> BenchRow {
         number: i as i64,
         score: i as f64 * 0.5,
     }
+}
+
+/// How long `f` takes.
+pub(crate) fn timed(f: impl FnOnce()) -> Duration {
+    let started = Instant::now();
+    f();
+    started.elapsed()
+}
+
+/// Ids spread over a table of `rows` rows in a fixed pseudo-random order, the same for both
+/// sides.
+pub(crate) fn lookup_ids(s: &Settings) -> Vec<i64> {
+    (0..s.lookups)
+        .map(|i| (i as i64 * 7919) % s.bulk_rows as i64 + 1)
+        .collect()
+}
+
+/// W1 through anytable: `rows` single inserts in one transaction, ids handed back.
+pub(crate) fn anytable_single_inserts(db: &Database, rows: usize) -> Duration {
+    timed(|| {
+        db.transaction(|tx| {
+            let t = tx.table::<BenchRow>()?;
+            for i in 0..rows {
+                let mut r = row(i);
+                t.insert(&mut r)?;
+                std::hint::black_box(&r);
+            }
+            Ok(())
+        })
+        .expect("inserts")
+    })
+}
+
+/// W3 through anytable: every row into a struct.
+pub(crate) fn anytable_scan(table: &Table<'_, BenchRow>, rows: usize) -> Duration {
+    timed(|| {
+        let all = table.select().all().expect("reads");
+        assert_eq!(all.len(), rows);
+        std::hint::black_box(all);
+    })
+}
+
+/// W4 through anytable: one `get` per id.
+pub(crate) fn anytable_lookups(table: &Table<'_, BenchRow>, ids: &[i64]) -> Duration {
+    timed(|| {
+        for id in ids {
+            std::hint::black_box(table.get(*id).expect("reads").expect("exists"));
+        }
+    })
 }

@@ -1,26 +1,21 @@
 //! PostgreSQL: anytable against hand-written `postgres` code, in a schema of its own on the
 //! server given by URL (dropped at the end).
 
-use std::time::{Duration, Instant};
-
 use anytable::Database;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::{Client, NoTls};
 
 use crate::report::{alternate, Measurement};
-use crate::workloads::{row, BenchRow, Settings};
+use crate::workloads::{
+    anytable_lookups, anytable_scan, anytable_single_inserts, lookup_ids, row, timed, BenchRow,
+    Settings,
+};
 
 const BACKEND: &str = "postgres";
 const INSERT: &str =
     "INSERT INTO bench_rows (name, number, score) VALUES ($1, $2, $3) RETURNING id";
 const SELECT: &str = "SELECT id, name, number, score FROM bench_rows";
-
-fn timed(f: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    f();
-    started.elapsed()
-}
 
 fn struct_of(r: &postgres::Row) -> BenchRow {
     BenchRow {
@@ -52,18 +47,7 @@ pub fn run(server: &str, s: &Settings) -> Vec<Measurement> {
         s.reps,
         || {
             reset();
-            timed(|| {
-                db.transaction(|tx| {
-                    let t = tx.table::<BenchRow>()?;
-                    for i in 0..s.single_rows {
-                        let mut r = row(i);
-                        t.insert(&mut r)?;
-                        std::hint::black_box(&r);
-                    }
-                    Ok(())
-                })
-                .expect("inserts")
-            })
+            anytable_single_inserts(&db, s.single_rows)
         },
         || {
             reset();
@@ -130,13 +114,7 @@ pub fn run(server: &str, s: &Settings) -> Vec<Measurement> {
     table.insert_many(&data).expect("fills");
     let (a, r) = alternate(
         s.reps,
-        || {
-            timed(|| {
-                let all = table.select().all().expect("reads");
-                assert_eq!(all.len(), s.bulk_rows);
-                std::hint::black_box(all);
-            })
-        },
+        || anytable_scan(&table, s.bulk_rows),
         || {
             let mut raw = raw.borrow_mut();
             timed(|| {
@@ -159,18 +137,10 @@ pub fn run(server: &str, s: &Settings) -> Vec<Measurement> {
         r,
     ));
 
-    let ids: Vec<i64> = (0..s.lookups)
-        .map(|i| (i as i64 * 7919) % s.bulk_rows as i64 + 1)
-        .collect();
+    let ids = lookup_ids(s);
     let (a, r) = alternate(
         s.reps,
-        || {
-            timed(|| {
-                for id in &ids {
-                    std::hint::black_box(table.get(*id).expect("reads").expect("exists"));
-                }
-            })
-        },
+        || anytable_lookups(&table, &ids),
         || {
             let mut raw = raw.borrow_mut();
             timed(|| {

@@ -1,13 +1,16 @@
 //! SQLite: anytable against hand-written rusqlite, on fresh WAL files.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anytable::Database;
 use rusqlite::TransactionBehavior;
 
 use crate::report::{alternate, Measurement};
-use crate::workloads::{row, BenchRow, Settings};
+use crate::workloads::{
+    anytable_lookups, anytable_scan, anytable_single_inserts, lookup_ids, row, timed, BenchRow,
+    Settings,
+};
 
 const BACKEND: &str = "sqlite file";
 
@@ -27,10 +30,42 @@ fn raw(path: &Path) -> rusqlite::Connection {
     conn
 }
 
-fn timed(f: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    f();
-    started.elapsed()
+/// A row into a struct, by hand.
+fn struct_of(x: &rusqlite::Row<'_>) -> rusqlite::Result<BenchRow> {
+    Ok(BenchRow {
+        id: x.get(0)?,
+        name: x.get(1)?,
+        number: x.get(2)?,
+        score: x.get(3)?,
+    })
+}
+
+/// Inserts `rows` in one IMMEDIATE transaction through one prepared statement, as a careful
+/// rusqlite user would; `keep_id` hands each id back into its struct.
+fn raw_inserts(
+    conn: &mut rusqlite::Connection,
+    rows: impl Iterator<Item = BenchRow>,
+    keep_id: bool,
+) {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .expect("begins");
+    {
+        let mut st = tx
+            .prepare_cached(
+                r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
+            )
+            .expect("prepares");
+        for mut r in rows {
+            if keep_id {
+                r.id = st.insert((&r.name, r.number, r.score)).expect("inserts");
+                std::hint::black_box(&r);
+            } else {
+                st.execute((&r.name, r.number, r.score)).expect("inserts");
+            }
+        }
+    }
+    tx.commit().expect("commits");
 }
 
 /// Runs W1–W4 in `dir` and returns one measurement each.
@@ -45,43 +80,12 @@ pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
 
     let (a, r) = alternate(
         s.reps,
-        || {
-            let db = open(&fresh());
-            timed(|| {
-                db.transaction(|tx| {
-                    let t = tx.table::<BenchRow>()?;
-                    for i in 0..s.single_rows {
-                        let mut r = row(i);
-                        t.insert(&mut r)?;
-                        std::hint::black_box(&r);
-                    }
-                    Ok(())
-                })
-                .expect("inserts")
-            })
-        },
+        || anytable_single_inserts(&open(&fresh()), s.single_rows),
         || {
             let path = fresh();
             open(&path);
             let mut conn = raw(&path);
-            timed(|| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .expect("begins");
-                {
-                    let mut st = tx
-                        .prepare_cached(
-                            r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
-                        )
-                        .expect("prepares");
-                    for i in 0..s.single_rows {
-                        let mut r = row(i);
-                        r.id = st.insert((&r.name, r.number, r.score)).expect("inserts");
-                        std::hint::black_box(&r);
-                    }
-                }
-                tx.commit().expect("commits");
-            })
+            timed(|| raw_inserts(&mut conn, (0..s.single_rows).map(row), true))
         },
     );
     out.push(Measurement::from_runs(
@@ -109,22 +113,7 @@ pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
             let path = fresh();
             open(&path);
             let mut conn = raw(&path);
-            timed(|| {
-                let tx = conn
-                    .transaction_with_behavior(TransactionBehavior::Immediate)
-                    .expect("begins");
-                {
-                    let mut st = tx
-                        .prepare_cached(
-                            r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
-                        )
-                        .expect("prepares");
-                    for r in &data {
-                        st.execute((&r.name, r.number, r.score)).expect("inserts");
-                    }
-                }
-                tx.commit().expect("commits");
-            })
+            timed(|| raw_inserts(&mut conn, data.iter().cloned(), false))
         },
     );
     out.push(Measurement::from_runs(
@@ -141,27 +130,14 @@ pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
     let conn = raw(&filled);
     let (a, r) = alternate(
         s.reps,
-        || {
-            timed(|| {
-                let all = table.select().all().expect("reads");
-                assert_eq!(all.len(), s.bulk_rows);
-                std::hint::black_box(all);
-            })
-        },
+        || anytable_scan(&table, s.bulk_rows),
         || {
             timed(|| {
                 let mut st = conn
                     .prepare_cached(r#"SELECT "id", "name", "number", "score" FROM "bench_rows""#)
                     .expect("prepares");
                 let all: Vec<BenchRow> = st
-                    .query_map([], |x| {
-                        Ok(BenchRow {
-                            id: x.get(0)?,
-                            name: x.get(1)?,
-                            number: x.get(2)?,
-                            score: x.get(3)?,
-                        })
-                    })
+                    .query_map([], struct_of)
                     .expect("queries")
                     .collect::<Result<_, _>>()
                     .expect("reads");
@@ -178,20 +154,10 @@ pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
         r,
     ));
 
-    // Ids spread over the table in a fixed pseudo-random order, the same for both sides.
-    let ids: Vec<i64> = (0..s.lookups)
-        .map(|i| (i as i64 * 7919) % s.bulk_rows as i64 + 1)
-        .collect();
+    let ids = lookup_ids(s);
     let (a, r) = alternate(
         s.reps,
-        || {
-            timed(|| {
-                for id in &ids {
-                    let found = table.get(*id).expect("reads").expect("exists");
-                    std::hint::black_box(found);
-                }
-            })
-        },
+        || anytable_lookups(&table, &ids),
         || {
             timed(|| {
                 let mut st = conn
@@ -200,16 +166,7 @@ pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
                     )
                     .expect("prepares");
                 for id in &ids {
-                    let found = st
-                        .query_row([id], |x| {
-                            Ok(BenchRow {
-                                id: x.get(0)?,
-                                name: x.get(1)?,
-                                number: x.get(2)?,
-                                score: x.get(3)?,
-                            })
-                        })
-                        .expect("exists");
+                    let found = st.query_row([id], struct_of).expect("exists");
                     std::hint::black_box(found);
                 }
             })
