@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use anytable::Database;
+use anytable::{Database, DatabaseUrl};
 
 /// A fresh, empty database for one case, with its URL (for cases that open it again).
 pub struct TestDb {
@@ -167,7 +167,7 @@ pub fn postgres_schema_on(server: &str) -> anytable::Result<TestDb> {
         rand::random::<u32>()
     );
     let url = with_defaults(server, &[("timeout", "30"), ("pool_size", "24")]);
-    let url = format!("{url}{}schema={schema}", separator(&url));
+    let url = with_option(&url, "schema", &schema);
     let server = server.to_owned();
     Ok(TestDb::open(url, None)?.with_cleanup(move || {
         if let Err(e) = anytable::postgres::drop_schema(&server, &schema) {
@@ -189,15 +189,17 @@ fn separator(url: &str) -> char {
 pub fn with_defaults(url: &str, options: &[(&str, &str)]) -> String {
     let mut url = url.to_owned();
     for (key, value) in options {
-        let query = url.split_once('?').map_or("", |(_, q)| q);
-        if !query
-            .split('&')
-            .any(|kv| kv.split('=').next() == Some(*key))
-        {
-            url = format!("{url}{}{key}={value}", separator(&url));
+        let missing = DatabaseUrl::parse(&url).map_or(true, |u| u.option(key).is_none());
+        if missing {
+            url = with_option(&url, key, value);
         }
     }
     url
+}
+
+/// `url` with option `key` set to `value` (appended: the last occurrence of an option wins).
+pub fn with_option(url: &str, key: &str, value: &str) -> String {
+    format!("{url}{}{key}={value}", separator(url))
 }
 
 /// A fresh, empty database like the one `url` names, for one case: in-memory URLs are opened
@@ -252,27 +254,19 @@ fn postgres_fresh(url: &str) -> Result<TestDb, String> {
 /// A short name for the kind of database `url` opens, for tables: `sqlite file`,
 /// `duckdb memory`, `duckdb file (per_transaction)`, `postgres`.
 pub fn label(url: &str) -> String {
-    let scheme = url.split(':').next().unwrap_or(url);
-    let scheme = if scheme == "postgresql" {
-        "postgres"
-    } else {
-        scheme
+    let Ok(parsed) = DatabaseUrl::parse(url) else {
+        return url.to_owned();
     };
-    if scheme == "postgres" {
-        return scheme.to_owned();
+    match parsed.scheme() {
+        "postgres" | "postgresql" => "postgres".to_owned(),
+        scheme => {
+            let kind = if parsed.is_memory() { "memory" } else { "file" };
+            match parsed.option("access").filter(|a| *a != "process") {
+                Some(access) => format!("{scheme} {kind} ({access})"),
+                None => format!("{scheme} {kind}"),
+            }
+        }
     }
-    let kind = if url.contains("::memory:") {
-        "memory"
-    } else {
-        "file"
-    };
-    let access = url
-        .split_once('?')
-        .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("access=")))
-        .filter(|a| *a != "process")
-        .map(|a| format!(" ({a})"))
-        .unwrap_or_default();
-    format!("{scheme} {kind}{access}")
 }
 
 #[cfg(all(test, feature = "sqlite"))]

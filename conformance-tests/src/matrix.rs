@@ -54,7 +54,6 @@ pub fn markdown(columns: &[Column]) -> String {
     let _ = writeln!(out, "\n## Cases\n");
     rule(&mut out, "case");
     let mut reasons: Vec<String> = Vec::new();
-    let mut footnotes = Vec::new();
     let cases = columns.first().map(|c| c.outcomes.len()).unwrap_or(0);
     for i in 0..cases {
         let case = columns[0].outcomes[i].0;
@@ -89,13 +88,10 @@ pub fn markdown(columns: &[Column]) -> String {
             cells.join(" | ")
         );
     }
-    for (n, why) in reasons.iter().enumerate() {
-        footnotes.push(format!("{}. <a id=\"r{}\"></a>{why}", n + 1, n + 1));
-    }
-    if !footnotes.is_empty() {
+    if !reasons.is_empty() {
         let _ = writeln!(out, "\n## Why a case ran restricted\n");
-        for f in footnotes {
-            let _ = writeln!(out, "{f}");
+        for (n, why) in reasons.iter().enumerate() {
+            let _ = writeln!(out, "{}. <a id=\"r{}\"></a>{why}", n + 1, n + 1);
         }
     }
     out

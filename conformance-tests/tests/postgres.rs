@@ -12,7 +12,12 @@ fn pool_survives_terminated_sessions_on_postgres() {
     use anytable_conformance::records::SimpleRow;
     let t = anytable_conformance::fixtures::postgres();
     let name = format!("anytable_restart_{}", std::process::id());
-    let db = anytable::Database::open(&format!("{}&application_name={name}", t.url)).unwrap();
+    let db = anytable::Database::open(&anytable_conformance::fixtures::with_option(
+        &t.url,
+        "application_name",
+        &name,
+    ))
+    .unwrap();
     let rows = db.table::<SimpleRow>().unwrap();
     let fill = |tag: &'static str| {
         std::thread::scope(|scope| {

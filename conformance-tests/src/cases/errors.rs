@@ -183,7 +183,7 @@ pub fn write_contention(t: &TestDb) -> CaseResult {
         value: 0,
     })?;
     let other = if t.db.capabilities().persistent {
-        anytable::Database::open(&format!("{}&timeout=1", t.url))?
+        anytable::Database::open(&crate::fixtures::with_option(&t.url, "timeout", "1"))?
     } else if expected == ErrorKind::Conflict {
         t.db.clone()
     } else {
