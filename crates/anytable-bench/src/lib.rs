@@ -1,8 +1,9 @@
-//! Benchmarks of anytable against the raw drivers; the programs are in `benches/`.
+//! Benchmarks of anytable against hand-written code on the raw drivers, side by side in one
+//! run; the command is `src/main.rs`, the workloads are in [`workloads`], results in [`report`].
 //!
 //! ```text
-//! cargo bench -p anytable-bench --bench sqlite_vs_rusqlite
-//! cargo bench -p anytable-bench --features duckdb --bench duckdb_vs_appender
+//! scripts/bench [--quick]                       # every backend, a throwaway PostgreSQL
+//! cargo run --release -p anytable-bench --features duckdb,postgres -- --quick --json out.json
 //! ```
 
 use std::time::Duration;

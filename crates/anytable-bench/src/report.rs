@@ -7,6 +7,33 @@ use anytable::serde_json::{self, json};
 
 use crate::{median, rate};
 
+/// One side of a measurement: anytable's or the raw driver's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Side {
+    /// Rows (or operations) per second, the median of the repetitions.
+    pub rows_per_s: f64,
+    /// Median latency of one operation in microseconds, where operations were timed one by one.
+    pub p50_us: Option<f64>,
+    /// 99th-percentile latency of one operation in microseconds.
+    pub p99_us: Option<f64>,
+    /// Operations that failed (load workloads count them instead of stopping).
+    pub errors: u64,
+    /// Peak resident memory of the process that ran it, in MiB.
+    pub peak_rss_mib: Option<f64>,
+    /// Wall time of one run in seconds (the median), for whole scenarios.
+    pub wall_s: Option<f64>,
+}
+
+impl Side {
+    /// A side measured only by its rate.
+    pub fn rate(rows_per_s: f64) -> Side {
+        Side {
+            rows_per_s,
+            ..Side::default()
+        }
+    }
+}
+
 /// One workload on one backend: anytable and hand-written code on the raw driver.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
@@ -14,10 +41,10 @@ pub struct Measurement {
     pub workload: String,
     /// The backend configuration, e.g. `sqlite file`.
     pub backend: String,
-    /// Rows per second through anytable (median of the repetitions).
-    pub anytable_rows_per_s: f64,
-    /// Rows per second through the raw driver (median of the repetitions).
-    pub raw_rows_per_s: f64,
+    /// Through anytable.
+    pub anytable: Side,
+    /// Through hand-written code on the raw driver.
+    pub raw: Side,
 }
 
 impl Measurement {
@@ -32,15 +59,53 @@ impl Measurement {
         Measurement {
             workload: workload.to_owned(),
             backend: backend.to_owned(),
-            anytable_rows_per_s: rate(rows, median(anytable)),
-            raw_rows_per_s: rate(rows, median(raw)),
+            anytable: Side::rate(rate(rows, median(anytable))),
+            raw: Side::rate(rate(rows, median(raw))),
         }
     }
 
     /// anytable's rate over the raw driver's: 1.0 means the abstraction costs nothing.
     pub fn ratio(&self) -> f64 {
-        self.anytable_rows_per_s / self.raw_rows_per_s
+        self.anytable.rows_per_s / self.raw.rows_per_s
     }
+
+    /// The extra facts of both sides as one short text (latency, errors, memory, wall time).
+    pub fn details(&self) -> String {
+        let mut parts = Vec::new();
+        let pair = |a: Option<f64>, r: Option<f64>| match (a, r) {
+            (Some(a), Some(r)) => Some(format!("{a:.0}/{r:.0}")),
+            _ => None,
+        };
+        if let Some(p) = pair(self.anytable.p50_us, self.raw.p50_us) {
+            parts.push(format!("p50 {p} us"));
+        }
+        if let Some(p) = pair(self.anytable.p99_us, self.raw.p99_us) {
+            parts.push(format!("p99 {p} us"));
+        }
+        if let Some(p) = pair(self.anytable.peak_rss_mib, self.raw.peak_rss_mib) {
+            parts.push(format!("peak RSS {p} MiB"));
+        }
+        if let (Some(a), Some(r)) = (self.anytable.wall_s, self.raw.wall_s) {
+            parts.push(format!("wall {a:.2}/{r:.2} s"));
+        }
+        if self.anytable.errors + self.raw.errors > 0 || self.anytable.p50_us.is_some() {
+            parts.push(format!(
+                "errors {}/{}",
+                self.anytable.errors, self.raw.errors
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The value at quantile `q` (0.0 to 1.0) of `samples`, which it sorts; `None` when empty.
+pub fn percentile(samples: &mut [Duration], q: f64) -> Option<Duration> {
+    if samples.is_empty() {
+        return None;
+    }
+    samples.sort_unstable();
+    let index = ((samples.len() - 1) as f64 * q).round() as usize;
+    Some(samples[index])
 }
 
 /// Runs `anytable` and `raw` `reps` times each, alternating which goes first so neither side
@@ -63,38 +128,57 @@ pub fn alternate(
     (ours, theirs)
 }
 
-/// The measurements as an aligned text table.
+/// The measurements as an aligned text table; the last column is anytable/raw for each extra.
 pub fn table(measurements: &[Measurement]) -> String {
     let mut out = format!(
-        "{:<28} {:<30} {:>14} {:>14} {:>7}\n",
-        "workload", "backend", "anytable/s", "raw/s", "ratio"
+        "{:<26} {:<24} {:>12} {:>12} {:>6}  {}\n",
+        "workload", "backend", "anytable/s", "raw/s", "ratio", "details (anytable/raw)"
     );
     for m in measurements {
         out.push_str(&format!(
-            "{:<28} {:<30} {:>14.0} {:>14.0} {:>7.3}\n",
+            "{:<26} {:<24} {:>12.0} {:>12.0} {:>6.3}  {}\n",
             m.workload,
             m.backend,
-            m.anytable_rows_per_s,
-            m.raw_rows_per_s,
-            m.ratio()
+            m.anytable.rows_per_s,
+            m.raw.rows_per_s,
+            m.ratio(),
+            m.details()
         ));
     }
     out
 }
 
 /// The measurements as a JSON array of objects with `workload`, `backend`,
-/// `anytable_rows_per_s`, `raw_rows_per_s` and `ratio`.
+/// `anytable_rows_per_s`, `raw_rows_per_s` and `ratio`, plus `anytable_*` / `raw_*` latency,
+/// error, memory and wall-time fields where the workload measures them.
 pub fn to_json(measurements: &[Measurement]) -> String {
     let list: Vec<serde_json::Value> = measurements
         .iter()
         .map(|m| {
-            json!({
+            let mut object = json!({
                 "workload": m.workload,
                 "backend": m.backend,
-                "anytable_rows_per_s": m.anytable_rows_per_s,
-                "raw_rows_per_s": m.raw_rows_per_s,
+                "anytable_rows_per_s": m.anytable.rows_per_s,
+                "raw_rows_per_s": m.raw.rows_per_s,
                 "ratio": m.ratio(),
-            })
+            });
+            for (prefix, side) in [("anytable", &m.anytable), ("raw", &m.raw)] {
+                let fields = [
+                    ("p50_us", side.p50_us),
+                    ("p99_us", side.p99_us),
+                    ("peak_rss_mib", side.peak_rss_mib),
+                    ("wall_s", side.wall_s),
+                ];
+                for (name, value) in fields {
+                    if let Some(v) = value {
+                        object[format!("{prefix}_{name}")] = json!(v);
+                    }
+                }
+                if side.p50_us.is_some() || side.errors > 0 {
+                    object[format!("{prefix}_errors")] = json!(side.errors);
+                }
+            }
+            object
         })
         .collect();
     serde_json::to_string_pretty(&list).expect("plain numbers and strings serialize")
@@ -117,8 +201,8 @@ mod tests {
             vec![ms(100), ms(300), ms(200)],
             vec![ms(100), ms(100), ms(900)],
         );
-        assert_eq!(m.anytable_rows_per_s, 5000.0);
-        assert_eq!(m.raw_rows_per_s, 10000.0);
+        assert_eq!(m.anytable.rows_per_s, 5000.0);
+        assert_eq!(m.raw.rows_per_s, 10000.0);
         assert_eq!(m.ratio(), 0.5);
     }
 
@@ -146,6 +230,37 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&to_json(&[m])).unwrap();
         assert_eq!(parsed[0]["workload"], "W3");
         assert_eq!(parsed[0]["ratio"], 2.0);
+        assert!(parsed[0].get("anytable_p50_us").is_none());
         assert!(table(&[]).starts_with("workload"));
+    }
+
+    #[test]
+    fn json_and_table_carry_latency_memory_and_errors() {
+        let mut m = Measurement::from_runs("W5", "sqlite file", 10, vec![ms(10)], vec![ms(10)]);
+        m.anytable.p50_us = Some(12.0);
+        m.raw.p50_us = Some(10.0);
+        m.anytable.p99_us = Some(120.0);
+        m.raw.p99_us = Some(100.0);
+        m.raw.errors = 3;
+        m.anytable.peak_rss_mib = Some(20.0);
+        m.raw.peak_rss_mib = Some(21.0);
+        let parsed: serde_json::Value = serde_json::from_str(&to_json(&[m.clone()])).unwrap();
+        assert_eq!(parsed[0]["anytable_p99_us"], 120.0);
+        assert_eq!(parsed[0]["raw_errors"], 3);
+        assert_eq!(parsed[0]["anytable_errors"], 0);
+        assert_eq!(parsed[0]["raw_peak_rss_mib"], 21.0);
+        let details = m.details();
+        assert!(details.contains("p50 12/10 us"), "{details}");
+        assert!(details.contains("errors 0/3"), "{details}");
+        assert!(details.contains("peak RSS 20/21 MiB"), "{details}");
+    }
+
+    #[test]
+    fn percentiles_of_samples() {
+        let mut samples: Vec<Duration> = (1..=100).rev().map(ms).collect();
+        assert_eq!(percentile(&mut samples, 0.5), Some(ms(51)));
+        assert_eq!(percentile(&mut samples, 0.99), Some(ms(99)));
+        assert_eq!(percentile(&mut samples, 0.0), Some(ms(1)));
+        assert_eq!(percentile(&mut [], 0.5), None);
     }
 }

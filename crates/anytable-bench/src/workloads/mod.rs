@@ -1,14 +1,28 @@
-//! The workloads, one module per backend, each side by side with hand-written driver code.
+//! The workloads, each run through anytable and through hand-written code on the raw driver.
 //!
-//! - W1: single-row inserts, one transaction.
+//! - W1: single-row inserts, one transaction, ids handed back.
 //! - W2: bulk insert (`insert_many` against the driver's fastest path).
-//! - W3: full scan into structs.
+//! - W3: full scan into structs; W3s: streaming scans at two sizes with peak resident memory.
 //! - W4: point lookups by id.
+//! - W5: mixed load, writer and reader threads for a fixed time, with latency percentiles.
+//! - W6: the two seed scenarios, scaled up: writer and reader threads, and writer processes.
+//!
+//! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
+//! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
+//! [`RawClient`] are the hand-written side, one module per driver.
 
-use std::time::{Duration, Instant};
+use anytable::{Database, Record};
 
-use anytable::{Database, Record, Table};
+use crate::report::Measurement;
 
+pub mod basic;
+pub mod memory;
+pub mod mixed;
+pub mod seeds;
+pub mod worker;
+
+#[cfg(feature = "duckdb")]
+pub mod duckdb;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "sqlite")]
@@ -23,8 +37,18 @@ pub struct Settings {
     pub bulk_rows: usize,
     /// Lookups by id (W4).
     pub lookups: usize,
+    /// Table sizes of the streaming memory check (W3s): the small and the large one.
+    pub stream_rows: [usize; 2],
+    /// Seconds each side of the mixed load runs (W5).
+    pub mixed_seconds: f64,
+    /// Rows in the table before the mixed load starts, for its readers to look up (W5).
+    pub mixed_prefill: usize,
+    /// How many times the seeds' sizes the seed scenarios run (W6).
+    pub seed_scale: usize,
     /// Repetitions per side; medians are reported.
     pub reps: usize,
+    /// Repetitions per side of the seed scenarios, which are long at full scale.
+    pub seed_reps: usize,
 }
 
 impl Settings {
@@ -34,17 +58,42 @@ impl Settings {
             single_rows: 100_000,
             bulk_rows: 1_000_000,
             lookups: 100_000,
-            reps: 5,
+            stream_rows: [1_000_000, 4_000_000],
+            mixed_seconds: 10.0,
+            mixed_prefill: 100_000,
+            seed_scale: 100,
+            reps: 3,
+            seed_reps: 1,
         }
     }
 
-    /// A tenth of the sizes and three repetitions, for a run of a few minutes.
+    /// Small sizes, for a run of all backends in under three minutes.
     pub fn quick() -> Settings {
         Settings {
-            single_rows: 10_000,
+            single_rows: 2_000,
             bulk_rows: 100_000,
-            lookups: 10_000,
+            lookups: 5_000,
+            stream_rows: [100_000, 400_000],
+            mixed_seconds: 1.5,
+            mixed_prefill: 10_000,
+            seed_scale: 1,
             reps: 3,
+            seed_reps: 1,
+        }
+    }
+
+    /// Tiny sizes that only prove every workload runs (tests).
+    pub fn smoke() -> Settings {
+        Settings {
+            single_rows: 20,
+            bulk_rows: 200,
+            lookups: 20,
+            stream_rows: [100, 200],
+            mixed_seconds: 0.2,
+            mixed_prefill: 50,
+            seed_scale: 1,
+            reps: 1,
+            seed_reps: 1,
         }
     }
 }
@@ -74,51 +123,110 @@ pub fn row(i: usize) -> BenchRow {
     }
 }
 
-/// How long `f` takes.
-pub(crate) fn timed(f: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    f();
-    started.elapsed()
+/// How a database will be used, which decides the options of its URL and raw connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// One process; `threads` threads at once at most.
+    Threads(usize),
+    /// Several processes write at once.
+    Processes,
 }
 
-/// Ids spread over a table of `rows` rows in a fixed pseudo-random order, the same for both
-/// sides.
-pub(crate) fn lookup_ids(s: &Settings) -> Vec<i64> {
-    (0..s.lookups)
-        .map(|i| (i as i64 * 7919) % s.bulk_rows as i64 + 1)
-        .collect()
+/// One backend configuration: makes fresh databases holding the bench table, and opens them
+/// through anytable and through the raw driver.
+///
+/// A database is named by a `target` string (a file path, a schema) so that worker processes
+/// can be handed it on their command line.
+pub trait Engine: Sync {
+    /// The raw driver's side.
+    type Driver: RawDriver;
+    /// The name worker processes are given to find this engine again (`sqlite`, ...).
+    fn name(&self) -> &'static str;
+    /// The backend column of the report, e.g. `sqlite file`.
+    fn label(&self) -> &'static str;
+    /// A new database with the (empty) bench table, created through anytable and closed again.
+    fn fresh(&self) -> String;
+    /// The anytable URL of `target` for `mode`.
+    fn url(&self, target: &str, mode: Mode) -> String;
+    /// The raw driver on `target` for `mode`.
+    fn driver(&self, target: &str, mode: Mode) -> Self::Driver;
+    /// Deletes the database `target`.
+    fn remove(&self, target: &str);
+
+    /// Opens `target` through anytable.
+    fn open(&self, target: &str, mode: Mode) -> Database {
+        Database::open(&self.url(target, mode)).expect("anytable opens the bench database")
+    }
 }
 
-/// W1 through anytable: `rows` single inserts in one transaction, ids handed back.
-pub(crate) fn anytable_single_inserts(db: &Database, rows: usize) -> Duration {
-    timed(|| {
-        db.transaction(|tx| {
-            let t = tx.table::<BenchRow>()?;
-            for i in 0..rows {
-                let mut r = row(i);
-                t.insert(&mut r)?;
-                std::hint::black_box(&r);
-            }
-            Ok(())
-        })
-        .expect("inserts")
-    })
+/// Hand-written code on one raw driver connection: what a careful user of that driver writes.
+///
+/// Operations that can fail under contention return the driver's error as text, so the load
+/// workloads can count errors; the rest panic, as a bench should on a broken setup.
+pub trait RawClient {
+    /// Starts a transaction.
+    fn begin(&mut self);
+    /// Commits the open transaction.
+    fn commit(&mut self);
+    /// Inserts one row and returns its new id.
+    fn insert(&mut self, row: &BenchRow) -> Result<i64, String>;
+    /// Inserts every row by the driver's fastest path, all or nothing.
+    fn bulk(&mut self, rows: &[BenchRow]);
+    /// Reads every row into structs.
+    fn scan(&mut self) -> Vec<BenchRow>;
+    /// Reads every row into a struct one at a time, keeping none; returns how many.
+    fn stream(&mut self) -> usize;
+    /// The row with this id.
+    fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String>;
+    /// How many rows the table holds.
+    fn count(&mut self) -> Result<i64, String>;
 }
 
-/// W3 through anytable: every row into a struct.
-pub(crate) fn anytable_scan(table: &Table<'_, BenchRow>, rows: usize) -> Duration {
-    timed(|| {
-        let all = table.select().all().expect("reads");
-        assert_eq!(all.len(), rows);
-        std::hint::black_box(all);
-    })
+/// Opens raw connections to one database, one per thread.
+pub trait RawDriver: Sync {
+    /// A connection with the hand-written operations.
+    type Client: RawClient;
+    /// A new connection (or a clone of the shared instance, where that is the driver's way).
+    fn connect(&self) -> Result<Self::Client, String>;
 }
 
-/// W4 through anytable: one `get` per id.
-pub(crate) fn anytable_lookups(table: &Table<'_, BenchRow>, ids: &[i64]) -> Duration {
-    timed(|| {
-        for id in ids {
-            std::hint::black_box(table.get(*id).expect("reads").expect("exists"));
-        }
-    })
+/// Every workload on `engine` that `only` selects (by name: `W1` ... `W6p`), one measurement
+/// each (W5 gives two: writes and reads).
+pub fn run_all<E: Engine>(
+    engine: &E,
+    s: &Settings,
+    only: &dyn Fn(&str) -> bool,
+) -> Vec<Measurement> {
+    let mut out = Vec::new();
+    let announce = |name: &str| eprintln!("  {} {name}...", engine.label());
+    if only("W1") {
+        announce("W1");
+        out.push(basic::single_inserts(engine, s));
+    }
+    if only("W2") {
+        announce("W2");
+        out.push(basic::bulk_insert(engine, s));
+    }
+    let (scan, lookups) = (only("W3"), only("W4"));
+    if scan || lookups {
+        announce("W3/W4");
+        out.extend(basic::scan_and_lookups(engine, s, scan, lookups));
+    }
+    if only("W3s") {
+        announce("W3s");
+        out.extend(memory::streaming(engine, s));
+    }
+    if only("W5") {
+        announce("W5");
+        out.extend(mixed::mixed(engine, s));
+    }
+    if only("W6") {
+        announce("W6");
+        out.push(seeds::seed_threads(engine, s));
+    }
+    if only("W6p") {
+        announce("W6p");
+        out.push(seeds::seed_processes(engine, s));
+    }
+    out
 }

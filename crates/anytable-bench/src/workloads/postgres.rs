@@ -1,21 +1,125 @@
-//! PostgreSQL: anytable against hand-written `postgres` code, in a schema of its own on the
-//! server given by URL (dropped at the end).
+//! PostgreSQL: anytable against hand-written `postgres` code, each database a fresh schema on
+//! the server given by URL (dropped when done).
 
-use anytable::Database;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
-use postgres::{Client, NoTls};
+use postgres::{Client, NoTls, Statement};
 
-use crate::report::{alternate, Measurement};
-use crate::workloads::{
-    anytable_lookups, anytable_scan, anytable_single_inserts, lookup_ids, row, timed, BenchRow,
-    Settings,
-};
+use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
 
-const BACKEND: &str = "postgres";
 const INSERT: &str =
     "INSERT INTO bench_rows (name, number, score) VALUES ($1, $2, $3) RETURNING id";
 const SELECT: &str = "SELECT id, name, number, score FROM bench_rows";
+const GET: &str = "SELECT id, name, number, score FROM bench_rows WHERE id = $1";
+const COPY: &str = "COPY bench_rows (name, number, score) FROM STDIN (FORMAT binary)";
+
+/// Schemas on one server.
+pub struct PostgresEngine {
+    server: String,
+    schemas: AtomicUsize,
+}
+
+impl PostgresEngine {
+    /// Databases go to new schemas on the server at `server` (a `postgres://` URL).
+    pub fn new(server: &str) -> PostgresEngine {
+        PostgresEngine {
+            server: server.to_owned(),
+            schemas: AtomicUsize::new(0),
+        }
+    }
+
+    fn separator(&self) -> char {
+        if self.server.contains('?') {
+            '&'
+        } else {
+            '?'
+        }
+    }
+}
+
+impl Engine for PostgresEngine {
+    type Driver = PostgresDriver;
+
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn label(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn fresh(&self) -> String {
+        let n = self.schemas.fetch_add(1, Ordering::Relaxed);
+        let target = format!("anytable_bench_{}_{n}", std::process::id());
+        // anytable creates the schema named in the URL, and then the table.
+        self.open(&target, Mode::Threads(1))
+            .table::<BenchRow>()
+            .expect("creates the table");
+        target
+    }
+
+    fn url(&self, target: &str, mode: Mode) -> String {
+        let pool = match mode {
+            Mode::Threads(n) => n.max(1),
+            Mode::Processes => 1,
+        };
+        format!(
+            "{}{}schema={target}&pool_size={pool}&timeout=30",
+            self.server,
+            self.separator()
+        )
+    }
+
+    fn driver(&self, target: &str, _mode: Mode) -> PostgresDriver {
+        PostgresDriver {
+            server: self.server.clone(),
+            schema: target.to_owned(),
+        }
+    }
+
+    fn remove(&self, target: &str) {
+        let mut client = Client::connect(&self.server, NoTls).expect("connects");
+        client
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {target} CASCADE"))
+            .expect("drops the bench schema");
+    }
+}
+
+/// Opens a `postgres::Client` per thread on one schema.
+pub struct PostgresDriver {
+    server: String,
+    schema: String,
+}
+
+impl RawDriver for PostgresDriver {
+    type Client = PostgresClient;
+
+    fn connect(&self) -> Result<PostgresClient, String> {
+        let mut client = Client::connect(&self.server, NoTls).map_err(|e| e.to_string())?;
+        client
+            .batch_execute(&format!("SET search_path = {}", self.schema))
+            .map_err(|e| e.to_string())?;
+        let mut prepare = |sql| client.prepare(sql).map_err(|e| e.to_string());
+        let (insert, select, get) = (prepare(INSERT)?, prepare(SELECT)?, prepare(GET)?);
+        Ok(PostgresClient {
+            client,
+            insert,
+            select,
+            get,
+        })
+    }
+}
+
+/// One client with its statements prepared once.
+pub struct PostgresClient {
+    client: Client,
+    insert: Statement,
+    select: Statement,
+    get: Statement,
+}
 
 fn struct_of(r: &postgres::Row) -> BenchRow {
     BenchRow {
@@ -26,144 +130,70 @@ fn struct_of(r: &postgres::Row) -> BenchRow {
     }
 }
 
-/// Runs W1–W4 against the server at `server` and returns one measurement each.
-pub fn run(server: &str, s: &Settings) -> Vec<Measurement> {
-    let schema = format!("anytable_bench_{}", std::process::id());
-    let separator = if server.contains('?') { '&' } else { '?' };
-    let db = Database::open(&format!("{server}{separator}schema={schema}")).expect("opens");
-    let table = db.table::<BenchRow>().expect("creates the table");
-    let mut raw = Client::connect(server, NoTls).expect("connects");
-    raw.batch_execute(&format!("SET search_path = {schema}"))
-        .expect("search path");
-    let raw = std::cell::RefCell::new(raw);
-    let reset = || {
-        raw.borrow_mut()
-            .batch_execute("TRUNCATE bench_rows RESTART IDENTITY")
-            .expect("truncates")
-    };
-    let mut out = Vec::new();
+impl RawClient for PostgresClient {
+    fn begin(&mut self) {
+        // The isolation anytable uses by default.
+        self.client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            .expect("begins");
+    }
 
-    let (a, r) = alternate(
-        s.reps,
-        || {
-            reset();
-            anytable_single_inserts(&db, s.single_rows)
-        },
-        || {
-            reset();
-            let mut raw = raw.borrow_mut();
-            timed(|| {
-                let mut tx = raw.transaction().expect("begins");
-                let st = tx.prepare(INSERT).expect("prepares");
-                for i in 0..s.single_rows {
-                    let mut r = row(i);
-                    r.id = tx
-                        .query_one(&st, &[&r.name, &r.number, &r.score])
-                        .expect("inserts")
-                        .get(0);
-                    std::hint::black_box(&r);
-                }
-                tx.commit().expect("commits");
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W1 single inserts",
-        BACKEND,
-        s.single_rows,
-        a,
-        r,
-    ));
+    fn commit(&mut self) {
+        self.client.batch_execute("COMMIT").expect("commits");
+    }
 
-    let data: Vec<BenchRow> = (0..s.bulk_rows).map(row).collect();
-    let (a, r) = alternate(
-        s.reps,
-        || {
-            reset();
-            timed(|| {
-                table.insert_many(&data).expect("inserts");
-            })
-        },
-        || {
-            reset();
-            let mut raw = raw.borrow_mut();
-            timed(|| {
-                let sink = raw
-                    .copy_in("COPY bench_rows (name, number, score) FROM STDIN (FORMAT binary)")
-                    .expect("copies");
-                let mut writer =
-                    BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::INT8, Type::FLOAT8]);
-                for r in &data {
-                    writer
-                        .write(&[&r.name, &r.number, &r.score])
-                        .expect("writes");
-                }
-                writer.finish().expect("finishes");
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W2 bulk insert (COPY)",
-        BACKEND,
-        s.bulk_rows,
-        a,
-        r,
-    ));
+    fn insert(&mut self, r: &BenchRow) -> Result<i64, String> {
+        let row = self
+            .client
+            .query_one(&self.insert, &[&r.name, &r.number, &r.score])
+            .map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    }
 
-    reset();
-    table.insert_many(&data).expect("fills");
-    let (a, r) = alternate(
-        s.reps,
-        || anytable_scan(&table, s.bulk_rows),
-        || {
-            let mut raw = raw.borrow_mut();
-            timed(|| {
-                let all: Vec<BenchRow> = raw
-                    .query(SELECT, &[])
-                    .expect("reads")
-                    .iter()
-                    .map(struct_of)
-                    .collect();
-                assert_eq!(all.len(), s.bulk_rows);
-                std::hint::black_box(all);
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W3 full scan",
-        BACKEND,
-        s.bulk_rows,
-        a,
-        r,
-    ));
+    fn bulk(&mut self, rows: &[BenchRow]) {
+        let mut tx = self.client.transaction().expect("begins");
+        let sink = tx.copy_in(COPY).expect("copies");
+        let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::INT8, Type::FLOAT8]);
+        for r in rows {
+            writer
+                .write(&[&r.name, &r.number, &r.score])
+                .expect("writes");
+        }
+        writer.finish().expect("finishes");
+        tx.commit().expect("commits");
+    }
 
-    let ids = lookup_ids(s);
-    let (a, r) = alternate(
-        s.reps,
-        || anytable_lookups(&table, &ids),
-        || {
-            let mut raw = raw.borrow_mut();
-            timed(|| {
-                let st = raw
-                    .prepare(&format!("{SELECT} WHERE id = $1"))
-                    .expect("prepares");
-                for id in &ids {
-                    let found = raw.query_one(&st, &[id]).expect("exists");
-                    std::hint::black_box(struct_of(&found));
-                }
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W4 point lookups",
-        BACKEND,
-        s.lookups,
-        a,
-        r,
-    ));
+    fn scan(&mut self) -> Vec<BenchRow> {
+        let rows = self.client.query(&self.select, &[]).expect("reads");
+        rows.iter().map(struct_of).collect()
+    }
 
-    raw.borrow_mut()
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .expect("drops the bench schema");
-    out
+    fn stream(&mut self) -> usize {
+        let mut rows = self
+            .client
+            .query_raw(&self.select, std::iter::empty::<i64>())
+            .expect("queries");
+        let mut seen = 0;
+        while let Some(r) = rows.next().expect("reads") {
+            std::hint::black_box(struct_of(&r));
+            seen += 1;
+        }
+        seen
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String> {
+        let row = self
+            .client
+            .query_opt(&self.get, &[&id])
+            .map_err(|e| e.to_string())?;
+        Ok(row.as_ref().map(struct_of))
+    }
+
+    fn count(&mut self) -> Result<i64, String> {
+        let row = self
+            .client
+            .query_one("SELECT COUNT(*) FROM bench_rows", &[])
+            .map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    }
 }

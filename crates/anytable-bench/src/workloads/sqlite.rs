@@ -1,33 +1,100 @@
-//! SQLite: anytable against hand-written rusqlite, on fresh WAL files.
+//! SQLite: anytable against hand-written rusqlite, each database a fresh WAL file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use anytable::Database;
-use rusqlite::TransactionBehavior;
+use rusqlite::{Connection, OptionalExtension};
 
-use crate::report::{alternate, Measurement};
-use crate::workloads::{
-    anytable_lookups, anytable_scan, anytable_single_inserts, lookup_ids, row, timed, BenchRow,
-    Settings,
-};
+use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
 
-const BACKEND: &str = "sqlite file";
+/// How long both sides wait for another writer's lock.
+const TIMEOUT_SECONDS: u64 = 30;
+const INSERT: &str = r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#;
+const SELECT: &str = r#"SELECT "id", "name", "number", "score" FROM "bench_rows""#;
+const GET: &str = r#"SELECT "id", "name", "number", "score" FROM "bench_rows" WHERE "id" = ?1"#;
 
-fn open(path: &Path) -> Database {
-    let db = Database::open(&format!("sqlite://{}", path.display())).expect("opens");
-    db.table::<BenchRow>().expect("creates the table");
-    db
+/// SQLite files in one directory.
+pub struct SqliteEngine {
+    dir: PathBuf,
+    files: AtomicUsize,
 }
 
-/// The raw side opens the same file the way a careful rusqlite user would.
-fn raw(path: &Path) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open(path).expect("opens");
-    conn.busy_timeout(Duration::from_secs(5))
-        .expect("busy timeout");
-    conn.pragma_update(None, "journal_mode", "WAL")
-        .expect("wal");
-    conn
+impl SqliteEngine {
+    /// Databases go to files in `dir`.
+    pub fn new(dir: &Path) -> SqliteEngine {
+        SqliteEngine {
+            dir: dir.to_owned(),
+            files: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Engine for SqliteEngine {
+    type Driver = SqliteDriver;
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn label(&self) -> &'static str {
+        "sqlite file"
+    }
+
+    fn fresh(&self) -> String {
+        let n = self.files.fetch_add(1, Ordering::Relaxed);
+        let target = self.dir.join(format!("bench-{n}.db")).display().to_string();
+        self.open(&target, Mode::Threads(1))
+            .table::<BenchRow>()
+            .expect("creates the table");
+        target
+    }
+
+    fn url(&self, target: &str, mode: Mode) -> String {
+        let pool = match mode {
+            Mode::Threads(n) => n.max(1),
+            Mode::Processes => 1,
+        };
+        format!("sqlite://{target}?timeout={TIMEOUT_SECONDS}&pool_size={pool}")
+    }
+
+    fn driver(&self, target: &str, _mode: Mode) -> SqliteDriver {
+        SqliteDriver {
+            path: PathBuf::from(target),
+        }
+    }
+
+    fn remove(&self, target: &str) {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{target}{suffix}"));
+        }
+    }
+}
+
+/// Opens a rusqlite connection per thread, set up as anytable sets up its own (WAL, full sync,
+/// foreign keys, the same busy timeout).
+pub struct SqliteDriver {
+    path: PathBuf,
+}
+
+impl RawDriver for SqliteDriver {
+    type Client = SqliteClient;
+
+    fn connect(&self) -> Result<SqliteClient, String> {
+        let conn = Connection::open(&self.path).map_err(|e| e.to_string())?;
+        conn.busy_timeout(Duration::from_secs(TIMEOUT_SECONDS))
+            .map_err(|e| e.to_string())?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(SqliteClient { conn })
+    }
+}
+
+/// One rusqlite connection; statements are prepared once and cached by rusqlite.
+pub struct SqliteClient {
+    conn: Connection,
 }
 
 /// A row into a struct, by hand.
@@ -40,144 +107,65 @@ fn struct_of(x: &rusqlite::Row<'_>) -> rusqlite::Result<BenchRow> {
     })
 }
 
-/// Inserts `rows` in one IMMEDIATE transaction through one prepared statement, as a careful
-/// rusqlite user would; `keep_id` hands each id back into its struct.
-fn raw_inserts(
-    conn: &mut rusqlite::Connection,
-    rows: impl Iterator<Item = BenchRow>,
-    keep_id: bool,
-) {
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .expect("begins");
-    {
-        let mut st = tx
-            .prepare_cached(
-                r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#,
-            )
-            .expect("prepares");
-        for mut r in rows {
-            if keep_id {
-                r.id = st.insert((&r.name, r.number, r.score)).expect("inserts");
-                std::hint::black_box(&r);
-            } else {
+impl RawClient for SqliteClient {
+    fn begin(&mut self) {
+        // IMMEDIATE takes the write lock up front, as anytable's transactions do.
+        self.conn.execute_batch("BEGIN IMMEDIATE").expect("begins");
+    }
+
+    fn commit(&mut self) {
+        self.conn.execute_batch("COMMIT").expect("commits");
+    }
+
+    fn insert(&mut self, r: &BenchRow) -> Result<i64, String> {
+        let mut st = self
+            .conn
+            .prepare_cached(INSERT)
+            .map_err(|e| e.to_string())?;
+        st.insert((&r.name, r.number, r.score))
+            .map_err(|e| e.to_string())
+    }
+
+    fn bulk(&mut self, rows: &[BenchRow]) {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("begins");
+        {
+            let mut st = tx.prepare_cached(INSERT).expect("prepares");
+            for r in rows {
                 st.execute((&r.name, r.number, r.score)).expect("inserts");
             }
         }
+        tx.commit().expect("commits");
     }
-    tx.commit().expect("commits");
-}
 
-/// Runs W1–W4 in `dir` and returns one measurement each.
-pub fn run(dir: &Path, s: &Settings) -> Vec<Measurement> {
-    // A new file for every run, so no run inherits another's pages or WAL.
-    let files = std::cell::Cell::new(0);
-    let fresh = || {
-        files.set(files.get() + 1);
-        dir.join(format!("bench-{}.db", files.get()))
-    };
-    let mut out = Vec::new();
+    fn scan(&mut self) -> Vec<BenchRow> {
+        let mut st = self.conn.prepare_cached(SELECT).expect("prepares");
+        let rows = st.query_map([], struct_of).expect("queries");
+        rows.collect::<Result<_, _>>().expect("reads")
+    }
 
-    let (a, r) = alternate(
-        s.reps,
-        || anytable_single_inserts(&open(&fresh()), s.single_rows),
-        || {
-            let path = fresh();
-            open(&path);
-            let mut conn = raw(&path);
-            timed(|| raw_inserts(&mut conn, (0..s.single_rows).map(row), true))
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W1 single inserts",
-        BACKEND,
-        s.single_rows,
-        a,
-        r,
-    ));
+    fn stream(&mut self) -> usize {
+        let mut st = self.conn.prepare_cached(SELECT).expect("prepares");
+        let mut seen = 0;
+        for r in st.query_map([], struct_of).expect("queries") {
+            std::hint::black_box(r.expect("reads"));
+            seen += 1;
+        }
+        seen
+    }
 
-    let data: Vec<BenchRow> = (0..s.bulk_rows).map(row).collect();
-    let filled = fresh();
-    let (a, r) = alternate(
-        s.reps,
-        || {
-            let db = open(&fresh());
-            timed(|| {
-                db.table::<BenchRow>()
-                    .expect("table")
-                    .insert_many(&data)
-                    .expect("inserts");
-            })
-        },
-        || {
-            let path = fresh();
-            open(&path);
-            let mut conn = raw(&path);
-            timed(|| raw_inserts(&mut conn, data.iter().cloned(), false))
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W2 bulk insert",
-        BACKEND,
-        s.bulk_rows,
-        a,
-        r,
-    ));
+    fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String> {
+        let mut st = self.conn.prepare_cached(GET).map_err(|e| e.to_string())?;
+        st.query_row([id], struct_of)
+            .optional()
+            .map_err(|e| e.to_string())
+    }
 
-    let db = open(&filled);
-    let table = db.table::<BenchRow>().expect("table");
-    table.insert_many(&data).expect("fills");
-    let conn = raw(&filled);
-    let (a, r) = alternate(
-        s.reps,
-        || anytable_scan(&table, s.bulk_rows),
-        || {
-            timed(|| {
-                let mut st = conn
-                    .prepare_cached(r#"SELECT "id", "name", "number", "score" FROM "bench_rows""#)
-                    .expect("prepares");
-                let all: Vec<BenchRow> = st
-                    .query_map([], struct_of)
-                    .expect("queries")
-                    .collect::<Result<_, _>>()
-                    .expect("reads");
-                assert_eq!(all.len(), s.bulk_rows);
-                std::hint::black_box(all);
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W3 full scan",
-        BACKEND,
-        s.bulk_rows,
-        a,
-        r,
-    ));
-
-    let ids = lookup_ids(s);
-    let (a, r) = alternate(
-        s.reps,
-        || anytable_lookups(&table, &ids),
-        || {
-            timed(|| {
-                let mut st = conn
-                    .prepare_cached(
-                        r#"SELECT "id", "name", "number", "score" FROM "bench_rows" WHERE "id" = ?1"#,
-                    )
-                    .expect("prepares");
-                for id in &ids {
-                    let found = st.query_row([id], struct_of).expect("exists");
-                    std::hint::black_box(found);
-                }
-            })
-        },
-    );
-    out.push(Measurement::from_runs(
-        "W4 point lookups",
-        BACKEND,
-        s.lookups,
-        a,
-        r,
-    ));
-    out
+    fn count(&mut self) -> Result<i64, String> {
+        self.conn
+            .query_row(r#"SELECT COUNT(*) FROM "bench_rows""#, [], |r| r.get(0))
+            .map_err(|e| e.to_string())
+    }
 }

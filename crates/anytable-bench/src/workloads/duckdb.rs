@@ -1,0 +1,227 @@
+//! DuckDB: anytable against hand-written duckdb-rs, each database a fresh file.
+//!
+//! In one process the raw side holds one instance and gives each thread a `try_clone`, as
+//! DuckDB's own threads example does. Several processes cannot hold one DuckDB file at once, so
+//! there the raw side opens the file for each operation and retries while another process has
+//! it; anytable's counterpart is `access=per_transaction`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use duckdb::{Config, Connection, OptionalExt};
+
+use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
+
+/// How long both sides wait for another process's hold on the file.
+const TIMEOUT: Duration = Duration::from_secs(60);
+const INSERT: &str = "INSERT INTO bench_rows (name, number, score) VALUES (?, ?, ?) RETURNING id";
+const SELECT: &str = "SELECT id, name, number, score FROM bench_rows";
+const GET: &str = "SELECT id, name, number, score FROM bench_rows WHERE id = ?";
+
+/// DuckDB files in one directory.
+pub struct DuckDbEngine {
+    dir: PathBuf,
+    files: AtomicUsize,
+}
+
+impl DuckDbEngine {
+    /// Databases go to files in `dir`.
+    pub fn new(dir: &Path) -> DuckDbEngine {
+        DuckDbEngine {
+            dir: dir.to_owned(),
+            files: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Engine for DuckDbEngine {
+    type Driver = DuckDbDriver;
+
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn label(&self) -> &'static str {
+        "duckdb file"
+    }
+
+    fn fresh(&self) -> String {
+        let n = self.files.fetch_add(1, Ordering::Relaxed);
+        let target = self
+            .dir
+            .join(format!("bench-{n}.duckdb"))
+            .display()
+            .to_string();
+        // Closed again when the Database drops, so the raw side can open the file.
+        self.open(&target, Mode::Threads(1))
+            .table::<BenchRow>()
+            .expect("creates the table");
+        target
+    }
+
+    fn url(&self, target: &str, mode: Mode) -> String {
+        match mode {
+            Mode::Threads(n) => format!("duckdb://{target}?pool_size={}", n.max(1)),
+            Mode::Processes => format!(
+                "duckdb://{target}?access=per_transaction&timeout={}",
+                TIMEOUT.as_secs()
+            ),
+        }
+    }
+
+    fn driver(&self, target: &str, mode: Mode) -> DuckDbDriver {
+        let path = PathBuf::from(target);
+        DuckDbDriver {
+            instance: match mode {
+                Mode::Threads(_) => Some(Mutex::new(open(&path).expect("duckdb opens the file"))),
+                Mode::Processes => None,
+            },
+            path,
+        }
+    }
+
+    fn remove(&self, target: &str) {
+        for suffix in ["", ".wal", ".lock"] {
+            let _ = std::fs::remove_file(format!("{target}{suffix}"));
+        }
+    }
+}
+
+/// Opens the file as anytable does: no extension is ever downloaded or loaded.
+fn open(path: &Path) -> duckdb::Result<Connection> {
+    let config = Config::default()
+        .with("autoinstall_known_extensions", "false")?
+        .with("autoload_known_extensions", "false")?;
+    Connection::open_with_flags(path, config)
+}
+
+/// One shared instance (threads), or the file's path alone (processes).
+pub struct DuckDbDriver {
+    instance: Option<Mutex<Connection>>,
+    path: PathBuf,
+}
+
+impl RawDriver for DuckDbDriver {
+    type Client = DuckDbClient;
+
+    fn connect(&self) -> Result<DuckDbClient, String> {
+        Ok(match &self.instance {
+            Some(instance) => {
+                let conn = instance.lock().expect("not poisoned").try_clone();
+                DuckDbClient::Held(conn.map_err(|e| e.to_string())?)
+            }
+            None => DuckDbClient::PerOperation(self.path.clone()),
+        })
+    }
+}
+
+/// A clone of the shared instance, or a file opened anew for every operation.
+pub enum DuckDbClient {
+    /// Held for the client's life.
+    Held(Connection),
+    /// Opened, used and closed by each operation.
+    PerOperation(PathBuf),
+}
+
+impl DuckDbClient {
+    /// Runs `f` on the connection, first opening the file (retrying while another process holds
+    /// it) when there is none.
+    fn with<T>(&mut self, f: impl FnOnce(&Connection) -> duckdb::Result<T>) -> Result<T, String> {
+        match self {
+            DuckDbClient::Held(conn) => f(conn).map_err(|e| e.to_string()),
+            DuckDbClient::PerOperation(path) => {
+                let started = Instant::now();
+                let conn = loop {
+                    match open(path) {
+                        Ok(conn) => break conn,
+                        Err(e) if started.elapsed() > TIMEOUT => return Err(e.to_string()),
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                };
+                f(&conn).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    fn held(&self) -> &Connection {
+        match self {
+            DuckDbClient::Held(conn) => conn,
+            DuckDbClient::PerOperation(_) => panic!("this workload needs a connection held"),
+        }
+    }
+}
+
+fn struct_of(r: &duckdb::Row<'_>) -> duckdb::Result<BenchRow> {
+    Ok(BenchRow {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        number: r.get(2)?,
+        score: r.get(3)?,
+    })
+}
+
+impl RawClient for DuckDbClient {
+    fn begin(&mut self) {
+        self.held()
+            .execute_batch("BEGIN TRANSACTION")
+            .expect("begins");
+    }
+
+    fn commit(&mut self) {
+        self.held().execute_batch("COMMIT").expect("commits");
+    }
+
+    fn insert(&mut self, r: &BenchRow) -> Result<i64, String> {
+        self.with(|conn| {
+            conn.prepare_cached(INSERT)?
+                .query_row(duckdb::params![r.name, r.number, r.score], |row| row.get(0))
+        })
+    }
+
+    fn bulk(&mut self, rows: &[BenchRow]) {
+        let conn = self.held();
+        conn.execute_batch("BEGIN TRANSACTION").expect("begins");
+        {
+            let mut app = conn
+                .appender_with_columns("bench_rows", &["name", "number", "score"])
+                .expect("appender");
+            for r in rows {
+                app.append_row(duckdb::params![r.name, r.number, r.score])
+                    .expect("appends");
+            }
+            app.flush().expect("flushes");
+        }
+        conn.execute_batch("COMMIT").expect("commits");
+    }
+
+    fn scan(&mut self) -> Vec<BenchRow> {
+        let mut st = self.held().prepare_cached(SELECT).expect("prepares");
+        let rows = st.query_map([], struct_of).expect("queries");
+        rows.collect::<Result<_, _>>().expect("reads")
+    }
+
+    fn stream(&mut self) -> usize {
+        // duckdb-rs's query_map, the driver's way to read rows one at a time.
+        let mut st = self.held().prepare_cached(SELECT).expect("prepares");
+        let mut seen = 0;
+        for r in st.query_map([], struct_of).expect("queries") {
+            std::hint::black_box(r.expect("reads"));
+            seen += 1;
+        }
+        seen
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String> {
+        self.with(|conn| {
+            conn.prepare_cached(GET)?
+                .query_row([id], struct_of)
+                .optional()
+        })
+    }
+
+    fn count(&mut self) -> Result<i64, String> {
+        self.with(|conn| conn.query_row("SELECT COUNT(*) FROM bench_rows", [], |r| r.get(0)))
+    }
+}
