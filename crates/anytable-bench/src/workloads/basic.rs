@@ -40,15 +40,7 @@ pub fn single_inserts<E: Engine>(engine: &E, s: &Settings) -> Measurement {
         || {
             let target = engine.fresh();
             let (driver, mut client) = raw_client(engine, &target, Mode::Threads(1));
-            let took = timed(|| {
-                client.begin();
-                for i in 0..s.single_rows {
-                    let mut r = row(i);
-                    r.id = client.insert(&r).expect("inserts");
-                    std::hint::black_box(&r);
-                }
-                client.commit();
-            });
+            let took = timed(|| client.single_inserts(&mut (0..s.single_rows).map(row)));
             drop((client, driver));
             engine.remove(&target);
             took
@@ -157,15 +149,7 @@ pub fn scan_and_lookups<E: Engine>(
         let (a, r) = alternate(
             s.reps,
             || anytable_lookups(&table, &ids),
-            || {
-                let mut client = client.borrow_mut();
-                timed(|| {
-                    for id in &ids {
-                        let found = client.get(*id).expect("reads").expect("exists");
-                        std::hint::black_box(found);
-                    }
-                })
-            },
+            || timed(|| client.borrow_mut().lookups(&ids)),
         );
         out.push(Measurement::from_runs(
             "W4 point lookups",

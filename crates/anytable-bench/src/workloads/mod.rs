@@ -164,10 +164,11 @@ pub trait Engine: Sync {
 /// Operations that can fail under contention return the driver's error as text, so the load
 /// workloads can count errors; the rest panic, as a bench should on a broken setup.
 pub trait RawClient {
-    /// Starts a transaction.
-    fn begin(&mut self);
-    /// Commits the open transaction.
-    fn commit(&mut self);
+    /// Inserts `rows` one at a time in one transaction through one prepared statement, handing
+    /// each new id back into its struct (W1).
+    fn single_inserts(&mut self, rows: &mut dyn Iterator<Item = BenchRow>);
+    /// Looks up each id in turn through one prepared statement (W4); panics if one is missing.
+    fn lookups(&mut self, ids: &[i64]);
     /// Inserts one row and returns its new id.
     fn insert(&mut self, row: &BenchRow) -> Result<i64, String>;
     /// Inserts every row by the driver's fastest path, all or nothing.

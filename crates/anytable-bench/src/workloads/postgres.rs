@@ -131,15 +131,29 @@ fn struct_of(r: &postgres::Row) -> BenchRow {
 }
 
 impl RawClient for PostgresClient {
-    fn begin(&mut self) {
+    fn single_inserts(&mut self, rows: &mut dyn Iterator<Item = BenchRow>) {
         // The isolation anytable uses by default.
-        self.client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(postgres::IsolationLevel::RepeatableRead)
+            .start()
             .expect("begins");
+        for mut r in rows {
+            r.id = tx
+                .query_one(&self.insert, &[&r.name, &r.number, &r.score])
+                .expect("inserts")
+                .get(0);
+            std::hint::black_box(&r);
+        }
+        tx.commit().expect("commits");
     }
 
-    fn commit(&mut self) {
-        self.client.batch_execute("COMMIT").expect("commits");
+    fn lookups(&mut self, ids: &[i64]) {
+        for id in ids {
+            let found = self.client.query_one(&self.get, &[id]).expect("exists");
+            std::hint::black_box(struct_of(&found));
+        }
     }
 
     fn insert(&mut self, r: &BenchRow) -> Result<i64, String> {

@@ -108,13 +108,27 @@ fn struct_of(x: &rusqlite::Row<'_>) -> rusqlite::Result<BenchRow> {
 }
 
 impl RawClient for SqliteClient {
-    fn begin(&mut self) {
+    fn single_inserts(&mut self, rows: &mut dyn Iterator<Item = BenchRow>) {
         // IMMEDIATE takes the write lock up front, as anytable's transactions do.
-        self.conn.execute_batch("BEGIN IMMEDIATE").expect("begins");
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .expect("begins");
+        {
+            let mut st = tx.prepare_cached(INSERT).expect("prepares");
+            for mut r in rows {
+                r.id = st.insert((&r.name, r.number, r.score)).expect("inserts");
+                std::hint::black_box(&r);
+            }
+        }
+        tx.commit().expect("commits");
     }
 
-    fn commit(&mut self) {
-        self.conn.execute_batch("COMMIT").expect("commits");
+    fn lookups(&mut self, ids: &[i64]) {
+        let mut st = self.conn.prepare_cached(GET).expect("prepares");
+        for id in ids {
+            std::hint::black_box(st.query_row([id], struct_of).expect("exists"));
+        }
     }
 
     fn insert(&mut self, r: &BenchRow) -> Result<i64, String> {
