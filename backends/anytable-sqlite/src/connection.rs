@@ -12,6 +12,7 @@ use rusqlite::Statement;
 use crate::error::map_err;
 use crate::gate::{Turn, WriteGate};
 use crate::introspect::introspect;
+use crate::statements::CachedConnection;
 use crate::types::{decode, Bind};
 
 type Pooled = r2d2::PooledConnection<crate::driver::Manager>;
@@ -63,11 +64,13 @@ fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
 
 impl Connection for SqliteConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
-        bind(&mut statement, params)?;
-        let _turn = statement_turn(&self.gate, self.timeout, &self.turn, &statement)?;
-        let changed = statement.raw_execute().map_err(map_err)?;
-        Ok(changed as u64)
+        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        self.conn.with_statement(sql, |statement| {
+            bind(statement, params)?;
+            let _turn = statement_turn(gate, timeout, held, statement)?;
+            let changed = statement.raw_execute().map_err(map_err)?;
+            Ok(changed as u64)
+        })
     }
 
     fn query(
@@ -77,38 +80,40 @@ impl Connection for SqliteConnection {
         types: &[ValueType],
         sink: RowSink<'_>,
     ) -> Result<()> {
-        let mut statement = self.conn.prepare_cached(sql).map_err(map_err)?;
-        bind(&mut statement, params)?;
-        check_count("result columns", statement.column_count(), types.len())?;
-        let _turn = statement_turn(&self.gate, self.timeout, &self.turn, &statement)?;
-        let mut rows = statement.raw_query();
-        let mut values = vec![Value::Null; types.len()];
-        while let Some(row) = rows.next().map_err(map_err)? {
-            for (i, ty) in types.iter().enumerate() {
-                let raw = row.get_ref(i).map_err(map_err)?;
-                values[i] = decode(raw, *ty).map_err(|e| {
-                    let column = row.as_ref().column_name(i).unwrap_or("?");
-                    e.in_column(column).with_backend("sqlite")
-                })?;
+        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        self.conn.with_statement(sql, |statement| {
+            bind(statement, params)?;
+            check_count("result columns", statement.column_count(), types.len())?;
+            let _turn = statement_turn(gate, timeout, held, statement)?;
+            let mut rows = statement.raw_query();
+            let mut values = vec![Value::Null; types.len()];
+            while let Some(row) = rows.next().map_err(map_err)? {
+                for (i, ty) in types.iter().enumerate() {
+                    let raw = row.get_ref(i).map_err(map_err)?;
+                    values[i] = decode(raw, *ty).map_err(|e| {
+                        let column = row.as_ref().column_name(i).unwrap_or("?");
+                        e.in_column(column).with_backend("sqlite")
+                    })?;
+                }
+                if !sink(&mut values)? {
+                    break;
+                }
             }
-            if !sink(&mut values)? {
-                break;
-            }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn insert_returning_id(&mut self, plain_sql: &str, _: &str, params: &[Value]) -> Result<i64> {
         // Same connection, no statement in between: last_insert_rowid is this row's id.
         self.execute(plain_sql, params)?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(self.conn.conn().last_insert_rowid())
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
-        let in_transaction = !self.conn.is_autocommit();
+        let in_transaction = !self.conn.conn().is_autocommit();
         // Holding one prepared statement for every row is SQLite's fastest path.
         atomically(self, in_transaction, |this| {
-            insert_rows(&this.conn, target.insert_sql, rows)
+            insert_rows(&mut this.conn, target.insert_sql, rows)
         })
     }
 
@@ -118,6 +123,7 @@ impl Connection for SqliteConnection {
         // This process's writers take turns first (see gate.rs), then SQLite's lock.
         let turn = self.gate.enter(self.timeout)?;
         self.conn
+            .conn()
             .execute_batch("BEGIN IMMEDIATE")
             .map_err(map_err)?;
         self.turn = Some(turn);
@@ -125,8 +131,8 @@ impl Connection for SqliteConnection {
     }
 
     fn commit(&mut self) -> Result<()> {
-        let committed = self.conn.execute_batch("COMMIT").map_err(map_err);
-        if self.conn.is_autocommit() {
+        let committed = self.conn.conn().execute_batch("COMMIT").map_err(map_err);
+        if self.conn.conn().is_autocommit() {
             self.turn = None;
         }
         committed
@@ -134,30 +140,31 @@ impl Connection for SqliteConnection {
 
     fn rollback(&mut self) -> Result<()> {
         // SQLite may already have rolled back on its own (e.g. after SQLITE_FULL).
-        if self.conn.is_autocommit() {
+        if self.conn.conn().is_autocommit() {
             self.turn = None;
             return Ok(());
         }
-        let rolled_back = self.conn.execute_batch("ROLLBACK").map_err(map_err);
-        if self.conn.is_autocommit() {
+        let rolled_back = self.conn.conn().execute_batch("ROLLBACK").map_err(map_err);
+        if self.conn.conn().is_autocommit() {
             self.turn = None;
         }
         rolled_back
     }
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
-        introspect(&self.conn, name)
+        introspect(self.conn.conn(), name)
     }
 }
 
-fn insert_rows(conn: &rusqlite::Connection, sql: &str, rows: &mut dyn RowSource) -> Result<u64> {
-    let mut statement = conn.prepare_cached(sql).map_err(map_err)?;
-    let mut row = Vec::new();
-    let mut count = 0;
-    while rows.next_row(&mut row)? {
-        bind(&mut statement, &row)?;
-        statement.raw_execute().map_err(map_err)?;
-        count += 1;
-    }
-    Ok(count)
+fn insert_rows(conn: &mut CachedConnection, sql: &str, rows: &mut dyn RowSource) -> Result<u64> {
+    conn.with_statement(sql, |statement| {
+        let mut row = Vec::new();
+        let mut count = 0;
+        while rows.next_row(&mut row)? {
+            bind(statement, &row)?;
+            statement.raw_execute().map_err(map_err)?;
+            count += 1;
+        }
+        Ok(count)
+    })
 }

@@ -13,6 +13,7 @@ use rusqlite::OpenFlags;
 use crate::connection::SqliteConnection;
 use crate::error::map_err;
 use crate::gate::WriteGate;
+use crate::statements::CachedConnection;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
@@ -74,18 +75,18 @@ impl Manager {
 }
 
 impl r2d2::ManageConnection for Manager {
-    type Connection = rusqlite::Connection;
+    type Connection = CachedConnection;
     type Error = rusqlite::Error;
 
-    fn connect(&self) -> rusqlite::Result<rusqlite::Connection> {
-        self.open()
+    fn connect(&self) -> rusqlite::Result<CachedConnection> {
+        self.open().map(CachedConnection::wrap)
     }
 
-    fn is_valid(&self, conn: &mut rusqlite::Connection) -> rusqlite::Result<()> {
-        conn.execute_batch("")
+    fn is_valid(&self, conn: &mut CachedConnection) -> rusqlite::Result<()> {
+        conn.conn().execute_batch("")
     }
 
-    fn has_broken(&self, _: &mut rusqlite::Connection) -> bool {
+    fn has_broken(&self, _: &mut CachedConnection) -> bool {
         false
     }
 }

@@ -17,6 +17,7 @@ mod driver;
 mod error;
 mod gate;
 mod introspect;
+mod statements;
 mod types;
 
 pub use driver::SqliteBackend;
