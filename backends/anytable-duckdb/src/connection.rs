@@ -84,8 +84,16 @@ impl Connection for DuckDbConnection {
         sink: RowSink<'_>,
     ) -> Result<()> {
         let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
-        bind(&mut statement, params)?;
-        statement.raw_execute().map_err(map_err)?;
+        check_count("parameters", statement.parameter_count(), params.len())?;
+        // A streaming result, so DuckDB hands over one chunk at a time instead of materializing
+        // every row first (`raw_execute` would: a full scan of a big table would need its size in
+        // memory). duckdb-rs starts one only through `stream_arrow`; its row reader then fetches
+        // the chunks from that result.
+        drop(
+            statement
+                .stream_arrow(duckdb::params_from_iter(params.iter().map(Bind)))
+                .map_err(map_err)?,
+        );
         check_count("result columns", statement.column_count(), types.len())?;
         let mut rows = statement.raw_query();
         let mut values = vec![Value::Null; types.len()];

@@ -88,12 +88,13 @@ impl Connection for SqliteConnection {
             let mut rows = statement.raw_query();
             let mut values = vec![Value::Null; types.len()];
             while let Some(row) = rows.next().map_err(map_err)? {
-                for (i, ty) in types.iter().enumerate() {
+                for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
                     let raw = row.get_ref(i).map_err(map_err)?;
-                    values[i] = decode(raw, *ty).map_err(|e| {
+                    let value = decode(raw, *ty).map_err(|e| {
                         let column = row.as_ref().column_name(i).unwrap_or("?");
                         e.in_column(column).with_backend("sqlite")
                     })?;
+                    set(slot, value);
                 }
                 if !sink(&mut values)? {
                     break;
@@ -153,6 +154,16 @@ impl Connection for SqliteConnection {
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(self.conn.conn(), name)
+    }
+}
+
+/// Stores `value` in `slot`, skipping the drop of the NULL a record's `read_values` left there
+/// (a call per column per row otherwise).
+#[inline]
+fn set(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    if matches!(old, Value::Null) {
+        std::mem::forget(old);
     }
 }
 

@@ -130,6 +130,7 @@ fn unparsable(ty: ValueType, text: &str) -> Error {
 }
 
 /// Decodes one SQLite value as `ty`.
+#[inline]
 pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
     if let ValueRef::Null = raw {
         return Ok(Value::Null);
