@@ -41,9 +41,9 @@ pub fn streaming<E: Engine>(engine: &E, s: &Settings) -> Vec<Measurement> {
 
 /// 1000000 as `1M`, 400000 as `400k`.
 fn short(rows: usize) -> String {
-    if rows >= 1_000_000 && rows % 1_000_000 == 0 {
+    if rows >= 1_000_000 && rows.is_multiple_of(1_000_000) {
         format!("{}M", rows / 1_000_000)
-    } else if rows >= 1_000 && rows % 1_000 == 0 {
+    } else if rows >= 1_000 && rows.is_multiple_of(1_000) {
         format!("{}k", rows / 1_000)
     } else {
         rows.to_string()

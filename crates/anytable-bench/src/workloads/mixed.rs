@@ -59,7 +59,10 @@ pub fn mixed<E: Engine>(engine: &E, s: &Settings) -> Vec<Measurement> {
                         },
                         |thread| -> Op<'_> {
                             Box::new(move |n| match table.get(pick(thread, n, prefill)) {
-                                Ok(Some(r)) => Ok(drop(std::hint::black_box(r))),
+                                Ok(Some(r)) => {
+                                    std::hint::black_box(r);
+                                    Ok(())
+                                }
                                 Ok(None) => Err("a prefilled row is missing".into()),
                                 Err(e) => Err(e.to_string()),
                             })
@@ -78,7 +81,10 @@ pub fn mixed<E: Engine>(engine: &E, s: &Settings) -> Vec<Measurement> {
                         |thread| -> Op<'_> {
                             let mut client = driver.connect().expect("the raw driver connects");
                             Box::new(move |n| match client.get(pick(thread, n, prefill)) {
-                                Ok(Some(r)) => Ok(drop(std::hint::black_box(r))),
+                                Ok(Some(r)) => {
+                                    std::hint::black_box(r);
+                                    Ok(())
+                                }
                                 Ok(None) => Err("a prefilled row is missing".into()),
                                 Err(e) => Err(e),
                             })
