@@ -8,35 +8,78 @@ use crate::workloads::basic::{filled, raw_client};
 use crate::workloads::worker::{spawn, Side as Who};
 use crate::workloads::{BenchRow, Engine, Mode, RawClient, Settings};
 
-/// One W3s measurement per size in `stream_rows`; rates are medians, peak RSS the largest seen.
+/// Two W3s measurements per size in `stream_rows`: anytable's `iter()` (rows read on a helper
+/// thread) and `for_each` (on the caller's thread), each against the same raw runs. Rates are
+/// medians, peak RSS the largest seen.
 pub fn streaming<E: Engine>(engine: &E, s: &Settings) -> Vec<Measurement> {
     let mut out = Vec::new();
     for rows in s.stream_rows {
         let target = filled(engine, rows);
-        let mut sides = [Vec::new(), Vec::new()];
+        let [mut iter, mut for_each, mut raw] = [Vec::new(), Vec::new(), Vec::new()];
         for rep in 0..s.reps {
-            // Alternate which side goes first, as the other workloads do.
-            let order = if rep % 2 == 0 {
-                [Who::Anytable, Who::Raw]
-            } else {
-                [Who::Raw, Who::Anytable]
-            };
-            for who in order {
-                let report = spawn(engine, who, &["stream", &target, &rows.to_string()])
-                    .expect("the streaming worker runs");
-                sides[who as usize].push(parse(&report, rows));
+            // Rotate which goes first, as the other workloads alternate.
+            let mut order = [Api::Iter, Api::ForEach, Api::Raw];
+            order.rotate_left(rep % 3);
+            for api in order {
+                let who = if api == Api::Raw {
+                    Who::Raw
+                } else {
+                    Who::Anytable
+                };
+                let report = spawn(
+                    engine,
+                    who,
+                    &["stream", &target, &rows.to_string(), api.as_arg()],
+                )
+                .expect("the streaming worker runs");
+                let run = parse(&report, rows);
+                match api {
+                    Api::Iter => iter.push(run),
+                    Api::ForEach => for_each.push(run),
+                    Api::Raw => raw.push(run),
+                }
             }
         }
         engine.remove(&target);
-        let [ours, theirs] = sides.map(summarize);
-        out.push(Measurement {
-            workload: format!("W3s stream {} rows", short(rows)),
-            backend: engine.label().to_owned(),
-            anytable: ours,
-            raw: theirs,
-        });
+        let theirs = summarize(raw);
+        for (name, runs) in [("iter()", iter), ("for_each", for_each)] {
+            out.push(Measurement {
+                workload: format!("W3s {name} {} rows", short(rows)),
+                backend: engine.label().to_owned(),
+                anytable: summarize(runs),
+                raw: theirs.clone(),
+            });
+        }
     }
     out
+}
+
+/// How a streaming worker reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// anytable's `Select::iter`.
+    Iter,
+    /// anytable's `Select::for_each`.
+    ForEach,
+    /// The raw driver's row iterator.
+    Raw,
+}
+
+impl Api {
+    fn as_arg(self) -> &'static str {
+        match self {
+            Api::Iter => "iter",
+            Api::ForEach => "for_each",
+            Api::Raw => "raw",
+        }
+    }
+
+    /// The reading method named `arg` on a worker's command line.
+    pub(crate) fn from_arg(arg: &str) -> Option<Api> {
+        [Api::Iter, Api::ForEach, Api::Raw]
+            .into_iter()
+            .find(|api| api.as_arg() == arg)
+    }
 }
 
 /// 1000000 as `1M`, 400000 as `400k`.
@@ -73,21 +116,31 @@ fn summarize(runs: Vec<(f64, f64)>) -> Side {
 }
 
 /// The worker's side: streams every row of `target` once and reports time and peak memory.
-pub(crate) fn stream_worker<E: Engine>(engine: &E, who: Who, target: &str, rows: usize) -> String {
+pub(crate) fn stream_worker<E: Engine>(engine: &E, api: Api, target: &str, rows: usize) -> String {
     let started = Instant::now();
-    let seen = match who {
-        Who::Anytable => {
+    let mut seen = 0;
+    match api {
+        Api::Iter | Api::ForEach => {
             let db = engine.open(target, Mode::Threads(1));
             let table = db.table::<BenchRow>().expect("table");
-            let mut seen = 0;
-            for r in table.select().iter().expect("streams") {
-                std::hint::black_box(r.expect("reads"));
-                seen += 1;
+            if api == Api::Iter {
+                for r in table.select().iter().expect("streams") {
+                    std::hint::black_box(r.expect("reads"));
+                    seen += 1;
+                }
+            } else {
+                table
+                    .select()
+                    .for_each(|r| {
+                        std::hint::black_box(r);
+                        seen += 1;
+                        Ok(())
+                    })
+                    .expect("reads");
             }
-            seen
         }
-        Who::Raw => raw_client(engine, target, Mode::Threads(1)).1.stream(),
-    };
+        Api::Raw => seen = raw_client(engine, target, Mode::Threads(1)).1.stream(),
+    }
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(seen, rows, "the stream saw every row once");
     format!("seconds={seconds} peak_kib={}", peak_rss_kib())

@@ -77,7 +77,16 @@ pub fn run<E: Engine>(engine: &E, who: Side, args: &[String]) -> Result<String, 
             .ok_or_else(|| format!("worker argument {i} must be a number: {args:?}"))
     };
     match args.first().map(String::as_str) {
-        Some("stream") => Ok(memory::stream_worker(engine, who, &args[1], number(2)?)),
+        Some("stream") => {
+            let api = args
+                .get(3)
+                .and_then(|a| memory::Api::from_arg(a))
+                .ok_or_else(|| format!("stream worker needs iter, for_each or raw: {args:?}"))?;
+            if (api == memory::Api::Raw) != (who == Side::Raw) {
+                return Err(format!("{api:?} is not a way to read on the {who:?} side"));
+            }
+            Ok(memory::stream_worker(engine, api, &args[1], number(2)?))
+        }
         Some("insert") => seeds::insert_worker(engine, who, &args[1], number(2)?, number(3)?),
         _ => Err(format!("unknown worker {args:?}")),
     }
