@@ -142,6 +142,7 @@ macro_rules! for_each_case {
             crud::delete_by_filter,
             crud::upsert_do_nothing_and_update,
             crud::streaming_iter_and_for_each,
+            crud::early_stops_leave_the_connection_usable,
             types::round_trip_every_type,
             types::bulk_and_single_inserts_read_back_identical,
             types::nan_and_infinity,

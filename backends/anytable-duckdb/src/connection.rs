@@ -6,7 +6,7 @@ use anytable_core::{
     bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
     ValueType,
 };
-use duckdb::Statement;
+use duckdb::{CachedStatement, Statement};
 
 use crate::error::map_err;
 use crate::file::{CloneManager, FileLease};
@@ -58,6 +58,25 @@ impl Drop for DuckDbConnection {
     }
 }
 
+/// A cached statement whose streaming result may still be open. DuckDB refuses any other query
+/// on the connection until that result is drained or destroyed, so one that is not drained
+/// (the reader stopped early, failed or panicked) is discarded instead of going back to the
+/// cache with it.
+struct OpenResult<'conn> {
+    statement: Option<CachedStatement<'conn>>,
+    drained: bool,
+}
+
+impl Drop for OpenResult<'_> {
+    fn drop(&mut self) {
+        if !self.drained {
+            if let Some(statement) = self.statement.take() {
+                statement.discard();
+            }
+        }
+    }
+}
+
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
     check_count("parameters", statement.parameter_count(), params.len())?;
     for (i, value) in params.iter().enumerate() {
@@ -83,7 +102,12 @@ impl Connection for DuckDbConnection {
         types: &[ValueType],
         sink: RowSink<'_>,
     ) -> Result<()> {
-        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        let statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        let mut open = OpenResult {
+            statement: Some(statement),
+            drained: false,
+        };
+        let statement = open.statement.as_mut().expect("just set");
         check_count("parameters", statement.parameter_count(), params.len())?;
         // A streaming result, so DuckDB hands over one chunk at a time instead of materializing
         // every row first (`raw_execute` would: a full scan of a big table would need its size in
@@ -106,9 +130,16 @@ impl Connection for DuckDbConnection {
                 })?;
             }
             if !sink(&mut values)? {
+                // Reading on is cheap when that was the last row (a get, a first, a RETURNING);
+                // otherwise the statement is discarded with its result.
+                if rows.next().map_err(map_err)?.is_some() {
+                    return Ok(());
+                }
                 break;
             }
         }
+        drop(rows);
+        open.drained = true;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 
 use anytable::{Filter, OnConflict};
 
+use crate::fixtures::with_option;
 use crate::records::{Keyed, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
@@ -288,5 +289,43 @@ pub fn streaming_iter_and_for_each(t: &TestDb) -> CaseResult {
         Ok(())
     })?;
     ensure!(seen == 1500, "for_each saw {seen}");
+    Ok(())
+}
+
+/// A read that stops early (a dropped `iter`, a `first`, a `get`, an insert's RETURNING) leaves
+/// its connection fit for the next statement. With a pool of one connection every call reuses
+/// the same one (DuckDB refuses any query on a connection whose streaming result is still
+/// open, which only this shows).
+pub fn early_stops_leave_the_connection_usable(t: &TestDb) -> CaseResult {
+    let db = anytable::Database::open(&with_option(&t.url, "pool_size", "1"))?;
+    let rows = db.table::<SimpleRow>()?;
+    let start = rows.count()?;
+    let batch: Vec<SimpleRow> = (0..1000).map(|i| SimpleRow::new("AB", i)).collect();
+    rows.insert_many(&batch)?;
+    for round in 0..3 {
+        let mut stream = rows.select().iter()?;
+        ensure!(
+            stream.next().is_some(),
+            "round {round}: a first streamed row"
+        );
+        drop(stream);
+        let first = rows.select().first()?.ok_or("a first row")?;
+        ensure!(
+            rows.get(first.id)?.is_some(),
+            "round {round}: get after first"
+        );
+        let mut added = SimpleRow::new("CD", 1000 + round);
+        rows.insert(&mut added)?;
+        let got = rows.get(added.id)?;
+        ensure!(
+            got.as_ref() == Some(&added),
+            "round {round}: the new row reads back"
+        );
+        let total = rows.count()?;
+        ensure!(
+            total == start + 1001 + round as u64,
+            "round {round}: {total} rows"
+        );
+    }
     Ok(())
 }
