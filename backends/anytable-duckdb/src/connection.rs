@@ -122,13 +122,7 @@ impl Connection for DuckDbConnection {
         let mut rows = statement.raw_query();
         let mut values = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
-            for (i, ty) in types.iter().enumerate() {
-                let raw = row.get_ref(i).map_err(map_err)?;
-                values[i] = decode(raw, *ty).map_err(|e| {
-                    let column = row.as_ref().column_name(i).map_or("?", String::as_str);
-                    e.in_column(column).with_backend("duckdb")
-                })?;
-            }
+            decode_row(row, types, &mut values)?;
             if !sink(&mut values)? {
                 // Reading on is cheap when that was the last row (a get, a first, a RETURNING);
                 // otherwise the statement is discarded with its result.
@@ -141,6 +135,28 @@ impl Connection for DuckDbConnection {
         drop(rows);
         open.drained = true;
         Ok(())
+    }
+
+    fn query_row(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        out: &mut Vec<Value>,
+    ) -> Result<bool> {
+        // At most one row: a materialized result, which leaves nothing open on the connection.
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        statement.raw_execute().map_err(map_err)?;
+        check_count("result columns", statement.column_count(), types.len())?;
+        let mut rows = statement.raw_query();
+        let Some(row) = rows.next().map_err(map_err)? else {
+            return Ok(false);
+        };
+        out.clear();
+        out.resize(types.len(), Value::Null);
+        decode_row(row, types, out)?;
+        Ok(true)
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
@@ -180,6 +196,18 @@ impl Connection for DuckDbConnection {
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(self.conn(), name)
     }
+}
+
+/// Decodes every column of `row` into `values`, naming the column in any error.
+fn decode_row(row: &duckdb::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
+    for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
+        let raw = row.get_ref(i).map_err(map_err)?;
+        *slot = decode(raw, *ty).map_err(|e| {
+            let column = row.as_ref().column_name(i).map_or("?", String::as_str);
+            e.in_column(column).with_backend("duckdb")
+        })?;
+    }
+    Ok(())
 }
 
 /// The bulk path: DuckDB's Appender with explicit columns, so defaults and sequences fill in.

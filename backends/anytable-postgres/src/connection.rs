@@ -132,25 +132,45 @@ impl Connection for PostgresConnection {
             .client
             .query_raw(&statement, binds.iter())
             .map_err(map_err)?;
-        let readers: Vec<ColumnReader> = statement
-            .columns()
-            .iter()
-            .zip(types)
-            .map(|(column, want)| ColumnReader::new(column.type_(), *want))
-            .collect();
+        let readers = readers(&statement, types);
         let mut out = vec![Value::Null; types.len()];
         while let Some(row) = rows.next().map_err(map_err)? {
             for (i, (slot, reader)) in out.iter_mut().zip(&readers).enumerate() {
-                *slot = reader.read(&row, i).map_err(|e| {
-                    e.in_column(row.columns()[i].name())
-                        .with_backend("postgres")
-                })?;
+                *slot = read(reader, &row, i)?;
             }
             if !sink(&mut out)? {
                 break;
             }
         }
         Ok(())
+    }
+
+    fn query_row(
+        &mut self,
+        sql: &str,
+        values: &[Value],
+        types: &[ValueType],
+        out: &mut Vec<Value>,
+    ) -> Result<bool> {
+        // One collected read: a row iterator costs a runtime entry per row and one more for the
+        // end, which a lookup or an insert's RETURNING pays for nothing.
+        let statement = self.prepare(sql)?;
+        check_count("parameters", statement.params().len(), values.len())?;
+        check_count("result columns", statement.columns().len(), types.len())?;
+        let binds = params(values);
+        let rows = self
+            .client
+            .client
+            .query(&statement, &as_dyn(&binds))
+            .map_err(map_err)?;
+        let Some(row) = rows.first() else {
+            return Ok(false);
+        };
+        out.clear();
+        for (i, reader) in readers(&statement, types).iter().enumerate() {
+            out.push(read(reader, row, i)?);
+        }
+        Ok(true)
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
@@ -189,6 +209,25 @@ impl Connection for PostgresConnection {
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(&mut self.client.client, name)
     }
+}
+
+/// One planned decoder per result column of `statement`, read as `types`.
+fn readers(statement: &Statement, types: &[ValueType]) -> Vec<ColumnReader> {
+    statement
+        .columns()
+        .iter()
+        .zip(types)
+        .map(|(column, want)| ColumnReader::new(column.type_(), *want))
+        .collect()
+}
+
+/// Column `i` of `row`, naming the column in any error.
+#[inline]
+fn read(reader: &ColumnReader, row: &postgres::Row, i: usize) -> Result<Value> {
+    reader.read(row, i).map_err(|e| {
+        e.in_column(row.columns()[i].name())
+            .with_backend("postgres")
+    })
 }
 
 /// Cached statements of one client, by SQL text.

@@ -106,10 +106,11 @@ pub trait Connection: Send {
         sink: RowSink<'_>,
     ) -> Result<()>;
 
-    /// Runs an `INSERT ... RETURNING` and stores the returned row in `row`.
+    /// Runs a query that returns at most one row (a lookup by key, a `LIMIT 1`, an
+    /// `INSERT ... RETURNING`) and stores that row in `row`; `false` when there is none.
     ///
-    /// Returns `false` when no row came back (an upsert that did nothing).
-    fn insert_returning(
+    /// Engines whose streaming read costs more than one collected read override it.
+    fn query_row(
         &mut self,
         sql: &str,
         params: &[Value],
@@ -124,6 +125,19 @@ pub trait Connection: Send {
             Ok(false)
         })?;
         Ok(found)
+    }
+
+    /// Runs an `INSERT ... RETURNING` and stores the returned row in `row`.
+    ///
+    /// Returns `false` when no row came back (an upsert that did nothing).
+    fn insert_returning(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        row: &mut Vec<Value>,
+    ) -> Result<bool> {
+        self.query_row(sql, params, types, row)
     }
 
     /// Runs an INSERT whose only generated column is the id, and returns the new id.

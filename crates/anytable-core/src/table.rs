@@ -172,12 +172,7 @@ impl<'tx, R: Record> Table<'tx, R> {
                 std::any::type_name::<R>()
             ))
         })?;
-        let mut found = None;
-        self.query(sql, &[Value::I64(id)], &mut |r| {
-            found = Some(r);
-            Ok(false)
-        })?;
-        Ok(found)
+        self.query_row(sql, &[Value::I64(id)])
     }
 
     /// Starts a query over this table; add filters, ordering and limits, then run it.
@@ -298,6 +293,17 @@ impl<'tx, R: Record> Table<'tx, R> {
             return Ok(None);
         }
         self.take_generated(record, &mut row).map(Some)
+    }
+
+    /// The one row of a query that returns at most one.
+    fn query_row(&self, sql: &str, params: &[Value]) -> Result<Option<R>> {
+        let types = &self.state.statements.column_types;
+        let mut row = Vec::with_capacity(types.len());
+        let found = self.with_conn(|conn| conn.query_row(sql, params, types, &mut row))?;
+        if !found {
+            return Ok(None);
+        }
+        R::read_values(&mut row).map(Some)
     }
 
     fn query(
@@ -459,12 +465,7 @@ impl<'tx, R: Record> Select<'tx, R> {
     pub fn first(self) -> Result<Option<R>> {
         let select = self.limit(1);
         let (sql, params) = select.build()?;
-        let mut found = None;
-        select.table.query(&sql, &params, &mut |r| {
-            found = Some(r);
-            Ok(false)
-        })?;
-        Ok(found)
+        select.table.query_row(&sql, &params)
     }
 
     /// The number of matching rows (ordering, limit and offset are ignored).
