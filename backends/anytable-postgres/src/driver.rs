@@ -50,7 +50,7 @@ impl r2d2::ManageConnection for Manager {
     fn connect(&self) -> std::result::Result<Slot, postgres::Error> {
         Ok(Slot {
             client: self.config.connect(NoTls)?,
-            statements: StatementCache::new(),
+            statements: StatementCache::default(),
             returned: Instant::now(),
             broken: false,
         })
