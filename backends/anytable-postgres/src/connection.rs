@@ -8,10 +8,8 @@ use anytable_core::{
     bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
     ValueType,
 };
-use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{ToSql, Type};
-use postgres::Statement;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::Statement;
 
 use crate::driver::PooledClient;
 use crate::error::map_err;
@@ -75,16 +73,7 @@ impl PostgresConnection {
             quote_identifier(&target.table.name),
             list.join(", ")
         );
-        let sink = self.client.client.copy_in(&sql).map_err(map_err)?;
-        let mut writer = BinaryCopyInWriter::new(sink, &types);
-        let mut row = Vec::with_capacity(types.len());
-        while rows.next_row(&mut row)? {
-            // `write` panics on a count mismatch; say so as an error instead.
-            check_count("values in a row", types.len(), row.len())?;
-            writer.write_raw(row.iter().map(Bind)).map_err(map_err)?;
-        }
-        // Without `finish` the server aborts the COPY, so nothing is half-written.
-        writer.finish().map_err(map_err)
+        self.client.client.copy_in_binary(&sql, &types, rows)
     }
 }
 
@@ -128,22 +117,14 @@ impl Connection for PostgresConnection {
         check_count("parameters", statement.params().len(), values.len())?;
         check_count("result columns", statement.columns().len(), types.len())?;
         let binds = params(values);
-        let mut rows = self
-            .client
-            .client
-            .query_raw(&statement, binds.iter())
-            .map_err(map_err)?;
         let readers = readers(&statement, types);
         let mut out = vec![Value::Null; types.len()];
-        while let Some(row) = rows.next().map_err(map_err)? {
+        self.client.client.query_each(&statement, &binds, |row| {
             for (i, (slot, reader)) in out.iter_mut().zip(&readers).enumerate() {
-                *slot = read(reader, &row, i)?;
+                *slot = read(reader, row, i)?;
             }
-            if !sink(&mut out)? {
-                break;
-            }
-        }
-        Ok(())
+            sink(&mut out)
+        })
     }
 
     fn query_row(
@@ -224,7 +205,7 @@ fn readers(statement: &Statement, types: &[ValueType]) -> Vec<ColumnReader> {
 
 /// Column `i` of `row`, naming the column in any error.
 #[inline]
-fn read(reader: &ColumnReader, row: &postgres::Row, i: usize) -> Result<Value> {
+fn read(reader: &ColumnReader, row: &tokio_postgres::Row, i: usize) -> Result<Value> {
     reader.read(row, i).map_err(|e| {
         e.in_column(row.columns()[i].name())
             .with_backend("postgres")

@@ -7,8 +7,9 @@ use anytable_core::sql::quote_identifier;
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
-use postgres::NoTls;
+use tokio_postgres::Config;
 
+use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
 use crate::error::map_err;
 
@@ -24,7 +25,7 @@ const OPTIONS: &[&str] = &[
 
 /// A Postgres client and the statements prepared on it.
 pub(crate) struct Slot {
-    pub(crate) client: postgres::Client,
+    pub(crate) client: SyncClient,
     pub(crate) statements: StatementCache,
     /// When it was last returned to the pool.
     pub(crate) returned: Instant,
@@ -40,24 +41,27 @@ pub(crate) type PooledClient = r2d2::PooledConnection<Manager>;
 
 /// r2d2 manager: connects with the parsed config; a closed client is dropped, not reused.
 pub(crate) struct Manager {
-    config: postgres::Config,
+    config: Config,
 }
 
 impl r2d2::ManageConnection for Manager {
     type Connection = Slot;
-    type Error = postgres::Error;
+    type Error = ConnectError;
 
-    fn connect(&self) -> std::result::Result<Slot, postgres::Error> {
+    fn connect(&self) -> std::result::Result<Slot, ConnectError> {
         Ok(Slot {
-            client: self.config.connect(NoTls)?,
+            client: SyncClient::connect(&self.config)?,
             statements: StatementCache::default(),
             returned: Instant::now(),
             broken: false,
         })
     }
 
-    fn is_valid(&self, slot: &mut Slot) -> std::result::Result<(), postgres::Error> {
-        slot.client.simple_query("").map(drop)
+    fn is_valid(&self, slot: &mut Slot) -> std::result::Result<(), ConnectError> {
+        slot.client
+            .simple_query("")
+            .map(drop)
+            .map_err(ConnectError::Postgres)
     }
 
     fn has_broken(&self, slot: &mut Slot) -> bool {
@@ -83,7 +87,7 @@ impl std::fmt::Debug for PostgresBackend {
     }
 }
 
-/// The libpq-style URL without anytable's own options, for `postgres::Config`.
+/// The libpq-style URL without anytable's own options, for `tokio_postgres::Config`.
 fn driver_url(url: &DatabaseUrl) -> String {
     let raw = url.as_str();
     let base = raw.split_once('?').map_or(raw, |(base, _)| base);
@@ -118,7 +122,7 @@ impl PostgresBackend {
         let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
         let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
         let begin = begin_statement(url)?;
-        let mut config = postgres::Config::from_str(&driver_url(url)).map_err(|e| {
+        let mut config = Config::from_str(&driver_url(url)).map_err(|e| {
             Error::invalid_input(format!(
                 "malformed postgres URL (expected postgres://user[:password]@host[:port]/database): {e}"
             ))
@@ -185,12 +189,15 @@ impl PostgresBackend {
     }
 }
 
-fn connect(config: &postgres::Config) -> Result<postgres::Client> {
-    config.connect(NoTls).map_err(|e| {
-        let err = map_err(e);
+fn connect(config: &Config) -> Result<SyncClient> {
+    SyncClient::connect(config).map_err(|e| {
+        let message = match e {
+            ConnectError::Postgres(e) => map_err(e).message().to_owned(),
+            other => other.to_string(),
+        };
         Error::new(
             ErrorKind::Connection,
-            format!("cannot connect to PostgreSQL: {}", err.message()),
+            format!("cannot connect to PostgreSQL: {message}"),
         )
         .with_backend("postgres")
     })
@@ -247,7 +254,7 @@ impl PostgresBackend {
 /// Drops `schema` with everything in it.
 pub(crate) fn drop_schema(url: &str, schema: &str) -> Result<()> {
     let url = DatabaseUrl::parse(url)?;
-    let config = postgres::Config::from_str(&driver_url(&url))
+    let config = Config::from_str(&driver_url(&url))
         .map_err(|e| Error::invalid_input(format!("malformed postgres URL: {e}")))?;
     connect(&config)?
         .batch_execute(&format!(

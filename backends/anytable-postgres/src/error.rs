@@ -4,7 +4,7 @@
 //! constraint are formatted into the anytable error instead.
 
 use anytable_core::{Error, ErrorKind};
-use postgres::error::SqlState;
+use tokio_postgres::error::SqlState;
 
 /// The `ErrorKind` of a SQLSTATE code.
 pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
@@ -30,7 +30,7 @@ pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
 }
 
 /// Converts a postgres error, keeping the server's own words.
-pub(crate) fn map_err(e: postgres::Error) -> Error {
+pub(crate) fn map_err(e: tokio_postgres::Error) -> Error {
     if let Some(db) = e.as_db_error() {
         let mut message = format!("{}: {}", db.severity(), db.message());
         if let Some(detail) = db.detail() {
@@ -63,7 +63,7 @@ pub(crate) fn map_err(e: postgres::Error) -> Error {
         .with_source(e)
 }
 
-fn is_io(e: &postgres::Error) -> bool {
+fn is_io(e: &tokio_postgres::Error) -> bool {
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
         if s.is::<std::io::Error>() {

@@ -2,6 +2,7 @@
 
 use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
 
+use crate::client::SyncClient;
 use crate::error::map_err;
 
 /// The table `name` in the current schema (the first of `search_path`).
@@ -10,11 +11,11 @@ const TABLE_OID: &str =
      WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')";
 
 /// Describes table `name`, or `None` if the current schema has no such table.
-pub(crate) fn introspect(client: &mut postgres::Client, name: &str) -> Result<Option<TableInfo>> {
+pub(crate) fn introspect(client: &mut SyncClient, name: &str) -> Result<Option<TableInfo>> {
     let Some(row) = client.query_opt(TABLE_OID, &[&name]).map_err(map_err)? else {
         return Ok(None);
     };
-    let oid: postgres::types::Oid = row.get(0);
+    let oid: tokio_postgres::types::Oid = row.get(0);
     let columns = client
         .query(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull \

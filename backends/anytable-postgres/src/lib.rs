@@ -1,4 +1,5 @@
-//! The PostgreSQL backend of anytable, on the sync `postgres` crate.
+//! The PostgreSQL backend of anytable, on `tokio-postgres` driven by a blocking client of its
+//! own (one small runtime per connection; streaming reads fetch rows in batches).
 //!
 //! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), any
 //!   libpq URI parameter the driver knows is not accepted here: options are anytable's own.
@@ -18,6 +19,7 @@
 //!   parameter that carries `schema` and `lock_timeout`: set them on the role there).
 #![warn(missing_docs)]
 
+mod client;
 mod connection;
 mod driver;
 mod error;

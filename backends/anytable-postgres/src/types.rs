@@ -6,8 +6,8 @@
 
 use anytable_core::{Error, Result, Value, ValueType};
 use chrono::{DateTime, NaiveDate, Utc};
-use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
-use postgres::Row;
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::Row;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
 

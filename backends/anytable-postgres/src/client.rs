@@ -1,0 +1,214 @@
+//! A blocking PostgreSQL client over tokio-postgres, on a runtime of its own.
+//!
+//! The `postgres` crate does the same, but its row iterator enters the runtime once per row:
+//! about 2,400 instructions a row, twice what decoding it costs, which made a full scan read
+//! half as fast as `Client::query` (measured with callgrind). Here rows are fetched in batches,
+//! one runtime entry per batch, and handed out between batches, outside the runtime, so a
+//! caller's callback may itself use the database (a nested runtime entry would panic).
+
+use std::future::Future;
+use std::pin::pin;
+use std::time::Duration;
+
+use anytable_core::{check_count, Result, RowSource};
+use futures_util::StreamExt;
+use tokio::runtime::Runtime;
+use tokio::task::JoinHandle;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::{Config, Error, NoTls, Row, SimpleQueryMessage, Statement, ToStatement};
+
+use crate::error::map_err;
+use crate::types::Bind;
+
+/// Rows fetched per runtime entry while streaming.
+const BATCH: usize = 256;
+
+/// How long closing waits for the server to acknowledge the end of the session.
+const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
+/// One connection to the server, used from one thread at a time.
+pub(crate) struct SyncClient {
+    runtime: Runtime,
+    // Option so that Drop can close the client before waiting for its connection task.
+    client: Option<tokio_postgres::Client>,
+    connection: Option<JoinHandle<std::result::Result<(), Error>>>,
+}
+
+impl SyncClient {
+    /// Connects with `config`; the connection's I/O runs whenever a call is waiting on it.
+    pub(crate) fn connect(config: &Config) -> std::result::Result<SyncClient, ConnectError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(ConnectError::Runtime)?;
+        let (client, connection) = runtime
+            .block_on(config.connect(NoTls))
+            .map_err(ConnectError::Postgres)?;
+        let connection = runtime.spawn(connection);
+        Ok(SyncClient {
+            runtime,
+            client: Some(client),
+            connection: Some(connection),
+        })
+    }
+
+    fn client(&self) -> &tokio_postgres::Client {
+        self.client.as_ref().expect("present until drop")
+    }
+
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// Prepares `sql` on the server.
+    pub(crate) fn prepare(&mut self, sql: &str) -> std::result::Result<Statement, Error> {
+        self.block_on(self.client().prepare(sql))
+    }
+
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    pub(crate) fn execute(
+        &mut self,
+        statement: &Statement,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> std::result::Result<u64, Error> {
+        self.block_on(self.client().execute(statement, params))
+    }
+
+    /// Runs a query and collects its rows.
+    pub(crate) fn query<T: ?Sized + ToStatement>(
+        &mut self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> std::result::Result<Vec<Row>, Error> {
+        self.block_on(self.client().query(statement, params))
+    }
+
+    /// Runs a query that returns at most one row.
+    pub(crate) fn query_opt<T: ?Sized + ToStatement>(
+        &mut self,
+        statement: &T,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> std::result::Result<Option<Row>, Error> {
+        self.block_on(self.client().query_opt(statement, params))
+    }
+
+    /// Runs a query and hands each row to `each` until it returns `Ok(false)`; rows are fetched
+    /// `BATCH` at a time, so memory stays flat however many there are.
+    pub(crate) fn query_each<P: ToSql + Sync>(
+        &mut self,
+        statement: &Statement,
+        params: &[P],
+        mut each: impl FnMut(&Row) -> Result<bool>,
+    ) -> Result<()> {
+        let client = self.client.as_ref().expect("present until drop");
+        let stream = self
+            .runtime
+            .block_on(client.query_raw(statement, params.iter()))
+            .map_err(map_err)?;
+        let mut stream = pin!(stream);
+        let mut batch = Vec::with_capacity(BATCH);
+        loop {
+            let finished = self
+                .runtime
+                .block_on(async {
+                    while batch.len() < BATCH {
+                        match stream.next().await {
+                            Some(row) => batch.push(row?),
+                            None => return Ok::<bool, Error>(true),
+                        }
+                    }
+                    Ok(false)
+                })
+                .map_err(map_err)?;
+            for row in batch.drain(..) {
+                if !each(&row)? {
+                    return Ok(());
+                }
+            }
+            if finished {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Runs one or more statements separated by semicolons, without parameters.
+    pub(crate) fn batch_execute(&mut self, sql: &str) -> std::result::Result<(), Error> {
+        self.block_on(self.client().batch_execute(sql))
+    }
+
+    /// Runs statements by the simple query protocol (used as a ping).
+    pub(crate) fn simple_query(
+        &mut self,
+        sql: &str,
+    ) -> std::result::Result<Vec<SimpleQueryMessage>, Error> {
+        self.block_on(self.client().simple_query(sql))
+    }
+
+    /// Whether the connection has died (the server closed it, the network failed).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client().is_closed()
+    }
+
+    /// Runs `sql`, a `COPY ... FROM STDIN (FORMAT binary)` of columns of `types`, with every
+    /// row of `rows`, in one runtime entry; the number of rows copied. The server commits a
+    /// COPY only at its final flush, so a row that fails leaves nothing half-written.
+    pub(crate) fn copy_in_binary(
+        &mut self,
+        sql: &str,
+        types: &[Type],
+        rows: &mut dyn RowSource,
+    ) -> Result<u64> {
+        let client = self.client.as_ref().expect("present until drop");
+        self.runtime.block_on(async {
+            let sink = client.copy_in(sql).await.map_err(map_err)?;
+            let writer = BinaryCopyInWriter::new(sink, types);
+            let mut writer = pin!(writer);
+            let mut row = Vec::with_capacity(types.len());
+            while rows.next_row(&mut row)? {
+                // `write_raw` fails on a count mismatch; say which counts differ.
+                check_count("values in a row", types.len(), row.len())?;
+                writer
+                    .as_mut()
+                    .write_raw(row.iter().map(Bind))
+                    .await
+                    .map_err(map_err)?;
+            }
+            writer.finish().await.map_err(map_err)
+        })
+    }
+}
+
+impl Drop for SyncClient {
+    fn drop(&mut self) {
+        // Dropping the client ends the session; the connection task then says goodbye to the
+        // server and stops, which it can only do while the runtime runs.
+        drop(self.client.take());
+        if let Some(connection) = self.connection.take() {
+            // The timer must be made inside the runtime.
+            let _ = self
+                .runtime
+                .block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
+        }
+    }
+}
+
+/// Why a connection could not be made.
+#[derive(Debug)]
+pub(crate) enum ConnectError {
+    /// The runtime the client runs on could not start.
+    Runtime(std::io::Error),
+    /// The server could not be reached or refused the session.
+    Postgres(Error),
+}
+
+impl std::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectError::Runtime(e) => write!(f, "cannot start the client's runtime: {e}"),
+            ConnectError::Postgres(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ConnectError {}
