@@ -34,7 +34,7 @@
 //! |---|---|---|
 //! | `sqlite` (default) | `sqlite://path.db`, `sqlite::memory:` | embedded SQLite via rusqlite (bundled) |
 //! | `duckdb` | `duckdb://path.duckdb`, `duckdb::memory:` | embedded DuckDB via duckdb-rs (bundled) |
-//! | `postgres` | `postgres://user@host:port/db` | a PostgreSQL server via the sync postgres crate |
+//! | `postgres` | `postgres://user@host:port/db` | a PostgreSQL server via tokio-postgres, behind a blocking client |
 //!
 //! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
 //! feature to enable.
