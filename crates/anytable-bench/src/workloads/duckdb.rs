@@ -6,13 +6,12 @@
 //! it; anytable's counterpart is `access=per_transaction`.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use duckdb::{Config, Connection, OptionalExt};
 
-use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
+use crate::workloads::{BenchRow, Engine, FileNames, Mode, RawClient, RawDriver};
 
 /// How long both sides wait for another process's hold on the file.
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -22,16 +21,14 @@ const GET: &str = "SELECT id, name, number, score FROM bench_rows WHERE id = ?";
 
 /// DuckDB files in one directory.
 pub struct DuckDbEngine {
-    dir: PathBuf,
-    files: AtomicUsize,
+    files: FileNames,
 }
 
 impl DuckDbEngine {
     /// Databases go to files in `dir`.
     pub fn new(dir: &Path) -> DuckDbEngine {
         DuckDbEngine {
-            dir: dir.to_owned(),
-            files: AtomicUsize::new(0),
+            files: FileNames::new(dir),
         }
     }
 }
@@ -48,12 +45,7 @@ impl Engine for DuckDbEngine {
     }
 
     fn fresh(&self) -> String {
-        let n = self.files.fetch_add(1, Ordering::Relaxed);
-        let target = self
-            .dir
-            .join(format!("bench-{n}.duckdb"))
-            .display()
-            .to_string();
+        let target = self.files.next("duckdb");
         // Closed again when the Database drops, so the raw side can open the file.
         self.open(&target, Mode::Threads(1))
             .table::<BenchRow>()
@@ -83,9 +75,7 @@ impl Engine for DuckDbEngine {
     }
 
     fn remove(&self, target: &str) {
-        for suffix in ["", ".wal", ".lock"] {
-            let _ = std::fs::remove_file(format!("{target}{suffix}"));
-        }
+        FileNames::remove(target, &[".wal", ".lock"]);
     }
 }
 

@@ -11,6 +11,9 @@
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
 //! [`RawClient`] are the hand-written side, one module per driver.
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use anytable::{Database, Record};
 
 use crate::report::Measurement;
@@ -120,6 +123,38 @@ pub fn row(i: usize) -> BenchRow {
         name: format!("row number {i}"),
         number: i as i64,
         score: i as f64 * 0.5,
+    }
+}
+
+/// New file names in one directory, for the engines whose databases are files.
+pub struct FileNames {
+    dir: PathBuf,
+    next: AtomicUsize,
+}
+
+impl FileNames {
+    /// Names files in `dir`.
+    pub fn new(dir: &Path) -> FileNames {
+        FileNames {
+            dir: dir.to_owned(),
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// A name no earlier call gave, ending in `.extension`.
+    pub fn next(&self, extension: &str) -> String {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.dir
+            .join(format!("bench-{n}.{extension}"))
+            .display()
+            .to_string()
+    }
+
+    /// Deletes `target` and its companion files (`target` + each of `suffixes`).
+    pub fn remove(target: &str, suffixes: &[&str]) {
+        for suffix in std::iter::once(&"").chain(suffixes) {
+            let _ = std::fs::remove_file(format!("{target}{suffix}"));
+        }
     }
 }
 

@@ -1,12 +1,11 @@
 //! SQLite: anytable against hand-written rusqlite, each database a fresh WAL file.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
+use crate::workloads::{BenchRow, Engine, FileNames, Mode, RawClient, RawDriver};
 
 /// How long both sides wait for another writer's lock.
 const TIMEOUT_SECONDS: u64 = 30;
@@ -16,16 +15,14 @@ const GET: &str = r#"SELECT "id", "name", "number", "score" FROM "bench_rows" WH
 
 /// SQLite files in one directory.
 pub struct SqliteEngine {
-    dir: PathBuf,
-    files: AtomicUsize,
+    files: FileNames,
 }
 
 impl SqliteEngine {
     /// Databases go to files in `dir`.
     pub fn new(dir: &Path) -> SqliteEngine {
         SqliteEngine {
-            dir: dir.to_owned(),
-            files: AtomicUsize::new(0),
+            files: FileNames::new(dir),
         }
     }
 }
@@ -42,8 +39,7 @@ impl Engine for SqliteEngine {
     }
 
     fn fresh(&self) -> String {
-        let n = self.files.fetch_add(1, Ordering::Relaxed);
-        let target = self.dir.join(format!("bench-{n}.db")).display().to_string();
+        let target = self.files.next("db");
         self.open(&target, Mode::Threads(1))
             .table::<BenchRow>()
             .expect("creates the table");
@@ -65,9 +61,7 @@ impl Engine for SqliteEngine {
     }
 
     fn remove(&self, target: &str) {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{target}{suffix}"));
-        }
+        FileNames::remove(target, &["-wal", "-shm"]);
     }
 }
 
