@@ -15,7 +15,7 @@ use crate::introspect::introspect;
 use crate::statements::CachedConnection;
 use crate::types::{decode, Bind};
 
-type Pooled = r2d2::PooledConnection<crate::driver::Manager>;
+use crate::pool::Pooled;
 
 /// A pooled rusqlite connection; dropping it returns it to the pool.
 pub(crate) struct SqliteConnection {

@@ -13,6 +13,7 @@ use rusqlite::OpenFlags;
 use crate::connection::SqliteConnection;
 use crate::error::map_err;
 use crate::gate::WriteGate;
+use crate::pool::{GetError, Pool};
 use crate::statements::CachedConnection;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -22,7 +23,7 @@ const OPTIONS: &[&str] = &["timeout", "pool_size", "synchronous"];
 
 /// A SQLite database with a pool of connections.
 pub struct SqliteBackend {
-    pool: r2d2::Pool<Manager>,
+    pool: Arc<Pool>,
     target: Target,
     capabilities: Capabilities,
     pool_timeout: Duration,
@@ -47,7 +48,8 @@ enum Target {
 }
 
 #[derive(Debug)]
-pub(crate) struct Manager {
+/// How the pool opens a connection: the target, with the busy timeout and pragmas every one gets.
+struct Manager {
     target: Target,
     busy_timeout: Duration,
     synchronous: &'static str,
@@ -71,23 +73,6 @@ impl Manager {
             self.synchronous
         ))?;
         Ok(conn)
-    }
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = CachedConnection;
-    type Error = rusqlite::Error;
-
-    fn connect(&self) -> rusqlite::Result<CachedConnection> {
-        self.open().map(CachedConnection::wrap)
-    }
-
-    fn is_valid(&self, conn: &mut CachedConnection) -> rusqlite::Result<()> {
-        conn.conn().execute_batch("")
-    }
-
-    fn has_broken(&self, _: &mut CachedConnection) -> bool {
-        false
     }
 }
 
@@ -156,12 +141,9 @@ impl SqliteBackend {
         }
         // Waiting for a pooled connection may take as long as waiting for the lock, plus slack.
         let pool_timeout = busy_timeout + Duration::from_secs(30);
-        let pool = r2d2::Pool::builder()
-            .max_size(pool_size)
-            .min_idle(Some(0))
-            .test_on_check_out(false)
-            .connection_timeout(pool_timeout)
-            .build_unchecked(manager);
+        let pool = Pool::new(pool_size as usize, pool_timeout, move || {
+            manager.open().map(CachedConnection::wrap)
+        });
         let memory = matches!(target, Target::Memory(_));
         Ok(SqliteBackend {
             pool,
@@ -236,16 +218,17 @@ impl Backend for SqliteBackend {
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
-        let conn = self.pool.get().map_err(|e| {
-            Error::new(
+        let conn = self.pool.get().map_err(|e| match e {
+            GetError::Timeout => Error::new(
                 ErrorKind::Timeout,
                 format!(
-                    "no SQLite connection became free within {:?} (pool of {}): {e}",
+                    "no SQLite connection became free within {:?} (pool of {})",
                     self.pool_timeout,
                     self.pool.max_size()
                 ),
             )
-            .with_backend("sqlite")
+            .with_backend("sqlite"),
+            GetError::Open(e) => open_error(&self.target, e),
         })?;
         Ok(Box::new(SqliteConnection::new(
             conn,

@@ -17,6 +17,7 @@ mod driver;
 mod error;
 mod gate;
 mod introspect;
+mod pool;
 mod statements;
 mod types;
 
