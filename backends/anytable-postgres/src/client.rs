@@ -107,7 +107,8 @@ impl SyncClient {
             .block_on(client.query_raw(statement, params.iter()))
             .map_err(map_err)?;
         let mut stream = pin!(stream);
-        let mut batch = Vec::with_capacity(BATCH);
+        // Grown as rows come: a lookup of one row should not allocate room for a whole batch.
+        let mut batch = Vec::new();
         loop {
             let finished = self
                 .runtime

@@ -18,7 +18,6 @@ use crate::statements::CachedConnection;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
-const STATEMENT_CACHE_CAPACITY: usize = 64;
 const OPTIONS: &[&str] = &["timeout", "pool_size", "synchronous"];
 
 /// A SQLite database with a pool of connections.
@@ -66,7 +65,6 @@ impl Manager {
             Target::Memory(uri) => rusqlite::Connection::open_with_flags(uri, flags)?,
         };
         conn.busy_timeout(self.busy_timeout)?;
-        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
         // Bundled SQLite enables foreign keys by default, a system one does not: be explicit.
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",

@@ -11,7 +11,7 @@
 use std::process::ExitCode;
 
 use anytable_bench::report::{table, to_json, Measurement};
-use anytable_bench::workloads::{run_all, worker, Engine, Settings};
+use anytable_bench::workloads::{run_all, worker, Settings};
 
 const USAGE: &str = "usage: anytable-bench [--quick] [--json FILE] [--only W1,W2,...] [--backends sqlite,duckdb,postgres]";
 
@@ -103,20 +103,20 @@ fn worker_main(args: &[String]) -> ExitCode {
     let rest = &args[2..];
     let result = match args[0].as_str() {
         #[cfg(feature = "sqlite")]
-        "sqlite" => worker_on(
+        "sqlite" => worker::run(
             &anytable_bench::workloads::sqlite::SqliteEngine::new(std::path::Path::new(".")),
             who,
             rest,
         ),
         #[cfg(feature = "duckdb")]
-        "duckdb" => worker_on(
+        "duckdb" => worker::run(
             &anytable_bench::workloads::duckdb::DuckDbEngine::new(std::path::Path::new(".")),
             who,
             rest,
         ),
         #[cfg(feature = "postgres")]
         "postgres" => match std::env::var("ANYTABLE_POSTGRES_URL") {
-            Ok(server) => worker_on(
+            Ok(server) => worker::run(
                 &anytable_bench::workloads::postgres::PostgresEngine::new(&server),
                 who,
                 rest,
@@ -135,10 +135,6 @@ fn worker_main(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn worker_on<E: Engine>(engine: &E, who: worker::Side, args: &[String]) -> Result<String, String> {
-    worker::run(engine, who, args)
 }
 
 /// The machine in one line: CPU model, cores and memory, from /proc.

@@ -107,7 +107,8 @@ pub trait Connection: Send {
     ) -> Result<()>;
 
     /// Runs a query that returns at most one row (a lookup by key, a `LIMIT 1`, an
-    /// `INSERT ... RETURNING`) and stores that row in `row`; `false` when there is none.
+    /// `INSERT ... RETURNING`) and stores that row in `row`; `false` when there is none (an
+    /// upsert that did nothing returns no row).
     ///
     /// Engines whose streaming read costs more than one collected read override it.
     fn query_row(
@@ -127,19 +128,6 @@ pub trait Connection: Send {
         Ok(found)
     }
 
-    /// Runs an `INSERT ... RETURNING` and stores the returned row in `row`.
-    ///
-    /// Returns `false` when no row came back (an upsert that did nothing).
-    fn insert_returning(
-        &mut self,
-        sql: &str,
-        params: &[Value],
-        types: &[ValueType],
-        row: &mut Vec<Value>,
-    ) -> Result<bool> {
-        self.query_row(sql, params, types, row)
-    }
-
     /// Runs an INSERT whose only generated column is the id, and returns the new id.
     ///
     /// `returning_sql` is the same insert with `RETURNING id`; `plain_sql` has no RETURNING, for
@@ -152,7 +140,7 @@ pub trait Connection: Send {
     ) -> Result<i64> {
         let _ = plain_sql;
         let mut row = Vec::with_capacity(1);
-        let returned = self.insert_returning(returning_sql, params, &[ValueType::I64], &mut row)?;
+        let returned = self.query_row(returning_sql, params, &[ValueType::I64], &mut row)?;
         match (returned, row.first()) {
             (true, Some(Value::I64(id))) => Ok(*id),
             _ => Err(crate::Error::new(

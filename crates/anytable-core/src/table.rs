@@ -84,7 +84,7 @@ impl<'tx, R: Record> Table<'tx, R> {
         }
         let mut row = Vec::with_capacity(statements.generated_types.len());
         let returned = self.with_conn(|conn| {
-            conn.insert_returning(
+            conn.query_row(
                 &statements.insert,
                 &values,
                 &statements.generated_types,
@@ -287,8 +287,7 @@ impl<'tx, R: Record> Table<'tx, R> {
             };
         }
         let mut row = Vec::new();
-        let written =
-            self.with_conn(|conn| conn.insert_returning(&sql, &params, types, &mut row))?;
+        let written = self.with_conn(|conn| conn.query_row(&sql, &params, types, &mut row))?;
         if !written {
             return Ok(None);
         }

@@ -44,18 +44,13 @@ impl Engine for DuckDbEngine {
         "duckdb file"
     }
 
-    fn fresh(&self) -> String {
-        let target = self.files.next("duckdb");
-        // Closed again when the Database drops, so the raw side can open the file.
-        self.open(&target, Mode::Threads(1))
-            .table::<BenchRow>()
-            .expect("creates the table");
-        target
+    fn new_target(&self) -> String {
+        self.files.next("duckdb")
     }
 
     fn url(&self, target: &str, mode: Mode) -> String {
         match mode {
-            Mode::Threads(n) => format!("duckdb://{target}?pool_size={}", n.max(1)),
+            Mode::Threads(_) => format!("duckdb://{target}?pool_size={}", mode.pool_size()),
             Mode::Processes => format!(
                 "duckdb://{target}?access=per_transaction&timeout={}",
                 TIMEOUT.as_secs()

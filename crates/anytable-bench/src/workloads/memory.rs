@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use crate::median_rate;
 use crate::report::{Measurement, Side};
 use crate::workloads::basic::{filled, raw_client};
 use crate::workloads::worker::{spawn, Side as Who};
@@ -106,10 +107,8 @@ fn parse(report: &str, rows: usize) -> (f64, f64) {
 }
 
 fn summarize(runs: Vec<(f64, f64)>) -> Side {
-    let mut rates: Vec<f64> = runs.iter().map(|r| r.0).collect();
-    rates.sort_by(f64::total_cmp);
     Side {
-        rows_per_s: rates[rates.len() / 2],
+        rows_per_s: median_rate(runs.iter().map(|r| r.0).collect()),
         peak_rss_mib: runs.iter().map(|r| r.1).reduce(f64::max),
         ..Side::default()
     }

@@ -9,6 +9,7 @@ use crate::report::{percentile, Measurement, Side};
 use crate::workloads::basic::filled;
 use crate::workloads::worker::Side as Who;
 use crate::workloads::{row, BenchRow, Engine, Mode, RawClient, RawDriver, Settings};
+use crate::{median_rate, rate};
 
 /// Writer threads of the mixed load.
 pub const WRITERS: usize = 8;
@@ -132,7 +133,7 @@ fn run<'a>(
     reader: impl Fn(usize) -> Op<'a> + Sync,
 ) -> Load {
     let start = Barrier::new(WRITERS + READERS + 1);
-    let started = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let (start, writer, reader) = (&start, &writer, &reader);
         let writers: Vec<_> = (0..WRITERS)
             .map(|thread| {
@@ -161,8 +162,7 @@ fn run<'a>(
         }
         load.elapsed = started.elapsed();
         load
-    });
-    started
+    })
 }
 
 /// Repeats `op` from the common start until `seconds` have passed; the latency of every
@@ -199,18 +199,17 @@ fn timed_loop(
 /// One side over every run: the median rate, latency percentiles over all operations, the sum
 /// of errors.
 fn summarize(runs: &[Load], part: impl Fn(&Load) -> (&Vec<Duration>, u64)) -> Side {
-    let mut rates: Vec<f64> = runs
+    let rates = runs
         .iter()
-        .map(|l| part(l).0.len() as f64 / l.elapsed.as_secs_f64())
+        .map(|l| rate(part(l).0.len(), l.elapsed))
         .collect();
-    rates.sort_by(f64::total_cmp);
     let mut all: Vec<Duration> = runs
         .iter()
         .flat_map(|l| part(l).0.iter().copied())
         .collect();
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     Side {
-        rows_per_s: rates[rates.len() / 2],
+        rows_per_s: median_rate(rates),
         p50_us: percentile(&mut all, 0.5).map(micros),
         p99_us: percentile(&mut all, 0.99).map(micros),
         errors: runs.iter().map(|l| part(l).1).sum(),

@@ -167,6 +167,16 @@ pub enum Mode {
     Processes,
 }
 
+impl Mode {
+    /// The anytable pool size that gives every thread its own connection, as the raw side has.
+    pub fn pool_size(self) -> usize {
+        match self {
+            Mode::Threads(n) => n.max(1),
+            Mode::Processes => 1,
+        }
+    }
+}
+
 /// One backend configuration: makes fresh databases holding the bench table, and opens them
 /// through anytable and through the raw driver.
 ///
@@ -179,14 +189,24 @@ pub trait Engine: Sync {
     fn name(&self) -> &'static str;
     /// The backend column of the report, e.g. `sqlite file`.
     fn label(&self) -> &'static str;
-    /// A new database with the (empty) bench table, created through anytable and closed again.
-    fn fresh(&self) -> String;
+    /// A name for a new, empty database (a file path, a schema).
+    fn new_target(&self) -> String;
     /// The anytable URL of `target` for `mode`.
     fn url(&self, target: &str, mode: Mode) -> String;
     /// The raw driver on `target` for `mode`.
     fn driver(&self, target: &str, mode: Mode) -> Self::Driver;
     /// Deletes the database `target`.
     fn remove(&self, target: &str);
+
+    /// A new database with the (empty) bench table, created through anytable and closed again
+    /// (so the raw side, or another process, can open it).
+    fn fresh(&self) -> String {
+        let target = self.new_target();
+        self.open(&target, Mode::Threads(1))
+            .table::<BenchRow>()
+            .expect("creates the table");
+        target
+    }
 
     /// Opens `target` through anytable.
     fn open(&self, target: &str, mode: Mode) -> Database {

@@ -51,21 +51,14 @@ impl Engine for PostgresEngine {
         "postgres"
     }
 
-    fn fresh(&self) -> String {
+    fn new_target(&self) -> String {
+        // anytable creates the schema a URL names, then `fresh` the table in it.
         let n = self.schemas.fetch_add(1, Ordering::Relaxed);
-        let target = format!("anytable_bench_{}_{n}", std::process::id());
-        // anytable creates the schema named in the URL, and then the table.
-        self.open(&target, Mode::Threads(1))
-            .table::<BenchRow>()
-            .expect("creates the table");
-        target
+        format!("anytable_bench_{}_{n}", std::process::id())
     }
 
     fn url(&self, target: &str, mode: Mode) -> String {
-        let pool = match mode {
-            Mode::Threads(n) => n.max(1),
-            Mode::Processes => 1,
-        };
+        let pool = mode.pool_size();
         format!(
             "{}{}schema={target}&pool_size={pool}&timeout=30",
             self.server,

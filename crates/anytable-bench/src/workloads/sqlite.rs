@@ -38,19 +38,12 @@ impl Engine for SqliteEngine {
         "sqlite file"
     }
 
-    fn fresh(&self) -> String {
-        let target = self.files.next("db");
-        self.open(&target, Mode::Threads(1))
-            .table::<BenchRow>()
-            .expect("creates the table");
-        target
+    fn new_target(&self) -> String {
+        self.files.next("db")
     }
 
     fn url(&self, target: &str, mode: Mode) -> String {
-        let pool = match mode {
-            Mode::Threads(n) => n.max(1),
-            Mode::Processes => 1,
-        };
+        let pool = mode.pool_size();
         format!("sqlite://{target}?timeout={TIMEOUT_SECONDS}&pool_size={pool}")
     }
 
