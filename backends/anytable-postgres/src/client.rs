@@ -29,7 +29,8 @@ const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 /// One connection to the server, used from one thread at a time.
 pub(crate) struct SyncClient {
-    runtime: Runtime,
+    // Option so that Drop can move it to the thread that closes the connection.
+    runtime: Option<Runtime>,
     // Option so that Drop can close the client before waiting for its connection task.
     client: Option<tokio_postgres::Client>,
     connection: Option<JoinHandle<std::result::Result<(), Error>>>,
@@ -47,7 +48,7 @@ impl SyncClient {
             .map_err(ConnectError::Postgres)?;
         let connection = runtime.spawn(connection);
         Ok(SyncClient {
-            runtime,
+            runtime: Some(runtime),
             client: Some(client),
             connection: Some(connection),
         })
@@ -57,8 +58,12 @@ impl SyncClient {
         self.client.as_ref().expect("present until drop")
     }
 
+    fn runtime(&self) -> &Runtime {
+        self.runtime.as_ref().expect("present until drop")
+    }
+
     fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+        self.runtime().block_on(future)
     }
 
     /// Prepares `sql` on the server.
@@ -103,7 +108,7 @@ impl SyncClient {
     ) -> Result<()> {
         let client = self.client.as_ref().expect("present until drop");
         let stream = self
-            .runtime
+            .runtime()
             .block_on(client.query_raw(statement, params.iter()))
             .map_err(map_err)?;
         let mut stream = pin!(stream);
@@ -111,7 +116,7 @@ impl SyncClient {
         let mut batch = Vec::new();
         loop {
             let finished = self
-                .runtime
+                .runtime()
                 .block_on(async {
                     while batch.len() < BATCH {
                         match stream.next().await {
@@ -161,7 +166,7 @@ impl SyncClient {
         rows: &mut dyn RowSource,
     ) -> Result<u64> {
         let client = self.client.as_ref().expect("present until drop");
-        self.runtime.block_on(async {
+        self.runtime().block_on(async {
             let sink = client.copy_in(sql).await.map_err(map_err)?;
             let writer = BinaryCopyInWriter::new(sink, types);
             let mut writer = pin!(writer);
@@ -185,13 +190,32 @@ impl Drop for SyncClient {
         // Dropping the client ends the session; the connection task then says goodbye to the
         // server and stops, which it can only do while the runtime runs.
         drop(self.client.take());
-        if let Some(connection) = self.connection.take() {
-            // The timer must be made inside the runtime.
-            let _ = self
-                .runtime
-                .block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
+        let connection = self.connection.take();
+        // Blocking on (or dropping) a runtime from inside another one panics: an async
+        // application may drop the last handle on a pool on one of its worker threads.
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
+        let close = move || close(runtime, connection);
+        if tokio::runtime::Handle::try_current().is_err() {
+            close();
+        } else if std::thread::Builder::new()
+            .name("anytable-pg-close".into())
+            .spawn(close)
+            .is_err()
+        {
+            // No thread to close it on: the socket just closes, without the goodbye.
         }
     }
+}
+
+/// Waits (briefly) for the connection task to say goodbye, then stops the runtime.
+fn close(runtime: Runtime, connection: Option<JoinHandle<std::result::Result<(), Error>>>) {
+    if let Some(connection) = connection {
+        // The timer must be made inside the runtime.
+        let _ = runtime.block_on(async { tokio::time::timeout(CLOSE_WAIT, connection).await });
+    }
+    drop(runtime);
 }
 
 /// Why a connection could not be made.

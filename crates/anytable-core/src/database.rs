@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::record::Record;
 use crate::sql::{create_table_statements, Dialect, TableStatements};
 use crate::table::Table;
+use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
 use crate::value::Value;
 use crate::verify::verify;
 
@@ -25,6 +26,7 @@ pub struct Database {
 struct Inner {
     backend: Box<dyn Backend>,
     tables: RwLock<HashMap<TypeId, Arc<TableState>>>,
+    trace: TraceSettings,
 }
 
 /// What a table handle needs: its schema and its statements, verified once per database.
@@ -51,6 +53,7 @@ impl Database {
             inner: Arc::new(Inner {
                 backend: Box::new(backend),
                 tables: RwLock::new(HashMap::new()),
+                trace: TraceSettings::new(TraceOptions::default()),
             }),
         }
     }
@@ -70,9 +73,24 @@ impl Database {
         self.inner.backend.dialect()
     }
 
-    /// A connection from the pool, for work the typed API does not cover.
-    pub fn connection(&self) -> Result<Box<dyn Connection>> {
-        self.inner.backend.connect()
+    /// A connection from the pool, for work the typed API does not cover; its statements are
+    /// traced like every other (see [`trace`](crate::trace)).
+    pub fn connection(&self) -> Result<TracedConnection> {
+        let backend = &self.inner.backend;
+        trace::checkout(backend.name(), self.inner.trace.load(), || {
+            backend.connect()
+        })
+    }
+
+    /// Changes what statement tracing records and when it warns, for every clone of this
+    /// handle; connections already checked out keep the options they had.
+    pub fn set_trace_options(&self, options: TraceOptions) {
+        self.inner.trace.store(options);
+    }
+
+    /// What statement tracing records and when it warns.
+    pub fn trace_options(&self) -> TraceOptions {
+        self.inner.trace.load()
     }
 
     /// Runs one SQL statement in the backend's dialect, binding `params` to its placeholders.
@@ -92,12 +110,17 @@ impl Database {
             Some(state) => state,
             None => {
                 let mut conn = self.connection()?;
-                let state = Arc::new(prepare_table::<R>(self.dialect(), &mut *conn, true)?);
+                let state = Arc::new(prepare_table::<R>(self.dialect(), &mut conn, true)?);
                 let mut tables = self.inner.tables.write().unwrap_or_else(|e| e.into_inner());
                 tables.entry(TypeId::of::<R>()).or_insert(state).clone()
             }
         };
         Ok(Table::new(self.clone(), None, state))
+    }
+
+    /// Whether both handles are clones of one opened database.
+    pub(crate) fn same_as(&self, other: &Database) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
     }
 
     pub(crate) fn cached<R: Record>(&self) -> Option<Arc<TableState>> {
@@ -112,16 +135,24 @@ impl Database {
     /// it fails, the transaction is rolled back at once and every later call in it returns
     /// [`ErrorKind::TransactionAborted`], the same on every backend.
     pub fn transaction<T>(&self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        conn.begin()?;
-        let tx = Transaction {
-            db: self.clone(),
-            conn: Mutex::new(conn),
-            state: AtomicU8::new(ACTIVE),
-        };
+        let tx = self.begin()?;
         // A panic in `f` unwinds through `tx`, whose Drop rolls back.
         let result = f(&tx);
         tx.finish(result)
+    }
+
+    /// Starts a transaction to end with [`Transaction::commit`] or [`Transaction::rollback`];
+    /// dropping it unfinished rolls it back. [`transaction`](Self::transaction) is the same
+    /// with the ending done for you; this form is for callers that cannot pass a closure
+    /// (the async API holds one across awaits).
+    pub fn begin(&self) -> Result<Transaction> {
+        let mut conn = self.connection()?;
+        conn.begin()?;
+        Ok(Transaction {
+            db: self.clone(),
+            conn: Mutex::new(conn),
+            state: AtomicU8::new(ACTIVE),
+        })
     }
 }
 
@@ -142,7 +173,7 @@ impl Database {
             attempt += 1;
             match self.transaction(&mut f) {
                 Err(e) if e.is_retryable() && attempt < attempts => {
-                    std::thread::sleep(backoff(attempt));
+                    std::thread::sleep(retry_delay(attempt));
                 }
                 other => return other,
             }
@@ -150,8 +181,9 @@ impl Database {
     }
 }
 
-/// 1 ms doubling to 100 ms, with jitter so that retrying writers spread out.
-fn backoff(attempt: u32) -> std::time::Duration {
+/// The pause before rerunning a transaction after its `attempt`-th failure: 1 ms doubling to
+/// 100 ms, with jitter so that retrying writers spread out.
+pub fn retry_delay(attempt: u32) -> std::time::Duration {
     use std::hash::{BuildHasher, Hasher};
     let base = (1u64 << attempt.min(7)).min(100);
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
@@ -234,7 +266,7 @@ const FINISHED: u8 = 2;
 /// is still running (e.g. from inside a `for_each` callback) is an error, not a deadlock.
 pub struct Transaction {
     db: Database,
-    conn: Mutex<Box<dyn Connection>>,
+    conn: Mutex<TracedConnection>,
     state: AtomicU8,
 }
 
@@ -249,6 +281,11 @@ impl Transaction {
         Ok(Table::new(self.db.clone(), Some(self), state))
     }
 
+    /// The database this transaction runs on.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
     /// Runs one SQL statement inside this transaction (an escape hatch, like [`Database::execute`]).
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         self.run(|conn| conn.execute(sql, params))
@@ -256,8 +293,10 @@ impl Transaction {
 
     /// Runs `f` on the transaction's connection; any error rolls the transaction back.
     pub(crate) fn run<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
-        if self.state.load(Ordering::Acquire) != ACTIVE {
-            return Err(aborted());
+        match self.state.load(Ordering::Acquire) {
+            ACTIVE => {}
+            ABORTED => return Err(aborted()),
+            _ => return Err(finished()),
         }
         let mut conn =
             match self.conn.try_lock() {
@@ -268,7 +307,7 @@ impl Transaction {
                      its own for_each callback or from two threads at once",
                 )),
             };
-        match f(&mut **conn) {
+        match f(&mut *conn) {
             Ok(v) => Ok(v),
             Err(e) => {
                 // Postgres and DuckDB refuse further statements after an error; SQLite would
@@ -280,21 +319,61 @@ impl Transaction {
         }
     }
 
-    fn finish<T>(self, result: Result<T>) -> Result<T> {
+    /// Commits the transaction; later calls on it fail.
+    ///
+    /// # Errors
+    /// [`ErrorKind::TransactionAborted`] (and nothing committed) if a statement in it failed;
+    /// [`ErrorKind::InvalidInput`] if it was already committed or rolled back; the engine's
+    /// error if the commit itself fails, after which it is rolled back.
+    pub fn commit(&self) -> Result<()> {
+        if self.state.load(Ordering::Acquire) == FINISHED {
+            return Err(finished());
+        }
+        self.finish(Ok(()))
+    }
+
+    /// Rolls the transaction back; later calls on it fail.
+    pub fn rollback(&self) -> Result<()> {
         let state = self.state.swap(FINISHED, Ordering::AcqRel);
-        let mut conn = self.conn.lock().unwrap_or_else(|e| e.into_inner());
+        match state {
+            ACTIVE => self.lock_finishing().rollback(),
+            // Already rolled back when its statement failed.
+            ABORTED => Ok(()),
+            _ => Err(finished()),
+        }
+    }
+
+    /// Whether it has not been committed, rolled back or aborted yet.
+    pub fn is_active(&self) -> bool {
+        self.state.load(Ordering::Acquire) == ACTIVE
+    }
+
+    fn lock_finishing(&self) -> std::sync::MutexGuard<'_, TracedConnection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends the transaction the way [`Database::transaction`] does with its closure's
+    /// `result`: commits on `Ok` (unless it was ended inside), rolls back on `Err`, and turns
+    /// an `Ok` after a failed statement into [`ErrorKind::TransactionAborted`].
+    pub fn finish<T>(&self, result: Result<T>) -> Result<T> {
+        let state = self.state.swap(FINISHED, Ordering::AcqRel);
         match (result, state) {
-            (Ok(v), ACTIVE) => match conn.commit() {
-                Ok(()) => Ok(v),
-                Err(e) => {
-                    let _ = conn.rollback();
-                    Err(e)
+            (Ok(v), ACTIVE) => {
+                let mut conn = self.lock_finishing();
+                match conn.commit() {
+                    Ok(()) => Ok(v),
+                    Err(e) => {
+                        let _ = conn.rollback();
+                        Err(e)
+                    }
                 }
-            },
+            }
             // The closure swallowed an error and returned Ok; nothing was committed.
-            (Ok(_), _) => Err(aborted()),
+            (Ok(_), ABORTED) => Err(aborted()),
+            // Ended explicitly (commit or rollback) inside the closure.
+            (Ok(v), _) => Ok(v),
             (Err(e), ACTIVE) => {
-                let _ = conn.rollback();
+                let _ = self.lock_finishing().rollback();
                 Err(e)
             }
             (Err(e), _) => Err(e),
@@ -309,6 +388,10 @@ impl Drop for Transaction {
             let _ = conn.rollback();
         }
     }
+}
+
+fn finished() -> Error {
+    Error::invalid_input("this transaction was already committed or rolled back")
 }
 
 fn aborted() -> Error {

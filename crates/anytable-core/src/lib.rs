@@ -14,6 +14,7 @@ mod record;
 mod schema;
 pub mod sql;
 mod table;
+pub mod trace;
 pub mod url;
 mod value;
 mod verify;
@@ -22,7 +23,7 @@ pub use backend::{
     atomically, bulk_insert, check_count, insert_one_by_one, Backend, BulkInsert, Capabilities,
     Connection, RowSink, RowSource,
 };
-pub use database::{Database, Transaction};
+pub use database::{retry_delay, Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{Assignment, CmpOp, Column, Condition, Filter, Order};
 pub use record::{derive_support, Record, RecordId};
@@ -31,6 +32,7 @@ pub use schema::{
 };
 pub use sql::Dialect;
 pub use table::{OnConflict, RecordIter, Select, Table};
+pub use trace::{TraceOptions, TracedConnection};
 pub use url::DatabaseUrl;
 pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
 pub use verify::differences as schema_differences;

@@ -28,7 +28,7 @@ pub trait Record: Sized + Send + 'static {
 }
 
 /// The id type handed back by [`Table::insert`](crate::Table::insert).
-pub trait RecordId: Sized {
+pub trait RecordId: Sized + Send + 'static {
     /// Builds the id from the new row's id column, if the table has one.
     fn from_new_row(id: Option<i64>) -> Result<Self>;
 }

@@ -46,6 +46,24 @@ impl<'tx, R: Record> Table<'tx, R> {
         }
     }
 
+    /// The same table outside any transaction: each call on it commits on its own.
+    pub fn outside_transaction(&self) -> Table<'static, R> {
+        Table::new(self.db.clone(), None, self.state.clone())
+    }
+
+    /// The same table inside `tx`, which must be a transaction of the same database.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] if `tx` belongs to another database.
+    pub fn within<'t>(&self, tx: &'t Transaction) -> Result<Table<'t, R>> {
+        if !tx.database().same_as(&self.db) {
+            return Err(Error::invalid_input(
+                "this transaction belongs to another database than the table",
+            ));
+        }
+        Ok(Table::new(self.db.clone(), Some(tx), self.state.clone()))
+    }
+
     /// The table's name.
     pub fn name(&self) -> &str {
         &self.state.schema.name
@@ -59,7 +77,7 @@ impl<'tx, R: Record> Table<'tx, R> {
     fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
         match self.tx {
             Some(tx) => tx.run(f),
-            None => f(&mut *self.db.connection()?),
+            None => f(&mut self.db.connection()?),
         }
     }
 
@@ -455,9 +473,14 @@ impl<'tx, R: Record> Select<'tx, R> {
     ///
     /// Inside a transaction, `f` must not call the same transaction (that is an error).
     pub fn for_each(self, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
+        self.for_each_while(|r| f(r).map(|()| true))
+    }
+
+    /// Like [`for_each`](Self::for_each), but stops reading (and frees the connection) as soon
+    /// as `f` returns `Ok(false)`.
+    pub fn for_each_while(self, mut f: impl FnMut(R) -> Result<bool>) -> Result<()> {
         let (sql, params) = self.build()?;
-        self.table
-            .query(&sql, &params, &mut |r| f(r).map(|()| true))
+        self.table.query(&sql, &params, &mut f)
     }
 
     /// The first matching row, if any.

@@ -38,6 +38,14 @@
 //!
 //! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
 //! feature to enable.
+//!
+//! The feature `async` adds [`AsyncDatabase`](asynchronous::AsyncDatabase) and the rest of the
+//! [`asynchronous`] module, the same API for tokio applications.
+//!
+//! # Tracing
+//! Every statement emits a `tracing` span (target `anytable`, DEBUG) with the backend, the SQL
+//! text, the rows and the duration; slow statements and long pool waits are logged at WARN.
+//! See [`trace`] and [`Database::set_trace_options`](anytable_core::Database::set_trace_options).
 #![warn(missing_docs)]
 
 use std::ops::Deref;
@@ -47,9 +55,18 @@ pub use anytable_core::{
     Capabilities, CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition,
     Connection, DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict,
     Order, Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table, TableInfo,
-    TableSchema, TextColumn, Transaction, Value, ValueFor, ValueType,
+    TableSchema, TextColumn, TraceOptions, TracedConnection, Transaction, Value, ValueFor,
+    ValueType,
 };
+pub use anytable_core::{retry_delay, trace};
 pub use anytable_derive::Record;
+
+#[cfg(feature = "async")]
+pub mod asynchronous;
+#[cfg(feature = "async")]
+pub use asynchronous::{
+    AsyncDatabase, AsyncSelect, AsyncTable, AsyncTableOps, AsyncTransaction, RecordStream,
+};
 
 /// The PostgreSQL backend crate, for [`Database::from_backend`] and its helpers.
 #[cfg(feature = "postgres")]

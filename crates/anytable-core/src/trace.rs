@@ -1,0 +1,298 @@
+//! Statement tracing: a `tracing` span per statement, warnings for slow statements and for
+//! long waits on the connection pool.
+//!
+//! Every statement run through a [`Database`](crate::Database) (the typed API, `execute`, a
+//! transaction, a connection from [`Database::connection`](crate::Database::connection)) gets a
+//! span named `statement` with target `anytable` at DEBUG level, carrying the backend, the kind
+//! of call (`op`), the SQL text, the rows it changed or returned, how long it took in
+//! microseconds, and the error if it failed. Bound values are left out unless
+//! [`TraceOptions::log_values`] is set, since they are often personal data. Statements slower
+//! than [`TraceOptions::slow_statement`] and pool checkouts slower than
+//! [`TraceOptions::slow_pool_wait`] are logged at WARN.
+//!
+//! With no subscriber listening at DEBUG, a statement costs one check of the span's interest
+//! and two clock reads (for the slow-statement warning).
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use tracing::field::{debug, display, Empty};
+use tracing::Span;
+
+use crate::backend::{BulkInsert, Connection, RowSink, RowSource};
+use crate::error::Result;
+use crate::schema::TableInfo;
+use crate::value::{Value, ValueType};
+
+/// What statement tracing records and when it warns; set with
+/// [`Database::set_trace_options`](crate::Database::set_trace_options).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TraceOptions {
+    /// Statements that take at least this long are logged at WARN (`None`: never).
+    /// Default: one second.
+    pub slow_statement: Option<Duration>,
+    /// Waits for a pooled connection at least this long are logged at WARN (`None`: never).
+    /// Default: 100 ms.
+    pub slow_pool_wait: Option<Duration>,
+    /// Records the bound values in each statement's span (`params`). Off by default: values
+    /// are often personal data and do not belong in logs unless someone is debugging.
+    pub log_values: bool,
+}
+
+impl Default for TraceOptions {
+    fn default() -> Self {
+        TraceOptions {
+            slow_statement: Some(Duration::from_secs(1)),
+            slow_pool_wait: Some(Duration::from_millis(100)),
+            log_values: false,
+        }
+    }
+}
+
+/// The options of one database, changeable while every clone of it is in use.
+pub(crate) struct TraceSettings {
+    slow_statement_us: AtomicU64,
+    slow_pool_wait_us: AtomicU64,
+    log_values: AtomicBool,
+}
+
+/// Stands for `None` in the atomics.
+const OFF: u64 = u64::MAX;
+
+fn to_us(limit: Option<Duration>) -> u64 {
+    limit.map_or(OFF, |d| u64::try_from(d.as_micros()).unwrap_or(OFF - 1))
+}
+
+fn from_us(us: u64) -> Option<Duration> {
+    (us != OFF).then(|| Duration::from_micros(us))
+}
+
+impl TraceSettings {
+    pub(crate) fn new(options: TraceOptions) -> Self {
+        TraceSettings {
+            slow_statement_us: AtomicU64::new(to_us(options.slow_statement)),
+            slow_pool_wait_us: AtomicU64::new(to_us(options.slow_pool_wait)),
+            log_values: AtomicBool::new(options.log_values),
+        }
+    }
+
+    pub(crate) fn load(&self) -> TraceOptions {
+        TraceOptions {
+            slow_statement: from_us(self.slow_statement_us.load(Ordering::Relaxed)),
+            slow_pool_wait: from_us(self.slow_pool_wait_us.load(Ordering::Relaxed)),
+            log_values: self.log_values.load(Ordering::Relaxed),
+        }
+    }
+
+    pub(crate) fn store(&self, options: TraceOptions) {
+        let TraceOptions {
+            slow_statement,
+            slow_pool_wait,
+            log_values,
+        } = options;
+        self.slow_statement_us
+            .store(to_us(slow_statement), Ordering::Relaxed);
+        self.slow_pool_wait_us
+            .store(to_us(slow_pool_wait), Ordering::Relaxed);
+        self.log_values.store(log_values, Ordering::Relaxed);
+    }
+}
+
+/// Checks a connection out of `backend`'s pool with `connect`, warning when that took longer
+/// than the options allow.
+pub(crate) fn checkout(
+    backend: &'static str,
+    options: TraceOptions,
+    connect: impl FnOnce() -> Result<Box<dyn Connection>>,
+) -> Result<TracedConnection> {
+    let started = options.slow_pool_wait.map(|_| Instant::now());
+    let inner = connect()?;
+    if let (Some(limit), Some(started)) = (options.slow_pool_wait, started) {
+        let waited = started.elapsed();
+        if waited >= limit {
+            tracing::warn!(
+                target: "anytable",
+                backend,
+                waited_ms = waited.as_millis() as u64,
+                "waited long for a pooled connection: the pool may be too small for the load"
+            );
+        }
+    }
+    Ok(TracedConnection {
+        inner,
+        backend,
+        options,
+    })
+}
+
+/// A pooled connection whose every call is traced; from
+/// [`Database::connection`](crate::Database::connection). Dropping it returns it to the pool.
+pub struct TracedConnection {
+    inner: Box<dyn Connection>,
+    backend: &'static str,
+    options: TraceOptions,
+}
+
+impl std::fmt::Debug for TracedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TracedConnection")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// One statement being timed, with its span (disabled when nobody listens).
+struct Statement<'a> {
+    span: Span,
+    started: Instant,
+    backend: &'static str,
+    sql: &'a str,
+    slow: Option<Duration>,
+}
+
+impl TracedConnection {
+    /// The span and clock for one call, or `None` when neither a subscriber nor the
+    /// slow-statement warning needs them.
+    fn start<'a>(&self, op: &'static str, sql: &'a str, params: &[Value]) -> Option<Statement<'a>> {
+        let span = tracing::debug_span!(
+            target: "anytable",
+            "statement",
+            backend = self.backend,
+            op,
+            sql,
+            rows = Empty,
+            duration_us = Empty,
+            error = Empty,
+            params = Empty,
+        );
+        if span.is_disabled() && self.options.slow_statement.is_none() {
+            return None;
+        }
+        if self.options.log_values && !params.is_empty() {
+            span.record("params", debug(params));
+        }
+        Some(Statement {
+            span,
+            started: Instant::now(),
+            backend: self.backend,
+            sql,
+            slow: self.options.slow_statement,
+        })
+    }
+
+    /// Runs `f` on the inner connection inside a traced statement that reports `rows(&value)`.
+    fn traced<T>(
+        &mut self,
+        op: &'static str,
+        sql: &str,
+        params: &[Value],
+        rows: impl FnOnce(&T) -> u64,
+        f: impl FnOnce(&mut dyn Connection) -> Result<T>,
+    ) -> Result<T> {
+        let Some(statement) = self.start(op, sql, params) else {
+            return f(&mut *self.inner);
+        };
+        let result = statement.span.in_scope(|| f(&mut *self.inner));
+        statement.finish(result.as_ref().map_or(0, rows), &result);
+        result
+    }
+}
+
+impl Statement<'_> {
+    fn finish<T>(self, rows: u64, result: &Result<T>) {
+        let elapsed = self.started.elapsed();
+        let duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        if !self.span.is_disabled() {
+            self.span.record("rows", rows);
+            self.span.record("duration_us", duration_us);
+            if let Err(e) = result {
+                self.span.record("error", display(e));
+            }
+        }
+        if self.slow.is_some_and(|limit| elapsed >= limit) {
+            let _inside = self.span.enter();
+            tracing::warn!(
+                target: "anytable",
+                backend = self.backend,
+                sql = self.sql,
+                rows,
+                duration_ms = duration_us / 1000,
+                "slow statement"
+            );
+        }
+    }
+}
+
+impl Connection for TracedConnection {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.traced("execute", sql, params, |n| *n, |c| c.execute(sql, params))
+    }
+
+    fn query(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        sink: RowSink<'_>,
+    ) -> Result<()> {
+        let Some(statement) = self.start("query", sql, params) else {
+            return self.inner.query(sql, params, types, sink);
+        };
+        let mut rows = 0;
+        let result = statement.span.in_scope(|| {
+            self.inner.query(sql, params, types, &mut |row| {
+                rows += 1;
+                sink(row)
+            })
+        });
+        statement.finish(rows, &result);
+        result
+    }
+
+    fn query_row(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+        row: &mut Vec<Value>,
+    ) -> Result<bool> {
+        self.traced("query_row", sql, params, |found| u64::from(*found), |c| {
+            c.query_row(sql, params, types, row)
+        })
+    }
+
+    fn insert_returning_id(
+        &mut self,
+        plain_sql: &str,
+        returning_sql: &str,
+        params: &[Value],
+    ) -> Result<i64> {
+        self.traced("insert", returning_sql, params, |_| 1, |c| {
+            c.insert_returning_id(plain_sql, returning_sql, params)
+        })
+    }
+
+    fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        self.traced("insert_many", target.insert_sql, &[], |n| *n, |c| {
+            c.insert_many(target, rows)
+        })
+    }
+
+    fn begin(&mut self) -> Result<()> {
+        self.traced("begin", "BEGIN", &[], |_| 0, |c| c.begin())
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        self.traced("commit", "COMMIT", &[], |_| 0, |c| c.commit())
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        self.traced("rollback", "ROLLBACK", &[], |_| 0, |c| c.rollback())
+    }
+
+    fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
+        self.traced("introspect", name, &[], |info: &Option<TableInfo>| u64::from(info.is_some()), |c| {
+            c.introspect(name)
+        })
+    }
+}

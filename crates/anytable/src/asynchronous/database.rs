@@ -1,0 +1,111 @@
+//! [`AsyncDatabase`]: the async handle on one database.
+
+use std::future::Future;
+
+use super::{blocking, AsyncTable, AsyncTransaction};
+use crate::{Capabilities, Database, Dialect, Record, Result, Value};
+
+/// The async twin of [`Database`]: `Clone + Send + Sync`, sharing the same pool.
+///
+/// Every call runs on tokio's blocking pool (see [the module docs](super)).
+#[derive(Clone, Debug)]
+pub struct AsyncDatabase {
+    db: Database,
+}
+
+impl AsyncDatabase {
+    /// Opens the database at `url`, like [`Database::open`] (which may connect to a server or
+    /// create a file, so it runs on the blocking pool too).
+    pub async fn open(url: &str) -> Result<AsyncDatabase> {
+        let url = url.to_owned();
+        let db = blocking(move || Database::open(&url)).await?;
+        Ok(AsyncDatabase { db })
+    }
+
+    /// The sync handle this wraps; both share one pool, so they may be used side by side.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The backend's name, e.g. `"sqlite"`.
+    pub fn backend_name(&self) -> &'static str {
+        self.db.backend_name()
+    }
+
+    /// What the backend can do.
+    pub fn capabilities(&self) -> &Capabilities {
+        self.db.capabilities()
+    }
+
+    /// The SQL dialect of the backend.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// The table of record type `R`: created if missing, verified if present (see
+    /// [`Database::table`]).
+    pub async fn table<R: Record>(&self) -> Result<AsyncTable<R>> {
+        let db = self.db.clone();
+        let table = blocking(move || db.table::<R>()).await?;
+        Ok(AsyncTable::new(table, None))
+    }
+
+    /// Runs one SQL statement in the backend's dialect (an escape hatch, like
+    /// [`Database::execute`]).
+    pub async fn execute(&self, sql: impl Into<String>, params: Vec<Value>) -> Result<u64> {
+        let (db, sql) = (self.db.clone(), sql.into());
+        blocking(move || db.execute(&sql, &params)).await
+    }
+
+    /// Starts a transaction; end it with [`AsyncTransaction::commit`] or
+    /// [`AsyncTransaction::rollback`] (dropping it rolls back).
+    pub async fn begin(&self) -> Result<AsyncTransaction> {
+        let db = self.db.clone();
+        let tx = blocking(move || db.begin()).await?;
+        Ok(AsyncTransaction::new(tx))
+    }
+
+    /// Runs `f` in one transaction: commits if its future returns `Ok`, rolls back on `Err`,
+    /// on a panic, or when the future is dropped before it finishes.
+    ///
+    /// Same guarantees as [`Database::transaction`]: the write lock is taken up front where
+    /// the engine has one, and after a failed statement every later call in it returns
+    /// [`ErrorKind::TransactionAborted`](crate::ErrorKind::TransactionAborted).
+    pub async fn transaction<T, F, Fut>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(AsyncTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let tx = self.begin().await?;
+        match f(tx.clone()).await {
+            Ok(value) => tx.finish(Ok(())).await.map(|()| value),
+            Err(e) => Err(tx.finish(Err(e)).await.expect_err("an Err stays an Err")),
+        }
+    }
+
+    /// Like [`transaction`](Self::transaction), but reruns the whole transaction when it fails
+    /// with a retryable error, up to `attempts` runs, pausing (without blocking the runtime)
+    /// longer before each rerun; see [`Database::transaction_with_retry`].
+    pub async fn transaction_with_retry<T, F, Fut>(&self, attempts: u32, mut f: F) -> Result<T>
+    where
+        F: FnMut(AsyncTransaction) -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.transaction(&mut f).await {
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    tokio::time::sleep(crate::retry_delay(attempt)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+impl From<Database> for AsyncDatabase {
+    fn from(db: Database) -> Self {
+        AsyncDatabase { db }
+    }
+}
