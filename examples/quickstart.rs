@@ -8,6 +8,9 @@
 //!
 //! Workers are real OS processes (this program re-executes itself) when the backend lets
 //! several processes write one database, and threads otherwise (e.g. `sqlite::memory:`).
+//!
+//! `RUST_LOG=anytable=debug` prints one line per SQL statement (its span closing), with the
+//! backend, the SQL, the rows and the duration in microseconds.
 
 use std::process::Command;
 use std::time::Duration;
@@ -30,6 +33,7 @@ struct SimpleRow {
 const WORKERS: usize = 5;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    anytable_examples::init_tracing();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--worker") {
         let numbers = args[3]

@@ -29,6 +29,7 @@ enum Job {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    anytable_examples::init_tracing();
     let dir = tempfile::tempdir()?;
     let url = std::env::args().nth(1).unwrap_or_else(|| {
         format!(

@@ -2,8 +2,9 @@
 //!
 //! Every case is a public function taking a fresh, empty [`TestDb`], grouped in [`cases`] by
 //! what it proves: `crud`, `types`, `errors`, `schema`, `transactions`, `concurrency` (many
-//! threads) and `processes` (real child processes, including one killed with SIGKILL inside a
-//! transaction). Sizes come from [`params`] so a stress run is the same cases with bigger numbers.
+//! threads), `processes` (real child processes, including one killed with SIGKILL inside a
+//! transaction) and `async_api` (the async API on a multi-threaded runtime, many tasks at
+//! once). Sizes come from [`params`] so a stress run is the same cases with bigger numbers.
 //!
 //! # Expectations come from capabilities
 //! A backend declares what it can do in [`Capabilities`](anytable::Capabilities). Where it
@@ -173,6 +174,11 @@ macro_rules! for_each_case {
             processes::processes_increment_one_counter,
             processes::processes_write_while_others_read,
             processes::killed_process_leaves_no_partial_rows,
+            async_api::async_crud,
+            async_api::async_streams,
+            async_api::async_transactions,
+            async_api::async_many_tasks_write_and_read,
+            async_api::async_seed_tasks_and_increments,
         );
     };
 }

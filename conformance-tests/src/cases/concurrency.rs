@@ -18,7 +18,7 @@ use crate::{ensure, CaseResult, TestDb};
 
 /// `wanted` writer threads, or one (recorded as a restriction) where the backend cannot take
 /// concurrent writers.
-fn writer_threads(t: &TestDb, wanted: usize) -> usize {
+pub(crate) fn writer_threads(t: &TestDb, wanted: usize) -> usize {
     if t.db.capabilities().concurrent_writers {
         wanted
     } else {

@@ -1,6 +1,6 @@
 //! Creating, reopening and verifying tables; indexes; hostile identifiers.
 
-use anytable::ErrorKind;
+use anytable::{Connection, ErrorKind};
 
 use crate::records::{Awkward, Keyed, SimpleRow, SimpleRowDrifted};
 use crate::{ensure, CaseResult, TestDb};

@@ -3,6 +3,8 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use anytable::Connection;
+
 use crate::records::SimpleRow;
 use crate::{ensure, CaseResult, TestDb};
 

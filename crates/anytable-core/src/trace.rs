@@ -256,9 +256,13 @@ impl Connection for TracedConnection {
         types: &[ValueType],
         row: &mut Vec<Value>,
     ) -> Result<bool> {
-        self.traced("query_row", sql, params, |found| u64::from(*found), |c| {
-            c.query_row(sql, params, types, row)
-        })
+        self.traced(
+            "query_row",
+            sql,
+            params,
+            |found| u64::from(*found),
+            |c| c.query_row(sql, params, types, row),
+        )
     }
 
     fn insert_returning_id(
@@ -267,15 +271,23 @@ impl Connection for TracedConnection {
         returning_sql: &str,
         params: &[Value],
     ) -> Result<i64> {
-        self.traced("insert", returning_sql, params, |_| 1, |c| {
-            c.insert_returning_id(plain_sql, returning_sql, params)
-        })
+        self.traced(
+            "insert",
+            returning_sql,
+            params,
+            |_| 1,
+            |c| c.insert_returning_id(plain_sql, returning_sql, params),
+        )
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
-        self.traced("insert_many", target.insert_sql, &[], |n| *n, |c| {
-            c.insert_many(target, rows)
-        })
+        self.traced(
+            "insert_many",
+            target.insert_sql,
+            &[],
+            |n| *n,
+            |c| c.insert_many(target, rows),
+        )
     }
 
     fn begin(&mut self) -> Result<()> {
@@ -291,8 +303,12 @@ impl Connection for TracedConnection {
     }
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
-        self.traced("introspect", name, &[], |info: &Option<TableInfo>| u64::from(info.is_some()), |c| {
-            c.introspect(name)
-        })
+        self.traced(
+            "introspect",
+            name,
+            &[],
+            |info: &Option<TableInfo>| u64::from(info.is_some()),
+            |c| c.introspect(name),
+        )
     }
 }

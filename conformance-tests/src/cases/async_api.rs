@@ -1,0 +1,455 @@
+//! The same guarantees through the async API ([`AsyncDatabase`]), on a multi-threaded tokio
+//! runtime with many tasks at once: CRUD, streams, transactions and concurrent writers.
+//!
+//! Each case opens its own runtime (4 worker threads) around the case's database, so the
+//! blocking work visibly runs off the workers: the cases would stall or panic otherwise
+//! (PostgreSQL's blocking client panics on a worker thread).
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use anytable::{AsyncDatabase, AsyncTableOps, ErrorKind, OnConflict};
+use futures_util::StreamExt;
+
+use crate::cases::concurrency::writer_threads;
+use crate::cases::{every_row_once, note_rate};
+use crate::params::{rows, scale, threads};
+use crate::records::{Counter, Keyed, SimpleRow, ThreadInsert};
+use crate::{ensure, CaseResult, TestDb};
+
+/// Runs `case` on a fresh 4-worker runtime with the case's database as an [`AsyncDatabase`].
+fn on_runtime<F, Fut>(t: &TestDb, case: F) -> CaseResult
+where
+    F: FnOnce(AsyncDatabase) -> Fut,
+    Fut: Future<Output = CaseResult>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()?;
+    runtime.block_on(case(AsyncDatabase::from(t.db.clone())))
+}
+
+/// Fails unless `result` is an error of `kind`.
+fn expect_kind<T: std::fmt::Debug>(result: anytable::Result<T>, kind: ErrorKind) -> CaseResult {
+    match result {
+        Err(e) if e.kind() == kind => Ok(()),
+        other => Err(format!("expected {kind:?}, got {other:?}").into()),
+    }
+}
+
+/// Insert, get, filters, first, count, head, update, delete, upsert and bulk insert through
+/// [`AsyncTable`](anytable::AsyncTable), and the same calls through `dyn AsyncTableOps`.
+pub fn async_crud(t: &TestDb) -> CaseResult {
+    on_runtime(t, |db| async move {
+        let rows = db.table::<SimpleRow>().await?;
+        let (id, row) = rows.insert(SimpleRow::new("AB", 1)).await?;
+        ensure!(row.id == id && id > 0, "the id is handed back: {row:?}");
+        ensure!(
+            row.added > anytable::chrono::DateTime::UNIX_EPOCH,
+            "added filled in"
+        );
+        ensure!(rows.get(id).await?.as_ref() == Some(&row), "get finds it");
+        ensure!(rows.get(-1).await?.is_none(), "a missing id is None");
+
+        let batch: Vec<SimpleRow> = (0..20).map(|i| SimpleRow::new("BULK", i)).collect();
+        ensure!(rows.insert_many(batch).await? == 20, "bulk insert counts");
+        ensure!(rows.count().await? == 21, "21 rows");
+        let big = rows
+            .filter(SimpleRow::process().eq("BULK"))
+            .filter(SimpleRow::number().ge(15))
+            .order_by(SimpleRow::number().desc())
+            .all()
+            .await?;
+        let numbers: Vec<i64> = big.iter().map(|r| r.number).collect();
+        ensure!(
+            numbers == [19, 18, 17, 16, 15],
+            "filter and order: {numbers:?}"
+        );
+        let page = rows
+            .select()
+            .order_by(SimpleRow::id().asc())
+            .limit(3)
+            .offset(1)
+            .all()
+            .await?;
+        ensure!(
+            page.len() == 3 && page[0].process == "BULK" && page[0].number == 0,
+            "limit and offset: {page:?}"
+        );
+        let first = rows.filter(SimpleRow::number().eq(7)).first().await?;
+        ensure!(first.map(|r| r.number) == Some(7), "first");
+        let n = rows.filter(SimpleRow::process().eq("BULK")).count().await?;
+        ensure!(n == 20, "filtered count {n}");
+        ensure!(rows.head(2).await?[0].id == id, "head in id order");
+
+        let changed = rows
+            .update(
+                SimpleRow::number().lt(5),
+                [SimpleRow::note().set(Some("small".to_owned()))],
+            )
+            .await?;
+        ensure!(changed == 6, "update changed {changed} rows, expected 6");
+        let deleted = rows.delete(SimpleRow::number().ge(10)).await?;
+        ensure!(deleted == 10, "deleted {deleted}, expected 10");
+        expect_kind(
+            rows.delete(anytable::Filter::all()).await,
+            ErrorKind::InvalidInput,
+        )?;
+
+        let keyed = db.table::<Keyed>().await?;
+        let (kid, _) = keyed.insert(Keyed::new("k1", "g", 1, 10)).await?;
+        let (skipped, _) = keyed
+            .upsert(
+                Keyed::new("k1", "g", 2, 20),
+                OnConflict::column(Keyed::key()).do_nothing(),
+            )
+            .await?;
+        ensure!(skipped.is_none(), "do nothing writes nothing");
+        let (written, record) = keyed
+            .upsert(
+                Keyed::new("k1", "g", 1, 30),
+                OnConflict::column(Keyed::key()).update(Keyed::value()),
+            )
+            .await?;
+        ensure!(
+            written == Some(kid) && record.id == kid,
+            "upsert updates the existing row"
+        );
+
+        // The same table behind the object-safe trait.
+        let ops: Arc<dyn AsyncTableOps<SimpleRow>> = Arc::new(rows.clone());
+        let (dyn_id, _) = ops.insert(SimpleRow::new("DYN", 1)).await?;
+        ensure!(
+            ops.get(dyn_id).await?.map(|r| r.process) == Some("DYN".into()),
+            "dyn get"
+        );
+        let found = ops.find(SimpleRow::process().eq("DYN")).await?;
+        ensure!(found.len() == 1, "dyn find");
+        let streamed: Vec<_> = ops.stream(SimpleRow::process().eq("DYN")).collect().await;
+        ensure!(streamed.len() == 1, "dyn stream");
+        ensure!(
+            ops.delete(SimpleRow::process().eq("DYN")).await? == 1,
+            "dyn delete"
+        );
+        ensure!(
+            rows.delete_all().await? == 11,
+            "delete_all removes the rest"
+        );
+        Ok(())
+    })
+}
+
+/// A stream yields every row once, in order, while its consumer is slower than its reader;
+/// streams dropped after one row free their connections (more of them than any pool holds);
+/// a stream inside a transaction is `InvalidInput`.
+pub fn async_streams(t: &TestDb) -> CaseResult {
+    let n = 3000 * scale() as i64;
+    on_runtime(t, |db| async move {
+        let rows = db.table::<SimpleRow>().await?;
+        let batch: Vec<SimpleRow> = (0..n).map(|i| SimpleRow::new("S", i)).collect();
+        rows.insert_many(batch).await?;
+
+        let mut stream = rows.select().order_by(SimpleRow::number().asc()).stream();
+        let mut expected = 0;
+        while let Some(row) = stream.next().await {
+            let row = row?;
+            ensure!(
+                row.number == expected,
+                "row {expected} came as {}",
+                row.number
+            );
+            expected += 1;
+            if expected % 500 == 0 {
+                // A slow consumer: the reader must wait, not buffer or fail.
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+        ensure!(expected == n, "{expected} rows streamed, expected {n}");
+
+        for _ in 0..64 {
+            let mut stream = rows.select().stream();
+            ensure!(stream.next().await.is_some(), "a first row");
+            drop(stream);
+        }
+        ensure!(
+            rows.count().await? == n as u64,
+            "the database still answers after 64 dropped streams"
+        );
+
+        let tx = db.begin().await?;
+        let in_tx = tx.table::<SimpleRow>().await?;
+        let mut stream = in_tx.select().stream();
+        match stream.next().await {
+            Some(Err(e)) if e.kind() == ErrorKind::InvalidInput => {}
+            other => return Err(format!("stream in a transaction gave {other:?}").into()),
+        }
+        ensure!(stream.next().await.is_none(), "then the stream ends");
+        tx.rollback().await?;
+        Ok(())
+    })
+}
+
+/// Commit on `Ok`, rollback on `Err`, explicit begin/commit/rollback, rollback when the last
+/// handle is dropped, and a failed statement aborting the transaction
+/// (`TransactionAborted` for every later call and for the commit).
+pub fn async_transactions(t: &TestDb) -> CaseResult {
+    on_runtime(t, |db| async move {
+        let rows = db.table::<SimpleRow>().await?;
+        db.transaction(|tx| async move {
+            let rows = tx.table::<SimpleRow>().await?;
+            for i in 0..5 {
+                rows.insert(SimpleRow::new("COMMIT", i)).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        ensure!(rows.count().await? == 5, "committed");
+
+        let failed: anytable::Result<()> = db
+            .transaction(|tx| async move {
+                let rows = tx.table::<SimpleRow>().await?;
+                rows.insert(SimpleRow::new("ROLLBACK", 1)).await?;
+                Err(anytable::Error::invalid_input("changed my mind"))
+            })
+            .await;
+        expect_kind(failed, ErrorKind::InvalidInput)?;
+        ensure!(rows.count().await? == 5, "rolled back on Err");
+
+        let tx = db.begin().await?;
+        tx.table::<SimpleRow>()
+            .await?
+            .insert(SimpleRow::new("EXPLICIT", 1))
+            .await?;
+        tx.rollback().await?;
+        expect_kind(tx.commit().await, ErrorKind::InvalidInput)?;
+        ensure!(rows.count().await? == 5, "explicit rollback");
+
+        let tx = db.begin().await?;
+        tx.table::<SimpleRow>()
+            .await?
+            .insert(SimpleRow::new("DROPPED", 1))
+            .await?;
+        drop(tx);
+        // The rollback runs on the blocking pool; the next write waits for its lock.
+        rows.insert(SimpleRow::new("AFTER", 1)).await?;
+        ensure!(
+            rows.filter(SimpleRow::process().eq("DROPPED"))
+                .count()
+                .await?
+                == 0,
+            "a dropped transaction rolled back"
+        );
+
+        let keyed = db.table::<Keyed>().await?;
+        keyed.insert(Keyed::new("dup", "g", 1, 1)).await?;
+        let aborted: anytable::Result<()> = db
+            .transaction(|tx| async move {
+                let keyed = tx.table::<Keyed>().await?;
+                keyed.insert(Keyed::new("ok", "g", 2, 2)).await?;
+                let dup = keyed.insert(Keyed::new("dup", "g", 3, 3)).await;
+                expect_kind(dup, ErrorKind::UniqueViolation)
+                    .map_err(|e| anytable::Error::invalid_input(e.to_string()))?;
+                let later = keyed.insert(Keyed::new("later", "g", 4, 4)).await;
+                expect_kind(later, ErrorKind::TransactionAborted)
+                    .map_err(|e| anytable::Error::invalid_input(e.to_string()))?;
+                // Swallowing the error does not commit anything.
+                Ok(())
+            })
+            .await;
+        expect_kind(aborted, ErrorKind::TransactionAborted)?;
+        ensure!(
+            keyed.count().await? == 1,
+            "nothing of the aborted transaction"
+        );
+
+        // Calls on one transaction from several tasks at once queue instead of colliding.
+        let tx = db.begin().await?;
+        let in_tx = tx.table::<SimpleRow>().await?;
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let in_tx = in_tx.clone();
+                tokio::spawn(async move { in_tx.insert(SimpleRow::new("QUEUED", i)).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await??;
+        }
+        tx.commit().await?;
+        let queued = rows
+            .filter(SimpleRow::process().eq("QUEUED"))
+            .count()
+            .await?;
+        ensure!(queued == 8, "{queued} queued inserts committed, expected 8");
+        Ok(())
+    })
+}
+
+/// [`threads`] x 4 writer tasks (64) insert [`rows`] rows each, one by one, while 4 reader
+/// tasks count and stream: no errors, every row exactly once, counts never going down.
+pub fn async_many_tasks_write_and_read(t: &TestDb) -> CaseResult {
+    let writers = writer_threads(t, threads() * 4);
+    let per_writer = rows();
+    let started = std::time::Instant::now();
+    let total = on_runtime(t, |db| async move {
+        let rows = db.table::<SimpleRow>().await?;
+        let done = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..4)
+            .map(|r| {
+                let (rows, done) = (rows.clone(), done.clone());
+                tokio::spawn(async move {
+                    let (mut last, mut polls) = (0, 0);
+                    while !done.load(Ordering::Acquire) {
+                        let n = if r % 2 == 0 {
+                            rows.count().await.map_err(|e| e.to_string())?
+                        } else {
+                            let mut stream = rows.select().stream();
+                            let mut n = 0;
+                            while let Some(row) = stream.next().await {
+                                row.map_err(|e| e.to_string())?;
+                                n += 1;
+                            }
+                            n
+                        };
+                        if n < last {
+                            return Err(format!("a reader saw the count drop from {last} to {n}"));
+                        }
+                        (last, polls) = (n, polls + 1);
+                    }
+                    Ok::<usize, String>(polls)
+                })
+            })
+            .collect();
+        let writer_tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let rows = rows.clone();
+                tokio::spawn(async move {
+                    for i in 0..per_writer {
+                        rows.insert(SimpleRow::new(&format!("W{w}"), i as i64))
+                            .await?;
+                    }
+                    Ok::<(), anytable::Error>(())
+                })
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for task in writer_tasks {
+            if let Err(e) = task.await? {
+                failures.push(e.to_string());
+            }
+        }
+        done.store(true, Ordering::Release);
+        for reader in readers {
+            let polls = reader.await??;
+            ensure!(polls > 0, "every reader polled at least once");
+        }
+        ensure!(failures.is_empty(), "writers failed: {failures:?}");
+        let all = rows.select().all().await?;
+        every_row_once(&all, writers * per_writer)?;
+        Ok(())
+    });
+    total?;
+    note_rate(
+        t,
+        &format!("{writers} tasks x {per_writer} rows"),
+        writers * per_writer,
+        started,
+    );
+    Ok(())
+}
+
+/// The DuckDB seed through tasks: 50 writer tasks each insert one row (the database fills in
+/// the time) while 5 reader tasks count, all at once; then a read-modify-write counter that 16
+/// tasks increment 25 times each with `transaction_with_retry`, ending exact.
+pub fn async_seed_tasks_and_increments(t: &TestDb) -> CaseResult {
+    let writers = writer_threads(t, 50 * scale());
+    let incrementers = writer_threads(t, 16 * scale());
+    let per_task = 25;
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted_runs = runs.clone();
+    on_runtime(t, |db| async move {
+        let inserts = db.table::<ThreadInsert>().await?;
+        let began = anytable::chrono::Utc::now() - anytable::chrono::Duration::seconds(5);
+        let mut tasks = Vec::new();
+        for i in 0..writers {
+            let writer = inserts.clone();
+            tasks.push(tokio::spawn(async move {
+                let row = ThreadInsert {
+                    id: 0,
+                    thread_name: format!("write_task_{i}"),
+                    insert_time: began,
+                };
+                writer.insert(row).await.map(drop)
+            }));
+            if i % 10 == 0 {
+                let reader = inserts.clone();
+                tasks.push(tokio::spawn(async move { reader.count().await.map(drop) }));
+            }
+        }
+        for task in tasks {
+            task.await??;
+        }
+        let all = inserts.select().all().await?;
+        let names: HashSet<&str> = all.iter().map(|r| r.thread_name.as_str()).collect();
+        ensure!(
+            all.len() == writers && names.len() == writers,
+            "one row per writer task: {} rows",
+            all.len()
+        );
+        ensure!(
+            all.iter().all(|r| r.insert_time > began),
+            "the database filled in insert_time"
+        );
+
+        let counters = db.table::<Counter>().await?;
+        let (id, _) = counters
+            .insert(Counter {
+                id: 0,
+                name: "hits".into(),
+                value: 0,
+            })
+            .await?;
+        let tasks: Vec<_> = (0..incrementers)
+            .map(|_| {
+                let (db, runs) = (db.clone(), runs.clone());
+                tokio::spawn(async move {
+                    for _ in 0..per_task {
+                        db.transaction_with_retry(1000, |tx| {
+                            runs.fetch_add(1, Ordering::Relaxed);
+                            async move {
+                                let counters = tx.table::<Counter>().await?;
+                                let current =
+                                    counters.get(id).await?.map(|c| c.value).unwrap_or(-1);
+                                counters
+                                    .update(
+                                        Counter::id().eq(id),
+                                        [Counter::value().set(current + 1)],
+                                    )
+                                    .await?;
+                                Ok(())
+                            }
+                        })
+                        .await?;
+                    }
+                    Ok::<(), anytable::Error>(())
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await??;
+        }
+        let expected = (incrementers * per_task) as i64;
+        let value = counters.get(id).await?.ok_or("counter")?.value;
+        ensure!(value == expected, "counter is {value}, expected {expected}");
+        Ok(())
+    })?;
+    let expected = incrementers * per_task;
+    let runs = counted_runs.load(Ordering::Relaxed);
+    t.note(format!(
+        "{runs} runs for {expected} increments ({} retried)",
+        runs - expected
+    ));
+    Ok(())
+}
