@@ -53,3 +53,58 @@ fn pool_survives_terminated_sessions_on_postgres() {
     fill("after");
     assert_eq!(rows.count().unwrap(), 200);
 }
+
+/// The async API owns its PostgreSQL pool entirely inside a multi-threaded runtime: opened,
+/// used from many tasks, a transaction left open, and every handle dropped on worker threads.
+/// The blocking client underneath runs a small runtime of its own, which must never be entered
+/// or dropped on a worker thread (tokio panics); nothing here may panic or hang.
+#[test]
+fn async_pool_lives_and_dies_inside_a_runtime_on_postgres() {
+    use anytable::AsyncDatabase;
+    use anytable_conformance::records::SimpleRow;
+    let t = anytable_conformance::fixtures::postgres();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = t.url.clone();
+    let count = runtime.block_on(async move {
+        // Spawned, so that everything below runs and is dropped on a worker thread.
+        tokio::spawn(async move {
+            let db = AsyncDatabase::open(&url).await.unwrap();
+            let rows = db.table::<SimpleRow>().await.unwrap();
+            let tasks: Vec<_> = (0..16)
+                .map(|i| {
+                    let rows = rows.clone();
+                    tokio::spawn(async move { rows.insert(SimpleRow::new("A", i)).await })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+            let open = db.begin().await.unwrap();
+            open.table::<SimpleRow>()
+                .await
+                .unwrap()
+                .insert(SimpleRow::new("ROLLED BACK", 0))
+                .await
+                .unwrap();
+            drop(open);
+            let count = rows.count().await.unwrap();
+            drop(rows);
+            drop(db);
+            count
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(count, 16);
+    drop(runtime);
+    let rows = t.db.table::<SimpleRow>().unwrap();
+    assert_eq!(
+        rows.count().unwrap(),
+        16,
+        "the dropped transaction rolled back"
+    );
+}

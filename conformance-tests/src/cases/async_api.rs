@@ -19,17 +19,19 @@ use crate::params::{rows, scale, threads};
 use crate::records::{Counter, Keyed, SimpleRow, ThreadInsert};
 use crate::{ensure, CaseResult, TestDb};
 
-/// Runs `case` on a fresh 4-worker runtime with the case's database as an [`AsyncDatabase`].
+/// Runs `case` in a task on a fresh 4-worker runtime (on a worker thread, as a request handler
+/// runs) with the case's database as an [`AsyncDatabase`].
 fn on_runtime<F, Fut>(t: &TestDb, case: F) -> CaseResult
 where
     F: FnOnce(AsyncDatabase) -> Fut,
-    Fut: Future<Output = CaseResult>,
+    Fut: Future<Output = CaseResult> + Send + 'static,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
         .build()?;
-    runtime.block_on(case(AsyncDatabase::from(t.db.clone())))
+    let task = runtime.spawn(case(AsyncDatabase::from(t.db.clone())));
+    runtime.block_on(task)?
 }
 
 /// Fails unless `result` is an error of `kind`.

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p anytable-bench --features duckdb,postgres -- [--quick] [--json FILE]
-//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p] [--backends sqlite,duckdb,postgres]
+//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p,A] [--backends sqlite,duckdb,postgres]
 //! ```
 //!
 //! PostgreSQL is measured on the server in `ANYTABLE_POSTGRES_URL` (`scripts/bench` starts a

@@ -169,7 +169,7 @@ pub fn scan_and_lookups<E: Engine>(
 
 /// Ids spread over a table of `bulk_rows` rows in a fixed pseudo-random order, the same for
 /// both sides.
-fn lookup_ids(s: &Settings) -> Vec<i64> {
+pub(crate) fn lookup_ids(s: &Settings) -> Vec<i64> {
     (0..s.lookups)
         .map(|i| (i as i64 * 7919) % s.bulk_rows as i64 + 1)
         .collect()

@@ -18,6 +18,7 @@ use anytable::{Database, Record};
 
 use crate::report::Measurement;
 
+pub mod asyncs;
 pub mod basic;
 pub mod memory;
 pub mod mixed;
@@ -246,7 +247,8 @@ pub trait RawDriver: Sync {
     fn connect(&self) -> Result<Self::Client, String>;
 }
 
-/// Every workload on `engine` that `only` selects (by name: `W1` ... `W6p`), one measurement
+/// Every workload on `engine` that `only` selects (by name: `W1` ... `W6p`, and `A` for the
+/// async API against the sync one), one measurement
 /// each (W5 gives two: writes and reads).
 pub fn run_all<E: Engine>(
     engine: &E,
@@ -283,6 +285,10 @@ pub fn run_all<E: Engine>(
     if only("W6p") {
         announce("W6p");
         out.push(seeds::seed_processes(engine, s));
+    }
+    if only("A") {
+        announce("A1/A4 (async against sync)");
+        out.extend(asyncs::async_vs_sync(engine, s));
     }
     out
 }

@@ -1,0 +1,85 @@
+//! The async API outside the conformance suite: no runtime, a current-thread runtime, panics.
+#![cfg(all(feature = "async", feature = "sqlite"))]
+
+use anytable::{AsyncDatabase, ErrorKind, Record};
+use futures_util::{FutureExt, StreamExt};
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Item {
+    #[anytable(id)]
+    id: i64,
+    name: String,
+}
+
+#[test]
+fn outside_a_runtime_is_a_typed_error_not_a_panic() {
+    let opened = AsyncDatabase::open("sqlite::memory:")
+        .now_or_never()
+        .expect("fails at once");
+    assert_eq!(opened.unwrap_err().kind(), ErrorKind::Unsupported);
+
+    let db = AsyncDatabase::from(anytable::Database::open("sqlite::memory:").unwrap());
+    let counted = db.execute("SELECT 1", Vec::new()).now_or_never();
+    assert_eq!(counted.unwrap().unwrap_err().kind(), ErrorKind::Unsupported);
+}
+
+#[test]
+fn a_current_thread_runtime_works_too() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = AsyncDatabase::open("sqlite::memory:").await.unwrap();
+        let items = db.table::<Item>().await.unwrap();
+        let batch: Vec<Item> = (0..1000)
+            .map(|i| Item {
+                id: 0,
+                name: format!("n{i}"),
+            })
+            .collect();
+        assert_eq!(items.insert_many(batch).await.unwrap(), 1000);
+        let (id, item) = items
+            .insert(Item {
+                id: 0,
+                name: "last".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(items.get(id).await.unwrap(), Some(item));
+        let streamed: Vec<Item> = items.select().stream().map(|r| r.unwrap()).collect().await;
+        assert_eq!(streamed.len(), 1001);
+        // Stopping early leaves the database usable.
+        let first_two: Vec<_> = items.select().stream().take(2).collect().await;
+        assert_eq!(first_two.len(), 2);
+        assert_eq!(items.count().await.unwrap(), 1001);
+    });
+}
+
+/// Stands for application code that panics.
+fn application_bug() -> anytable::Result<()> {
+    panic!("the application panics mid-transaction")
+}
+
+#[test]
+fn a_panic_inside_a_transaction_rolls_it_back() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let db = runtime
+        .block_on(AsyncDatabase::open("sqlite::memory:"))
+        .unwrap();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runtime.block_on(db.transaction(|tx| async move {
+            let items = tx.table::<Item>().await?;
+            items
+                .insert(Item {
+                    id: 0,
+                    name: "in the tx".into(),
+                })
+                .await?;
+            application_bug()
+        }))
+    }));
+    assert!(caught.is_err(), "the panic propagated");
+    // The transaction was rolled back when the panic dropped it.
+    let items = runtime.block_on(db.table::<Item>()).unwrap();
+    assert_eq!(runtime.block_on(items.count()).unwrap(), 0);
+}
