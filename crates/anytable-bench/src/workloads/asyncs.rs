@@ -12,7 +12,7 @@ use std::time::Duration;
 use anytable::{AsyncDatabase, Database};
 
 use crate::report::{alternate, Measurement};
-use crate::workloads::basic::{filled, lookup_ids, timed};
+use crate::workloads::basic::{anytable_single_inserts, filled, lookup_ids, timed};
 use crate::workloads::{row, BenchRow, Engine, Mode, Settings};
 
 /// The concurrency levels measured.
@@ -85,18 +85,7 @@ fn shares(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
 
 fn sync_inserts(db: &Database, tasks: usize, rows: usize) -> Duration {
     if tasks == 1 {
-        return timed(|| {
-            db.transaction(|tx| {
-                let t = tx.table::<BenchRow>()?;
-                for i in 0..rows {
-                    let mut r = row(i);
-                    t.insert(&mut r)?;
-                    std::hint::black_box(&r);
-                }
-                Ok(())
-            })
-            .expect("inserts")
-        });
+        return anytable_single_inserts(db, rows);
     }
     let table = db.table::<BenchRow>().expect("table");
     timed(|| {

@@ -50,7 +50,7 @@ pub fn single_inserts<E: Engine>(engine: &E, s: &Settings) -> Measurement {
 }
 
 /// W1 through anytable: `rows` single inserts in one transaction, ids handed back.
-fn anytable_single_inserts(db: &Database, rows: usize) -> Duration {
+pub(crate) fn anytable_single_inserts(db: &Database, rows: usize) -> Duration {
     // Reads the table's schema once, before the clock starts (the raw side knows it by heart).
     db.table::<BenchRow>().expect("table");
     timed(|| {
