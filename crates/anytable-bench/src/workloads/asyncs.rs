@@ -44,6 +44,20 @@ pub fn async_vs_sync<E: Engine>(engine: &E, s: &Settings) -> Vec<Measurement> {
             a,
             r,
         ));
+        if tasks == 1 {
+            let (a, r) = alternate(
+                s.reps,
+                || fresh_run(&|db| run_blocking_inserts(&runtime, db, s.single_rows)),
+                || fresh_run(&|db| sync_inserts(db, 1, s.single_rows)),
+            );
+            out.push(Measurement::from_runs(
+                "A1 inserts in run_blocking/sync, 1 task",
+                engine.label(),
+                s.single_rows,
+                a,
+                r,
+            ));
+        }
     }
     let target = filled(engine, s.bulk_rows);
     let ids = lookup_ids(s);
@@ -143,6 +157,23 @@ fn async_inserts(
             for handle in handles {
                 handle.await.expect("task");
             }
+        })
+    })
+}
+
+/// A1's one transaction as one `run_blocking` call from a task: the hand-off paid once.
+fn run_blocking_inserts(runtime: &tokio::runtime::Runtime, db: &Database, rows: usize) -> Duration {
+    let db = AsyncDatabase::from(db.clone());
+    timed(|| {
+        runtime.block_on(async {
+            let task = tokio::spawn(async move {
+                let inserts = move |db: &Database| {
+                    anytable_single_inserts(db, rows);
+                    Ok(())
+                };
+                db.run_blocking(inserts).await.expect("inserts")
+            });
+            task.await.expect("task")
         })
     })
 }
