@@ -18,6 +18,11 @@
 //! from inside tokio's. Calls need a tokio runtime; outside one they fail with
 //! [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
 //!
+//! Each call pays for that hand-off, about half a microsecond: nothing next to a lookup or a
+//! server round trip, but a third of a SQLite insert inside a transaction. For hot loops of
+//! such statements, [`AsyncDatabase::run_blocking`] runs a sync closure (a whole transaction)
+//! with one hand-off. `docs/performance.md` has the measurements.
+//!
 //! # Cancellation
 //! Dropping the future of a call does not stop a statement that has started: it runs to its
 //! end (an insert outside a transaction is committed). Dropping a
