@@ -39,8 +39,8 @@
 //! A URL whose backend is not compiled in is an [`ErrorKind::Unsupported`] error naming the
 //! feature to enable.
 //!
-//! The feature `async` adds [`AsyncDatabase`](asynchronous::AsyncDatabase) and the rest of the
-//! [`asynchronous`] module, the same API for tokio applications.
+//! The feature `async` adds `AsyncDatabase` and the rest of the `asynchronous` module: the same
+//! API for tokio applications.
 //!
 //! # Tracing
 //! Every statement emits a `tracing` span (target `anytable`, DEBUG) with the backend, the SQL

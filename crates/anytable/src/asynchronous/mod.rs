@@ -16,7 +16,7 @@
 //! a future passed to `block_on`) it runs on the blocking pool (`spawn_blocking`). Either way
 //! PostgreSQL's blocking client, which drives a small runtime of its own, is never entered
 //! from inside tokio's. Calls need a tokio runtime; outside one they fail with
-//! [`ErrorKind::Unsupported`](crate::ErrorKind::Unsupported).
+//! [`ErrorKind::Unsupported`].
 //!
 //! Each call pays for that hand-off, about half a microsecond: nothing next to a lookup or a
 //! server round trip, but a third of a SQLite insert inside a transaction. For hot loops of

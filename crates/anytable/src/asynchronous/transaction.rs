@@ -5,7 +5,8 @@ use std::sync::Arc;
 use super::{blocking, AsyncTable};
 use crate::{Record, Result, Transaction, Value};
 
-/// An open transaction, from [`AsyncDatabase::begin`] or [`AsyncDatabase::transaction`].
+/// An open transaction, from [`AsyncDatabase::begin`](super::AsyncDatabase::begin) or
+/// [`AsyncDatabase::transaction`](super::AsyncDatabase::transaction).
 ///
 /// Cheap to clone; every clone is the same transaction. Calls on it run one at a time in the
 /// order they were made (concurrent calls from several tasks wait for each other, since a
