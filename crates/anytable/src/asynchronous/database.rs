@@ -7,7 +7,7 @@ use crate::{Capabilities, Database, Dialect, Record, Result, Value};
 
 /// The async twin of [`Database`]: `Clone + Send + Sync`, sharing the same pool.
 ///
-/// Every call runs on tokio's blocking pool (see [the module docs](super)).
+/// No call runs on a thread that drives other tasks (see [the module docs](super)).
 #[derive(Clone, Debug)]
 pub struct AsyncDatabase {
     db: Database,
@@ -15,7 +15,7 @@ pub struct AsyncDatabase {
 
 impl AsyncDatabase {
     /// Opens the database at `url`, like [`Database::open`] (which may connect to a server or
-    /// create a file, so it runs on the blocking pool too).
+    /// create a file, so it runs off the worker threads too).
     pub async fn open(url: &str) -> Result<AsyncDatabase> {
         let url = url.to_owned();
         let db = blocking(move || Database::open(&url)).await?;

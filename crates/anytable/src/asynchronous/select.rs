@@ -9,7 +9,7 @@ pub struct AsyncSelect<R> {
     query: Query<R>,
 }
 
-/// What the query asks for, moved to the blocking pool and built there on a sync table.
+/// What the query asks for, moved to where the call runs and built there on a sync table.
 struct Query<R> {
     filter: Option<Filter<R>>,
     order: Vec<Order<R>>,

@@ -51,7 +51,8 @@ impl<R: Record> AsyncTable<R> {
         &self.table
     }
 
-    /// Runs `f` on the sync table on the blocking pool, inside the transaction if there is one.
+    /// Runs `f` on the sync table off the worker threads, inside the transaction if there is
+    /// one.
     pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Table<'_, R>) -> Result<T> + Send + 'static,

@@ -11,7 +11,8 @@ use crate::{Record, Result, Transaction, Value};
 /// Cheap to clone; every clone is the same transaction. Calls on it run one at a time in the
 /// order they were made (concurrent calls from several tasks wait for each other, since a
 /// transaction is one connection). Dropping the last clone of an active transaction rolls it
-/// back on the blocking pool.
+/// back on the blocking pool. Its connection goes back to the pool when the last clone, and
+/// the last table handle taken from it, is dropped (committing does not end the handles).
 #[derive(Clone)]
 pub struct AsyncTransaction {
     shared: Arc<Shared>,
@@ -34,7 +35,8 @@ impl AsyncTransaction {
         }
     }
 
-    /// Runs `f` on the transaction on the blocking pool, after the calls made before it.
+    /// Runs `f` on the transaction off the runtime's worker threads, after the calls made
+    /// before it.
     pub(super) async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Transaction) -> Result<T> + Send + 'static,
