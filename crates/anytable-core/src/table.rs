@@ -533,11 +533,12 @@ impl<'tx, R: Record> Select<'tx, R> {
                         Ok(sender.send(Message::Batch(full)).is_ok())
                     })
                 });
+                // The rows read before an error still arrive, then the error.
+                if !batch.is_empty() {
+                    let _ = sender.send(Message::Batch(batch));
+                }
                 let last = match result {
-                    Ok(()) => {
-                        let _ = sender.send(Message::Batch(batch));
-                        Message::Done
-                    }
+                    Ok(()) => Message::Done,
                     Err(e) => Message::Failed(e),
                 };
                 let _ = sender.send(last);

@@ -52,13 +52,12 @@ impl<R: Send + 'static> RecordStream<R> {
                 // An error means the stream was dropped: stop reading.
                 Ok(sender.blocking_send(Message::Batch(full)).is_ok())
             });
+            // The rows read before an error still arrive, then the error.
+            if !batch.is_empty() {
+                let _ = sender.blocking_send(Message::Batch(batch));
+            }
             let last = match result {
-                Ok(()) => {
-                    if !batch.is_empty() {
-                        let _ = sender.blocking_send(Message::Batch(batch));
-                    }
-                    Message::Done
-                }
+                Ok(()) => Message::Done,
                 Err(e) => Message::Failed(e),
             };
             let _ = sender.blocking_send(last);
@@ -115,3 +114,129 @@ impl<R> Stream for RecordStream<R> {
 }
 
 impl<R> Unpin for RecordStream<R> {}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use futures_util::StreamExt;
+
+    use super::{RecordStream, BATCH, BATCHES_IN_FLIGHT};
+
+    /// A query of a million rows that counts how many it produced and notes when it stopped.
+    fn counting_stream(produced: Arc<AtomicUsize>, stopped: Arc<AtomicBool>) -> RecordStream<u64> {
+        RecordStream::spawn(move |each| {
+            for row in 0..1_000_000u64 {
+                produced.fetch_add(1, Ordering::SeqCst);
+                if !each(row)? {
+                    break;
+                }
+            }
+            stopped.store(true, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn the_reader_waits_for_a_slow_consumer_and_stops_when_dropped() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
+            let (produced, stopped) = (Arc::default(), Arc::default());
+            let mut stream = counting_stream(Arc::clone(&produced), Arc::clone(&stopped));
+            assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            // In flight: the batches in the channel, the one being read and the one being filled.
+            let bound = BATCH * (BATCHES_IN_FLIGHT + 2);
+            let ahead = produced.load(Ordering::SeqCst);
+            assert!(
+                ahead <= bound,
+                "the reader ran {ahead} rows ahead (bound {bound})"
+            );
+            assert!(
+                !stopped.load(Ordering::SeqCst),
+                "still waiting, not finished"
+            );
+            drop(stream);
+            for _ in 0..100 {
+                if stopped.load(Ordering::SeqCst) {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            assert!(
+                stopped.load(Ordering::SeqCst),
+                "dropping the stream stopped the query"
+            );
+            assert!(produced.load(Ordering::SeqCst) <= bound + 1);
+        });
+    }
+
+    #[test]
+    fn every_row_arrives_in_order_then_the_end() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let rows: Vec<u64> = runtime.block_on(async {
+            RecordStream::spawn(|each| {
+                for row in 0..1000u64 {
+                    if !each(row)? {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .map(|r| r.unwrap())
+            .collect()
+            .await
+        });
+        assert_eq!(rows, (0..1000).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_failed_query_ends_the_stream_with_its_error() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let items: Vec<_> = runtime.block_on(async {
+            RecordStream::spawn(|each| {
+                each(1u64)?;
+                Err(crate::Error::invalid_input("broken"))
+            })
+            .collect()
+            .await
+        });
+        assert_eq!(items.len(), 2, "the row, then the error");
+        assert!(items[0].is_ok());
+        assert_eq!(
+            items[1].as_ref().unwrap_err().kind(),
+            crate::ErrorKind::InvalidInput
+        );
+    }
+
+    #[test]
+    fn outside_a_runtime_the_only_item_is_unsupported() {
+        use futures_util::FutureExt;
+        let mut stream = RecordStream::<u64>::spawn(|_each| Ok(()));
+        let first = stream.next().now_or_never().expect("ready at once");
+        assert_eq!(
+            first.unwrap().unwrap_err().kind(),
+            crate::ErrorKind::Unsupported
+        );
+        assert!(stream.next().now_or_never().expect("ready").is_none());
+    }
+
+    #[test]
+    fn a_panicking_reader_is_an_error_not_a_silent_end() {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let items: Vec<crate::Result<u64>> = runtime.block_on(async {
+            RecordStream::spawn(|_each| panic!("the reader panics"))
+                .collect()
+                .await
+        });
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            items[0].as_ref().unwrap_err().kind(),
+            crate::ErrorKind::Other
+        );
+    }
+}
