@@ -14,6 +14,7 @@ use anytable::{AsyncDatabase, AsyncTableOps, ErrorKind, OnConflict};
 use futures_util::StreamExt;
 
 use crate::cases::concurrency::writer_threads;
+use crate::cases::errors::expect_kind;
 use crate::cases::{every_row_once, note_rate};
 use crate::params::{rows, scale, threads};
 use crate::records::{Counter, Keyed, SimpleRow, ThreadInsert};
@@ -32,14 +33,6 @@ where
         .build()?;
     let task = runtime.spawn(case(AsyncDatabase::from(t.db.clone())));
     runtime.block_on(task)?
-}
-
-/// Fails unless `result` is an error of `kind`.
-fn expect_kind<T: std::fmt::Debug>(result: anytable::Result<T>, kind: ErrorKind) -> CaseResult {
-    match result {
-        Err(e) if e.kind() == kind => Ok(()),
-        other => Err(format!("expected {kind:?}, got {other:?}").into()),
-    }
 }
 
 /// Insert, get, filters, first, count, head, update, delete, upsert and bulk insert through
@@ -253,10 +246,10 @@ pub fn async_transactions(t: &TestDb) -> CaseResult {
                 keyed.insert(Keyed::new("ok", "g", 2, 2)).await?;
                 let dup = keyed.insert(Keyed::new("dup", "g", 3, 3)).await;
                 expect_kind(dup, ErrorKind::UniqueViolation)
-                    .map_err(|e| anytable::Error::invalid_input(e.to_string()))?;
+                    .map_err(anytable::Error::invalid_input)?;
                 let later = keyed.insert(Keyed::new("later", "g", 4, 4)).await;
                 expect_kind(later, ErrorKind::TransactionAborted)
-                    .map_err(|e| anytable::Error::invalid_input(e.to_string()))?;
+                    .map_err(anytable::Error::invalid_input)?;
                 // Swallowing the error does not commit anything.
                 Ok(())
             })

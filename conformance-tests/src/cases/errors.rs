@@ -20,7 +20,7 @@ fn raw_insert(
     t.db.execute(&sql, values)
 }
 
-fn expect_kind<T: std::fmt::Debug>(
+pub(crate) fn expect_kind<T: std::fmt::Debug>(
     result: anytable::Result<T>,
     kind: ErrorKind,
 ) -> Result<anytable::Error, String> {

@@ -51,17 +51,17 @@ impl<'tx, R: Record> Table<'tx, R> {
         Table::new(self.db.clone(), None, self.state.clone())
     }
 
-    /// The same table inside `tx`, which must be a transaction of the same database.
+    /// This table inside `tx`, which must be a transaction of the same database.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`] if `tx` belongs to another database.
-    pub fn within<'t>(&self, tx: &'t Transaction) -> Result<Table<'t, R>> {
+    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Table<'t, R>> {
         if !tx.database().same_as(&self.db) {
             return Err(Error::invalid_input(
                 "this transaction belongs to another database than the table",
             ));
         }
-        Ok(Table::new(self.db.clone(), Some(tx), self.state.clone()))
+        Ok(Table::new(self.db, Some(tx), self.state))
     }
 
     /// The table's name.
@@ -441,6 +441,18 @@ impl<'tx, R: Record> Select<'tx, R> {
     pub fn offset(mut self, n: u64) -> Self {
         self.offset = Some(n);
         self
+    }
+
+    /// This query inside `tx`, which must be a transaction of the same database (see
+    /// [`Table::within`]).
+    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Select<'t, R>> {
+        Ok(Select {
+            table: self.table.within(tx)?,
+            filter: self.filter,
+            order: self.order,
+            limit: self.limit,
+            offset: self.offset,
+        })
     }
 
     fn build(&self) -> Result<(String, Vec<Value>)> {

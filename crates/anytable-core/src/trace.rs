@@ -11,7 +11,8 @@
 //! [`TraceOptions::slow_pool_wait`] are logged at WARN.
 //!
 //! With no subscriber listening at DEBUG, a statement costs one check of the span's interest
-//! and two clock reads (for the slow-statement warning).
+//! and two clock reads (for the slow-statement warning), and a pool checkout two more (for the
+//! pool-wait warning); setting either threshold to `None` removes its clock reads.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};

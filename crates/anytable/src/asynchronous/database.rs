@@ -115,8 +115,13 @@ impl AsyncDatabase {
     {
         let tx = self.begin().await?;
         match f(tx.clone()).await {
-            Ok(value) => tx.finish(Ok(())).await.map(|()| value),
-            Err(e) => Err(tx.finish(Err(e)).await.expect_err("an Err stays an Err")),
+            Ok(value) => tx.finish().await.map(|()| value),
+            Err(e) => {
+                // The error to report is the closure's; an aborted transaction is already
+                // rolled back, and rolling back twice is harmless.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
         }
     }
 

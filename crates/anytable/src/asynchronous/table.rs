@@ -41,16 +41,6 @@ impl<R: Record> AsyncTable<R> {
         self.table.schema()
     }
 
-    pub(super) fn in_transaction(&self) -> bool {
-        self.tx.is_some()
-    }
-
-    /// The sync table outside any transaction (for streams, which read on a connection of
-    /// their own).
-    pub(super) fn sync_table(&self) -> &Table<'static, R> {
-        &self.table
-    }
-
     /// Runs `f` on the sync table off the worker threads, inside the transaction if there is
     /// one.
     pub(super) async fn run<T: Send + 'static>(
@@ -84,7 +74,7 @@ impl<R: Record> AsyncTable<R> {
 
     /// Starts a query over this table; add filters, ordering and limits, then run it.
     pub fn select(&self) -> AsyncSelect<R> {
-        AsyncSelect::new(self.clone())
+        AsyncSelect::new(self.table.select(), self.tx.clone())
     }
 
     /// Shorthand for `select().filter(filter)`.

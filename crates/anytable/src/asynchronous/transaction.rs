@@ -83,9 +83,11 @@ impl AsyncTransaction {
         self.shared.tx().is_active()
     }
 
-    /// Ends it the way [`AsyncDatabase::transaction`] does with its closure's result.
-    pub(super) async fn finish(&self, result: Result<()>) -> Result<()> {
-        self.run(move |tx| tx.finish(result)).await
+    /// Commits the way [`AsyncDatabase::transaction`](super::AsyncDatabase::transaction) does
+    /// when its closure succeeds: `TransactionAborted` after a failed statement, and nothing to
+    /// do if the closure already committed or rolled back.
+    pub(super) async fn finish(&self) -> Result<()> {
+        self.run(|tx| tx.finish(Ok(()))).await
     }
 }
 
