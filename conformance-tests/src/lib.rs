@@ -1,7 +1,8 @@
 //! The anytable conformance suite: the same cases, with the same expectations, on every backend.
 //!
 //! Every case is a public function taking a fresh, empty [`TestDb`], grouped in [`cases`] by
-//! what it proves: `crud`, `types`, `errors`, `schema`, `transactions`, `concurrency` (many
+//! what it proves: `crud`, `types`, `semantics` (one meaning for what engines disagree on:
+//! LIKE, collation, NULL order, the clock, huge lists), `errors`, `schema`, `transactions`, `concurrency` (many
 //! threads), `processes` (real child processes, including one killed with SIGKILL inside a
 //! transaction) and `async_api` (the async API on a multi-threaded runtime, many tasks at
 //! once). Sizes come from [`params`] so a stress run is the same cases with bigger numbers.
@@ -144,9 +145,18 @@ macro_rules! for_each_case {
             crud::upsert_do_nothing_and_update,
             crud::streaming_iter_and_for_each,
             crud::early_stops_leave_the_connection_usable,
+            crud::insert_many_iterator_may_read_the_database,
             types::round_trip_every_type,
             types::bulk_and_single_inserts_read_back_identical,
             types::nan_and_infinity,
+            types::far_dates_and_leap_seconds_are_refused,
+            types::negative_zero_and_nan_in_filters,
+            types::nul_characters_are_refused,
+            semantics::like_is_case_sensitive_with_one_escape,
+            semantics::text_sorts_and_compares_by_code_point,
+            semantics::nulls_sort_last_ascending_and_first_descending,
+            semantics::database_timestamps_are_per_statement_microseconds,
+            semantics::huge_in_lists_work,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,
@@ -157,15 +167,21 @@ macro_rules! for_each_case {
             errors::type_mismatch_is_reported,
             errors::unsupported_operation,
             errors::unreachable_database_is_a_clear_error,
+            errors::delete_guard_sees_through_simplification,
+            errors::deep_filters_are_refused_not_overflowed,
+            errors::long_values_in_indexed_columns,
+            errors::careless_urls_are_refused,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,
             schema::quotes_and_keywords_in_names_and_values,
+            schema::generated_index_names_do_not_collide,
             transactions::commit_on_ok,
             transactions::rollback_on_err,
             transactions::rollback_on_panic,
             transactions::uncommitted_rows_are_invisible,
             transactions::ddl_follows_the_transaction,
+            transactions::connections_never_return_inside_a_transaction,
             concurrency::writers_and_readers_threads,
             concurrency::readers_never_see_partial_transactions,
             concurrency::duckdb_seed_threads,

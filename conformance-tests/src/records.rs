@@ -104,6 +104,8 @@ pub struct AllTypes {
     pub uid: Uuid,
     /// Nullable i64.
     pub maybe_big: Option<i64>,
+    /// Nullable f64.
+    pub maybe_real: Option<f64>,
     /// Nullable text.
     pub maybe_text: Option<String>,
     /// Nullable timestamp.
@@ -189,4 +191,62 @@ pub struct LogLine {
     pub message: String,
     /// How loud.
     pub level: i32,
+}
+
+/// Text with an optional rank, for the cases on matching, ordering and NULLs.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "words")]
+pub struct Word {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The text matched and sorted.
+    #[anytable(index)]
+    pub text: String,
+    /// A nullable key for NULL ordering.
+    pub rank: Option<i64>,
+}
+
+impl Word {
+    /// A word to insert.
+    pub fn new(text: &str, rank: Option<i64>) -> Self {
+        Word {
+            id: 0,
+            text: text.to_owned(),
+            rank,
+        }
+    }
+}
+
+/// Table `a_b` indexing `c`: its generated index name must not collide with [`CollideA`]'s.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "a_b")]
+pub struct CollideAB {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Indexed.
+    #[anytable(index)]
+    pub c: i64,
+}
+
+/// Table `a` indexing `b_c`: `ix_` + table + column spells the same as [`CollideAB`]'s.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "a")]
+pub struct CollideA {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Indexed.
+    #[anytable(index)]
+    pub b_c: i64,
+}
+
+/// A child row whose parent is checked only at COMMIT (the table is created by hand with a
+/// deferred foreign key), to make a commit fail on purpose.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "deferred_child")]
+pub struct DeferredChild {
+    /// References `deferred_parent(id)`, checked at commit.
+    pub parent: i64,
 }

@@ -106,6 +106,7 @@ impl DuckDbBackend {
                 readers_wait_for_writers: false,
                 // Optimistic concurrency control: the second writer of a row fails at once.
                 write_contention: ErrorKind::Conflict,
+                max_index_entry_bytes: None,
             },
         })
     }

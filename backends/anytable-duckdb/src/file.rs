@@ -167,6 +167,8 @@ pub(crate) struct FileLease {
     lock_path: PathBuf,
     timeout: Duration,
     state: Mutex<LeaseState>,
+    /// Threads blocked in the kernel waiting for another process's turn to end.
+    waiters: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 #[derive(Default)]
@@ -190,6 +192,7 @@ impl FileLease {
             lock_path: lock_path.into(),
             timeout,
             state: Mutex::new(LeaseState::default()),
+            waiters: Arc::default(),
         });
         leases.retain(|_, weak| weak.strong_count() > 0);
         leases.insert(path, Arc::downgrade(&lease));
@@ -229,6 +232,12 @@ impl FileLease {
             drop(state.instance.take());
             drop(state.turn.take());
         }
+    }
+
+    /// Threads still waiting for another process's turn to end (for tests).
+    #[cfg(test)]
+    fn lock_waiters(&self) -> usize {
+        self.waiters.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     fn locked_too_long(&self, what: &str) -> Error {
@@ -274,11 +283,16 @@ impl FileLease {
         // timeout (10 processes in a stress run). The blocking call has no timeout of its own,
         // so it runs on a helper thread; if we stop waiting, whatever it gets is let go at once.
         let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let locked = file.lock().map(|()| file);
-            // If nobody receives any more, the file (and the lock) is dropped here.
-            let _ = sender.send(locked);
-        });
+        let waiters = Arc::clone(&self.waiters);
+        waiters.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::thread::Builder::new()
+            .name(LOCK_WAITER.into())
+            .spawn(move || {
+                let locked = file.lock().map(|()| file);
+                // If nobody receives any more, the file (and the lock) is dropped here.
+                let _ = sender.send(locked);
+                waiters.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            });
         let left = self.timeout.saturating_sub(started.elapsed());
         match receiver.recv_timeout(left) {
             Ok(locked) => locked.map_err(failed),
@@ -302,6 +316,9 @@ impl FileLease {
         }
     }
 }
+
+/// The name of the thread that waits in the kernel for another process's turn to end.
+const LOCK_WAITER: &str = "anytable-dblock";
 
 /// Exponential pauses from 1 ms up to 50 ms, never past a deadline.
 struct Backoff(Duration);
@@ -367,6 +384,57 @@ mod tests {
         assert!(open_instance(&path).is_none(), "closed");
         other.try_lock().expect("the turn has ended");
         other.unlock().expect("unlocks");
+    }
+
+    #[test]
+    fn queued_waits_each_end_within_the_timeout_and_leave_one_waiting_thread() {
+        let (_dir, path) = temp_file();
+        let timeout = Duration::from_millis(400);
+        let lease = FileLease::for_path(path.clone(), timeout);
+        let other = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lease.lock_path)
+            .expect("lock file");
+        other.lock().expect("another process's turn");
+        for round in 0..3 {
+            let waiters: Vec<_> = (0..6)
+                .map(|_| {
+                    let lease = Arc::clone(&lease);
+                    std::thread::spawn(move || {
+                        let started = Instant::now();
+                        let result = lease.acquire().map(drop).map_err(|e| e.kind());
+                        (result, started.elapsed())
+                    })
+                })
+                .collect();
+            for waiter in waiters {
+                let (result, waited) = waiter.join().expect("no panic");
+                assert_eq!(result, Err(ErrorKind::Timeout), "round {round}");
+                assert!(
+                    waited < timeout + Duration::from_millis(600),
+                    "round {round}: a queued wait took {waited:?}, past the {timeout:?} timeout"
+                );
+            }
+            let waiting = lease.lock_waiters();
+            assert!(
+                waiting <= 1,
+                "round {round}: {waiting} threads still blocked on the lock"
+            );
+        }
+        other.unlock().expect("lets go");
+        let conn = lease.acquire().expect("the turn is free again");
+        drop(conn);
+        lease.release();
+        let started = Instant::now();
+        while lease.lock_waiters() > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the waiting thread ends"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 
     #[test]

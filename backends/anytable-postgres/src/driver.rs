@@ -15,6 +15,11 @@ use crate::error::map_err;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
+/// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
+/// compression; anytable refuses more than this of text and bytes per entry before writing, so
+/// whether a value fits never depends on how well it compresses, with room left for the entry's
+/// header and other columns.
+const MAX_INDEX_ENTRY_BYTES: usize = 2_600;
 const OPTIONS: &[&str] = &[
     "timeout",
     "pool_size",
@@ -184,6 +189,7 @@ impl PostgresBackend {
                 readers_wait_for_writers: false,
                 // Row locks are waited for up to lock_timeout (the URL's timeout), then 55P03.
                 write_contention: ErrorKind::Locked,
+                max_index_entry_bytes: Some(MAX_INDEX_ENTRY_BYTES),
             },
         })
     }

@@ -159,6 +159,7 @@ impl SqliteBackend {
                 readers_wait_for_writers: memory,
                 // One writer at a time: the next waits busy_timeout, then SQLITE_BUSY.
                 write_contention: ErrorKind::Busy,
+                max_index_entry_bytes: None,
             },
             _anchor: memory.then(|| Mutex::new(first)),
         })

@@ -329,3 +329,57 @@ pub fn early_stops_leave_the_connection_usable(t: &TestDb) -> CaseResult {
     }
     Ok(())
 }
+
+/// The iterator given to `insert_many` may itself read the database through another handle
+/// (here: counting rows for each record it yields), on every backend. Where readers wait for an
+/// open write transaction, such a read waits for the insert itself: it fails after the timeout
+/// with a retryable error (the iterator then stops, and nothing is written).
+pub fn insert_many_iterator_may_read_the_database(t: &TestDb) -> CaseResult {
+    let waits = t.db.capabilities().readers_wait_for_writers;
+    let db = if waits {
+        anytable::Database::open(&with_option(&t.url, "timeout", "0.3"))?
+    } else {
+        t.db.clone()
+    };
+    let rows = db.table::<SimpleRow>()?;
+    rows.insert(&mut SimpleRow::new("PRE", 0))?;
+    let reader = rows.clone();
+    let mut seen = Vec::new();
+    let mut failed = None;
+    let records: Vec<SimpleRow> = (0..300).map(|i| SimpleRow::new("IT", i)).collect();
+    let result = rows.insert_many(records.iter().map_while(|record| match reader.count() {
+        Ok(n) => {
+            seen.push(n);
+            Some(record)
+        }
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    }));
+    if waits {
+        t.restricted(
+            "readers wait for an open write transaction: the iterator's read waits for the insert \
+             itself and fails after the timeout (asserted), and nothing is written",
+        );
+        let err = failed.ok_or("the read inside the iterator must fail")?;
+        ensure!(err.is_retryable(), "a retryable error: {err}");
+        ensure!(
+            seen.is_empty() && result? == 0,
+            "the iterator stopped at the failed read"
+        );
+        ensure!(rows.count()? == 1, "nothing but the first row");
+        return Ok(());
+    }
+    if let Some(e) = failed {
+        return Err(format!("the read inside the iterator failed: {e}").into());
+    }
+    ensure!(result? == 300, "every record inserted");
+    ensure!(
+        seen.len() == 300 && seen.iter().all(|n| *n == 1),
+        "each read saw the committed state (1 row), not the open insert: {:?}",
+        &seen[..seen.len().min(5)]
+    );
+    ensure!(rows.count()? == 301, "all rows committed");
+    Ok(())
+}

@@ -333,3 +333,193 @@ pub fn unreachable_database_is_a_clear_error(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// `delete` refuses every filter that is true for every row once constants are folded
+/// (`Filter::all() | f`, `!col.is_in([])`, `!!Filter::all()`), not only `Filter::all()` itself;
+/// a filter that is false for every row deletes nothing.
+pub fn delete_guard_sees_through_simplification(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let batch: Vec<SimpleRow> = (0..3).map(|i| SimpleRow::new("DG", i)).collect();
+    rows.insert_many(&batch)?;
+    let n = SimpleRow::number;
+    let none: Vec<i64> = Vec::new();
+    let every_row: Vec<(&str, Filter<SimpleRow>)> = vec![
+        ("Filter::all() | f", Filter::all() | n().eq(1)),
+        ("f | Filter::all()", n().eq(1) | Filter::all()),
+        ("!is_in([])", !n().is_in(none.clone())),
+        ("f | !is_in([])", n().eq(1) | !n().is_in(none.clone())),
+        ("!!Filter::all()", !!Filter::all()),
+        (
+            "Filter::all() & Filter::all()",
+            Filter::all() & Filter::all(),
+        ),
+        ("!(is_in([]) & f)", !(n().is_in(none.clone()) & n().eq(2))),
+    ];
+    for (what, filter) in every_row {
+        let err = expect_kind(rows.delete(filter), ErrorKind::InvalidInput)
+            .map_err(|e| format!("delete({what}): {e}"))?;
+        ensure!(
+            err.message().contains("delete_all"),
+            "points to delete_all: {err}"
+        );
+    }
+    ensure!(rows.count()? == 3, "nothing was deleted");
+    ensure!(
+        rows.delete(n().is_in(none.clone()))? == 0,
+        "is_in([]) deletes nothing"
+    );
+    ensure!(
+        rows.delete(!Filter::all() | n().is_in(none))? == 0,
+        "a filter false for every row deletes nothing"
+    );
+    ensure!(
+        rows.delete(Filter::all() & n().eq(1))? == 1,
+        "all() & f is just f"
+    );
+    ensure!(rows.count()? == 2, "only that row went");
+    Ok(())
+}
+
+/// A filter nested deeper than anytable allows is `InvalidInput` when it is used, never a stack
+/// overflow (while it is built, used or dropped).
+pub fn deep_filters_are_refused_not_overflowed(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert(&mut SimpleRow::new("DF", 1))?;
+    let n = SimpleRow::number;
+    let mut deep = n().eq(1);
+    for i in 0..200_000 {
+        deep = if i % 2 == 0 { !deep } else { deep | n().eq(i) };
+    }
+    let err = expect_kind(rows.filter(deep.clone()).count(), ErrorKind::InvalidInput)?;
+    ensure!(err.message().contains("deep"), "says why: {err}");
+    expect_kind(rows.delete(deep.clone()), ErrorKind::InvalidInput)?;
+    expect_kind(
+        rows.update(deep, [SimpleRow::number().set(2)]),
+        ErrorKind::InvalidInput,
+    )?;
+    let mut nots = n().eq(1);
+    for _ in 0..100_001 {
+        nots = !nots;
+    }
+    ensure!(
+        rows.filter(nots).count()? == 0,
+        "!x undoes !x: an odd number of nots is one"
+    );
+    let wide = (0..5_000).fold(n().eq(-1), |f, i| {
+        f | (n().eq(i) & SimpleRow::process().eq("DF"))
+    });
+    ensure!(
+        rows.filter(wide).count()? == 1,
+        "a wide OR of 5,000 terms works"
+    );
+    ensure!(rows.count()? == 1, "nothing changed");
+    Ok(())
+}
+
+/// A text value too long for an index entry is `InvalidInput` naming the column and the limit
+/// on a backend that declares one (`max_index_entry_bytes`: PostgreSQL's B-tree), checked before
+/// anything is written; backends without a limit store it and find it again.
+pub fn long_values_in_indexed_columns(t: &TestDb) -> CaseResult {
+    use rand::Rng;
+    let keyed = t.db.table::<Keyed>()?;
+    let mut rng = rand::rng();
+    let random = |rng: &mut rand::rngs::ThreadRng, len: usize| -> String {
+        (0..len)
+            .map(|_| rng.sample(rand::distr::Alphanumeric) as char)
+            .collect()
+    };
+    let limit = t.db.capabilities().max_index_entry_bytes;
+    for len in [3_000, 100_000] {
+        let key = random(&mut rng, len);
+        let result = keyed.insert(&mut Keyed::new(&key, "g", len as i32, 0));
+        match limit {
+            Some(limit) => {
+                t.restricted(format!(
+                    "index entries hold at most {limit} bytes: longer values are InvalidInput (asserted)"
+                ));
+                let err = expect_kind(result, ErrorKind::InvalidInput)?;
+                ensure!(err.column() == Some("key"), "names the column: {err}");
+                ensure!(
+                    err.message().contains(&limit.to_string()),
+                    "states the limit: {err}"
+                );
+                let bulk = keyed.insert_many([&Keyed::new(&key, "h", 1, 0)]);
+                expect_kind(bulk, ErrorKind::InvalidInput)?;
+                let group = random(&mut rng, len);
+                let err = expect_kind(
+                    keyed.insert(&mut Keyed::new("short", &group, 1, 0)),
+                    ErrorKind::InvalidInput,
+                )?;
+                ensure!(
+                    err.column() == Some("group_name"),
+                    "a unique pair names its column: {err}"
+                );
+            }
+            None => {
+                result?;
+                ensure!(
+                    keyed.filter(Keyed::key().eq(key.clone())).count()? == 1,
+                    "a {len}-byte key is found again"
+                );
+            }
+        }
+    }
+    if let Some(limit) = limit {
+        ensure!(keyed.count()? == 0, "nothing was written");
+        let fits = random(&mut rng, limit);
+        keyed.insert(&mut Keyed::new(&fits, "g", 1, 0))?;
+        ensure!(
+            keyed.filter(Keyed::key().eq(fits)).count()? == 1,
+            "a key of exactly the limit fits"
+        );
+    }
+    Ok(())
+}
+
+/// Careless URLs are `InvalidInput`, never a throwaway database, a panic or an abort: an empty
+/// location (only `::memory:` means memory), a timeout or pool size out of range.
+pub fn careless_urls_are_refused(t: &TestDb) -> CaseResult {
+    let parsed = anytable::DatabaseUrl::parse(&t.url)?;
+    let scheme = parsed.scheme().to_owned();
+    let mut bad: Vec<String> = [
+        ("timeout", "-1"),
+        ("timeout", "NaN"),
+        ("timeout", "inf"),
+        ("timeout", "100000000"),
+        ("timeout", "1e12"),
+        ("pool_size", "0"),
+        ("pool_size", "100000000"),
+        ("pool_size", "-3"),
+    ]
+    .iter()
+    .map(|(k, v)| crate::fixtures::with_option(&t.url, k, v))
+    .collect();
+    if scheme == "postgres" || scheme == "postgresql" {
+        t.restricted(
+            "a server URL: an empty host means libpq's defaults, not a throwaway database, so only \
+             the option ranges are asserted",
+        );
+    } else {
+        bad.extend([
+            format!("{scheme}://"),
+            format!("{scheme}:"),
+            format!("{scheme}://?timeout=5"),
+            format!("{scheme}:?pool_size=2"),
+        ]);
+    }
+    for url in &bad {
+        match std::panic::catch_unwind(|| anytable::Database::open(url)) {
+            Err(_) => return Err(format!("{url}: panicked").into()),
+            Ok(result) => {
+                let err = expect_kind(result, ErrorKind::InvalidInput)
+                    .map_err(|e| format!("{url}: {e}"))?;
+                ensure!(!err.message().is_empty(), "{url}: a message");
+            }
+        }
+    }
+    ensure!(
+        t.db.table::<SimpleRow>()?.count()? == 0,
+        "the real database is unaffected"
+    );
+    Ok(())
+}

@@ -6,6 +6,7 @@ pub mod crud;
 pub mod errors;
 pub mod processes;
 pub mod schema;
+pub mod semantics;
 pub mod transactions;
 pub mod types;
 

@@ -1,8 +1,8 @@
 //! Creating, reopening and verifying tables; indexes; hostile identifiers.
 
-use anytable::{Connection, ErrorKind};
+use anytable::{Connection, ErrorKind, Record};
 
-use crate::records::{Awkward, Keyed, SimpleRow, SimpleRowDrifted};
+use crate::records::{Awkward, CollideA, CollideAB, Keyed, SimpleRow, SimpleRowDrifted};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Opening an existing table verifies it and sees its rows; for persistent backends, from a
@@ -108,5 +108,42 @@ pub fn quotes_and_keywords_in_names_and_values(t: &TestDb) -> CaseResult {
         "unique on \"from\": {err}"
     );
     ensure!(t.db.table::<Awkward>()?.count()? == 1, "reopen verifies");
+    Ok(())
+}
+
+/// Generated index names never collide: table `a_b` indexing `c` and table `a` indexing `b_c`
+/// both open on one database, each with its own index.
+pub fn generated_index_names_do_not_collide(t: &TestDb) -> CaseResult {
+    let ab = t.db.table::<CollideAB>()?;
+    let a = t.db.table::<CollideA>()?;
+    ab.insert(&mut CollideAB { id: 0, c: 1 })?;
+    a.insert(&mut CollideA { id: 0, b_c: 2 })?;
+    let mut conn = t.db.connection()?;
+    for (table, column) in [("a_b", "c"), ("a", "b_c")] {
+        let info = conn.introspect(table)?.ok_or("table exists")?;
+        ensure!(
+            info.indexes
+                .iter()
+                .any(|i| i.columns == [column] && !i.unique),
+            "{table} has its index on {column}: {:?}",
+            info.indexes
+        );
+    }
+    let names: Vec<&str> = CollideAB::schema()
+        .indexes
+        .iter()
+        .chain(&CollideA::schema().indexes)
+        .map(|i| i.name.as_str())
+        .collect();
+    ensure!(names[0] != names[1], "distinct names: {names:?}");
+    let again = if t.db.capabilities().persistent {
+        t.reopen()
+    } else {
+        t.db.clone()
+    };
+    ensure!(
+        again.table::<CollideAB>()?.count()? == 1 && again.table::<CollideA>()?.count()? == 1,
+        "both verify when opened again"
+    );
     Ok(())
 }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anytable::Connection;
 
-use crate::records::SimpleRow;
+use crate::records::{DeferredChild, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// `Ok` commits everything the closure wrote, and its value is returned.
@@ -119,6 +119,91 @@ pub fn ddl_follows_the_transaction(t: &TestDb) -> CaseResult {
             exists,
             "the backend says DDL is not transactional, but the table is gone"
         );
+    }
+    Ok(())
+}
+
+/// A connection never goes back to the pool inside a transaction, whatever ended its user: a
+/// `begin()` on a raw connection that is then dropped, a panic in the iterator given to
+/// `insert_many`, or a COMMIT that fails. The next user of the same pooled connection (a pool
+/// of one) writes in autocommit, its writes are seen by other connections, and it can begin.
+pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
+    let db = anytable::Database::open(&crate::fixtures::with_option(&t.url, "pool_size", "1"))?;
+    let rows = db.table::<SimpleRow>()?;
+    let mut written = 0;
+    let mut check_clean = |when: &str| -> CaseResult {
+        let mut row = SimpleRow::new("CLEAN", written);
+        rows.insert(&mut row)?;
+        written += 1;
+        db.transaction(|tx| tx.table::<SimpleRow>()?.count())
+            .map_err(|e| {
+                format!("{when}: a transaction cannot begin on the returned connection: {e}")
+            })?;
+        if t.db.capabilities().persistent {
+            let other = t.reopen().table::<SimpleRow>()?;
+            ensure!(
+                other.get(row.id)?.is_some(),
+                "{when}: an autocommit write on the returned connection was never committed"
+            );
+        }
+        ensure!(
+            rows.filter(SimpleRow::process().ne("CLEAN")).count()? == 0,
+            "{when}: nothing of the interrupted work was committed"
+        );
+        Ok(())
+    };
+
+    {
+        let mut conn = db.connection()?;
+        conn.begin()?;
+        let sql = anytable::sql::insert_sql(
+            db.dialect(),
+            <SimpleRow as anytable::Record>::schema(),
+            &["process".to_owned(), "number".to_owned()],
+        )?;
+        conn.execute(&sql, &["BEGUN".into(), anytable::Value::I64(1)])?;
+    }
+    check_clean("after begin() on a raw connection that was dropped")?;
+
+    let batch: Vec<SimpleRow> = (0..10).map(|i| SimpleRow::new("PANIC", i)).collect();
+    let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rows.insert_many(batch.iter().inspect(|r| {
+            if r.number == 5 {
+                panic!("the iterator panics half-way");
+            }
+        }))
+    }));
+    ensure!(panicked.is_err(), "the panic propagates");
+    check_clean("after a panic in insert_many's iterator")?;
+
+    let deferred = db.execute(
+        r#"CREATE TABLE "deferred_parent" ("id" BIGINT PRIMARY KEY)"#,
+        &[],
+    )
+    .and_then(|_| {
+        db.execute(
+            r#"CREATE TABLE "deferred_child" ("parent" BIGINT NOT NULL REFERENCES "deferred_parent" ("id") DEFERRABLE INITIALLY DEFERRED)"#,
+            &[],
+        )
+    });
+    match deferred {
+        Ok(_) => {
+            let children = db.table::<DeferredChild>()?;
+            let failed = children.insert_many([&DeferredChild { parent: 42 }]);
+            let err = failed
+                .err()
+                .ok_or("a child without its parent must fail at COMMIT")?;
+            ensure!(
+                err.kind() == anytable::ErrorKind::ForeignKeyViolation,
+                "the failed COMMIT is a ForeignKeyViolation: {err}"
+            );
+            check_clean("after a COMMIT that failed")?;
+            ensure!(children.count()? == 0, "the child was not committed");
+        }
+        Err(e) => t.restricted(format!(
+            "the engine has no deferred constraints ({}), so no COMMIT is made to fail on purpose",
+            e.kind()
+        )),
     }
     Ok(())
 }

@@ -39,6 +39,11 @@ pub struct Capabilities {
     /// writes: at once on optimistic engines ([`ErrorKind::Conflict`]), after the `timeout` on
     /// locking ones ([`ErrorKind::Busy`], [`ErrorKind::Locked`]). Always retryable.
     pub write_contention: ErrorKind,
+    /// The most bytes of text and binary values one index entry (a row's values of the columns
+    /// of one index or unique constraint) may hold, where the engine has such a limit
+    /// (PostgreSQL's B-tree); longer values are refused with `InvalidInput` before anything is
+    /// written. `None`: no limit short of the engine's largest value.
+    pub max_index_entry_bytes: Option<usize>,
 }
 
 impl Capabilities {
@@ -56,6 +61,11 @@ impl Capabilities {
                 yes(self.readers_wait_for_writers),
             ),
             ("write_contention", format!("{:?}", self.write_contention)),
+            (
+                "max_index_entry_bytes",
+                self.max_index_entry_bytes
+                    .map_or("none".to_owned(), |n| n.to_string()),
+            ),
         ]
     }
 }
