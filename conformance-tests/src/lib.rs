@@ -153,6 +153,7 @@ macro_rules! for_each_case {
             types::negative_zero_and_nan_in_filters,
             types::nul_characters_are_refused,
             semantics::like_is_case_sensitive_with_one_escape,
+            semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,
             semantics::nulls_sort_last_ascending_and_first_descending,
             semantics::database_timestamps_are_per_statement_microseconds,

@@ -38,7 +38,7 @@ impl DuckDbConnection {
 
     fn conn(&self) -> &duckdb::Connection {
         match self.handle.as_ref().expect("handle is present until drop") {
-            Handle::Pooled(conn) => conn,
+            Handle::Pooled(clone) => &clone.conn,
             Handle::Leased(conn, _) => conn,
         }
     }
@@ -46,10 +46,8 @@ impl DuckDbConnection {
 
 impl Drop for DuckDbConnection {
     fn drop(&mut self) {
-        if self.in_transaction {
-            // Never hand the next user of this clone someone else's open transaction.
-            let _ = self.conn().execute_batch("ROLLBACK");
-        }
+        // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
+        // before this drop, or the connection was discarded.
         if let Some(Handle::Leased(conn, lease)) = self.handle.take() {
             // The clone must be closed before the lease can close the instance.
             drop(conn);
@@ -89,9 +87,15 @@ fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
 
 impl Connection for DuckDbConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
-        bind(&mut statement, params)?;
-        let changed = statement.raw_execute().map_err(map_err)?;
+        let changed = {
+            let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+            bind(&mut statement, params)?;
+            statement.raw_execute().map_err(map_err)?
+        };
+        // duckdb-rs cannot say whether a transaction is open: follow BEGIN/COMMIT sent as SQL.
+        if let Some(open) = anytable_core::sql::transaction_control(sql) {
+            self.in_transaction = open;
+        }
         Ok(changed as u64)
     }
 
@@ -195,6 +199,17 @@ impl Connection for DuckDbConnection {
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(self.conn(), name)
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    fn discard(&mut self) {
+        if let Some(Handle::Pooled(clone)) = self.handle.as_mut() {
+            clone.broken = true;
+        }
+        // A leased clone is closed when it is returned anyway.
     }
 }
 

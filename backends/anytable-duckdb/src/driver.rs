@@ -12,6 +12,7 @@ use anytable_core::{
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
+const MAX_POOL_SIZE: u32 = 1024;
 const OPTIONS: &[&str] = &["timeout", "pool_size", "access"];
 
 /// A DuckDB database: shared in-process instance with a pool, or per-transaction file access.
@@ -50,7 +51,9 @@ impl DuckDbBackend {
     pub fn open(url: &DatabaseUrl) -> Result<DuckDbBackend> {
         url.check_options(OPTIONS)?;
         let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
+        let pool_size = url
+            .count_option("pool_size", MAX_POOL_SIZE)?
+            .unwrap_or(DEFAULT_POOL_SIZE);
         let per_transaction = match url.option("access") {
             None | Some("process") => false,
             Some("per_transaction") => true,
@@ -107,6 +110,7 @@ impl DuckDbBackend {
                 // Optimistic concurrency control: the second writer of a row fails at once.
                 write_contention: ErrorKind::Conflict,
                 max_index_entry_bytes: None,
+                case_insensitive_like: true,
             },
         })
     }

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
 use anytable_core::{Error, ErrorKind, Result};
@@ -139,20 +139,29 @@ pub(crate) struct CloneManager {
     pub(crate) instance: Arc<Instance>,
 }
 
+/// A pooled clone, and whether it must be closed rather than lent again.
+pub(crate) struct PooledClone {
+    pub(crate) conn: duckdb::Connection,
+    pub(crate) broken: bool,
+}
+
 impl r2d2::ManageConnection for CloneManager {
-    type Connection = duckdb::Connection;
+    type Connection = PooledClone;
     type Error = duckdb::Error;
 
-    fn connect(&self) -> duckdb::Result<duckdb::Connection> {
-        self.instance.clone_connection()
+    fn connect(&self) -> duckdb::Result<PooledClone> {
+        Ok(PooledClone {
+            conn: self.instance.clone_connection()?,
+            broken: false,
+        })
     }
 
-    fn is_valid(&self, _: &mut duckdb::Connection) -> duckdb::Result<()> {
+    fn is_valid(&self, _: &mut PooledClone) -> duckdb::Result<()> {
         Ok(())
     }
 
-    fn has_broken(&self, _: &mut duckdb::Connection) -> bool {
-        false
+    fn has_broken(&self, clone: &mut PooledClone) -> bool {
+        clone.broken
     }
 }
 
@@ -162,13 +171,18 @@ impl r2d2::ManageConnection for CloneManager {
 /// opens the file until after it has closed it (checkpoint and WAL removal included); DuckDB's
 /// own lock alone leaves a window at close in which another process can open the file and
 /// read it half-written.
+///
+/// `timeout` bounds every wait: one thread opens the file while the others wait for it, each
+/// for the rest of its own timeout, and the one thread blocked in the kernel for the turn is
+/// shared by every wait of this lease, so timed-out waits leave no threads behind.
 pub(crate) struct FileLease {
     path: PathBuf,
     lock_path: PathBuf,
     timeout: Duration,
     state: Mutex<LeaseState>,
-    /// Threads blocked in the kernel waiting for another process's turn to end.
-    waiters: Arc<std::sync::atomic::AtomicUsize>,
+    /// Signalled when an opening attempt ends, for the threads waiting on it.
+    opened: Condvar,
+    turn_waiter: Arc<TurnWaiter>,
 }
 
 #[derive(Default)]
@@ -176,6 +190,25 @@ struct LeaseState {
     instance: Option<Arc<Instance>>,
     users: usize,
     turn: Option<File>,
+    /// A thread is opening the file (waiting for the turn or for DuckDB's lock).
+    opening: bool,
+}
+
+/// The thread blocked in the kernel for this lease's turn, and who wants what it gets.
+#[derive(Default)]
+struct TurnWaiter {
+    state: Mutex<TurnWait>,
+    done: Condvar,
+}
+
+#[derive(Default)]
+struct TurnWait {
+    /// The blocking thread exists.
+    running: bool,
+    /// An opener is waiting for the turn now; otherwise a turn the thread gets is let go.
+    wanted: bool,
+    /// The turn (or the error) the thread got for the waiting opener.
+    got: Option<std::io::Result<File>>,
 }
 
 impl FileLease {
@@ -192,33 +225,58 @@ impl FileLease {
             lock_path: lock_path.into(),
             timeout,
             state: Mutex::new(LeaseState::default()),
-            waiters: Arc::default(),
+            opened: Condvar::new(),
+            turn_waiter: Arc::default(),
         });
         leases.retain(|_, weak| weak.strong_count() > 0);
         leases.insert(path, Arc::downgrade(&lease));
         lease
     }
 
-    /// A connection for one user; the first user opens the file, waiting for its turn.
+    /// A connection for one user; the first user opens the file, waiting for its turn, and
+    /// users arriving meanwhile wait for that, each for at most `timeout` in all.
     pub(crate) fn acquire(&self) -> Result<duckdb::Connection> {
+        let deadline = Instant::now() + self.timeout;
         let mut state = lock(&self.state);
-        if state.instance.is_none() {
-            if let Some(instance) = open_instance(&self.path) {
-                // A process-mode `Database` in this process holds the file already.
-                state.instance = Some(instance);
-            } else {
-                let started = Instant::now();
-                let turn = self.wait_for_turn(started)?;
-                let conn = self.wait_for_file(started)?;
-                let instance = Instance::new(conn);
-                let mut instances = lock(instances());
-                instances.insert(self.path.clone(), Arc::downgrade(&instance));
-                state.instance = Some(instance);
-                state.turn = Some(turn);
+        loop {
+            if state.instance.is_none() {
+                if let Some(instance) = open_instance(&self.path) {
+                    // A process-mode `Database` in this process holds the file already.
+                    state.instance = Some(instance);
+                }
             }
+            if let Some(instance) = &state.instance {
+                let conn = instance.clone_connection().map_err(map_err)?;
+                state.users += 1;
+                return Ok(conn);
+            }
+            if !state.opening {
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(self.locked_too_long("locked"));
+            }
+            state = self
+                .opened
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
         }
-        let instance = state.instance.as_ref().expect("opened above");
+        state.opening = true;
+        drop(state);
+        let opened = self
+            .wait_for_turn(deadline)
+            .and_then(|turn| Ok((turn, self.wait_for_file(deadline)?)));
+        let mut state = lock(&self.state);
+        state.opening = false;
+        self.opened.notify_all();
+        let (turn, conn) = opened?;
+        let instance = Instance::new(conn);
+        lock(instances()).insert(self.path.clone(), Arc::downgrade(&instance));
         let conn = instance.clone_connection().map_err(map_err)?;
+        state.instance = Some(instance);
+        state.turn = Some(turn);
         state.users += 1;
         Ok(conn)
     }
@@ -237,7 +295,7 @@ impl FileLease {
     /// Threads still waiting for another process's turn to end (for tests).
     #[cfg(test)]
     fn lock_waiters(&self) -> usize {
-        self.waiters.load(std::sync::atomic::Ordering::SeqCst)
+        usize::from(lock(&self.turn_waiter.state).running)
     }
 
     fn locked_too_long(&self, what: &str) -> Error {
@@ -252,9 +310,8 @@ impl FileLease {
         .with_backend("duckdb")
     }
 
-    /// Takes the advisory lock on `<file>.lock`, waiting up to `timeout`.
-    fn wait_for_turn(&self, started: Instant) -> Result<File> {
-        let file = OpenOptions::new()
+    fn lock_file(&self) -> Result<File> {
+        OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
@@ -265,48 +322,88 @@ impl FileLease {
                     format!("cannot open lock file {}: {e}", self.lock_path.display()),
                 )
                 .with_backend("duckdb")
-            })?;
-        let failed = |e: std::io::Error| {
-            Error::new(
-                ErrorKind::Connection,
-                format!("cannot lock {}: {e}", self.lock_path.display()),
-            )
-            .with_backend("duckdb")
-        };
+            })
+    }
+
+    fn lock_failed(&self, e: std::io::Error) -> Error {
+        Error::new(
+            ErrorKind::Connection,
+            format!("cannot lock {}: {e}", self.lock_path.display()),
+        )
+        .with_backend("duckdb")
+    }
+
+    /// Takes the advisory lock on `<file>.lock`, waiting until `deadline`.
+    fn wait_for_turn(&self, deadline: Instant) -> Result<File> {
+        let file = self.lock_file()?;
         match file.try_lock() {
             Ok(()) => return Ok(file),
             Err(TryLockError::WouldBlock) => {}
-            Err(TryLockError::Error(e)) => return Err(failed(e)),
+            Err(TryLockError::Error(e)) => return Err(self.lock_failed(e)),
         }
         // Block in the kernel rather than poll: a poller that sleeps between tries keeps losing
         // the lock to processes that ask at the right moment, and under load starved past the
         // timeout (10 processes in a stress run). The blocking call has no timeout of its own,
-        // so it runs on a helper thread; if we stop waiting, whatever it gets is let go at once.
-        let (sender, receiver) = std::sync::mpsc::channel();
-        let waiters = Arc::clone(&self.waiters);
-        waiters.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let _ = std::thread::Builder::new()
+        // so it runs on a thread of its own, one per lease, which a later wait picks up again
+        // if this one gives up; a turn it gets while nobody waits is let go at once.
+        let waiter = &self.turn_waiter;
+        let mut wait = lock(&waiter.state);
+        wait.wanted = true;
+        let mut file = Some(file);
+        let got = loop {
+            if let Some(got) = wait.got.take() {
+                break Ok(got);
+            }
+            if !wait.running {
+                let file = match file.take() {
+                    Some(file) => file,
+                    None => self.lock_file()?,
+                };
+                wait.running = self.spawn_turn_waiter(file);
+                if !wait.running {
+                    break Err(self.locked_too_long("locked (no thread to wait on)"));
+                }
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                break Err(self.locked_too_long("locked"));
+            }
+            wait = waiter
+                .done
+                .wait_timeout(wait, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        };
+        wait.wanted = false;
+        got?.map_err(|e| self.lock_failed(e))
+    }
+
+    /// Starts the thread that blocks on `file`'s lock; `false` if no thread could be started.
+    fn spawn_turn_waiter(&self, file: File) -> bool {
+        let waiter = Arc::clone(&self.turn_waiter);
+        std::thread::Builder::new()
             .name(LOCK_WAITER.into())
             .spawn(move || {
                 let locked = file.lock().map(|()| file);
-                // If nobody receives any more, the file (and the lock) is dropped here.
-                let _ = sender.send(locked);
-                waiters.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
-            });
-        let left = self.timeout.saturating_sub(started.elapsed());
-        match receiver.recv_timeout(left) {
-            Ok(locked) => locked.map_err(failed),
-            Err(_) => Err(self.locked_too_long("locked")),
-        }
+                let mut wait = lock(&waiter.state);
+                wait.running = false;
+                if wait.wanted {
+                    wait.got = Some(locked);
+                    waiter.done.notify_all();
+                }
+                // Otherwise nobody waits any more: the lock is let go here, with the file.
+            })
+            .is_ok()
     }
 
-    /// Opens the file, retrying while a process that does not take turns holds it.
-    fn wait_for_file(&self, started: Instant) -> Result<duckdb::Connection> {
+    /// Opens the file, retrying until `deadline` while a process that does not take turns
+    /// holds it.
+    fn wait_for_file(&self, deadline: Instant) -> Result<duckdb::Connection> {
         let mut pause = Backoff::new();
         loop {
             match open_file(&self.path) {
-                Err(e) if e.kind() == ErrorKind::Locked && started.elapsed() < self.timeout => {
-                    pause.sleep(self.timeout.saturating_sub(started.elapsed()))
+                Err(e) if e.kind() == ErrorKind::Locked && Instant::now() < deadline => {
+                    pause.sleep(deadline.saturating_duration_since(Instant::now()))
                 }
                 Err(e) if e.kind() == ErrorKind::Locked => {
                     return Err(self.locked_too_long("open (in the default access mode)"))

@@ -35,6 +35,12 @@ impl ToSql for Bind<'_> {
             }
             Value::Json(v) => ToSqlOutput::Owned(DuckValue::Text(v.to_string())),
             Value::Uuid(v) => ToSqlOutput::Owned(DuckValue::Text(v.hyphenated().to_string())),
+            // DuckDB takes any number of parameters, so IN lists never arrive as one.
+            Value::List(_) => {
+                return Err(duckdb::Error::ToSqlConversionFailure(
+                    "a list parameter: the DuckDB dialect binds IN lists value by value".into(),
+                ))
+            }
         })
     }
 }

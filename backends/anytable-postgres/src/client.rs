@@ -157,8 +157,12 @@ impl SyncClient {
     }
 
     /// Runs `sql`, a `COPY ... FROM STDIN (FORMAT binary)` of columns of `types`, with every
-    /// row of `rows`, in one runtime entry; the number of rows copied. The server commits a
-    /// COPY only at its final flush, so a row that fails leaves nothing half-written.
+    /// row of `rows`; the number of rows copied. The server commits a COPY only at its final
+    /// flush, so a row that fails leaves nothing half-written.
+    ///
+    /// Rows are pulled from `rows` outside the runtime, `BATCH` at a time, and written in one
+    /// runtime entry per batch: the iterator behind `rows` may itself use the database (a
+    /// blocking call inside the runtime would panic).
     pub(crate) fn copy_in_binary(
         &mut self,
         sql: &str,
@@ -166,22 +170,37 @@ impl SyncClient {
         rows: &mut dyn RowSource,
     ) -> Result<u64> {
         let client = self.client.as_ref().expect("present until drop");
-        self.runtime().block_on(async {
-            let sink = client.copy_in(sql).await.map_err(map_err)?;
-            let writer = BinaryCopyInWriter::new(sink, types);
-            let mut writer = pin!(writer);
-            let mut row = Vec::with_capacity(types.len());
-            while rows.next_row(&mut row)? {
+        let runtime = self.runtime.as_ref().expect("present until drop");
+        let sink = runtime.block_on(client.copy_in(sql)).map_err(map_err)?;
+        let mut writer = Box::pin(BinaryCopyInWriter::new(sink, types));
+        let mut batch: Vec<Vec<anytable_core::Value>> = Vec::new();
+        loop {
+            let mut filled = 0;
+            while filled < BATCH {
+                if filled == batch.len() {
+                    batch.push(Vec::with_capacity(types.len()));
+                }
+                if !rows.next_row(&mut batch[filled])? {
+                    break;
+                }
                 // `write_raw` fails on a count mismatch; say which counts differ.
-                check_count("values in a row", types.len(), row.len())?;
-                writer
-                    .as_mut()
-                    .write_raw(row.iter().map(Bind))
-                    .await
-                    .map_err(map_err)?;
+                check_count("values in a row", types.len(), batch[filled].len())?;
+                filled += 1;
             }
-            writer.finish().await.map_err(map_err)
-        })
+            let rows_in_batch = &batch[..filled];
+            runtime
+                .block_on(async {
+                    for row in rows_in_batch {
+                        writer.as_mut().write_raw(row.iter().map(Bind)).await?;
+                    }
+                    Ok::<(), Error>(())
+                })
+                .map_err(map_err)?;
+            if filled < BATCH {
+                break;
+            }
+        }
+        runtime.block_on(writer.as_mut().finish()).map_err(map_err)
     }
 }
 

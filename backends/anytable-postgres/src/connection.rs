@@ -79,10 +79,8 @@ impl PostgresConnection {
 
 impl Drop for PostgresConnection {
     fn drop(&mut self) {
-        if self.in_transaction {
-            // Never hand the next user of this connection someone else's open transaction.
-            let _ = self.client.client.batch_execute("ROLLBACK");
-        }
+        // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
+        // before this drop, or the connection was discarded.
         self.client.returned = std::time::Instant::now();
     }
 }
@@ -100,10 +98,16 @@ impl Connection for PostgresConnection {
         let statement = self.prepare(sql)?;
         check_count("parameters", statement.params().len(), values.len())?;
         let binds = params(values);
-        self.client
+        let changed = self
+            .client
             .client
             .execute(&statement, &as_dyn(&binds))
-            .map_err(map_err)
+            .map_err(map_err)?;
+        // The driver cannot say whether a transaction is open: follow BEGIN/COMMIT sent as SQL.
+        if let Some(open) = anytable_core::sql::transaction_control(sql) {
+            self.in_transaction = open;
+        }
+        Ok(changed)
     }
 
     fn query(
@@ -190,6 +194,14 @@ impl Connection for PostgresConnection {
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(&mut self.client.client, name)
+    }
+
+    fn in_transaction(&self) -> bool {
+        self.in_transaction
+    }
+
+    fn discard(&mut self) {
+        self.client.broken = true;
     }
 }
 

@@ -15,6 +15,7 @@ use crate::error::map_err;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
+const MAX_POOL_SIZE: u32 = 1024;
 /// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
 /// compression; anytable refuses more than this of text and bytes per entry before writing, so
 /// whether a value fits never depends on how well it compresses, with room left for the entry's
@@ -34,8 +35,8 @@ pub(crate) struct Slot {
     pub(crate) statements: StatementCache,
     /// When it was last returned to the pool.
     pub(crate) returned: Instant,
-    /// Found dead; the pool drops it when it comes back.
-    broken: bool,
+    /// Found dead or unfit; the pool drops it when it comes back.
+    pub(crate) broken: bool,
 }
 
 /// A connection idle longer than this is pinged before use: the server may have restarted.
@@ -125,7 +126,9 @@ impl PostgresBackend {
     pub fn open(url: &DatabaseUrl) -> Result<PostgresBackend> {
         url.check_options(OPTIONS)?;
         let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
+        let pool_size = url
+            .count_option("pool_size", MAX_POOL_SIZE)?
+            .unwrap_or(DEFAULT_POOL_SIZE);
         let begin = begin_statement(url)?;
         let mut config = Config::from_str(&driver_url(url)).map_err(|e| {
             Error::invalid_input(format!(
@@ -167,6 +170,15 @@ impl PostgresBackend {
                 })
                 .map_err(map_err)?;
         }
+        // `ilike` lowercases through the root ICU collation, present when the server was built
+        // with ICU (nearly always); without it, `ilike` is Unsupported.
+        let icu = client
+            .query_opt(
+                "SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'",
+                &[],
+            )
+            .map_err(map_err)?
+            .is_some();
         drop(client);
         let pool = r2d2::Pool::builder()
             .max_size(pool_size)
@@ -190,6 +202,7 @@ impl PostgresBackend {
                 // Row locks are waited for up to lock_timeout (the URL's timeout), then 55P03.
                 write_contention: ErrorKind::Locked,
                 max_index_entry_bytes: Some(MAX_INDEX_ENTRY_BYTES),
+                case_insensitive_like: icu,
             },
         })
     }

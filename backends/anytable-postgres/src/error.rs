@@ -20,6 +20,8 @@ pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
         "25P02" => ErrorKind::TransactionAborted,
         "42P01" | "42703" | "3D000" | "3F000" => ErrorKind::NotFound,
         "42804" | "22P02" | "22003" | "42883" => ErrorKind::TypeMismatch,
+        // program_limit_exceeded: a value too long for a B-tree entry, among others.
+        "54000" => ErrorKind::InvalidInput,
         "53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004" => {
             ErrorKind::Connection
         }

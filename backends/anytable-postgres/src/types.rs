@@ -6,7 +6,7 @@
 
 use anytable_core::{Error, Result, Value, ValueType};
 use chrono::{DateTime, NaiveDate, Utc};
-use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, Kind, ToSql, Type};
 use tokio_postgres::Row;
 
 type BoxError = Box<dyn std::error::Error + Sync + Send>;
@@ -69,6 +69,14 @@ impl ToSql for Bind<'_> {
             Value::Date(d) => d.to_sql(ty, out),
             Value::Json(j) => j.to_sql(ty, out),
             Value::Uuid(u) => u.to_sql(ty, out),
+            // An IN list as one array parameter (`= ANY($1)`), each element as the element type.
+            Value::List(items) => match ty.kind() {
+                Kind::Array(_) => {
+                    let binds: Vec<Bind<'_>> = items.iter().map(Bind).collect();
+                    binds.to_sql(ty, out)
+                }
+                _ => Err(mismatch(v, ty)),
+            },
         }
     }
 

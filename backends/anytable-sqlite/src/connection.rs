@@ -62,14 +62,22 @@ fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
     Ok(())
 }
 
+/// Lets go of a bound IN list, which a cached statement would otherwise keep until its next use.
+fn release_lists(statement: &mut Statement<'_>, params: &[Value]) {
+    if params.iter().any(|v| matches!(v, Value::List(_))) {
+        statement.clear_bindings();
+    }
+}
+
 impl Connection for SqliteConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
             let _turn = statement_turn(gate, timeout, held, statement)?;
-            let changed = statement.raw_execute().map_err(map_err)?;
-            Ok(changed as u64)
+            let changed = statement.raw_execute().map_err(map_err);
+            release_lists(statement, params);
+            Ok(changed? as u64)
         })
     }
 
@@ -85,22 +93,9 @@ impl Connection for SqliteConnection {
             bind(statement, params)?;
             check_count("result columns", statement.column_count(), types.len())?;
             let _turn = statement_turn(gate, timeout, held, statement)?;
-            let mut rows = statement.raw_query();
-            let mut values = vec![Value::Null; types.len()];
-            while let Some(row) = rows.next().map_err(map_err)? {
-                for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
-                    let raw = row.get_ref(i).map_err(map_err)?;
-                    let value = decode(raw, *ty).map_err(|e| {
-                        let column = row.as_ref().column_name(i).unwrap_or("?");
-                        e.in_column(column).with_backend("sqlite")
-                    })?;
-                    set(slot, value);
-                }
-                if !sink(&mut values)? {
-                    break;
-                }
-            }
-            Ok(())
+            let read = read_rows(statement, types, sink);
+            release_lists(statement, params);
+            read
         })
     }
 
@@ -155,6 +150,35 @@ impl Connection for SqliteConnection {
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
         introspect(self.conn.conn(), name)
     }
+
+    fn in_transaction(&self) -> bool {
+        // SQLite knows, whoever began it (begin() or a BEGIN in SQL text).
+        !self.conn.conn().is_autocommit()
+    }
+
+    fn discard(&mut self) {
+        self.conn.discard();
+    }
+}
+
+/// Streams the rows of a bound statement to `sink`, decoded to `types`.
+fn read_rows(statement: &mut Statement<'_>, types: &[ValueType], sink: RowSink<'_>) -> Result<()> {
+    let mut rows = statement.raw_query();
+    let mut values = vec![Value::Null; types.len()];
+    while let Some(row) = rows.next().map_err(map_err)? {
+        for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
+            let raw = row.get_ref(i).map_err(map_err)?;
+            let value = decode(raw, *ty).map_err(|e| {
+                let column = row.as_ref().column_name(i).unwrap_or("?");
+                e.in_column(column).with_backend("sqlite")
+            })?;
+            set(slot, value);
+        }
+        if !sink(&mut values)? {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// Stores `value` in `slot`, skipping the drop of the NULL a record's `read_values` left there

@@ -8,6 +8,8 @@ use std::time::Duration;
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
+use rusqlite::functions::FunctionFlags;
+use rusqlite::types::ValueRef;
 use rusqlite::OpenFlags;
 
 use crate::connection::SqliteConnection;
@@ -18,6 +20,7 @@ use crate::statements::CachedConnection;
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_POOL_SIZE: u32 = 16;
+const MAX_POOL_SIZE: u32 = 1024;
 const OPTIONS: &[&str] = &["timeout", "pool_size", "synchronous"];
 
 /// A SQLite database with a pool of connections.
@@ -58,13 +61,34 @@ impl Manager {
     fn open(&self) -> rusqlite::Result<rusqlite::Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = match &self.target {
+            // A file is a path, never a URI: `file:x.db?nolock=1` in a URL must not switch
+            // locking off (the path is absolute, so it cannot start with `file:` either).
             Target::File(path) => rusqlite::Connection::open_with_flags(path, flags)?,
-            Target::Memory(uri) => rusqlite::Connection::open_with_flags(uri, flags)?,
+            Target::Memory(uri) => {
+                rusqlite::Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
+            }
         };
         conn.busy_timeout(self.busy_timeout)?;
+        // Long IN lists arrive as one `rarray(?)` parameter; `ilike` lowercases with Rust's
+        // Unicode mapping (SQLite's own lower() knows ASCII only).
+        rusqlite::vtab::array::load_module(&conn)?;
+        conn.create_scalar_function(
+            anytable_core::sql::SQLITE_LOWER,
+            1,
+            FunctionFlags::SQLITE_UTF8
+                | FunctionFlags::SQLITE_DETERMINISTIC
+                | FunctionFlags::SQLITE_INNOCUOUS,
+            |ctx| {
+                Ok(match ctx.get_raw(0) {
+                    ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+                        .ok()
+                        .map(anytable_core::sql::fold_case),
+                    _ => None,
+                })
+            },
+        )?;
         // Bundled SQLite enables foreign keys by default, a system one does not: be explicit.
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
@@ -86,7 +110,9 @@ impl SqliteBackend {
     pub fn open(url: &DatabaseUrl) -> Result<SqliteBackend> {
         url.check_options(OPTIONS)?;
         let busy_timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url.count_option("pool_size")?.unwrap_or(DEFAULT_POOL_SIZE);
+        let pool_size = url
+            .count_option("pool_size", MAX_POOL_SIZE)?
+            .unwrap_or(DEFAULT_POOL_SIZE);
         let synchronous = match url
             .option("synchronous")
             .map(str::to_ascii_lowercase)
@@ -113,6 +139,11 @@ impl SqliteBackend {
         } else {
             let path = PathBuf::from(url.path());
             check_directory(&path)?;
+            // Absolute, so every pooled connection opens the same file whatever the working
+            // directory is by then.
+            let path = std::path::absolute(&path).map_err(|e| {
+                Error::invalid_input(format!("cannot resolve {}: {e}", path.display()))
+            })?;
             Target::File(path)
         };
         let manager = Manager {
@@ -160,6 +191,7 @@ impl SqliteBackend {
                 // One writer at a time: the next waits busy_timeout, then SQLITE_BUSY.
                 write_contention: ErrorKind::Busy,
                 max_index_entry_bytes: None,
+                case_insensitive_like: true,
             },
             _anchor: memory.then(|| Mutex::new(first)),
         })

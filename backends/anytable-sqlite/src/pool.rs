@@ -106,6 +106,7 @@ impl Pool {
         Pooled {
             conn: Some(conn),
             pool: Arc::clone(self),
+            discarded: false,
         }
     }
 
@@ -131,6 +132,15 @@ impl Pool {
 pub(crate) struct Pooled {
     conn: Option<CachedConnection>,
     pool: Arc<Pool>,
+    /// Closed instead of given back (see `discard`).
+    discarded: bool,
+}
+
+impl Pooled {
+    /// Makes the pool close this connection when it comes back, and open a new one in its place.
+    pub(crate) fn discard(&mut self) {
+        self.discarded = true;
+    }
 }
 
 impl Deref for Pooled {
@@ -150,7 +160,12 @@ impl DerefMut for Pooled {
 impl Drop for Pooled {
     fn drop(&mut self) {
         if let Some(conn) = self.conn.take() {
-            self.pool.put(conn);
+            if self.discarded {
+                drop(conn);
+                self.pool.forget_one();
+            } else {
+                self.pool.put(conn);
+            }
         }
     }
 }
@@ -203,6 +218,27 @@ mod tests {
             "a connection returned in time is handed on"
         );
         returner.join().unwrap();
+    }
+
+    #[test]
+    fn a_discarded_connection_is_closed_and_replaced() {
+        let opened = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&opened);
+        let pool = Pool::new(1, Duration::from_millis(200), move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            memory()
+        });
+        let mut conn = pool.get().unwrap();
+        conn.conn().execute_batch("BEGIN").unwrap();
+        conn.discard();
+        drop(conn);
+        let fresh = pool.get().expect("its slot is free again");
+        assert_eq!(
+            opened.load(Ordering::SeqCst),
+            2,
+            "a new connection was opened"
+        );
+        assert!(fresh.conn().is_autocommit(), "not the discarded one");
     }
 
     #[test]

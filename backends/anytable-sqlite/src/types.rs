@@ -32,8 +32,31 @@ impl ToSql for Bind<'_> {
             }
             Value::Json(v) => ToSqlOutput::Owned(SqlValue::Text(v.to_string())),
             Value::Uuid(v) => ToSqlOutput::Owned(SqlValue::Text(v.hyphenated().to_string())),
+            // One parameter for a whole IN list, read by the rarray table-valued function.
+            Value::List(items) => ToSqlOutput::from_rc(
+                std::rc::Rc::new(
+                    items
+                        .iter()
+                        .map(owned)
+                        .collect::<rusqlite::Result<Vec<_>>>()?,
+                ),
+                c"rarray",
+            ),
         })
     }
+}
+
+/// A value as rusqlite's owned value, stored exactly as a single parameter would be.
+fn owned(value: &Value) -> rusqlite::Result<SqlValue> {
+    Ok(match Bind(value).to_sql()? {
+        ToSqlOutput::Borrowed(v) => SqlValue::try_from(v)?,
+        ToSqlOutput::Owned(v) => v,
+        _ => {
+            return Err(rusqlite::Error::ToSqlConversionFailure(
+                "a list inside a list cannot be bound".into(),
+            ))
+        }
+    })
 }
 
 /// Formats in [`SQLITE_TIMESTAMP_FORMAT`]; the hand-written path avoids chrono's format parser.

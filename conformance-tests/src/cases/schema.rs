@@ -36,7 +36,7 @@ pub fn mismatch_lists_every_difference(t: &TestDb) -> CaseResult {
         r#"column "note" (text) is missing"#,
         r#"column "extra""#,
         r#"column "process" is declared NOT NULL"#,
-        r#"index "ix_simple_rows_process""#,
+        r#"index "ix_simple_rows_process_"#,
     ] {
         ensure!(
             message.contains(needle),

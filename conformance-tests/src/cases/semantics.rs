@@ -74,6 +74,60 @@ pub fn like_is_case_sensitive_with_one_escape(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
+/// `ilike` ignores case in every script, the same way on every backend (Unicode lowercase on
+/// both sides; SQLite's own LIKE folds ASCII only), with `like`'s wildcards and escape.
+pub fn ilike_ignores_case_in_every_script(t: &TestDb) -> CaseResult {
+    let table = words(
+        t,
+        &[
+            "apple",
+            "Apple",
+            "APPLE",
+            "äpfel",
+            "ÄPFEL",
+            "Привет",
+            "ПРИВЕТ",
+            "ΑΒΓ",
+            "a_c",
+            "A%C",
+            "abc",
+        ],
+    )?;
+    if !t.db.capabilities().case_insensitive_like {
+        t.restricted(
+            "no Unicode lowercasing (case_insensitive_like): ilike is Unsupported (asserted)",
+        );
+        expect_kind(
+            table.filter(Word::text().ilike("apple")).count(),
+            ErrorKind::Unsupported,
+        )?;
+        return Ok(());
+    }
+    let expect = |pattern: &str, want: &[&str]| -> CaseResult {
+        let got = sorted(texts(table.filter(Word::text().ilike(pattern)).all()?));
+        let want = sorted(want.iter().map(|s| s.to_string()).collect());
+        ensure!(
+            got == want,
+            "ilike({pattern:?}): got {got:?}, want {want:?}"
+        );
+        Ok(())
+    };
+    expect("apple", &["apple", "Apple", "APPLE"])?;
+    expect("_PPLE", &["apple", "Apple", "APPLE"])?;
+    expect("ÄPF%", &["äpfel", "ÄPFEL"])?;
+    expect("äpfel", &["äpfel", "ÄPFEL"])?;
+    expect("привет", &["Привет", "ПРИВЕТ"])?;
+    expect("αβγ", &["ΑΒΓ"])?;
+    expect("a\\_c", &["a_c"])?;
+    expect("a\\%c", &["A%C"])?;
+    expect("A_C", &["a_c", "A%C", "abc"])?;
+    expect_kind(
+        table.filter(Word::text().ilike("x\\")).count(),
+        ErrorKind::InvalidInput,
+    )?;
+    Ok(())
+}
+
 /// Text sorts and compares by Unicode code point (UTF-8 byte order) on every backend, whatever
 /// the server's locale: `"B" < "a"`, `"Z" < "a"`, accented letters after ASCII.
 pub fn text_sorts_and_compares_by_code_point(t: &TestDb) -> CaseResult {
@@ -114,7 +168,8 @@ pub fn text_sorts_and_compares_by_code_point(t: &TestDb) -> CaseResult {
 }
 
 /// NULLs sort after every value in ascending order and before them in descending order, on every
-/// backend (SQLite puts them first, DuckDB last in both directions, on their own).
+/// backend (SQLite puts them first, DuckDB last in both directions, on their own);
+/// `nulls_first()` and `nulls_last()` choose otherwise, the same everywhere.
 pub fn nulls_sort_last_ascending_and_first_descending(t: &TestDb) -> CaseResult {
     let table = t.db.table::<Word>()?;
     let batch: Vec<Word> = [Some(2), None, Some(1), None, Some(3)]
@@ -151,6 +206,16 @@ pub fn nulls_sort_last_ascending_and_first_descending(t: &TestDb) -> CaseResult 
     ensure!(
         first.and_then(|w| w.rank) == Some(1),
         "first in ascending order is the smallest value, not a NULL"
+    );
+    let asc_first = ranks(table.select().order_by(Word::rank().asc().nulls_first()))?;
+    ensure!(
+        asc_first == vec![None, None, Some(1), Some(2), Some(3)],
+        "ascending, nulls_first: {asc_first:?}"
+    );
+    let desc_last = ranks(table.select().order_by(Word::rank().desc().nulls_last()))?;
+    ensure!(
+        desc_last == vec![Some(3), Some(2), Some(1), None, None],
+        "descending, nulls_last: {desc_last:?}"
     );
     Ok(())
 }

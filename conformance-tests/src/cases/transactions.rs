@@ -124,14 +124,18 @@ pub fn ddl_follows_the_transaction(t: &TestDb) -> CaseResult {
 }
 
 /// A connection never goes back to the pool inside a transaction, whatever ended its user: a
-/// `begin()` on a raw connection that is then dropped, a panic in the iterator given to
-/// `insert_many`, or a COMMIT that fails. The next user of the same pooled connection (a pool
+/// `begin()` (or a `BEGIN` sent as SQL) on a raw connection that is then dropped, a panic in the
+/// iterator given to `insert_many`, or a COMMIT that fails. The next user of the same pooled connection (a pool
 /// of one) writes in autocommit, its writes are seen by other connections, and it can begin.
 pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
     let db = anytable::Database::open(&crate::fixtures::with_option(&t.url, "pool_size", "1"))?;
     let rows = db.table::<SimpleRow>()?;
     let mut written = 0;
     let mut check_clean = |when: &str| -> CaseResult {
+        ensure!(
+            !db.connection()?.in_transaction(),
+            "{when}: the next checkout is inside a transaction"
+        );
         let mut row = SimpleRow::new("CLEAN", written);
         rows.insert(&mut row)?;
         written += 1;
@@ -164,6 +168,19 @@ pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
         conn.execute(&sql, &["BEGUN".into(), anytable::Value::I64(1)])?;
     }
     check_clean("after begin() on a raw connection that was dropped")?;
+
+    {
+        let mut conn = db.connection()?;
+        conn.execute("BEGIN", &[])?;
+        ensure!(conn.in_transaction(), "a BEGIN sent as SQL is seen");
+        let sql = anytable::sql::insert_sql(
+            db.dialect(),
+            <SimpleRow as anytable::Record>::schema(),
+            &["process".to_owned(), "number".to_owned()],
+        )?;
+        conn.execute(&sql, &["BEGUN IN SQL".into(), anytable::Value::I64(2)])?;
+    }
+    check_clean("after a BEGIN sent as SQL on a raw connection that was dropped")?;
 
     let batch: Vec<SimpleRow> = (0..10).map(|i| SimpleRow::new("PANIC", i)).collect();
     let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

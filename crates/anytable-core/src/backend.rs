@@ -11,6 +11,10 @@
 //!   backend name, the engine's own code and message.
 //! - Between `begin` and `commit`/`rollback`, every call runs in that one transaction.
 //!   `insert_many` outside a transaction is atomic on its own.
+//! - [`Connection::in_transaction`] tells the truth, also about a BEGIN sent as SQL text: when a
+//!   connection is returned, anytable rolls back whatever transaction it still has open, and
+//!   [`Connection::discard`]s it if that fails, so no pool ever lends a connection inside
+//!   someone else's transaction (see [`check_in`]).
 
 use crate::error::{ErrorKind, Result};
 use crate::schema::{TableInfo, TableSchema};
@@ -44,6 +48,9 @@ pub struct Capabilities {
     /// (PostgreSQL's B-tree); longer values are refused with `InvalidInput` before anything is
     /// written. `None`: no limit short of the engine's largest value.
     pub max_index_entry_bytes: Option<usize>,
+    /// `ilike` lowercases letters of every script on both sides (Unicode's mapping); where
+    /// false (a PostgreSQL server without ICU), `ilike` is `Unsupported`.
+    pub case_insensitive_like: bool,
 }
 
 impl Capabilities {
@@ -66,6 +73,7 @@ impl Capabilities {
                 self.max_index_entry_bytes
                     .map_or("none".to_owned(), |n| n.to_string()),
             ),
+            ("case_insensitive_like", yes(self.case_insensitive_like)),
         ]
     }
 }
@@ -172,6 +180,26 @@ pub trait Connection: Send {
 
     /// Describes the table `name` as it exists, or `None` if there is no such table.
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>>;
+
+    /// Whether a transaction is open on this connection, begun with [`begin`](Self::begin) or
+    /// with SQL (`BEGIN`, `START TRANSACTION`), and not yet committed or rolled back.
+    fn in_transaction(&self) -> bool;
+
+    /// Marks the connection as unfit for reuse: when it is dropped, the pool closes it instead
+    /// of lending it again.
+    fn discard(&mut self);
+}
+
+/// What happens to every connection when its user is done with it, on every backend: a
+/// transaction still open (a `begin` without an end, a panic half-way, a COMMIT that failed)
+/// is rolled back, and a connection that cannot be rolled back is discarded, never lent again.
+pub fn check_in(conn: &mut (impl Connection + ?Sized)) {
+    if !conn.in_transaction() {
+        return;
+    }
+    if conn.rollback().is_err() || conn.in_transaction() {
+        conn.discard();
+    }
 }
 
 /// Fails with `InvalidInput` unless a statement's `expected` count of `what` (parameters,
@@ -197,7 +225,17 @@ pub fn atomically<C: Connection + ?Sized, T>(
     }
     conn.begin()?;
     match f(conn) {
-        Ok(v) => conn.commit().map(|()| v),
+        Ok(v) => match conn.commit() {
+            Ok(()) => Ok(v),
+            Err(e) => {
+                // SQLite keeps a transaction open after some failed COMMITs (a deferred
+                // constraint): end it, so the connection goes back clean.
+                if conn.in_transaction() {
+                    let _ = conn.rollback();
+                }
+                Err(e)
+            }
+        },
         Err(e) => {
             let _ = conn.rollback();
             Err(e)

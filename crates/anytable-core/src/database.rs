@@ -36,6 +36,9 @@ pub(crate) struct TableState {
     pub(crate) dialect: Dialect,
     /// The id is the only column the database fills in, so inserts may skip RETURNING.
     pub(crate) id_only: bool,
+    /// Per index and unique constraint, its text and bytes columns: their positions among the
+    /// data values and their names (for the backend's `max_index_entry_bytes`).
+    pub(crate) index_entries: Vec<Vec<(usize, String)>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -213,13 +216,14 @@ fn prepare_table<R: Record>(
                 .try_for_each(|sql| conn.execute(sql, &[]).map(drop))
                 .and_then(|()| conn.introspect(&schema.name))
                 .and_then(|info| info.ok_or_else(|| vanished(&schema.name)));
-            match created {
-                Ok(info) => {
-                    if own_tx {
-                        conn.commit()?;
-                    }
-                    info
+            let created = created.and_then(|info| {
+                if own_tx {
+                    conn.commit()?;
                 }
+                Ok(info)
+            });
+            match created {
+                Ok(info) => info,
                 Err(e) => {
                     if !own_tx {
                         return Err(e);
@@ -246,7 +250,34 @@ fn prepare_table<R: Record>(
         statements,
         dialect,
         id_only,
+        index_entries: index_entries(schema),
     })
+}
+
+/// For each index and unique constraint of `schema`, its text and bytes data columns.
+fn index_entries(schema: &crate::schema::TableSchema) -> Vec<Vec<(usize, String)>> {
+    let data: Vec<&crate::schema::ColumnSchema> = schema.data_columns().collect();
+    let groups = schema
+        .columns
+        .iter()
+        .filter(|c| c.unique)
+        .map(|c| vec![c.name.clone()])
+        .chain(schema.unique.iter().cloned())
+        .chain(schema.indexes.iter().map(|i| i.columns.clone()));
+    groups
+        .map(|columns| {
+            columns
+                .iter()
+                .filter_map(|name| {
+                    let position = data.iter().position(|c| c.name == *name)?;
+                    let ty = data[position].ty;
+                    matches!(ty, crate::ValueType::Text | crate::ValueType::Bytes)
+                        .then(|| (position, name.clone()))
+                })
+                .collect::<Vec<_>>()
+        })
+        .filter(|entry| !entry.is_empty())
+        .collect()
 }
 
 fn vanished(table: &str) -> Error {

@@ -55,8 +55,10 @@ pub enum Condition {
     Cmp(&'static str, CmpOp, Value),
     /// `column IN (values)`.
     In(&'static str, Vec<Value>),
-    /// `column LIKE pattern`.
+    /// `column LIKE pattern`: case-sensitive, `%` any run, `_` one character, `\` escapes.
     Like(&'static str, String),
+    /// `column LIKE pattern` ignoring case (Unicode lowercase on both sides).
+    ILike(&'static str, String),
     /// `column IS NULL`.
     IsNull(&'static str),
     /// `column IS NOT NULL`.
@@ -67,17 +69,70 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// Not this.
     Not(Box<Condition>),
+    /// A filter nested deeper than [`MAX_FILTER_DEPTH`]: every use of it is
+    /// [`InvalidInput`](crate::ErrorKind::InvalidInput). It replaces the whole tree as soon as
+    /// the limit is passed, so no tree ever grows deep enough to overflow the stack (when it is
+    /// built, rendered, cloned or dropped).
+    TooDeep,
+}
+
+/// The deepest nesting of `&`, `|` and `!` a filter may have; `a | b | c` and `a & b & c` are
+/// one level however long, and `!!x` is `x`.
+pub const MAX_FILTER_DEPTH: u32 = 64;
+
+/// The escape character of LIKE patterns on every backend: `\%`, `\_` and `\\` match a
+/// literal `%`, `_` and `\`.
+pub const LIKE_ESCAPE: char = '\\';
+
+impl Condition {
+    /// Whether the condition is true for every row (`Some(true)`) or for none (`Some(false)`)
+    /// by construction, whatever the rows hold: `Filter::all()`, an empty `is_in`, and `&`, `|`
+    /// and `!` of those. `None` when it depends on the data.
+    pub fn constant(&self) -> Option<bool> {
+        match self {
+            Condition::All => Some(true),
+            Condition::In(_, values) if values.is_empty() => Some(false),
+            Condition::Not(inner) => inner.constant().map(|b| !b),
+            Condition::And(parts) => {
+                let folded: Vec<Option<bool>> = parts.iter().map(Condition::constant).collect();
+                if folded.contains(&Some(false)) {
+                    Some(false)
+                } else if folded.iter().all(|c| *c == Some(true)) {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+            Condition::Or(parts) => {
+                let folded: Vec<Option<bool>> = parts.iter().map(Condition::constant).collect();
+                if folded.contains(&Some(true)) {
+                    Some(true)
+                } else if folded.iter().all(|c| *c == Some(false)) {
+                    Some(false)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
 }
 
 /// A condition on rows of record `R`.
 pub struct Filter<R> {
     condition: Condition,
+    /// Levels of nesting, 1 for a single comparison.
+    depth: u32,
     _marker: PhantomData<fn() -> R>,
 }
 
 impl<R> Clone for Filter<R> {
     fn clone(&self) -> Self {
-        Filter::new(self.condition.clone())
+        Filter {
+            condition: self.condition.clone(),
+            depth: self.depth,
+            _marker: PhantomData,
+        }
     }
 }
 
@@ -89,8 +144,22 @@ impl<R> std::fmt::Debug for Filter<R> {
 
 impl<R> Filter<R> {
     fn new(condition: Condition) -> Self {
+        Filter::nested(condition, 1)
+    }
+
+    /// `condition` at `depth`, or [`Condition::TooDeep`] past the limit.
+    fn nested(condition: Condition, depth: u32) -> Self {
+        if depth > MAX_FILTER_DEPTH || matches!(condition, Condition::TooDeep) {
+            // The tree dropped here is at most MAX_FILTER_DEPTH deep.
+            return Filter {
+                condition: Condition::TooDeep,
+                depth: MAX_FILTER_DEPTH + 1,
+                _marker: PhantomData,
+            };
+        }
         Filter {
             condition,
+            depth,
             _marker: PhantomData,
         }
     }
@@ -102,23 +171,46 @@ impl<R> Filter<R> {
 
     /// Rows matching both filters.
     pub fn and(self, other: Filter<R>) -> Self {
-        match self.condition {
-            Condition::And(mut v) => {
-                v.push(other.condition);
-                Filter::new(Condition::And(v))
-            }
-            c => Filter::new(Condition::And(vec![c, other.condition])),
-        }
+        self.join(other, true)
     }
 
     /// Rows matching either filter.
     pub fn or(self, other: Filter<R>) -> Self {
-        match self.condition {
-            Condition::Or(mut v) => {
+        self.join(other, false)
+    }
+
+    /// `self & other` (`all`) or `self | other`, extending a list of the same kind rather than
+    /// nesting it, so long chains stay one level deep.
+    fn join(self, other: Filter<R>, all: bool) -> Self {
+        if matches!(self.condition, Condition::TooDeep)
+            || matches!(other.condition, Condition::TooDeep)
+        {
+            return Filter::nested(Condition::TooDeep, 0);
+        }
+        let other_depth = other.depth + 1;
+        match (self.condition, all) {
+            (Condition::And(mut v), true) | (Condition::Or(mut v), false) => {
                 v.push(other.condition);
-                Filter::new(Condition::Or(v))
+                let depth = self.depth.max(other_depth);
+                let list = if all {
+                    Condition::And(v)
+                } else {
+                    Condition::Or(v)
+                };
+                Filter::nested(list, depth)
             }
-            c => Filter::new(Condition::Or(vec![c, other.condition])),
+            (c, _) => {
+                let v = vec![c, other.condition];
+                let depth = (self.depth + 1).max(other_depth);
+                Filter::nested(
+                    if all {
+                        Condition::And(v)
+                    } else {
+                        Condition::Or(v)
+                    },
+                    depth,
+                )
+            }
         }
     }
 
@@ -131,7 +223,12 @@ impl<R> Filter<R> {
 impl<R> Not for Filter<R> {
     type Output = Filter<R>;
     fn not(self) -> Filter<R> {
-        Filter::new(Condition::Not(Box::new(self.condition)))
+        match self.condition {
+            // `!!x` is `x`: a chain of nots never nests deeper than one.
+            Condition::Not(inner) => Filter::nested(*inner, self.depth.saturating_sub(1).max(1)),
+            Condition::TooDeep => self,
+            c => Filter::nested(Condition::Not(Box::new(c)), self.depth + 1),
+        }
     }
 }
 
@@ -149,20 +246,58 @@ impl<R> BitOr for Filter<R> {
     }
 }
 
-/// A sort key: a column and a direction.
+/// A sort key: a column, a direction, and where NULLs go.
+///
+/// By default NULLs sort after every value in ascending order and before them in descending
+/// order (as if NULL were the largest value), on every backend;
+/// [`nulls_first`](Self::nulls_first) and [`nulls_last`](Self::nulls_last) choose otherwise.
 pub struct Order<R> {
-    pub(crate) column: &'static str,
-    pub(crate) descending: bool,
+    pub(crate) key: OrderKey,
     _marker: PhantomData<fn() -> R>,
+}
+
+/// A sort key as SQL building sees it: column, direction, and whether NULLs come first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderKey {
+    /// The column.
+    pub column: &'static str,
+    /// Descending instead of ascending.
+    pub descending: bool,
+    /// NULLs before every value instead of after.
+    pub nulls_first: bool,
+}
+
+impl OrderKey {
+    /// Ascending or descending on `column`, NULLs placed as if they were the largest value.
+    pub fn new(column: &'static str, descending: bool) -> Self {
+        OrderKey {
+            column,
+            descending,
+            nulls_first: descending,
+        }
+    }
 }
 
 impl<R> Clone for Order<R> {
     fn clone(&self) -> Self {
         Order {
-            column: self.column,
-            descending: self.descending,
+            key: self.key,
             _marker: PhantomData,
         }
+    }
+}
+
+impl<R> Order<R> {
+    /// Puts NULLs before every value, whatever the direction.
+    pub fn nulls_first(mut self) -> Self {
+        self.key.nulls_first = true;
+        self
+    }
+
+    /// Puts NULLs after every value, whatever the direction.
+    pub fn nulls_last(mut self) -> Self {
+        self.key.nulls_first = false;
+        self
     }
 }
 
@@ -252,20 +387,18 @@ impl<R, T> Column<R, T> {
         Filter::new(Condition::IsNotNull(self.name))
     }
 
-    /// Ascending order on this column.
+    /// Ascending order on this column (NULLs last).
     pub fn asc(self) -> Order<R> {
         Order {
-            column: self.name,
-            descending: false,
+            key: OrderKey::new(self.name, false),
             _marker: PhantomData,
         }
     }
 
-    /// Descending order on this column.
+    /// Descending order on this column (NULLs first).
     pub fn desc(self) -> Order<R> {
         Order {
-            column: self.name,
-            descending: true,
+            key: OrderKey::new(self.name, true),
             _marker: PhantomData,
         }
     }
@@ -281,8 +414,35 @@ impl<R, T> Column<R, T> {
 }
 
 impl<R, T: TextColumn> Column<R, T> {
-    /// Rows whose text matches the SQL LIKE `pattern` (`%` any run, `_` one character).
+    /// Rows whose text matches the LIKE `pattern`, case-sensitively, the same on every backend:
+    /// `%` matches any run of characters, `_` exactly one character (not one byte), and a
+    /// backslash makes the next character literal (`\%`, `\_`, `\\`). A pattern that ends
+    /// in a lone backslash is [`InvalidInput`](crate::ErrorKind::InvalidInput).
+    ///
+    /// ```
+    /// # use anytable::{Database, Record};
+    /// # #[derive(Record)] struct File { #[anytable(id)] id: i64, name: String }
+    /// # fn main() -> anytable::Result<()> {
+    /// # let db = Database::open("sqlite::memory:")?;
+    /// let files = db.table::<File>()?;
+    /// files.insert_many(&[File { id: 0, name: "100%.txt".into() }, File { id: 0, name: "100.TXT".into() }])?;
+    /// assert_eq!(files.filter(File::name().like("100\\%%")).count()?, 1);
+    /// assert_eq!(files.filter(File::name().like("%.txt")).count()?, 1);
+    /// # Ok(()) }
+    /// ```
     pub fn like(self, pattern: impl Into<String>) -> Filter<R> {
         Filter::new(Condition::Like(self.name, pattern.into()))
+    }
+
+    /// Like [`like`](Self::like), ignoring case: both sides are lowercased letter by letter
+    /// with Unicode's mapping (`"ÄPFEL"` matches `"äpfel%"`, `"ПРИВЕТ"` matches `"привет"`).
+    /// The few letters whose lowercase form depends on context or is two letters (Turkish `İ`,
+    /// a word-final `Σ`) may compare differently between backends.
+    ///
+    /// # Errors
+    /// [`Unsupported`](crate::ErrorKind::Unsupported) when the backend declares
+    /// `case_insensitive_like: false` (a PostgreSQL server built without ICU).
+    pub fn ilike(self, pattern: impl Into<String>) -> Filter<R> {
+        Filter::new(Condition::ILike(self.name, pattern.into()))
     }
 }

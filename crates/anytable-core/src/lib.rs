@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod backend;
+mod check;
 mod database;
 mod error;
 mod filter;
@@ -20,12 +21,15 @@ mod value;
 mod verify;
 
 pub use backend::{
-    atomically, bulk_insert, check_count, insert_one_by_one, Backend, BulkInsert, Capabilities,
-    Connection, RowSink, RowSource,
+    atomically, bulk_insert, check_count, check_in, insert_one_by_one, Backend, BulkInsert,
+    Capabilities, Connection, RowSink, RowSource,
 };
+pub use check::YEARS;
 pub use database::{retry_delay, Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
-pub use filter::{Assignment, CmpOp, Column, Condition, Filter, Order};
+pub use filter::{
+    Assignment, CmpOp, Column, Condition, Filter, Order, OrderKey, LIKE_ESCAPE, MAX_FILTER_DEPTH,
+};
 pub use record::{derive_support, Record, RecordId};
 pub use schema::{
     ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,

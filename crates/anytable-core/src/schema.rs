@@ -152,10 +152,23 @@ impl TableSchema {
     }
 }
 
-/// `ix_<table>_<columns>`, made safe with [`crate::sql::safe_name`] (sea-query writes index
-/// names without escaping quotes).
+/// `ix_<table>_<columns>_<hash>`, made safe with [`crate::sql::safe_name`] (sea-query writes
+/// index names without escaping quotes). The hash is of the table and column names kept apart,
+/// so table `a_b` indexing `c` and table `a` indexing `b_c` (both `ix_a_b_c`) get different
+/// names: index names share one namespace per schema.
 fn index_name(table: &str, columns: &[&str]) -> String {
-    crate::sql::safe_name(&format!("ix_{table}_{}", columns.join("_")))
+    let mut key = table.to_owned();
+    for column in columns {
+        key.push('\0');
+        key.push_str(column);
+    }
+    let readable = format!("ix_{table}_{}", columns.join("_"));
+    let suffix = format!("_{:08x}", crate::sql::fnv1a(&key) as u32);
+    let head = crate::sql::safe_name(&readable);
+    let keep = head
+        .len()
+        .min(crate::sql::MAX_IDENTIFIER_LEN - suffix.len());
+    format!("{}{suffix}", &head[..keep])
 }
 
 /// A column as the database reports it.

@@ -5,9 +5,10 @@ use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use crate::backend::{BulkInsert, Connection, RowSource};
+use crate::check::{self, Rules};
 use crate::database::{Database, TableState, Transaction};
 use crate::error::{Error, ErrorKind, Result};
-use crate::filter::{Assignment, Column, Condition, Filter, Order};
+use crate::filter::{Assignment, Column, Filter, Order, OrderKey};
 use crate::record::{Record, RecordId};
 use crate::schema::{ColumnRole, TableSchema};
 use crate::sql::{self, Conflict, ConflictAction, SelectSpec};
@@ -84,11 +85,18 @@ impl<'tx, R: Record> Table<'tx, R> {
     /// Inserts one record and fills in what the database generated (id, added, updated).
     ///
     /// Returns the new id (`()` for records without an id column).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] naming the column, before anything is written, for a value
+    /// no backend stores the same way (see the crate docs: NUL characters, years outside
+    /// 0000-9999, leap seconds, NaN where the backend cannot store it, text too long for an
+    /// index); the engine's error otherwise.
     pub fn insert(&self, record: &mut R) -> Result<R::Id> {
-        let mut values = Vec::with_capacity(self.state.statements.data_columns.len());
-        record.write_values(&mut values);
-        self.check_values(&values)?;
         let statements = &self.state.statements;
+        let mut values = Vec::with_capacity(statements.bound_columns.len());
+        record.write_values(&mut values);
+        self.check_row(&mut values)?;
+        stamp(&mut values, statements.stamps());
         if statements.generated_types.is_empty() {
             self.with_conn(|conn| conn.execute(&statements.insert, &values))?;
             return R::Id::from_new_row(None);
@@ -129,28 +137,38 @@ impl<'tx, R: Record> Table<'tx, R> {
         R::Id::from_new_row(id)
     }
 
-    /// Rejects values an engine would silently change (SQLite turns NaN into NULL).
-    fn check_values(&self, values: &[Value]) -> Result<()> {
-        if self.db.capabilities().stores_nan {
-            return Ok(());
-        }
-        reject_non_finite(
+    fn rules(&self) -> Rules {
+        Rules::of(self.db.capabilities())
+    }
+
+    /// Checks (and normalises) a record's data values before they are written.
+    fn check_row(&self, values: &mut [Value]) -> Result<()> {
+        check_row(
+            &self.state,
             values,
-            &self.state.statements.data_columns,
-            self.db.backend_name(),
+            self.rules(),
+            self.db.capabilities().max_index_entry_bytes,
         )
+    }
+
+    /// Checks a filter before it is rendered.
+    fn check_filter(&self, filter: &Filter<R>) -> Result<()> {
+        check::condition(filter.condition(), self.rules())
     }
 
     /// Inserts many records by the backend's fastest bulk path; returns how many.
     ///
     /// All or nothing: if any record fails, none is inserted. Generated fields are not handed
-    /// back (bulk paths return no ids); use [`insert`](Self::insert) when you need them.
+    /// back (bulk paths return no ids); use [`insert`](Self::insert) when you need them. Every
+    /// row of one call gets the same `added`/`updated` time. The records are checked as
+    /// [`insert`](Self::insert) checks them; the iterator may itself read the database.
     pub fn insert_many<'r>(&self, records: impl IntoIterator<Item = &'r R>) -> Result<u64> {
         struct Source<'s, I> {
             records: I,
             table: &'s TableState,
-            check_nan: bool,
-            backend: &'static str,
+            rules: Rules,
+            max_index_entry: Option<usize>,
+            now: Value,
         }
         impl<'r, 's, R: Record, I: Iterator<Item = &'r R>> RowSource for Source<'s, I> {
             fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool> {
@@ -159,21 +177,22 @@ impl<'tx, R: Record> Table<'tx, R> {
                     return Ok(false);
                 };
                 record.write_values(row);
-                if self.check_nan {
-                    reject_non_finite(row, &self.table.statements.data_columns, self.backend)?;
-                }
+                check_row(self.table, row, self.rules, self.max_index_entry)?;
+                let now = &self.now;
+                row.extend(std::iter::repeat_n(now, self.table.statements.stamps()).cloned());
                 Ok(true)
             }
         }
         let mut source = Source {
             records: records.into_iter(),
             table: &self.state,
-            check_nan: !self.db.capabilities().stores_nan,
-            backend: self.db.backend_name(),
+            rules: self.rules(),
+            max_index_entry: self.db.capabilities().max_index_entry_bytes,
+            now: Value::timestamp(chrono::Utc::now()),
         };
         let target = BulkInsert {
             table: self.state.schema,
-            columns: &self.state.statements.data_columns,
+            columns: &self.state.statements.bound_columns,
             insert_sql: &self.state.statements.insert_plain,
         };
         self.with_conn(|conn| conn.insert_many(&target, &mut source))
@@ -238,39 +257,73 @@ impl<'tx, R: Record> Table<'tx, R> {
         let mut select = self.select().limit(n);
         let schema: &'static TableSchema = self.state.schema;
         if let Some(id) = schema.id_column() {
-            select.order.push((id.name.as_str(), false));
+            select.order.push(OrderKey::new(id.name.as_str(), false));
         }
         select.all()
     }
 
     /// Sets columns on every row matching `filter`; returns how many rows changed.
     ///
-    /// The record's "updated" timestamp, if it has one, is set to now as well.
+    /// The record's "updated" timestamp, if it has one, is set to the statement's time as well.
+    /// The values are checked as [`insert`](Self::insert) checks them.
     pub fn update(
         &self,
         filter: Filter<R>,
         set: impl IntoIterator<Item = Assignment<R>>,
     ) -> Result<u64> {
-        let assignments = set.into_iter().map(|a| (a.column, a.value)).collect();
+        self.check_filter(&filter)?;
+        let rules = self.rules();
+        let mut assignments: Vec<(&'static str, Value)> =
+            set.into_iter().map(|a| (a.column, a.value)).collect();
+        for (column, value) in &mut assignments {
+            check::writable(value, column, rules)?;
+        }
+        self.check_assigned_entries(&assignments)?;
         let (sql, params) = sql::update(
             self.state.dialect,
             self.state.schema,
             filter.condition(),
             assignments,
+            &Value::timestamp(chrono::Utc::now()),
         )?;
         self.with_conn(|conn| conn.execute(&sql, &params))
+    }
+
+    /// Refuses assigned values that alone overflow an index entry.
+    fn check_assigned_entries(&self, assignments: &[(&'static str, Value)]) -> Result<()> {
+        let limit = self.db.capabilities().max_index_entry_bytes;
+        if limit.is_none() {
+            return Ok(());
+        }
+        let data = &self.state.statements.data_columns;
+        let mut values = vec![Value::Null; data.len()];
+        for (column, value) in assignments {
+            if let Some(i) = data.iter().position(|c| c == column) {
+                values[i] = value.clone();
+            }
+        }
+        check::index_entries(&values, &self.state.index_entries, limit)
     }
 
     /// Deletes every row matching `filter`; returns how many.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidInput`] for `Filter::all()`: deleting everything is
-    /// [`delete_all`](Self::delete_all), so it is never done by accident.
+    /// [`ErrorKind::InvalidInput`] for a filter that is true for every row by construction
+    /// (`Filter::all()`, `Filter::all() | f`, `!col.is_in([])`, ...): deleting everything is
+    /// [`delete_all`](Self::delete_all), so it is never done by accident. A filter false for
+    /// every row (`col.is_in([])`) deletes nothing without asking the database.
     pub fn delete(&self, filter: Filter<R>) -> Result<u64> {
-        if matches!(filter.condition(), Condition::All) {
-            return Err(Error::invalid_input(
-                "delete(Filter::all()) would delete every row; call delete_all() to mean that",
-            ));
+        self.check_filter(&filter)?;
+        match filter.condition().constant() {
+            Some(true) => {
+                return Err(Error::invalid_input(
+                    "this delete filter is true for every row (it contains Filter::all() or a \
+                     negated empty is_in where nothing else narrows it), so it would delete \
+                     every row; call delete_all() to mean that",
+                ))
+            }
+            Some(false) => return Ok(0),
+            None => {}
         }
         let (sql, params) = sql::delete(self.state.dialect, self.state.schema, filter.condition())?;
         self.with_conn(|conn| conn.execute(&sql, &params))
@@ -288,12 +341,15 @@ impl<'tx, R: Record> Table<'tx, R> {
     pub fn upsert(&self, record: &mut R, on_conflict: OnConflict<R>) -> Result<Option<R::Id>> {
         let mut values = Vec::new();
         record.write_values(&mut values);
-        self.check_values(&values)?;
+        self.check_row(&mut values)?;
+        let now = Value::timestamp(chrono::Utc::now());
+        values.extend(std::iter::repeat_n(&now, self.state.statements.stamps()).cloned());
         let (sql, params) = sql::upsert(
             self.state.dialect,
             self.state.schema,
             values,
             &on_conflict.conflict,
+            &now,
         )?;
         let types = &self.state.statements.generated_types;
         if types.is_empty() {
@@ -334,19 +390,26 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 }
 
-/// Fails on the first NaN or infinity among `values` (named by `columns`), which `backend`
-/// cannot store faithfully.
-fn reject_non_finite(values: &[Value], columns: &[String], backend: &str) -> Result<()> {
-    match values
-        .iter()
-        .position(|v| matches!(v, Value::F64(f) if !f.is_finite()))
-    {
-        None => Ok(()),
-        Some(i) => Err(Error::invalid_input(format!(
-            "column {:?}: {backend} cannot store NaN or infinity (it would silently become NULL)",
-            columns[i]
-        ))
-        .with_column(columns[i].clone())),
+/// Checks a record's data values (named by `state`'s data columns) as every backend needs them,
+/// turning `-0.0` into `+0.0`, and refuses index entries over `max_index_entry` bytes.
+fn check_row(
+    state: &TableState,
+    values: &mut [Value],
+    rules: Rules,
+    max_index_entry: Option<usize>,
+) -> Result<()> {
+    for (value, column) in values.iter_mut().zip(&state.statements.data_columns) {
+        check::writable(value, column, rules)?;
+    }
+    check::index_entries(values, &state.index_entries, max_index_entry)
+}
+
+/// Appends the time of the statement about to run for each of the `stamps` columns (`added`,
+/// `updated`) whose time the dialect binds; the clock is read only when there are some.
+fn stamp(values: &mut Vec<Value>, stamps: usize) {
+    if stamps > 0 {
+        let now = Value::timestamp(chrono::Utc::now());
+        values.extend(std::iter::repeat_n(now, stamps));
     }
 }
 
@@ -410,7 +473,7 @@ impl<R: Record> OnConflict<R> {
 pub struct Select<'tx, R> {
     table: Table<'tx, R>,
     filter: Option<Filter<R>>,
-    order: Vec<(&'static str, bool)>,
+    order: Vec<OrderKey>,
     limit: Option<u64>,
     offset: Option<u64>,
 }
@@ -425,9 +488,11 @@ impl<'tx, R: Record> Select<'tx, R> {
         self
     }
 
-    /// Sorts by this key, after any keys given before.
+    /// Sorts by this key, after any keys given before. Text sorts by code point and NULLs
+    /// after every value in ascending order (before them in descending order) on every backend;
+    /// see [`Order::nulls_first`].
     pub fn order_by(mut self, order: Order<R>) -> Self {
-        self.order.push((order.column, order.descending));
+        self.order.push(order.key);
         self
     }
 
@@ -456,6 +521,9 @@ impl<'tx, R: Record> Select<'tx, R> {
     }
 
     fn build(&self) -> Result<(String, Vec<Value>)> {
+        if let Some(filter) = &self.filter {
+            self.table.check_filter(filter)?;
+        }
         let condition = self.filter.as_ref().map(Filter::condition);
         let state = &self.table.state;
         let plain = self.order.is_empty() && self.limit.is_none() && self.offset.is_none();
@@ -508,6 +576,7 @@ impl<'tx, R: Record> Select<'tx, R> {
         match &self.filter {
             None => self.table.count(),
             Some(filter) => {
+                self.table.check_filter(filter)?;
                 let (sql, params) = sql::count(state.dialect, state.schema, filter.condition())?;
                 self.table.count_sql(&sql, &params)
             }

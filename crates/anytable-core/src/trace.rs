@@ -312,4 +312,19 @@ impl Connection for TracedConnection {
             |c| c.introspect(name),
         )
     }
+
+    fn in_transaction(&self) -> bool {
+        self.inner.in_transaction()
+    }
+
+    fn discard(&mut self) {
+        self.inner.discard();
+    }
+}
+
+impl Drop for TracedConnection {
+    fn drop(&mut self) {
+        // Every pooled connection goes back through here: never inside a transaction.
+        crate::backend::check_in(self);
+    }
 }

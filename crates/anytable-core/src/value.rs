@@ -36,6 +36,10 @@ pub enum Value {
     Json(serde_json::Value),
     /// A UUID.
     Uuid(Uuid),
+    /// Several values of one type bound as one parameter: how long `IN` lists reach engines
+    /// that take an array there (PostgreSQL's `= ANY($1)`, SQLite's `IN rarray(?)`). Never a
+    /// column's value; a backend only receives it where its dialect's SQL asks for a list.
+    List(Vec<Value>),
 }
 
 /// The type of a column, and of the non-NULL values it holds.
@@ -94,7 +98,7 @@ impl Value {
     /// The type of this value, or `None` for NULL.
     pub fn value_type(&self) -> Option<ValueType> {
         Some(match self {
-            Value::Null => return None,
+            Value::Null | Value::List(_) => return None,
             Value::I16(_) => ValueType::I16,
             Value::I32(_) => ValueType::I32,
             Value::I64(_) => ValueType::I64,
@@ -116,7 +120,10 @@ impl Value {
 
     /// A short name of the value's type for messages ("null" for NULL).
     pub fn type_name(&self) -> &'static str {
-        self.value_type().map_or("null", ValueType::name)
+        match self {
+            Value::List(_) => "list",
+            other => other.value_type().map_or("null", ValueType::name),
+        }
     }
 
     /// Truncates a timestamp to the microsecond precision every backend stores.

@@ -81,6 +81,11 @@ pub fn id_sequence(schema: &TableSchema, column: &str) -> String {
 fn column_def(dialect: Dialect, schema: &TableSchema, column: &ColumnSchema) -> ColumnDef {
     let ty = match column.role {
         ColumnRole::Id => dialect.id_column_type(),
+        // Code-point order whatever the database's locale, so that ORDER BY and range
+        // comparisons (which also say COLLATE "C") can use the column's indexes.
+        _ if dialect == Dialect::Postgres && column.ty == crate::ValueType::Text => {
+            "TEXT COLLATE \"C\""
+        }
         _ => dialect.column_type(column.ty),
     };
     let mut def = ColumnDef::new_with_type(column.name.clone(), ColumnType::custom(ty));
@@ -100,7 +105,7 @@ fn column_def(dialect: Dialect, schema: &TableSchema, column: &ColumnSchema) -> 
             };
         }
         ColumnRole::Added | ColumnRole::Updated => {
-            def.default(Expr::cust(dialect.now_sql()));
+            def.default(Expr::cust(dialect.default_now_sql()));
         }
         ColumnRole::Data => {
             if let Some(value) = &column.default {

@@ -1,22 +1,24 @@
-//! INSERT, SELECT, UPDATE and DELETE for a [`TableSchema`].
+//! INSERT, SELECT, UPDATE and DELETE for a [`TableSchema`], with one meaning on every dialect:
+//! where engines disagree on their own (LIKE, text order, where NULLs sort, the clock, long IN
+//! lists), each dialect is given the SQL that makes it answer like the others.
 
 use sea_query::{
-    Asterisk, Condition as SeaCondition, Expr, ExprTrait, InsertStatement, OnConflict, Order,
-    Query, SimpleExpr,
+    Asterisk, Condition as SeaCondition, Expr, ExprTrait, InsertStatement, NullOrdering,
+    OnConflict, Order, Query,
 };
 
 use super::{to_sea_value, Dialect};
 use crate::error::{Error, Result};
-use crate::filter::{CmpOp, Condition};
-use crate::schema::{ColumnRole, TableSchema};
+use crate::filter::{CmpOp, Condition, OrderKey, LIKE_ESCAPE};
+use crate::schema::{ColumnRole, ColumnSchema, TableSchema};
 use crate::value::{Value, ValueType};
 
 /// The statements whose shape depends only on the table, built once per table and dialect.
 #[derive(Debug, Clone)]
 pub struct TableStatements {
-    /// Insert one row of data columns, returning the generated columns.
+    /// Insert one row of [`bound_columns`](Self::bound_columns), returning the generated columns.
     pub insert: String,
-    /// Insert one row of data columns, returning nothing (bulk inserts).
+    /// The same insert, returning nothing (the bulk paths' statement).
     pub insert_plain: String,
     /// Select every column of every row.
     pub select_all: String,
@@ -30,8 +32,12 @@ pub struct TableStatements {
     pub column_types: Vec<ValueType>,
     /// The type of each generated column, in schema order (how to decode RETURNING).
     pub generated_types: Vec<ValueType>,
-    /// Names of the data columns, in schema order.
+    /// Names of the data columns, in schema order: the values a record writes.
     pub data_columns: Vec<String>,
+    /// The columns a written row binds values for: the data columns, then the `added` and
+    /// `updated` columns where the dialect stamps them with a bound time (see
+    /// [`Dialect::statement_time_sql`]).
+    pub bound_columns: Vec<String>,
 }
 
 impl TableStatements {
@@ -40,9 +46,10 @@ impl TableStatements {
         let data_columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
         let generated: Vec<String> = schema.generated_columns().map(|c| c.name.clone()).collect();
         let all_columns: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
+        let bound_columns = bound_columns(dialect, schema);
 
-        let placeholders = vec![Value::Null; data_columns.len()];
-        let mut insert = insert_statement(schema, &data_columns, placeholders.clone())?;
+        let placeholders = vec![Value::Null; bound_columns.len()];
+        let mut insert = insert_statement(dialect, schema, placeholders)?;
         let insert_plain = dialect.build(&insert)?.0;
         if !generated.is_empty() {
             insert.returning(Query::returning().columns(generated.clone()));
@@ -89,15 +96,64 @@ impl TableStatements {
             column_types: schema.columns.iter().map(|c| c.ty).collect(),
             generated_types: schema.generated_columns().map(|c| c.ty).collect(),
             data_columns,
+            bound_columns,
         })
+    }
+
+    /// How many stamp values (the time of the statement) follow a row's data values.
+    pub fn stamps(&self) -> usize {
+        self.bound_columns.len() - self.data_columns.len()
     }
 }
 
+/// The `added` and `updated` columns: stamped with the time of the statement that writes them.
+fn stamped(schema: &TableSchema) -> impl Iterator<Item = &ColumnSchema> {
+    schema
+        .columns
+        .iter()
+        .filter(|c| matches!(c.role, ColumnRole::Added | ColumnRole::Updated))
+}
+
+fn bound_columns(dialect: Dialect, schema: &TableSchema) -> Vec<String> {
+    let mut columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
+    if dialect.statement_time_sql().is_none() {
+        columns.extend(stamped(schema).map(|c| c.name.clone()));
+    }
+    columns
+}
+
+/// `INSERT INTO table (bound columns[, stamped columns]) VALUES (values[, statement time])`.
 fn insert_statement(
+    dialect: Dialect,
     schema: &TableSchema,
-    columns: &[String],
     values: Vec<Value>,
 ) -> Result<InsertStatement> {
+    let mut columns = bound_columns(dialect, schema);
+    let mut exprs: Vec<Expr> = values
+        .into_iter()
+        .map(|v| Expr::val(to_sea_value(v)))
+        .collect();
+    if let Some(now) = dialect.statement_time_sql() {
+        for column in stamped(schema) {
+            columns.push(column.name.clone());
+            exprs.push(Expr::cust(now));
+        }
+    }
+    let mut insert = Query::insert();
+    insert.into_table(schema.name.clone());
+    if columns.is_empty() {
+        insert.or_default_values();
+    } else {
+        insert.columns(columns);
+        insert
+            .values(exprs)
+            .map_err(|e| Error::invalid_input(format!("insert into {:?}: {e}", schema.name)))?;
+    }
+    Ok(insert)
+}
+
+/// `INSERT INTO table (columns) VALUES (placeholders)`, for hand-made inserts of some columns.
+pub fn insert_sql(dialect: Dialect, schema: &TableSchema, columns: &[String]) -> Result<String> {
     let mut insert = Query::insert();
     insert.into_table(schema.name.clone());
     if columns.is_empty() {
@@ -105,18 +161,10 @@ fn insert_statement(
     } else {
         insert.columns(columns.iter().cloned());
         insert
-            .values(values.into_iter().map(|v| Expr::val(to_sea_value(v))))
+            .values(columns.iter().map(|_| Expr::val(to_sea_value(Value::Null))))
             .map_err(|e| Error::invalid_input(format!("insert into {:?}: {e}", schema.name)))?;
     }
-    Ok(insert)
-}
-
-/// `INSERT INTO table (columns) VALUES (...)`: the statement bulk paths run per row.
-pub fn insert_sql(dialect: Dialect, schema: &TableSchema, columns: &[String]) -> Result<String> {
-    let placeholders = vec![Value::Null; columns.len()];
-    Ok(dialect
-        .build(&insert_statement(schema, columns, placeholders)?)?
-        .0)
+    Ok(dialect.build(&insert)?.0)
 }
 
 /// The parts of a SELECT that vary per call.
@@ -124,8 +172,8 @@ pub fn insert_sql(dialect: Dialect, schema: &TableSchema, columns: &[String]) ->
 pub struct SelectSpec<'a> {
     /// The WHERE condition, if any.
     pub condition: Option<&'a Condition>,
-    /// ORDER BY keys: column name and whether descending.
-    pub order: Vec<(&'static str, bool)>,
+    /// ORDER BY keys.
+    pub order: Vec<OrderKey>,
     /// LIMIT.
     pub limit: Option<u64>,
     /// OFFSET.
@@ -138,16 +186,31 @@ pub fn select(
     schema: &TableSchema,
     spec: &SelectSpec<'_>,
 ) -> Result<(String, Vec<Value>)> {
+    let render = Render { dialect, schema };
     let mut select = Query::select();
     select
         .columns(schema.columns.iter().map(|c| c.name.clone()))
         .from(schema.name.clone());
     if let Some(condition) = spec.condition {
-        select.cond_where(to_sea_condition(condition));
+        select.cond_where(render.condition(condition)?);
     }
-    for (column, descending) in &spec.order {
-        let order = if *descending { Order::Desc } else { Order::Asc };
-        select.order_by(column.to_string(), order);
+    for key in &spec.order {
+        let order = if key.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let expr = render.ordered(key.column);
+        if render.column(key.column).is_some_and(|c| c.nullable) {
+            let nulls = if key.nulls_first {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_expr_with_nulls(expr, order, nulls);
+        } else {
+            select.order_by_expr(expr, order);
+        }
     }
     match (spec.limit, spec.offset) {
         (Some(limit), offset) => {
@@ -171,20 +234,23 @@ pub fn count(
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
+    let render = Render { dialect, schema };
     let mut select = Query::select();
     select
         .expr(Expr::col(Asterisk).count())
         .from(schema.name.clone())
-        .cond_where(to_sea_condition(condition));
+        .cond_where(render.condition(condition)?);
     dialect.build(&select)
 }
 
-/// `UPDATE table SET ... WHERE ...`, also setting the "updated" column to now.
+/// `UPDATE table SET ... WHERE ...`, also setting the "updated" column to the statement's time
+/// (`now` where the dialect binds it).
 pub fn update(
     dialect: Dialect,
     schema: &TableSchema,
     condition: &Condition,
     assignments: Vec<(&'static str, Value)>,
+    now: &Value,
 ) -> Result<(String, Vec<Value>)> {
     if assignments.is_empty() {
         return Err(Error::invalid_input(format!(
@@ -192,6 +258,7 @@ pub fn update(
             schema.name
         )));
     }
+    let render = Render { dialect, schema };
     let mut update = Query::update();
     update.table(schema.name.clone());
     for (column, value) in assignments {
@@ -202,10 +269,18 @@ pub fn update(
         .iter()
         .filter(|c| c.role == ColumnRole::Updated)
     {
-        update.value(column.name.clone(), Expr::cust(dialect.now_sql()));
+        update.value(column.name.clone(), statement_time(dialect, now));
     }
-    update.cond_where(to_sea_condition(condition));
+    update.cond_where(render.condition(condition)?);
     dialect.build(&update)
+}
+
+/// The time of the statement: the dialect's SQL for it, or `now` bound as a value.
+fn statement_time(dialect: Dialect, now: &Value) -> Expr {
+    match dialect.statement_time_sql() {
+        Some(sql) => Expr::cust(sql),
+        None => Expr::val(to_sea_value(now.clone())),
+    }
 }
 
 /// `DELETE FROM table WHERE ...`.
@@ -214,10 +289,11 @@ pub fn delete(
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
+    let render = Render { dialect, schema };
     let mut delete = Query::delete();
     delete
         .from_table(schema.name.clone())
-        .cond_where(to_sea_condition(condition));
+        .cond_where(render.condition(condition)?);
     dialect.build(&delete)
 }
 
@@ -239,20 +315,21 @@ pub struct Conflict {
     pub action: ConflictAction,
 }
 
-/// `INSERT ... ON CONFLICT (...) DO NOTHING | DO UPDATE ... RETURNING <generated>`.
+/// `INSERT ... ON CONFLICT (...) DO NOTHING | DO UPDATE ... RETURNING <generated>`; `values`
+/// are those of the bound columns (see [`TableStatements::bound_columns`]).
 pub fn upsert(
     dialect: Dialect,
     schema: &TableSchema,
     values: Vec<Value>,
     conflict: &Conflict,
+    now: &Value,
 ) -> Result<(String, Vec<Value>)> {
     if conflict.target.is_empty() {
         return Err(Error::invalid_input(
             "upsert needs at least one conflict column (a unique column or the id)",
         ));
     }
-    let columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
-    let mut insert = insert_statement(schema, &columns, values)?;
+    let mut insert = insert_statement(dialect, schema, values)?;
     let mut on_conflict = OnConflict::columns(conflict.target.iter().map(|c| c.to_string()));
     match &conflict.action {
         ConflictAction::DoNothing => {
@@ -270,7 +347,7 @@ pub fn upsert(
                 .iter()
                 .filter(|c| c.role == ColumnRole::Updated)
             {
-                on_conflict.value(column.name.clone(), Expr::cust(dialect.now_sql()));
+                on_conflict.value(column.name.clone(), statement_time(dialect, now));
             }
         }
     }
@@ -282,47 +359,225 @@ pub fn upsert(
     dialect.build(&insert)
 }
 
-fn to_sea_condition(condition: &Condition) -> SeaCondition {
-    match condition {
-        Condition::And(parts) => parts
-            .iter()
-            .fold(SeaCondition::all(), |c, p| c.add(to_sea_condition(p))),
-        Condition::Or(parts) => parts
-            .iter()
-            .fold(SeaCondition::any(), |c, p| c.add(to_sea_condition(p))),
-        other => SeaCondition::all().add(to_sea_expr(other)),
+/// Lists longer than this reach SQLite as one `rarray` parameter instead of a placeholder each
+/// (SQLite takes at most 32,766 parameters per statement).
+const SQLITE_LIST_FROM: usize = 32;
+
+/// Conditions with more parts than this are split into a balanced tree of parenthesised halves,
+/// so that SQLite (which parses `a OR b OR ...` into a chain and allows 1,000 levels) takes
+/// thousands of them.
+const FLAT_PARTS: usize = 8;
+
+/// Renders conditions and sort keys of one table for one dialect.
+struct Render<'a> {
+    dialect: Dialect,
+    schema: &'a TableSchema,
+}
+
+impl Render<'_> {
+    fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.schema.columns.iter().find(|c| c.name == name)
+    }
+
+    fn is_text(&self, name: &str) -> bool {
+        self.column(name).is_some_and(|c| c.ty == ValueType::Text)
+    }
+
+    /// The column as sorted and compared for order: PostgreSQL's text in the "C" collation,
+    /// i.e. by code point, whatever the database's locale (SQLite and DuckDB compare bytes).
+    fn ordered(&self, name: &str) -> Expr {
+        let col = Expr::col(name.to_string());
+        if self.dialect == Dialect::Postgres && self.is_text(name) {
+            return Expr::cust_with_exprs("$1 COLLATE \"C\"", [col]);
+        }
+        col
+    }
+
+    /// Placeholder `n` of a custom expression: numbered for the Postgres builder, `?` for SQLite.
+    fn slot(&self, n: usize) -> String {
+        match self.dialect {
+            Dialect::Sqlite => "?".to_owned(),
+            Dialect::Postgres | Dialect::DuckDb => format!("${n}"),
+        }
+    }
+
+    fn condition(&self, condition: &Condition) -> Result<SeaCondition> {
+        match condition {
+            Condition::And(parts) => self.balanced(parts, true),
+            Condition::Or(parts) => self.balanced(parts, false),
+            other => Ok(SeaCondition::all().add(self.expr(other)?)),
+        }
+    }
+
+    fn balanced(&self, parts: &[Condition], all: bool) -> Result<SeaCondition> {
+        let empty = if all {
+            SeaCondition::all()
+        } else {
+            SeaCondition::any()
+        };
+        if parts.len() <= FLAT_PARTS {
+            return parts
+                .iter()
+                .try_fold(empty, |c, p| Ok(c.add(self.condition(p)?)));
+        }
+        let (left, right) = parts.split_at(parts.len() / 2);
+        Ok(empty
+            .add(self.balanced(left, all)?)
+            .add(self.balanced(right, all)?))
+    }
+
+    fn expr(&self, condition: &Condition) -> Result<Expr> {
+        let col = |name: &str| Expr::col(name.to_string());
+        Ok(match condition {
+            // A constant, not user input: "every row".
+            Condition::All => Expr::cust("1 = 1"),
+            Condition::TooDeep => return Err(crate::check::too_deep()),
+            Condition::Cmp(column, op, value) => {
+                let value = Expr::val(to_sea_value(value.clone()));
+                match op {
+                    CmpOp::Eq => col(column).eq(value),
+                    CmpOp::Ne => col(column).ne(value),
+                    CmpOp::Lt => self.ordered(column).lt(value),
+                    CmpOp::Le => self.ordered(column).lte(value),
+                    CmpOp::Gt => self.ordered(column).gt(value),
+                    CmpOp::Ge => self.ordered(column).gte(value),
+                }
+            }
+            // `IN ()` is a syntax error; an empty list matches nothing.
+            Condition::In(_, values) if values.is_empty() => Expr::cust("1 = 0"),
+            Condition::In(column, values) => self.in_list(column, values),
+            Condition::Like(column, pattern) => self.like(column, pattern, false),
+            Condition::ILike(column, pattern) => self.like(column, pattern, true),
+            Condition::IsNull(column) => col(column).is_null(),
+            Condition::IsNotNull(column) => col(column).is_not_null(),
+            Condition::And(_) | Condition::Or(_) => self.condition(condition)?.into(),
+            Condition::Not(inner) => self.condition(inner)?.not().into(),
+        })
+    }
+
+    /// `column IN (...)`: one array parameter on PostgreSQL, a `rarray` on SQLite for long
+    /// lists, a placeholder per value otherwise (DuckDB takes any number).
+    fn in_list(&self, column: &str, values: &[Value]) -> Expr {
+        let col = Expr::col(column.to_string());
+        let list = || Expr::val(to_sea_value(Value::List(values.to_vec())));
+        match self.dialect {
+            Dialect::Postgres => Expr::cust_with_exprs("$1 = ANY($2)", [col, list()]),
+            Dialect::Sqlite if values.len() > SQLITE_LIST_FROM => {
+                Expr::cust_with_exprs("? IN rarray(?)", [col, list()])
+            }
+            _ => col.is_in(values.iter().map(|v| Expr::val(to_sea_value(v.clone())))),
+        }
+    }
+
+    /// LIKE with one meaning everywhere: case-sensitive, `_` one character, `\` escapes.
+    /// SQLite's LIKE ignores ASCII case, so there it is GLOB with the pattern translated;
+    /// DuckDB needs the escape character named. `fold` lowercases both sides first (Unicode).
+    fn like(&self, column: &str, pattern: &str, fold: bool) -> Expr {
+        let col = Expr::col(column.to_string());
+        let (a, b) = (self.slot(1), self.slot(2));
+        match self.dialect {
+            Dialect::Sqlite => {
+                let (text, glob) = if fold {
+                    (
+                        format!("{SQLITE_LOWER}({a}) GLOB {b}"),
+                        like_to_glob(&fold_case(pattern)),
+                    )
+                } else {
+                    (format!("{a} GLOB {b}"), like_to_glob(pattern))
+                };
+                Expr::cust_with_exprs(text, [col, Expr::val(glob)])
+            }
+            Dialect::Postgres => {
+                // Backslash is PostgreSQL's default LIKE escape.
+                let text = if fold {
+                    format!("lower({a} COLLATE {ICU}) LIKE lower({b} COLLATE {ICU})")
+                } else {
+                    format!("{a} LIKE {b}")
+                };
+                Expr::cust_with_exprs(text, [col, Expr::val(pattern)])
+            }
+            Dialect::DuckDb => {
+                let text = if fold {
+                    format!("lower({a}) LIKE lower({b}) ESCAPE '{LIKE_ESCAPE}'")
+                } else {
+                    format!("{a} LIKE {b} ESCAPE '{LIKE_ESCAPE}'")
+                };
+                Expr::cust_with_exprs(text, [col, Expr::val(pattern)])
+            }
+        }
     }
 }
 
-fn to_sea_expr(condition: &Condition) -> SimpleExpr {
-    let col = |name: &str| Expr::col(name.to_string());
-    match condition {
-        // A constant, not user input: "every row".
-        Condition::All => Expr::cust("1 = 1"),
-        Condition::Cmp(column, op, value) => {
-            let value = Expr::val(to_sea_value(value.clone()));
-            let column = col(column);
-            match op {
-                CmpOp::Eq => column.eq(value),
-                CmpOp::Ne => column.ne(value),
-                CmpOp::Lt => column.lt(value),
-                CmpOp::Le => column.lte(value),
-                CmpOp::Gt => column.gt(value),
-                CmpOp::Ge => column.gte(value),
+/// The function the SQLite backend registers on every connection: [`fold_case`] in SQL.
+pub const SQLITE_LOWER: &str = "anytable_lower";
+
+/// PostgreSQL's root ICU collation: lowercases every script the same whatever the database's
+/// locale (its "C" collation would lowercase ASCII only).
+const ICU: &str = "\"und-x-icu\"";
+
+/// Lowercases `text` letter by letter with Unicode's mapping: what `ilike` compares on SQLite,
+/// close to what DuckDB's and ICU's `lower` do.
+pub fn fold_case(text: &str) -> String {
+    text.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// A LIKE pattern (with `\` escapes) as the GLOB pattern that matches the same texts.
+fn like_to_glob(pattern: &str) -> String {
+    let mut glob = String::with_capacity(pattern.len() + 2);
+    let literal = |glob: &mut String, c: char| {
+        if matches!(c, '*' | '?' | '[') {
+            glob.push('[');
+            glob.push(c);
+            glob.push(']');
+        } else {
+            glob.push(c);
+        }
+    };
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            // A lone escape at the end was refused before any SQL was built.
+            LIKE_ESCAPE => literal(&mut glob, chars.next().unwrap_or(LIKE_ESCAPE)),
+            '%' => glob.push('*'),
+            '_' => glob.push('?'),
+            other => literal(&mut glob, other),
+        }
+    }
+    glob
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_become_equivalent_globs() {
+        assert_eq!(like_to_glob("a%b_c"), "a*b?c");
+        assert_eq!(like_to_glob("100\\%"), "100%");
+        assert_eq!(like_to_glob("a\\_b"), "a_b");
+        assert_eq!(like_to_glob("a\\\\b"), "a\\b");
+        assert_eq!(like_to_glob("*?[x]"), "[*][?][[]x]");
+        assert_eq!(fold_case("ÄPFEL Привет"), "äpfel привет");
+    }
+
+    #[test]
+    fn long_conditions_render_as_shallow_trees() {
+        let schema = TableSchema::new("t", vec![ColumnSchema::new("n", ValueType::I64, false)]);
+        let parts = (0..1000)
+            .map(|i| Condition::Cmp("n", CmpOp::Eq, Value::I64(i)))
+            .collect();
+        let (sql, values) = count(Dialect::Sqlite, &schema, &Condition::Or(parts)).unwrap();
+        assert_eq!(values.len(), 1000);
+        let mut depth = 0usize;
+        let mut deepest = 0;
+        for c in sql.chars() {
+            match c {
+                '(' => depth += 1,
+                ')' => depth -= 1,
+                _ => {}
             }
+            deepest = Ord::max(deepest, depth);
         }
-        Condition::In(column, values) if values.is_empty() => {
-            // `IN ()` is a syntax error; an empty list matches nothing.
-            let _ = column;
-            Expr::cust("1 = 0")
-        }
-        Condition::In(column, values) => {
-            col(column).is_in(values.iter().map(|v| Expr::val(to_sea_value(v.clone()))))
-        }
-        Condition::Like(column, pattern) => col(column).like(pattern.as_str()),
-        Condition::IsNull(column) => col(column).is_null(),
-        Condition::IsNotNull(column) => col(column).is_not_null(),
-        Condition::And(_) | Condition::Or(_) => to_sea_condition(condition).into(),
-        Condition::Not(inner) => to_sea_condition(inner).not().into(),
+        assert!(deepest < 20, "{deepest} levels of parentheses");
     }
 }

@@ -8,8 +8,8 @@ mod dml;
 
 pub use ddl::{create_table, create_table_statements, id_sequence, MAX_IDENTIFIER_LEN};
 pub use dml::{
-    count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
-    TableStatements,
+    count, delete, fold_case, insert_sql, select, update, upsert, Conflict, ConflictAction,
+    SelectSpec, TableStatements, SQLITE_LOWER,
 };
 
 use sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
@@ -139,13 +139,46 @@ impl Dialect {
             .find(|ty| self.column_type(*ty) == d)
     }
 
-    /// SQL for "now" in a column default or update, as a UTC timestamp of this dialect.
-    pub fn now_sql(self) -> &'static str {
+    /// SQL for the time of the current statement, with microseconds, where the engine has it;
+    /// `None` where anytable binds the writing process's clock instead (the embedded engines,
+    /// whose clock is the process's anyway: SQLite's has only milliseconds, DuckDB's is the
+    /// start of the transaction).
+    pub fn statement_time_sql(self) -> Option<&'static str> {
+        match self {
+            Dialect::Postgres => Some("statement_timestamp()"),
+            Dialect::Sqlite | Dialect::DuckDb => None,
+        }
+    }
+
+    /// The column default of `added` and `updated` columns, for rows that other programs insert
+    /// without them (anytable itself always writes the statement's time).
+    pub fn default_now_sql(self) -> &'static str {
         match self {
             // SQLite's clock has millisecond resolution; pad to the fixed six-digit format.
             Dialect::Sqlite => "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
-            Dialect::Postgres | Dialect::DuckDb => "CURRENT_TIMESTAMP",
+            Dialect::Postgres => "statement_timestamp()",
+            Dialect::DuckDb => "CURRENT_TIMESTAMP",
         }
+    }
+}
+
+/// Whether `sql` begins a transaction (`Some(true)`: BEGIN, START TRANSACTION) or ends one
+/// (`Some(false)`: COMMIT, END, ROLLBACK, ABORT, but not ROLLBACK TO SAVEPOINT), for backends
+/// that track transactions begun as SQL text; `None` for any other statement.
+pub fn transaction_control(sql: &str) -> Option<bool> {
+    let words: Vec<String> = sql
+        .trim_start()
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|w| !w.is_empty())
+        .take(2)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    match words.first()?.as_str() {
+        "BEGIN" => Some(true),
+        "START" if words.get(1).is_some_and(|w| w == "TRANSACTION") => Some(true),
+        "COMMIT" | "END" | "ABORT" => Some(false),
+        "ROLLBACK" if words.get(1).is_none_or(|w| w != "TO") => Some(false),
+        _ => None,
     }
 }
 
@@ -175,12 +208,17 @@ pub fn safe_name(raw: &str) -> String {
     if clean == raw && raw.len() <= MAX_IDENTIFIER_LEN {
         return clean;
     }
-    // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let hash = raw.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    let hash = fnv1a(raw);
     let keep = clean.len().min(MAX_IDENTIFIER_LEN - 17);
     format!("{}_{hash:016x}", &clean[..keep])
+}
+
+/// FNV-1a of `text`: stable across runs, builds and platforms, unlike std's hasher, so names
+/// derived from it stay the same for the tables they named.
+pub(crate) fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 const ALL_TYPES: [ValueType; 11] = [
@@ -213,6 +251,11 @@ pub(crate) fn to_sea_value(value: Value) -> sea_query::Value {
         Value::Date(v) => S::ChronoDate(Some(v)),
         Value::Json(v) => S::Json(Some(Box::new(v))),
         Value::Uuid(v) => S::Uuid(Some(v)),
+        // The element type is not used: the list comes back out of sea-query as it went in.
+        Value::List(items) => S::Array(
+            sea_query::ArrayType::String,
+            Some(Box::new(items.into_iter().map(to_sea_value).collect())),
+        ),
     }
 }
 
@@ -234,6 +277,13 @@ fn from_sea_value(value: sea_query::Value) -> Result<Value> {
         S::ChronoDate(Some(v)) => Value::Date(v),
         S::Json(Some(v)) => Value::Json(*v),
         S::Uuid(Some(v)) => Value::Uuid(v),
+        S::Array(_, Some(items)) => Value::List(
+            items
+                .into_iter()
+                .map(from_sea_value)
+                .collect::<Result<Vec<_>>>()?,
+        ),
+        S::Array(_, None) => Value::Null,
         S::SmallInt(None)
         | S::Int(None)
         | S::BigInt(None)
@@ -254,4 +304,31 @@ fn from_sea_value(value: sea_query::Value) -> Result<Value> {
             ))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transaction_control_statements_are_recognised() {
+        for (sql, expected) in [
+            ("BEGIN", Some(true)),
+            (
+                "  begin transaction isolation level serializable",
+                Some(true),
+            ),
+            ("START TRANSACTION", Some(true)),
+            ("commit;", Some(false)),
+            ("END", Some(false)),
+            ("ROLLBACK", Some(false)),
+            ("rollback to savepoint a", None),
+            ("ROLLBACK TO a", None),
+            ("START something", None),
+            ("SELECT 1", None),
+            ("", None),
+        ] {
+            assert_eq!(transaction_control(sql), expected, "{sql:?}");
+        }
+    }
 }

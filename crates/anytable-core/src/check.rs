@@ -1,0 +1,316 @@
+//! The values every backend must store and compare the same way, checked before anything is
+//! written or sent: what one engine would refuse, change or misorder is refused everywhere.
+//!
+//! - NUL characters in text and in JSON strings and keys (PostgreSQL cannot store them);
+//! - timestamps and dates outside years 0000-9999, and leap seconds (SQLite's text form would
+//!   sort them wrongly or not read back);
+//! - NaN and infinity where the backend cannot store them (SQLite turns NaN into NULL), and NaN
+//!   in a filter there (it would silently match nothing);
+//! - `-0.0`, stored as `+0.0` on every backend, since SQLite cannot keep the sign;
+//! - text and bytes beyond the backend's limit for one index entry.
+
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+
+use crate::error::{Error, Result};
+use crate::filter::Condition;
+use crate::value::Value;
+
+/// The first and last year every backend stores, sorts and reads back the same way.
+pub const YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
+
+/// What the backend can store, which decides what is refused.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rules {
+    /// NaN and infinity can be written.
+    pub(crate) stores_nan: bool,
+    /// `ilike` is available.
+    pub(crate) case_insensitive_like: bool,
+}
+
+impl Rules {
+    /// The rules a backend's capabilities call for.
+    pub(crate) fn of(capabilities: &crate::backend::Capabilities) -> Rules {
+        Rules {
+            stores_nan: capabilities.stores_nan,
+            case_insensitive_like: capabilities.case_insensitive_like,
+        }
+    }
+}
+
+/// Checks one value about to be written to `column`, and turns `-0.0` into `+0.0`.
+pub(crate) fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<()> {
+    if let Value::F64(f) = value {
+        if !f.is_finite() && !rules.stores_nan {
+            return Err(refused(
+                column,
+                "cannot store NaN or infinity on this backend (SQLite would silently turn NaN \
+                 into NULL)",
+            ));
+        }
+        // `+ 0.0` keeps every other value (NaN included) and makes -0.0 positive.
+        *f += 0.0;
+        return Ok(());
+    }
+    comparable(value, column)
+}
+
+/// Checks a value a filter compares `column` with: as for writes, except that infinity is a
+/// fine bound everywhere and NaN is refused only where it cannot be stored (`-0.0` needs no
+/// change: it equals `0.0` in SQL).
+pub(crate) fn filter_value(value: &Value, column: &str, rules: Rules) -> Result<()> {
+    match value {
+        Value::F64(f) if f.is_nan() && !rules.stores_nan => Err(refused(
+            column,
+            "NaN cannot be stored on this backend, so a filter on it is refused rather than \
+             matching nothing",
+        )),
+        Value::List(items) => items
+            .iter()
+            .try_for_each(|v| filter_value(v, column, rules)),
+        other => comparable(other, column),
+    }
+}
+
+/// The checks shared by writes and filters: NUL characters, years, leap seconds.
+fn comparable(value: &Value, column: &str) -> Result<()> {
+    match value {
+        Value::Text(s) if s.contains('\0') => Err(nul(column, "text")),
+        Value::Json(doc) if json_has_nul(doc) => Err(nul(column, "a JSON string or key")),
+        Value::Timestamp(t) => timestamp(t, column),
+        Value::Date(d) => date(d, column),
+        Value::List(items) => items.iter().try_for_each(|v| comparable(v, column)),
+        _ => Ok(()),
+    }
+}
+
+fn timestamp(t: &DateTime<Utc>, column: &str) -> Result<()> {
+    if t.nanosecond() >= 1_000_000_000 {
+        return Err(refused(
+            column,
+            &format!(
+                "{t} is a leap second, which not every backend can store or read back; use the \
+                 second before it"
+            ),
+        ));
+    }
+    if !YEARS.contains(&t.year()) {
+        return Err(out_of_range(column, &t.to_string()));
+    }
+    Ok(())
+}
+
+fn date(d: &NaiveDate, column: &str) -> Result<()> {
+    if !YEARS.contains(&d.year()) {
+        return Err(out_of_range(column, &d.to_string()));
+    }
+    Ok(())
+}
+
+fn json_has_nul(doc: &serde_json::Value) -> bool {
+    match doc {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(json_has_nul),
+        serde_json::Value::Object(map) => {
+            map.iter().any(|(k, v)| k.contains('\0') || json_has_nul(v))
+        }
+        _ => false,
+    }
+}
+
+fn refused(column: &str, why: &str) -> Error {
+    Error::invalid_input(format!("column {column:?}: {why}")).with_column(column.to_owned())
+}
+
+fn nul(column: &str, what: &str) -> Error {
+    refused(
+        column,
+        &format!(
+            "{what} contains a NUL character (\\0), which PostgreSQL cannot store, so no backend \
+             accepts it"
+        ),
+    )
+}
+
+fn out_of_range(column: &str, shown: &str) -> Error {
+    refused(
+        column,
+        &format!(
+            "{shown} is outside the years {}-{} that every backend stores and sorts the same way",
+            YEARS.start(),
+            YEARS.end()
+        ),
+    )
+}
+
+/// Checks every value and LIKE pattern a filter holds, naming the column of the first bad one.
+pub(crate) fn condition(condition: &Condition, rules: Rules) -> Result<()> {
+    match condition {
+        Condition::All | Condition::IsNull(_) | Condition::IsNotNull(_) => Ok(()),
+        Condition::TooDeep => Err(too_deep()),
+        Condition::Cmp(column, _, value) => filter_value(value, column, rules),
+        Condition::In(column, values) => values
+            .iter()
+            .try_for_each(|v| filter_value(v, column, rules)),
+        Condition::Like(column, pattern) => like_pattern(pattern, column),
+        Condition::ILike(column, pattern) => {
+            if !rules.case_insensitive_like {
+                return Err(Error::unsupported(format!(
+                    "column {column:?}: ilike needs Unicode lowercasing, which this backend \
+                     does not have (capability case_insensitive_like; on PostgreSQL: a server \
+                     built with ICU)"
+                ))
+                .with_column(column.to_string()));
+            }
+            like_pattern(pattern, column)
+        }
+        Condition::And(parts) | Condition::Or(parts) => {
+            parts.iter().try_for_each(|p| self::condition(p, rules))
+        }
+        Condition::Not(inner) => self::condition(inner, rules),
+    }
+}
+
+/// The error for a filter nested deeper than [`MAX_FILTER_DEPTH`](crate::filter::MAX_FILTER_DEPTH).
+pub(crate) fn too_deep() -> Error {
+    Error::invalid_input(format!(
+        "the filter nests deeper than {} levels of &, | and !; build it flatter (a | b | c \
+         and is_in(...) stay one level)",
+        crate::filter::MAX_FILTER_DEPTH
+    ))
+}
+
+/// A LIKE pattern: no NUL, and no lone escape character at its end.
+fn like_pattern(pattern: &str, column: &str) -> Result<()> {
+    if pattern.contains('\0') {
+        return Err(nul(column, "the LIKE pattern"));
+    }
+    let mut escaped = false;
+    for c in pattern.chars() {
+        escaped = !escaped && c == crate::filter::LIKE_ESCAPE;
+    }
+    if escaped {
+        return Err(refused(
+            column,
+            &format!(
+                "the LIKE pattern {pattern:?} ends with the escape character \\; write \\\\ for a \
+                 literal backslash"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses a row whose text and bytes in one index exceed `limit` bytes, naming the column
+/// that holds the most of them. `indexes` lists, per index, the positions of its text and
+/// bytes columns in `values` and their names.
+pub(crate) fn index_entries(
+    values: &[Value],
+    indexes: &[Vec<(usize, String)>],
+    limit: Option<usize>,
+) -> Result<()> {
+    let Some(limit) = limit else {
+        return Ok(());
+    };
+    for index in indexes {
+        let sizes = index.iter().map(|(i, column)| {
+            let len = match values.get(*i) {
+                Some(Value::Text(s)) => s.len(),
+                Some(Value::Bytes(b)) => b.len(),
+                _ => 0,
+            };
+            (len, column.as_str())
+        });
+        let total: usize = sizes.clone().map(|(len, _)| len).sum();
+        if total > limit {
+            let (len, column) = sizes.max_by_key(|(len, _)| *len).unwrap_or((0, ""));
+            return Err(refused(
+                column,
+                &format!(
+                    "a value of {len} bytes ({total} in the index entry) is too long for an \
+                     index: this backend holds at most {limit} bytes of text and bytes per \
+                     index entry (capability max_index_entry_bytes)"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const STRICT: Rules = Rules {
+        stores_nan: false,
+        case_insensitive_like: true,
+    };
+    const NAN_OK: Rules = Rules {
+        stores_nan: true,
+        case_insensitive_like: true,
+    };
+
+    #[test]
+    fn negative_zero_becomes_positive_and_nan_follows_the_backend() {
+        let mut v = Value::F64(-0.0);
+        writable(&mut v, "x", NAN_OK).unwrap();
+        assert!(matches!(v, Value::F64(f) if f.to_bits() == 0));
+        assert!(writable(&mut Value::F64(f64::NAN), "x", STRICT).is_err());
+        assert!(writable(&mut Value::F64(f64::INFINITY), "x", STRICT).is_err());
+        let mut nan = Value::F64(f64::NAN);
+        writable(&mut nan, "x", NAN_OK).unwrap();
+        assert!(matches!(nan, Value::F64(f) if f.is_nan()));
+        assert!(filter_value(&Value::F64(f64::INFINITY), "x", STRICT).is_ok());
+        let err = filter_value(&Value::List(vec![Value::F64(f64::NAN)]), "x", STRICT).unwrap_err();
+        assert_eq!(err.column(), Some("x"));
+    }
+
+    #[test]
+    fn nul_far_years_and_leap_seconds_are_refused() {
+        let bad = [
+            Value::Text("a\0".into()),
+            Value::Json(serde_json::json!({"k": ["\u{0}"]})),
+            Value::Json(serde_json::json!({"\u{0}": 1})),
+            Value::Timestamp(Utc.with_ymd_and_hms(10_000, 1, 1, 0, 0, 0).unwrap()),
+            Value::Timestamp(Utc.with_ymd_and_hms(-1, 12, 31, 0, 0, 0).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap()),
+            Value::Timestamp(
+                NaiveDate::from_ymd_opt(2016, 12, 31)
+                    .unwrap()
+                    .and_hms_micro_opt(23, 59, 59, 1_000_000)
+                    .unwrap()
+                    .and_utc(),
+            ),
+        ];
+        for mut value in bad {
+            let err = writable(&mut value, "c", NAN_OK).unwrap_err();
+            assert_eq!(err.column(), Some("c"), "{err}");
+        }
+        for mut good in [
+            Value::Timestamp(Utc.with_ymd_and_hms(0, 1, 1, 0, 0, 0).unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()),
+            Value::Text("no nul".into()),
+        ] {
+            writable(&mut good, "c", STRICT).unwrap();
+        }
+    }
+
+    #[test]
+    fn like_patterns_may_not_end_in_a_lone_escape() {
+        assert!(like_pattern("a\\", "c").is_err());
+        assert!(like_pattern("a\\\\", "c").is_ok());
+        assert!(like_pattern("a\\\\\\", "c").is_err());
+        assert!(like_pattern("a\\%", "c").is_ok());
+    }
+
+    #[test]
+    fn index_entries_are_measured_per_index() {
+        let values = [Value::Text("x".repeat(60)), Value::Bytes(vec![0; 50])];
+        let both = vec![vec![(0, "a".to_owned()), (1, "b".to_owned())]];
+        assert!(index_entries(&values, &both, None).is_ok());
+        assert!(index_entries(&values, &both, Some(110)).is_ok());
+        let err = index_entries(&values, &both, Some(100)).unwrap_err();
+        assert_eq!(err.column(), Some("a"), "{err}");
+        assert!(err.message().contains("100"), "{err}");
+    }
+}
