@@ -147,6 +147,7 @@ pub(crate) fn condition(condition: &Condition, rules: Rules) -> Result<()> {
     match condition {
         Condition::All | Condition::IsNull(_) | Condition::IsNotNull(_) => Ok(()),
         Condition::TooDeep => Err(too_deep()),
+        Condition::TooWide => Err(too_wide()),
         Condition::Cmp(column, _, value) => filter_value(value, column, rules),
         Condition::In(column, values) => values
             .iter()
@@ -176,6 +177,16 @@ pub(crate) fn too_deep() -> Error {
         "the filter nests deeper than {} levels of &, | and !; build it flatter (a | b | c \
          and is_in(...) stay one level)",
         crate::filter::MAX_FILTER_DEPTH
+    ))
+}
+
+/// The error for a filter of more than [`MAX_FILTER_TERMS`](crate::filter::MAX_FILTER_TERMS)
+/// comparisons.
+pub(crate) fn too_wide() -> Error {
+    Error::invalid_input(format!(
+        "the filter holds more than {} comparisons; use is_in(...) for long lists of values \
+         (one comparison, any length), or split the work into several calls",
+        crate::filter::MAX_FILTER_TERMS
     ))
 }
 

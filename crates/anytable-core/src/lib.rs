@@ -29,6 +29,7 @@ pub use database::{retry_delay, Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{
     Assignment, CmpOp, Column, Condition, Filter, Order, OrderKey, LIKE_ESCAPE, MAX_FILTER_DEPTH,
+    MAX_FILTER_TERMS,
 };
 pub use record::{derive_support, Record, RecordId};
 pub use schema::{

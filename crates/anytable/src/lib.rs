@@ -29,6 +29,44 @@
 //! # }
 //! ```
 //!
+//! # Same code, same answer
+//! Where engines disagree on their own, anytable gives one meaning and the conformance suite
+//! asserts it on every backend: `like` is case-sensitive with `\` as its escape and `ilike`
+//! ignores case in every script; text sorts by code point; NULLs sort last in ascending order
+//! and first in descending order; `added`/`updated` are the statement's time in microseconds;
+//! values no backend stores faithfully (NUL characters, years outside 0000-9999, leap seconds,
+//! NaN where it cannot be stored) are [`ErrorKind::InvalidInput`] before anything is written.
+//!
+//! ```
+//! # use anytable::{Database, Record};
+//! #[derive(Record)]
+//! struct File {
+//!     #[anytable(id)]
+//!     id: i64,
+//!     name: String,
+//!     size: Option<i64>,
+//! }
+//!
+//! # fn main() -> anytable::Result<()> {
+//! let db = Database::open("sqlite::memory:")?;
+//! let files = db.table::<File>()?;
+//! files.insert_many(&[
+//!     File { id: 0, name: "100%.txt".into(), size: Some(2) },
+//!     File { id: 0, name: "100.TXT".into(), size: None },
+//!     File { id: 0, name: "notes.txt".into(), size: Some(1) },
+//! ])?;
+//! assert_eq!(files.filter(File::name().like("100\\%%")).count()?, 1);
+//! assert_eq!(files.filter(File::name().like("%.txt")).count()?, 2);
+//! assert_eq!(files.filter(File::name().ilike("%.txt")).count()?, 3);
+//! let sizes: Vec<Option<i64>> =
+//!     files.select().order_by(File::size().asc()).all()?.into_iter().map(|f| f.size).collect();
+//! assert_eq!(sizes, [Some(1), Some(2), None]);
+//! let err = files.insert(&mut File { id: 0, name: "a\0b".into(), size: None }).unwrap_err();
+//! assert_eq!(err.kind(), anytable::ErrorKind::InvalidInput);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Backends and cargo features
 //! | feature | URL | backend |
 //! |---|---|---|
@@ -51,12 +89,12 @@
 use std::ops::Deref;
 
 pub use anytable_core::{
-    chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert,
+    check_in, chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert,
     Capabilities, CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition,
     Connection, DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict,
-    Order, Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table, TableInfo,
-    TableSchema, TextColumn, TraceOptions, TracedConnection, Transaction, Value, ValueFor,
-    ValueType,
+    Order, OrderKey, Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table,
+    TableInfo, TableSchema, TextColumn, TraceOptions, TracedConnection, Transaction, Value,
+    ValueFor, ValueType, LIKE_ESCAPE, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };
 pub use anytable_core::{retry_delay, trace};
 pub use anytable_derive::Record;

@@ -432,6 +432,7 @@ impl Render<'_> {
             // A constant, not user input: "every row".
             Condition::All => Expr::cust("1 = 1"),
             Condition::TooDeep => return Err(crate::check::too_deep()),
+            Condition::TooWide => return Err(crate::check::too_wide()),
             Condition::Cmp(column, op, value) => {
                 let value = Expr::val(to_sea_value(value.clone()));
                 match op {
