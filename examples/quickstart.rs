@@ -16,6 +16,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use anytable::chrono::{DateTime, Utc};
+use anytable::url::redact;
 use anytable::{Database, Record};
 use rand::Rng;
 
@@ -32,15 +33,21 @@ struct SimpleRow {
 
 const WORKERS: usize = 5;
 
+/// How the parent hands the database URL to its worker processes.
+const URL_ENV: &str = "ANYTABLE_QUICKSTART_URL";
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     anytable_examples::init_tracing();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--worker") {
-        let numbers = args[3]
+        let numbers = args[2]
             .split(',')
             .map(str::parse)
             .collect::<Result<Vec<i64>, _>>()?;
-        return Ok(worker(&Database::open(&args[2])?, &numbers)?);
+        // The URL comes in the environment, not on the command line, where `ps` would show
+        // its password to every user of the machine.
+        let url = std::env::var(URL_ENV)?;
+        return Ok(worker(&Database::open(&url)?, &numbers)?);
     }
 
     let dir = tempfile::tempdir()?;
@@ -61,14 +68,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(<[i64]>::to_vec)
         .collect();
     if db.capabilities().multi_process_writers {
-        println!("{WORKERS} worker processes writing to {url}");
+        println!("{WORKERS} worker processes writing to {}", redact(&url));
         let exe = std::env::current_exe()?;
         let children = chunks
             .iter()
             .map(|chunk| {
                 let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
                 Command::new(&exe)
-                    .args(["--worker", &url, &list.join(",")])
+                    .args(["--worker", &list.join(",")])
+                    .env(URL_ENV, &url)
                     .spawn()
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -79,7 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     } else {
-        println!("{WORKERS} worker threads writing to {url} (this backend is single-process)");
+        println!(
+            "{WORKERS} worker threads writing to {} (this backend is single-process)",
+            redact(&url)
+        );
         std::thread::scope(|scope| {
             let handles: Vec<_> = chunks
                 .iter()

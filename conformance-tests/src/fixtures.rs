@@ -2,6 +2,7 @@
 
 use std::sync::Mutex;
 
+use anytable::url::redact;
 use anytable::{Database, DatabaseUrl};
 
 /// A fresh, empty database for one case, with its URL (for cases that open it again).
@@ -27,7 +28,7 @@ impl Drop for TestDb {
 impl TestDb {
     /// Opens `url`, keeping `dir` (if any) alive until the test ends.
     pub fn new(url: String, dir: Option<tempfile::TempDir>) -> TestDb {
-        Self::open(url.clone(), dir).unwrap_or_else(|e| panic!("cannot open {url}: {e}"))
+        Self::open(url.clone(), dir).unwrap_or_else(|e| panic!("cannot open {}: {e}", redact(&url)))
     }
 
     /// Opens `url` like [`new`](Self::new), returning the error instead of panicking.
@@ -82,7 +83,8 @@ impl TestDb {
 
     /// Opens the same database again, as another process would (a new pool).
     pub fn reopen(&self) -> Database {
-        Database::open(&self.url).unwrap_or_else(|e| panic!("cannot reopen {}: {e}", self.url))
+        Database::open(&self.url)
+            .unwrap_or_else(|e| panic!("cannot reopen {}: {e}", redact(&self.url)))
     }
 }
 
@@ -151,7 +153,8 @@ pub fn postgres_server_url() -> String {
 #[cfg(feature = "postgres")]
 pub fn postgres() -> TestDb {
     let server = postgres_server_url();
-    postgres_schema_on(&server).unwrap_or_else(|e| panic!("cannot open a schema on {server}: {e}"))
+    postgres_schema_on(&server)
+        .unwrap_or_else(|e| panic!("cannot open a schema on {}: {e}", redact(&server)))
 }
 
 /// A new, empty schema on the Postgres server at `server`, dropped when the test ends; the
@@ -209,7 +212,7 @@ pub fn fresh(url: &str) -> Result<TestDb, String> {
     let url = with_defaults(url, &[("timeout", "30")]);
     let (scheme, rest) = url
         .split_once(':')
-        .ok_or_else(|| format!("{url:?} is not a database URL (scheme:...)"))?;
+        .ok_or_else(|| format!("{:?} is not a database URL (scheme:...)", redact(&url)))?;
     match scheme {
         "postgres" | "postgresql" => postgres_fresh(&url),
         _ if rest.starts_with(":memory:") => open(url.clone(), None),
@@ -236,18 +239,19 @@ pub fn fresh(url: &str) -> Result<TestDb, String> {
 }
 
 fn open(url: String, dir: Option<tempfile::TempDir>) -> Result<TestDb, String> {
-    TestDb::open(url.clone(), dir).map_err(|e| format!("cannot open {url}: {e}"))
+    TestDb::open(url.clone(), dir).map_err(|e| format!("cannot open {}: {e}", redact(&url)))
 }
 
 #[cfg(feature = "postgres")]
 fn postgres_fresh(url: &str) -> Result<TestDb, String> {
-    postgres_schema_on(url).map_err(|e| format!("cannot open a schema on {url}: {e}"))
+    postgres_schema_on(url).map_err(|e| format!("cannot open a schema on {}: {e}", redact(url)))
 }
 
 #[cfg(not(feature = "postgres"))]
 fn postgres_fresh(url: &str) -> Result<TestDb, String> {
     Err(format!(
-        "{url}: this build has no PostgreSQL backend (build with --features postgres)"
+        "{}: this build has no PostgreSQL backend (build with --features postgres)",
+        redact(url)
     ))
 }
 

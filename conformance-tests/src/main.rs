@@ -81,7 +81,7 @@ fn run(args: Vec<String>) -> Result<bool, String> {
     let mut totals = Vec::new();
     for url in &urls {
         let name = label(url);
-        println!("\n== {name}: {url}");
+        println!("\n== {name}: {}", anytable::url::redact(url));
         let probe = fresh(url)?;
         let capabilities = probe.db.capabilities().clone();
         drop(probe);

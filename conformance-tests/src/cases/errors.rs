@@ -3,6 +3,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use anytable::url::redact;
 use anytable::{ColumnSchema, ErrorKind, Filter, Record, TableSchema, Value, ValueType};
 
 use crate::records::{Counter, Keyed, LogLine, SimpleRow};
@@ -314,12 +315,13 @@ pub fn unreachable_database_is_a_clear_error(t: &TestDb) -> CaseResult {
     };
     let started = Instant::now();
     let err = match anytable::Database::open(&bad) {
-        Ok(_) => return Err(format!("{bad} opened").into()),
+        Ok(_) => return Err(format!("{} opened", redact(&bad)).into()),
         Err(e) => e,
     };
     ensure!(
         err.kind() == expected,
-        "{bad}: expected {expected:?}, got {:?}: {err}",
+        "{}: expected {expected:?}, got {:?}: {err}",
+        redact(&bad),
         err.kind()
     );
     ensure!(
@@ -518,11 +520,11 @@ pub fn careless_urls_are_refused(t: &TestDb) -> CaseResult {
     }
     for url in &bad {
         match std::panic::catch_unwind(|| anytable::Database::open(url)) {
-            Err(_) => return Err(format!("{url}: panicked").into()),
+            Err(_) => return Err(format!("{}: panicked", redact(url)).into()),
             Ok(result) => {
                 let err = expect_kind(result, ErrorKind::InvalidInput)
-                    .map_err(|e| format!("{url}: {e}"))?;
-                ensure!(!err.message().is_empty(), "{url}: a message");
+                    .map_err(|e| format!("{}: {e}", redact(url)))?;
+                ensure!(!err.message().is_empty(), "{}: a message", redact(url));
             }
         }
     }
