@@ -1,12 +1,16 @@
-# A throwaway PostgreSQL cluster for one test run. Source this file, then call
-# `postgres_start`: it exports ANYTABLE_POSTGRES_URL and arranges that the server is stopped and
-# its data directory removed when the calling shell exits, whether the run passes, fails or is
-# interrupted (Ctrl-C). Run `scripts/postgres-server.sh` directly for a server in the foreground
-# of a shell session (`exit` stops it).
+# Throwaway PostgreSQL clusters for one test run. Source this file, then call
+# `postgres_start [LOCALE [URL_VARIABLE]]` once per cluster: it starts a cluster initialised with
+# LOCALE (default C.UTF-8), exports its URL in URL_VARIABLE (default ANYTABLE_POSTGRES_URL), and
+# arranges that every cluster started is stopped and its data directory removed when the calling
+# shell exits, whether the run passes, fails or is interrupted (Ctrl-C). Run
+# `scripts/postgres-server.sh [LOCALE]` directly for a server in the foreground of a shell
+# session (`exit` stops it).
 #
-# The cluster lives in a new temporary directory, listens on a free port of 127.0.0.1 only, trusts
+# A cluster lives in a new temporary directory, listens on a free port of 127.0.0.1 only, trusts
 # local connections (it holds nothing but test data) and runs with fsync off. initdb refuses to
-# run as root, so as root the server runs as the unprivileged user `postgres` (or `nobody`).
+# run as root, so as root the server runs as the unprivileged user `postgres` (or `nobody`). A
+# locale the machine lacks is generated first (as root, with localedef from Debian's `locales`
+# package, installed if missing), and the script says so.
 
 postgres_bin_dir() {
     local dir
@@ -30,16 +34,50 @@ postgres_as_owner() {
 }
 
 postgres_stop() {
-    if [ -n "${ANYTABLE_PG_DIR:-}" ] && [ -d "$ANYTABLE_PG_DIR" ]; then
-        postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$ANYTABLE_PG_DIR/data" -m immediate \
-            -w stop >/dev/null 2>&1 || true
-        rm -rf "$ANYTABLE_PG_DIR"
-        echo "throwaway PostgreSQL stopped and removed"
-    fi
+    local dir
+    for dir in ${ANYTABLE_PG_DIRS:-}; do
+        if [ -d "$dir" ]; then
+            postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -m immediate \
+                -w stop >/dev/null 2>&1 || true
+            rm -rf "$dir"
+            echo "throwaway PostgreSQL in $dir stopped and removed"
+        fi
+    done
+    ANYTABLE_PG_DIRS=""
     ANYTABLE_PG_DIR=""
 }
 
+# Whether the machine has LOCALE (e.g. en_US.UTF-8), compared as `locale -a` spells it.
+postgres_locale_present() {
+    local want
+    want="$(echo "$1" | tr '[:upper:]' '[:lower:]' | sed 's/utf-8/utf8/')"
+    locale -a 2>/dev/null | tr '[:upper:]' '[:lower:]' | grep -qx "$want"
+}
+
+# Generates LOCALE (language_TERRITORY.UTF-8) if the machine lacks it; fails if it cannot.
+postgres_ensure_locale() {
+    local wanted="$1"
+    if postgres_locale_present "$wanted"; then
+        return 0
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        echo "error: locale $wanted is missing and only root can generate it (localedef)" >&2
+        return 1
+    fi
+    if ! command -v localedef >/dev/null || [ ! -d /usr/share/i18n/locales ]; then
+        echo "installing Debian's locales package to generate $wanted"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq locales; } \
+            >/dev/null || {
+            echo "error: cannot install the locales package for $wanted" >&2
+            return 1
+        }
+    fi
+    echo "generating the locale $wanted (localedef), which the non-C PostgreSQL cluster needs"
+    localedef -i "${wanted%%.*}" -f UTF-8 "$wanted" || return 1
+}
+
 postgres_start() {
+    local locale="${1:-C.UTF-8}" url_var="${2:-ANYTABLE_POSTGRES_URL}"
     if ! ANYTABLE_PG_BIN="$(postgres_bin_dir)"; then
         cat >&2 <<'EOF'
 error: no PostgreSQL server binaries (initdb, pg_ctl, postgres) found on PATH or under
@@ -47,6 +85,9 @@ error: no PostgreSQL server binaries (initdb, pg_ctl, postgres) found on PATH or
 a server you run: ANYTABLE_POSTGRES_URL=postgres://user@host:port/db scripts/test
 EOF
         return 1
+    fi
+    if [ "$locale" != C.UTF-8 ] && [ "$locale" != C ]; then
+        postgres_ensure_locale "$locale" || return 1
     fi
     ANYTABLE_PG_OWNER=""
     if [ "$(id -u)" = 0 ]; then
@@ -62,36 +103,39 @@ EOF
             return 1
         fi
     fi
-    ANYTABLE_PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/anytable-pg.XXXXXX")"
+    local dir
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/anytable-pg.XXXXXX")"
+    ANYTABLE_PG_DIR="$dir"
+    ANYTABLE_PG_DIRS="${ANYTABLE_PG_DIRS:-} $dir"
     trap postgres_stop EXIT
     trap 'postgres_stop; exit 130' INT
     trap 'postgres_stop; exit 143' TERM
     if [ -n "$ANYTABLE_PG_OWNER" ]; then
-        chown "$ANYTABLE_PG_OWNER" "$ANYTABLE_PG_DIR"
+        chown "$ANYTABLE_PG_OWNER" "$dir"
     fi
-    chmod 700 "$ANYTABLE_PG_DIR"
+    chmod 700 "$dir"
     local port
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    postgres_as_owner "$ANYTABLE_PG_BIN/initdb" -D "$ANYTABLE_PG_DIR/data" -U anytable \
-        --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$ANYTABLE_PG_DIR/initdb.log" 2>&1 || {
-        cat "$ANYTABLE_PG_DIR/initdb.log" >&2
+    postgres_as_owner "$ANYTABLE_PG_BIN/initdb" -D "$dir/data" -U anytable \
+        --auth=trust --encoding=UTF8 --locale="$locale" >"$dir/initdb.log" 2>&1 || {
+        cat "$dir/initdb.log" >&2
         return 1
     }
     # fsync off: the cluster is thrown away; max_connections covers parallel tests with pools.
-    postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$ANYTABLE_PG_DIR/data" -w -t 60 \
-        -l "$ANYTABLE_PG_DIR/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$ANYTABLE_PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+    postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 \
+        -l "$dir/server.log" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
         start >/dev/null || {
-        cat "$ANYTABLE_PG_DIR/server.log" >&2
+        cat "$dir/server.log" >&2
         return 1
     }
-    export ANYTABLE_POSTGRES_URL="postgres://anytable@127.0.0.1:$port/postgres"
-    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') at $ANYTABLE_POSTGRES_URL (data in $ANYTABLE_PG_DIR)"
+    export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
+    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale) at ${!url_var} (data in $dir)"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     set -euo pipefail
-    postgres_start
+    postgres_start "${1:-C.UTF-8}"
     echo "ANYTABLE_POSTGRES_URL=$ANYTABLE_POSTGRES_URL; exit this shell to stop the server"
     ANYTABLE_POSTGRES_URL="$ANYTABLE_POSTGRES_URL" "${SHELL:-bash}" || true
 fi

@@ -273,6 +273,39 @@ pub fn label(url: &str) -> String {
     }
 }
 
+/// [`label`] of the database `t` opened, with the collation of a PostgreSQL database added
+/// (`postgres (en_US.UTF-8)`): text order is what differs between servers, and what the suite
+/// must show it does not change.
+pub fn describe(t: &TestDb) -> String {
+    let base = label(&t.url);
+    if t.db.backend_name() != "postgres" {
+        return base;
+    }
+    match collation(&t.db) {
+        Ok(collation) => format!("{base} ({collation})"),
+        Err(e) => format!("{base} (collation unknown: {})", e.kind()),
+    }
+}
+
+/// The collation of the current PostgreSQL database, e.g. `C.UTF-8` or `en_US.UTF-8`.
+fn collation(db: &Database) -> anytable::Result<String> {
+    use anytable::{Connection, Value, ValueType};
+    let mut row = Vec::new();
+    db.connection()?.query_row(
+        "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",
+        &[],
+        &[ValueType::Text],
+        &mut row,
+    )?;
+    match row.pop() {
+        Some(Value::Text(collation)) => Ok(collation),
+        _ => Err(anytable::Error::new(
+            anytable::ErrorKind::NotFound,
+            "the database's collation",
+        )),
+    }
+}
+
 #[cfg(all(test, feature = "sqlite"))]
 mod tests {
     use super::*;

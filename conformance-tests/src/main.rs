@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anytable_conformance::cases::processes::{worker_entry, WORKER_ENV};
-use anytable_conformance::fixtures::{fresh, label};
+use anytable_conformance::fixtures::{describe, fresh};
 use anytable_conformance::matrix::{markdown, Column};
 use anytable_conformance::{cases, run_case, Outcome};
 
@@ -80,9 +80,9 @@ fn run(args: Vec<String>) -> Result<bool, String> {
     let mut columns = Vec::new();
     let mut totals = Vec::new();
     for url in &urls {
-        let name = label(url);
-        println!("\n== {name}: {}", anytable::url::redact(url));
         let probe = fresh(url)?;
+        let name = describe(&probe);
+        println!("\n== {name}: {}", anytable::url::redact(url));
         let capabilities = probe.db.capabilities().clone();
         drop(probe);
         let caps: Vec<String> = capabilities

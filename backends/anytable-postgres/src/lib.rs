@@ -13,7 +13,13 @@
 //! - Transactions default to REPEATABLE READ: a read-modify-write that races another one fails
 //!   with a retryable `Conflict` instead of silently losing an update (as READ COMMITTED would).
 //! - Values are bound as the exact type the server infers for each placeholder; prepared
-//!   statements are cached per connection; `insert_many` is one binary `COPY ... FROM STDIN`.
+//!   statements are cached per connection; `insert_many` is one binary `COPY ... FROM STDIN`,
+//!   fed in batches pulled outside the client's runtime (the caller's iterator may use the
+//!   database); an `is_in` list is one array parameter (`= ANY($1)`).
+//! - Text columns are `COLLATE "C"` (code-point order whatever the database's locale); `ilike`
+//!   lowercases under the ICU collation `und-x-icu` (`case_insensitive_like` is false on a
+//!   server without it); a B-tree entry holds at most 2,600 bytes of text
+//!   (`max_index_entry_bytes`).
 //! - No session state beyond startup parameters and no advisory locks, so the backend works
 //!   behind PgBouncer in transaction mode (which does not forward the `options` startup
 //!   parameter that carries `schema` and `lock_timeout`: set them on the role there).

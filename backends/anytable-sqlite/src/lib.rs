@@ -9,7 +9,11 @@
 //!   `timeout`), then contend with other processes through SQLite's busy handler (up to
 //!   `timeout` more); without the queue a writer could starve under many threads.
 //! - `sqlite::memory:` is one in-memory database shared by every connection of the pool
-//!   (SQLite's `memdb` VFS), alive as long as the backend is.
+//!   (SQLite's `memdb` VFS), alive as long as the backend is. A file path is always a path
+//!   (made absolute, never opened as a URI).
+//! - Every connection loads the `rarray` table-valued function (long `is_in` lists arrive as one
+//!   parameter) and registers `anytable_lower`, the Unicode lowercasing `ilike` uses.
+//! - A connection returned inside a transaction is rolled back, or closed if that fails.
 #![warn(missing_docs)]
 
 mod connection;
