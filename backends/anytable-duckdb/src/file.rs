@@ -253,15 +253,10 @@ impl FileLease {
             if !state.opening {
                 break;
             }
-            let now = Instant::now();
-            if now >= deadline {
-                return Err(self.locked_too_long("locked"));
-            }
-            state = self
-                .opened
-                .wait_timeout(state, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            state = match wait_until(&self.opened, state, deadline) {
+                Ok(state) => state,
+                Err(_) => return Err(self.locked_too_long("locked")),
+            };
         }
         state.opening = true;
         drop(state);
@@ -364,15 +359,13 @@ impl FileLease {
                     break Err(self.locked_too_long("locked (no thread to wait on)"));
                 }
             }
-            let now = Instant::now();
-            if now >= deadline {
-                break Err(self.locked_too_long("locked"));
-            }
-            wait = waiter
-                .done
-                .wait_timeout(wait, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            wait = match wait_until(&waiter.done, wait, deadline) {
+                Ok(wait) => wait,
+                Err(timed_out) => {
+                    wait = timed_out;
+                    break Err(self.locked_too_long("locked"));
+                }
+            };
         };
         wait.wanted = false;
         got?.map_err(|e| self.lock_failed(e))
@@ -412,6 +405,23 @@ impl FileLease {
             }
         }
     }
+}
+
+/// Waits on `condvar` until it is signalled (or wakes spuriously), at most until `deadline`;
+/// `Err` with the guard once the deadline has passed.
+fn wait_until<'a, T>(
+    condvar: &Condvar,
+    guard: MutexGuard<'a, T>,
+    deadline: Instant,
+) -> std::result::Result<MutexGuard<'a, T>, MutexGuard<'a, T>> {
+    let now = Instant::now();
+    if now >= deadline {
+        return Err(guard);
+    }
+    Ok(condvar
+        .wait_timeout(guard, deadline - now)
+        .unwrap_or_else(|e| e.into_inner())
+        .0)
 }
 
 /// The name of the thread that waits in the kernel for another process's turn to end.

@@ -157,28 +157,22 @@ pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
         Ok(())
     };
 
+    let insert = anytable::sql::insert_sql(
+        db.dialect(),
+        <SimpleRow as anytable::Record>::schema(),
+        &["process".to_owned(), "number".to_owned()],
+    )?;
     {
         let mut conn = db.connection()?;
         conn.begin()?;
-        let sql = anytable::sql::insert_sql(
-            db.dialect(),
-            <SimpleRow as anytable::Record>::schema(),
-            &["process".to_owned(), "number".to_owned()],
-        )?;
-        conn.execute(&sql, &["BEGUN".into(), anytable::Value::I64(1)])?;
+        conn.execute(&insert, &["BEGUN".into(), anytable::Value::I64(1)])?;
     }
     check_clean("after begin() on a raw connection that was dropped")?;
-
     {
         let mut conn = db.connection()?;
         conn.execute("BEGIN", &[])?;
         ensure!(conn.in_transaction(), "a BEGIN sent as SQL is seen");
-        let sql = anytable::sql::insert_sql(
-            db.dialect(),
-            <SimpleRow as anytable::Record>::schema(),
-            &["process".to_owned(), "number".to_owned()],
-        )?;
-        conn.execute(&sql, &["BEGUN IN SQL".into(), anytable::Value::I64(2)])?;
+        conn.execute(&insert, &["BEGUN IN SQL".into(), anytable::Value::I64(2)])?;
     }
     check_clean("after a BEGIN sent as SQL on a raw connection that was dropped")?;
 

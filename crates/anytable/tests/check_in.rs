@@ -75,7 +75,10 @@ impl Connection for Scripted {
         let mut log = self.log();
         if log.fail_commit {
             // Still open afterwards, as SQLite leaves it after a deferred constraint fails.
-            return Err(Error::new(ErrorKind::ForeignKeyViolation, "deferred check failed"));
+            return Err(Error::new(
+                ErrorKind::ForeignKeyViolation,
+                "deferred check failed",
+            ));
         }
         log.in_transaction = false;
         Ok(())
