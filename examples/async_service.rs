@@ -9,9 +9,9 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `POST /notes` `{"author": "ann", "text": "hi"}` | `201` and the note with its id and time |
+//! | `POST /notes` `{"author": "ann", "text": "hi"}` | `201` and the note with its id and time; `409` if that author has that text already; `400` with the parser's message for a body that is not such JSON |
 //! | `GET /notes/{id}` | `200` and the note, or `404` |
-//! | `GET /notes?author=ann` | `200` and a JSON array, streamed from the database as rows arrive |
+//! | `GET /notes?author=Ann%20Lee` | `200` and a JSON array, streamed from the database as rows arrive |
 //! | `GET /notes/count` | `200` and `{"count": n}` |
 //! | `DELETE /notes/{id}` | `204`, or `404` |
 //!
@@ -23,18 +23,20 @@ use std::sync::Arc;
 
 use anytable::chrono::{DateTime, Utc};
 use anytable::{AsyncDatabase, AsyncTableOps, ErrorKind, Record};
-use axum::body::{Body, Bytes};
-use axum::extract::{Path, RawQuery, State};
+use axum::body::Body;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Json, Router};
 use futures_util::{stream, StreamExt};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-/// One note of the API.
+/// One note of the API; an author writes each text once.
 #[derive(Record, Debug, Clone)]
-#[anytable(table = "notes")]
+#[anytable(table = "notes", unique(author, text))]
 struct Note {
     #[anytable(id)]
     id: i64,
@@ -45,10 +47,37 @@ struct Note {
     text: String,
 }
 
+/// A note as the API shows it.
+#[derive(Serialize)]
+struct NoteView<'a> {
+    id: i64,
+    added: String,
+    author: &'a str,
+    text: &'a str,
+}
+
 impl Note {
-    fn to_json(&self) -> serde_json::Value {
-        json!({ "id": self.id, "added": self.added.to_rfc3339(), "author": self.author, "text": self.text })
+    fn view(&self) -> NoteView<'_> {
+        NoteView {
+            id: self.id,
+            added: self.added.to_rfc3339(),
+            author: &self.author,
+            text: &self.text,
+        }
     }
+}
+
+/// The body of `POST /notes`.
+#[derive(Deserialize)]
+struct NewNote {
+    author: String,
+    text: String,
+}
+
+/// The query of `GET /notes`: `?author=NAME` (percent-decoded), or nothing for every note.
+#[derive(Deserialize)]
+struct ListQuery {
+    author: Option<String>,
 }
 
 /// What every handler shares.
@@ -94,62 +123,53 @@ async fn serve(url: &str, port: u16) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// A JSON response.
-fn reply(status: StatusCode, body: serde_json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.to_string(),
-    )
-        .into_response()
+/// An error answer with its message.
+fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (status, Json(json!({ "error": message.to_string() }))).into_response()
 }
 
-/// A failed call: the client's fault (400) or the server's (500), with the message.
+/// A failed call: the client's fault (400, or 409 for a note that exists already) or the
+/// server's (500), with the message.
 fn failure(e: anytable::Error) -> Response {
     let status = match e.kind() {
+        ErrorKind::UniqueViolation => StatusCode::CONFLICT,
         ErrorKind::InvalidInput | ErrorKind::NotNullViolation | ErrorKind::CheckViolation => {
             StatusCode::BAD_REQUEST
         }
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    reply(status, json!({ "error": e.to_string() }))
+    error(status, e)
 }
 
-fn bad_request(message: &str) -> Response {
-    reply(StatusCode::BAD_REQUEST, json!({ "error": message }))
-}
-
-async fn create(State(app): State<App>, body: Bytes) -> Response {
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return bad_request("the body must be JSON");
-    };
-    let field = |name: &str| body.get(name).and_then(|v| v.as_str()).map(str::to_owned);
-    let (Some(author), Some(text)) = (field("author"), field("text")) else {
-        return bad_request("author and text must be strings");
+async fn create(State(app): State<App>, body: Result<Json<NewNote>, JsonRejection>) -> Response {
+    // Any body that is not a NewNote is the client's fault: 400 with the parser's words.
+    let Json(new) = match body {
+        Ok(body) => body,
+        Err(rejection) => return error(StatusCode::BAD_REQUEST, rejection.body_text()),
     };
     let note = Note {
         id: 0,
         added: Utc::now(),
-        author,
-        text,
+        author: new.author,
+        text: new.text,
     };
     match app.notes.insert(note).await {
-        Ok((_, note)) => reply(StatusCode::CREATED, note.to_json()),
+        Ok((_, note)) => (StatusCode::CREATED, Json(note.view())).into_response(),
         Err(e) => failure(e),
     }
 }
 
 async fn read(State(app): State<App>, Path(id): Path<i64>) -> Response {
     match app.notes.get(id).await {
-        Ok(Some(note)) => reply(StatusCode::OK, note.to_json()),
-        Ok(None) => reply(StatusCode::NOT_FOUND, json!({ "error": "no such note" })),
+        Ok(Some(note)) => Json(note.view()).into_response(),
+        Ok(None) => error(StatusCode::NOT_FOUND, "no such note"),
         Err(e) => failure(e),
     }
 }
 
 async fn remove(State(app): State<App>, Path(id): Path<i64>) -> Response {
     match app.notes.delete(Note::id().eq(id)).await {
-        Ok(0) => reply(StatusCode::NOT_FOUND, json!({ "error": "no such note" })),
+        Ok(0) => error(StatusCode::NOT_FOUND, "no such note"),
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => failure(e),
     }
@@ -157,34 +177,30 @@ async fn remove(State(app): State<App>, Path(id): Path<i64>) -> Response {
 
 async fn count(State(app): State<App>) -> Response {
     match app.notes.count().await {
-        Ok(n) => reply(StatusCode::OK, json!({ "count": n })),
+        Ok(n) => Json(json!({ "count": n })).into_response(),
         Err(e) => failure(e),
     }
 }
 
-/// Notes of one author (`?author=NAME`, taken as written) or all, as a JSON array written while
-/// the rows stream in: memory stays flat however many there are.
-async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
-    let author = query.as_deref().and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("author="))
-            .map(str::to_owned)
-    });
-    let filter = match author {
+/// Notes of one author (`?author=NAME`) or all, as a JSON array written while the rows stream
+/// in: memory stays flat however many there are.
+async fn list(State(app): State<App>, Query(query): Query<ListQuery>) -> Response {
+    let filter = match query.author {
         Some(author) => Note::author().eq(author),
         None => anytable::Filter::all(),
     };
     let opened = Arc::new(AtomicBool::new(false));
     let seen = opened.clone();
     let items = app.notes.stream(filter).map(move |note| {
-        note.map(|note| {
-            let prefix = if seen.swap(true, Ordering::Relaxed) {
-                ","
-            } else {
-                "["
-            };
-            format!("{prefix}{}", note.to_json())
-        })
+        let note = note?;
+        let prefix = if seen.swap(true, Ordering::Relaxed) {
+            ","
+        } else {
+            "["
+        };
+        let item = serde_json::to_string(&note.view())
+            .map_err(|e| anytable::Error::new(ErrorKind::Other, e.to_string()))?;
+        Ok::<_, anytable::Error>(format!("{prefix}{item}"))
     });
     let end = stream::once(async move {
         Ok(if opened.load(Ordering::Relaxed) {
@@ -197,10 +213,5 @@ async fn list(State(app): State<App>, RawQuery(query): RawQuery) -> Response {
     Response::builder()
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from_stream(items.chain(end)))
-        .unwrap_or_else(|e| {
-            reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "error": e.to_string() }),
-            )
-        })
+        .unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e))
 }

@@ -172,5 +172,32 @@ fn serves_concurrent_requests() {
     assert_eq!(status, 400, "{reply}");
     let (status, reply) = request(address, "POST", "/notes", Some(r#"{"author": 5}"#));
     assert_eq!(status, 400, "{reply}");
-    assert!(json(&reply)["error"].as_str().is_some());
+    let message = json(&reply)["error"].as_str().map(str::to_owned);
+    assert!(
+        message.as_deref().is_some_and(|m| m.contains("author")),
+        "the parser's message names the field: {reply}"
+    );
+}
+
+/// An author whose name needs percent-encoding in a query string, and a duplicate note.
+#[test]
+fn decodes_query_strings_and_refuses_duplicates() {
+    let service = start();
+    let address = service.address.as_str();
+    let body = r#"{"author": "Ann Lee", "text": "héllo & goodbye"}"#;
+    let (status, reply) = request(address, "POST", "/notes", Some(body));
+    assert_eq!(status, 201, "{reply}");
+    let (status, reply) = request(address, "POST", "/notes", Some(body));
+    assert_eq!(status, 409, "the same note again is a conflict: {reply}");
+    assert!(json(&reply)["error"].as_str().is_some(), "{reply}");
+    for query in ["author=Ann%20Lee", "author=Ann+Lee"] {
+        let (status, reply) = request(address, "GET", &format!("/notes?{query}"), None);
+        assert_eq!(status, 200, "{reply}");
+        let notes = json(&reply);
+        let notes = notes.as_array().expect("an array");
+        assert_eq!(notes.len(), 1, "?{query} finds Ann Lee's note: {reply}");
+        assert_eq!(notes[0]["text"], "héllo & goodbye");
+    }
+    let (status, reply) = request(address, "GET", "/notes/count", None);
+    assert_eq!((status, json(&reply)["count"].as_u64()), (200, Some(1)));
 }
