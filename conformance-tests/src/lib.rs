@@ -183,6 +183,7 @@ macro_rules! for_each_case {
             transactions::uncommitted_rows_are_invisible,
             transactions::ddl_follows_the_transaction,
             transactions::connections_never_return_inside_a_transaction,
+            transactions::iter_reads_inside_a_transaction,
             concurrency::writers_and_readers_threads,
             concurrency::readers_never_see_partial_transactions,
             concurrency::duckdb_seed_threads,

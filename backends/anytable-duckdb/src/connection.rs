@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use anytable_core::{
-    bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
     ValueType,
 };
 use duckdb::{CachedStatement, Statement};
+use self_cell::self_cell;
 
 use crate::error::map_err;
 use crate::file::{CloneManager, FileLease};
@@ -56,19 +57,55 @@ impl Drop for DuckDbConnection {
     }
 }
 
-/// A cached statement whose streaming result may still be open. DuckDB refuses any other query
-/// on the connection until that result is drained or destroyed, so one that is not drained
-/// (the reader stopped early, failed or panicked) is discarded instead of going back to the
-/// cache with it.
-struct OpenResult<'conn> {
-    statement: Option<CachedStatement<'conn>>,
+type DuckRows<'s> = duckdb::Rows<'s>;
+
+self_cell!(
+    /// A cached statement and the streaming result read from it.
+    struct OpenStatement<'c> {
+        owner: CachedStatement<'c>,
+        #[covariant]
+        dependent: DuckRows,
+    }
+);
+
+/// A running query's rows. DuckDB refuses any other query on the connection until a streaming
+/// result is drained or destroyed, so a statement not read to its end (the reader stopped
+/// early, failed or panicked) is discarded with its result instead of going back to the cache.
+struct DuckDbRows<'c> {
+    open: Option<OpenStatement<'c>>,
+    types: Vec<ValueType>,
+    values: Vec<Value>,
     drained: bool,
 }
 
-impl Drop for OpenResult<'_> {
+// SAFETY: the rows and their statement belong to the one connection they were started on,
+// which is `Send` and which the caller holds exclusively while they live; they always move
+// between threads together with it.
+unsafe impl Send for DuckDbRows<'_> {}
+
+impl Rows for DuckDbRows<'_> {
+    fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        let Some(open) = self.open.as_mut() else {
+            return Ok(None);
+        };
+        let (types, values) = (&self.types, &mut self.values);
+        let found = open.with_dependent_mut(|_, rows| match rows.next().map_err(map_err)? {
+            Some(row) => decode_row(row, types, values).map(|()| true),
+            None => Ok(false),
+        })?;
+        if !found {
+            self.drained = true;
+            return Ok(None);
+        }
+        Ok(Some(&mut self.values))
+    }
+}
+
+impl Drop for DuckDbRows<'_> {
     fn drop(&mut self) {
-        if !self.drained {
-            if let Some(statement) = self.statement.take() {
+        if let Some(open) = self.open.take() {
+            let statement = open.into_owner();
+            if !self.drained {
                 statement.discard();
             }
         }
@@ -99,46 +136,36 @@ impl Connection for DuckDbConnection {
         Ok(changed as u64)
     }
 
-    fn query(
-        &mut self,
+    fn query<'c>(
+        &'c mut self,
         sql: &str,
         params: &[Value],
         types: &[ValueType],
-        sink: RowSink<'_>,
-    ) -> Result<()> {
-        let statement = self.conn().prepare_cached(sql).map_err(map_err)?;
-        let mut open = OpenResult {
-            statement: Some(statement),
-            drained: false,
-        };
-        let statement = open.statement.as_mut().expect("just set");
+    ) -> Result<Box<dyn Rows + 'c>> {
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
         check_count("parameters", statement.parameter_count(), params.len())?;
         // A streaming result, so DuckDB hands over one chunk at a time instead of materializing
         // every row first (`raw_execute` would: a full scan of a big table would need its size in
         // memory). duckdb-rs starts one only through `stream_arrow`; its row reader then fetches
         // the chunks from that result.
-        drop(
-            statement
-                .stream_arrow(duckdb::params_from_iter(params.iter().map(Bind)))
-                .map_err(map_err)?,
-        );
-        check_count("result columns", statement.column_count(), types.len())?;
-        let mut rows = statement.raw_query();
-        let mut values = vec![Value::Null; types.len()];
-        while let Some(row) = rows.next().map_err(map_err)? {
-            decode_row(row, types, &mut values)?;
-            if !sink(&mut values)? {
-                // Reading on is cheap when that was the last row (a get, a first, a RETURNING);
-                // otherwise the statement is discarded with its result.
-                if rows.next().map_err(map_err)?.is_some() {
-                    return Ok(());
-                }
-                break;
-            }
+        let started = statement
+            .stream_arrow(duckdb::params_from_iter(params.iter().map(Bind)))
+            .map(drop)
+            .map_err(map_err)
+            .and_then(|()| check_count("result columns", statement.column_count(), types.len()));
+        if let Err(e) = started {
+            // A result may be open: the statement must not go back to the cache with it.
+            statement.discard();
+            return Err(e);
         }
-        drop(rows);
-        open.drained = true;
-        Ok(())
+        Ok(Box::new(DuckDbRows {
+            open: Some(OpenStatement::new(statement, |statement| {
+                statement.raw_query()
+            })),
+            types: types.to_vec(),
+            values: vec![Value::Null; types.len()],
+            drained: false,
+        }))
     }
 
     fn query_row(

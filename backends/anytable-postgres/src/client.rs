@@ -7,7 +7,6 @@
 //! caller's callback may itself use the database (a nested runtime entry would panic).
 
 use std::future::Future;
-use std::pin::pin;
 use std::time::Duration;
 
 use anytable_core::{check_count, Result, RowSource};
@@ -98,44 +97,26 @@ impl SyncClient {
         self.block_on(self.client().query_opt(statement, params))
     }
 
-    /// Runs a query and hands each row to `each` until it returns `Ok(false)`; rows are fetched
-    /// `BATCH` at a time, so memory stays flat however many there are.
-    pub(crate) fn query_each<P: ToSql + Sync>(
+    /// Starts a query whose rows the caller pulls from the returned cursor; they are fetched
+    /// `BATCH` at a time, one runtime entry per batch, so memory stays flat however many there
+    /// are and the caller handles each row outside the runtime.
+    pub(crate) fn query_raw<P: ToSql + Sync>(
         &mut self,
         statement: &Statement,
         params: &[P],
-        mut each: impl FnMut(&Row) -> Result<bool>,
-    ) -> Result<()> {
+    ) -> Result<RowCursor<'_>> {
         let client = self.client.as_ref().expect("present until drop");
         let stream = self
             .runtime()
             .block_on(client.query_raw(statement, params.iter()))
             .map_err(map_err)?;
-        let mut stream = pin!(stream);
-        // Grown as rows come: a lookup of one row should not allocate room for a whole batch.
-        let mut batch = Vec::new();
-        loop {
-            let finished = self
-                .runtime()
-                .block_on(async {
-                    while batch.len() < BATCH {
-                        match stream.next().await {
-                            Some(row) => batch.push(row?),
-                            None => return Ok::<bool, Error>(true),
-                        }
-                    }
-                    Ok(false)
-                })
-                .map_err(map_err)?;
-            for row in batch.drain(..) {
-                if !each(&row)? {
-                    return Ok(());
-                }
-            }
-            if finished {
-                return Ok(());
-            }
-        }
+        Ok(RowCursor {
+            runtime: self.runtime(),
+            stream: Box::pin(stream),
+            batch: std::collections::VecDeque::new(),
+            current: None,
+            finished: false,
+        })
     }
 
     /// Runs one or more statements separated by semicolons, without parameters.
@@ -201,6 +182,43 @@ impl SyncClient {
             }
         }
         runtime.block_on(writer.as_mut().finish()).map_err(map_err)
+    }
+}
+
+/// The rows of a running query, fetched as they are pulled; from [`SyncClient::query_raw`].
+pub(crate) struct RowCursor<'c> {
+    runtime: &'c Runtime,
+    stream: std::pin::Pin<Box<tokio_postgres::RowStream>>,
+    // Grown as rows come: a lookup of one row should not allocate room for a whole batch.
+    batch: std::collections::VecDeque<Row>,
+    current: Option<Row>,
+    finished: bool,
+}
+
+impl RowCursor<'_> {
+    /// The next row, or `None` after the last.
+    pub(crate) fn next(&mut self) -> Result<Option<&Row>> {
+        if self.batch.is_empty() && !self.finished {
+            let (stream, batch) = (&mut self.stream, &mut self.batch);
+            let fetched = self.runtime.block_on(async {
+                while batch.len() < BATCH {
+                    match stream.next().await {
+                        Some(row) => batch.push_back(row?),
+                        None => return Ok::<bool, Error>(true),
+                    }
+                }
+                Ok(false)
+            });
+            match fetched {
+                Ok(finished) => self.finished = finished,
+                Err(e) => {
+                    self.finished = true;
+                    return Err(map_err(e));
+                }
+            }
+        }
+        self.current = self.batch.pop_front();
+        Ok(self.current.as_ref())
     }
 }
 

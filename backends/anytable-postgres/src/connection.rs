@@ -5,12 +5,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
-    bulk_insert, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
     ValueType,
 };
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::Statement;
 
+use crate::client::RowCursor;
 use crate::driver::PooledClient;
 use crate::error::map_err;
 use crate::introspect::introspect;
@@ -110,25 +111,22 @@ impl Connection for PostgresConnection {
         Ok(changed)
     }
 
-    fn query(
-        &mut self,
+    fn query<'c>(
+        &'c mut self,
         sql: &str,
         values: &[Value],
         types: &[ValueType],
-        sink: RowSink<'_>,
-    ) -> Result<()> {
+    ) -> Result<Box<dyn Rows + 'c>> {
         let statement = self.prepare(sql)?;
         check_count("parameters", statement.params().len(), values.len())?;
         check_count("result columns", statement.columns().len(), types.len())?;
-        let binds = params(values);
         let readers = readers(&statement, types);
-        let mut out = vec![Value::Null; types.len()];
-        self.client.client.query_each(&statement, &binds, |row| {
-            for (i, (slot, reader)) in out.iter_mut().zip(&readers).enumerate() {
-                *slot = read(reader, row, i)?;
-            }
-            sink(&mut out)
-        })
+        let rows = self.client.client.query_raw(&statement, &params(values))?;
+        Ok(Box::new(PostgresRows {
+            rows,
+            readers,
+            values: vec![Value::Null; types.len()],
+        }))
     }
 
     fn query_row(
@@ -202,6 +200,25 @@ impl Connection for PostgresConnection {
 
     fn discard(&mut self) {
         self.client.broken = true;
+    }
+}
+
+/// A running query's rows, fetched from the server in batches as they are pulled.
+struct PostgresRows<'c> {
+    rows: RowCursor<'c>,
+    readers: Vec<ColumnReader>,
+    values: Vec<Value>,
+}
+
+impl Rows for PostgresRows<'_> {
+    fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        let Some(row) = self.rows.next()? else {
+            return Ok(None);
+        };
+        for (i, (slot, reader)) in self.values.iter_mut().zip(&self.readers).enumerate() {
+            *slot = read(reader, row, i)?;
+        }
+        Ok(Some(&mut self.values))
     }
 }
 

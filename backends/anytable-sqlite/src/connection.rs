@@ -1,7 +1,7 @@
 //! One pooled SQLite connection behind anytable's `Connection` trait.
 
 use anytable_core::{
-    atomically, check_count, BulkInsert, Connection, Result, RowSink, RowSource, TableInfo, Value,
+    atomically, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
     ValueType,
 };
 use std::sync::Arc;
@@ -24,6 +24,9 @@ pub(crate) struct SqliteConnection {
     timeout: Duration,
     /// Held from BEGIN IMMEDIATE to COMMIT/ROLLBACK: this connection's turn to write.
     turn: Option<Turn>,
+    /// The SQL of a cached statement a cursor left an IN list bound to (a cursor cannot clear
+    /// bindings while it borrows the statement); cleared at the next call or check-in.
+    list_bound: Option<Box<str>>,
 }
 
 impl SqliteConnection {
@@ -34,7 +37,24 @@ impl SqliteConnection {
             gate,
             timeout,
             turn: None,
+            list_bound: None,
         }
+    }
+
+    /// Lets go of the IN list a finished cursor left bound.
+    fn release_cursor_lists(&mut self) {
+        if let Some(sql) = self.list_bound.take() {
+            let _ = self.conn.with_statement(&sql, |statement| {
+                statement.clear_bindings();
+                Ok(())
+            });
+        }
+    }
+}
+
+impl Drop for SqliteConnection {
+    fn drop(&mut self) {
+        self.release_cursor_lists();
     }
 }
 
@@ -64,13 +84,18 @@ fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
 
 /// Lets go of a bound IN list, which a cached statement would otherwise keep until its next use.
 fn release_lists(statement: &mut Statement<'_>, params: &[Value]) {
-    if params.iter().any(|v| matches!(v, Value::List(_))) {
+    if has_list(params) {
         statement.clear_bindings();
     }
 }
 
+fn has_list(params: &[Value]) -> bool {
+    params.iter().any(|v| matches!(v, Value::List(_)))
+}
+
 impl Connection for SqliteConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.release_cursor_lists();
         let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
@@ -81,19 +106,45 @@ impl Connection for SqliteConnection {
         })
     }
 
-    fn query(
+    fn query<'c>(
+        &'c mut self,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+    ) -> Result<Box<dyn Rows + 'c>> {
+        self.release_cursor_lists();
+        if has_list(params) {
+            self.list_bound = Some(sql.into());
+        }
+        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        self.conn.with_statement(sql, |statement| {
+            bind(statement, params)?;
+            check_count("result columns", statement.column_count(), types.len())?;
+            let turn = statement_turn(gate, timeout, held, statement)?;
+            Ok(Box::new(SqliteRows {
+                rows: statement.raw_query(),
+                types: types.to_vec(),
+                values: vec![Value::Null; types.len()],
+                _turn: turn,
+            }) as Box<dyn Rows + 'c>)
+        })
+    }
+
+    fn query_row(
         &mut self,
         sql: &str,
         params: &[Value],
         types: &[ValueType],
-        sink: RowSink<'_>,
-    ) -> Result<()> {
+        out: &mut Vec<Value>,
+    ) -> Result<bool> {
+        // The lookups and RETURNINGs: no cursor to allocate.
+        self.release_cursor_lists();
         let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
             check_count("result columns", statement.column_count(), types.len())?;
             let _turn = statement_turn(gate, timeout, held, statement)?;
-            let read = read_rows(statement, types, sink);
+            let read = read_one(statement, types, out);
             release_lists(statement, params);
             read
         })
@@ -106,6 +157,7 @@ impl Connection for SqliteConnection {
     }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
+        self.release_cursor_lists();
         let in_transaction = !self.conn.conn().is_autocommit();
         // Holding one prepared statement for every row is SQLite's fastest path.
         atomically(self, in_transaction, |this| {
@@ -161,22 +213,55 @@ impl Connection for SqliteConnection {
     }
 }
 
-/// Streams the rows of a bound statement to `sink`, decoded to `types`.
-fn read_rows(statement: &mut Statement<'_>, types: &[ValueType], sink: RowSink<'_>) -> Result<()> {
+/// A running query's rows; holds the write turn of a query that writes (`INSERT ... RETURNING`).
+struct SqliteRows<'s> {
+    rows: rusqlite::Rows<'s>,
+    types: Vec<ValueType>,
+    values: Vec<Value>,
+    _turn: Option<Turn>,
+}
+
+// SAFETY: the rows borrow a statement of the one connection they were started on, which is
+// `Send` (opened with SQLITE_OPEN_NO_MUTEX, used by one thread at a time) and which the caller
+// holds exclusively while the rows live, so they always move between threads together with it
+// (as `CachedConnection` does with its statements).
+unsafe impl Send for SqliteRows<'_> {}
+
+impl Rows for SqliteRows<'_> {
+    fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        let Some(row) = self.rows.next().map_err(map_err)? else {
+            return Ok(None);
+        };
+        decode_row(row, &self.types, &mut self.values)?;
+        Ok(Some(&mut self.values))
+    }
+}
+
+/// Reads the first row of a bound statement into `out`; `false` if there is none.
+fn read_one(
+    statement: &mut Statement<'_>,
+    types: &[ValueType],
+    out: &mut Vec<Value>,
+) -> Result<bool> {
     let mut rows = statement.raw_query();
-    let mut values = vec![Value::Null; types.len()];
-    while let Some(row) = rows.next().map_err(map_err)? {
-        for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
-            let raw = row.get_ref(i).map_err(map_err)?;
-            let value = decode(raw, *ty).map_err(|e| {
-                let column = row.as_ref().column_name(i).unwrap_or("?");
-                e.in_column(column).with_backend("sqlite")
-            })?;
-            set(slot, value);
-        }
-        if !sink(&mut values)? {
-            break;
-        }
+    let Some(row) = rows.next().map_err(map_err)? else {
+        return Ok(false);
+    };
+    out.clear();
+    out.resize(types.len(), Value::Null);
+    decode_row(row, types, out)?;
+    Ok(true)
+}
+
+/// Decodes every column of `row` into `values`, naming the column in any error.
+fn decode_row(row: &rusqlite::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
+    for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
+        let raw = row.get_ref(i).map_err(map_err)?;
+        let value = decode(raw, *ty).map_err(|e| {
+            let column = row.as_ref().column_name(i).unwrap_or("?");
+            e.in_column(column).with_backend("sqlite")
+        })?;
+        set(slot, value);
     }
     Ok(())
 }

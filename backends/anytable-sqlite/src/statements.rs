@@ -43,14 +43,15 @@ impl CachedConnection {
         self.borrow_owner()
     }
 
-    /// Runs `f` on the statement for `sql`, prepared on first use and kept for the next.
+    /// Runs `f` on the statement for `sql`, prepared on first use and kept for the next; what
+    /// `f` returns may go on borrowing the statement (a running query's rows).
     ///
     /// The statement comes reset from its last use (rusqlite resets after `execute` and when
     /// `Rows` drop), with its old bindings: callers bind every parameter.
-    pub(crate) fn with_statement<T>(
-        &mut self,
+    pub(crate) fn with_statement<'s, T>(
+        &'s mut self,
         sql: &str,
-        f: impl FnOnce(&mut Statement<'_>) -> Result<T>,
+        f: impl for<'conn> FnOnce(&'s mut Statement<'conn>) -> Result<T>,
     ) -> Result<T> {
         self.with_dependent_mut(|conn, statements| {
             let index = match statements.iter().position(|(text, _)| **text == *sql) {

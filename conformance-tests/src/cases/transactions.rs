@@ -3,7 +3,7 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anytable::Connection;
+use anytable::{Connection, ErrorKind};
 
 use crate::records::{DeferredChild, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
@@ -216,5 +216,76 @@ pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
             e.kind()
         )),
     }
+    Ok(())
+}
+
+/// `iter()` inside a transaction reads on its connection: it sees the transaction's own
+/// uncommitted rows, other calls of the transaction are `InvalidInput` while it is open (and
+/// work again once it is dropped), a commit waits for nothing, and an error while it reads
+/// aborts the transaction like any other failed statement.
+pub fn iter_reads_inside_a_transaction(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert_many(
+        &(0..500)
+            .map(|i| SimpleRow::new("OLD", i))
+            .collect::<Vec<_>>(),
+    )?;
+    let tx = t.db.begin()?;
+    let in_tx = tx.table::<SimpleRow>()?;
+    in_tx.insert_many(
+        &(500..1000)
+            .map(|i| SimpleRow::new("NEW", i))
+            .collect::<Vec<_>>(),
+    )?;
+    let mut iter = in_tx.select().order_by(SimpleRow::number().asc()).iter()?;
+    let first: Vec<i64> = iter
+        .by_ref()
+        .take(10)
+        .map(|r| r.map(|r| r.number))
+        .collect::<anytable::Result<_>>()?;
+    ensure!(first == (0..10).collect::<Vec<_>>(), "in order: {first:?}");
+    let busy = crate::cases::errors::expect_kind(in_tx.count(), ErrorKind::InvalidInput)?;
+    ensure!(
+        busy.message().contains("iter()"),
+        "the error says why: {busy}"
+    );
+    crate::cases::errors::expect_kind(tx.commit(), ErrorKind::InvalidInput)?;
+    ensure!(
+        tx.is_active(),
+        "a refused call does not end the transaction"
+    );
+    let mut seen = 10;
+    for row in iter {
+        let row = row?;
+        ensure!(row.number == seen, "row {seen}, got {}", row.number);
+        ensure!(
+            row.process == if seen < 500 { "OLD" } else { "NEW" },
+            "row {seen} is {}",
+            row.process
+        );
+        seen += 1;
+    }
+    ensure!(seen == 1000, "every row, the uncommitted ones too: {seen}");
+    ensure!(in_tx.count()? == 1000, "the transaction is usable again");
+    tx.commit()?;
+    ensure!(rows.count()? == 1000, "committed");
+
+    // A read that fails half-way (here its callback) aborts the transaction it ran in.
+    let tx = t.db.begin()?;
+    let in_tx = tx.table::<SimpleRow>()?;
+    in_tx.insert(&mut SimpleRow::new("GONE", 1000))?;
+    let failed = in_tx.select().for_each(|row| {
+        if row.number == 700 {
+            return Err(anytable::Error::invalid_input("stop here"));
+        }
+        Ok(())
+    });
+    ensure!(
+        failed.as_ref().is_err_and(|e| e.message() == "stop here"),
+        "the callback's error: {failed:?}"
+    );
+    crate::cases::errors::expect_kind(in_tx.count(), ErrorKind::TransactionAborted)?;
+    drop(tx);
+    ensure!(rows.count()? == 1000, "the aborted insert is gone");
     Ok(())
 }

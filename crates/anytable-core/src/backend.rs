@@ -4,9 +4,10 @@
 //! - [`Backend::connect`] hands out a connection from the backend's pool; dropping it returns it.
 //! - SQL given to a [`Connection`] is in the backend's [`Dialect`], with placeholders only:
 //!   values always arrive separately and must be bound, never spliced.
-//! - [`Connection::query`] decodes each column to the [`ValueType`] asked for (or
-//!   [`ErrorKind::TypeMismatch`](crate::ErrorKind::TypeMismatch)) and streams rows to the sink
-//!   without collecting them; the sink returns `false` to stop early.
+//! - [`Connection::query`] returns a cursor ([`Rows`]) that the caller pulls rows from, on its
+//!   own thread, without the backend collecting them; each column is decoded to the
+//!   [`ValueType`] asked for (or [`ErrorKind::TypeMismatch`](crate::ErrorKind::TypeMismatch)).
+//!   Dropping the cursor early stops the query and leaves the connection ready for the next.
 //! - Errors carry the [`ErrorKind`](crate::ErrorKind) that matches the engine's code, plus the
 //!   backend name, the engine's own code and message.
 //! - Between `begin` and `commit`/`rollback`, every call runs in that one transaction.
@@ -90,8 +91,16 @@ pub trait Backend: Send + Sync + 'static {
     fn connect(&self) -> Result<Box<dyn Connection>>;
 }
 
-/// Receives each row of a query; return `Ok(false)` to stop reading.
-pub type RowSink<'a> = &'a mut dyn FnMut(&mut [Value]) -> Result<bool>;
+/// The rows of a running query, pulled by the caller one at a time; from
+/// [`Connection::query`]. It borrows its connection, so nothing else runs on that connection
+/// until it is dropped; dropping it before the end stops the query.
+pub trait Rows: Send {
+    /// The next row, decoded to the types the query asked for, or `None` after the last.
+    ///
+    /// The values live in a buffer the cursor reuses: take them (`std::mem::take`) or copy
+    /// them before the next call. After an error the cursor yields no more rows.
+    fn next(&mut self) -> Result<Option<&mut [Value]>>;
+}
 
 /// Yields the rows of a bulk insert into a reused buffer.
 pub trait RowSource {
@@ -115,20 +124,19 @@ pub trait Connection: Send {
     /// Runs a statement that returns no rows; returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
 
-    /// Runs a query and streams its rows, decoded to `types`, to `sink`.
-    fn query(
-        &mut self,
+    /// Starts a query whose rows, decoded to `types`, the caller pulls from the returned cursor.
+    fn query<'c>(
+        &'c mut self,
         sql: &str,
         params: &[Value],
         types: &[ValueType],
-        sink: RowSink<'_>,
-    ) -> Result<()>;
+    ) -> Result<Box<dyn Rows + 'c>>;
 
     /// Runs a query that returns at most one row (a lookup by key, a `LIMIT 1`, an
     /// `INSERT ... RETURNING`) and stores that row in `row`; `false` when there is none (an
     /// upsert that did nothing returns no row).
     ///
-    /// Engines whose streaming read costs more than one collected read override it.
+    /// Engines whose cursor costs more than one collected read override it.
     fn query_row(
         &mut self,
         sql: &str,
@@ -136,14 +144,13 @@ pub trait Connection: Send {
         types: &[ValueType],
         row: &mut Vec<Value>,
     ) -> Result<bool> {
-        let mut found = false;
-        self.query(sql, params, types, &mut |values| {
-            row.clear();
-            row.extend(values.iter_mut().map(std::mem::take));
-            found = true;
-            Ok(false)
-        })?;
-        Ok(found)
+        let mut rows = self.query(sql, params, types)?;
+        let Some(values) = rows.next()? else {
+            return Ok(false);
+        };
+        row.clear();
+        row.extend(values.iter_mut().map(std::mem::take));
+        Ok(true)
     }
 
     /// Runs an INSERT whose only generated column is the id, and returns the new id.

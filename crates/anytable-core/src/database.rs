@@ -3,10 +3,11 @@
 use std::any::TypeId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, RwLock, TryLockError};
+use std::sync::{Arc, RwLock};
 
 use crate::backend::{Backend, Capabilities, Connection};
 use crate::error::{Error, ErrorKind, Result};
+use crate::exclusive::{Exclusive, ExclusiveGuard};
 use crate::record::Record;
 use crate::sql::{create_table_statements, Dialect, TableStatements};
 use crate::table::Table;
@@ -153,7 +154,7 @@ impl Database {
         conn.begin()?;
         Ok(Transaction {
             db: self.clone(),
-            conn: Mutex::new(conn),
+            conn: Exclusive::new(conn),
             state: AtomicU8::new(ACTIVE),
         })
     }
@@ -294,10 +295,11 @@ const FINISHED: u8 = 2;
 /// An open transaction; get table handles from it with [`Transaction::table`].
 ///
 /// Use it from one thread at a time; a call made while another call of the same transaction
-/// is still running (e.g. from inside a `for_each` callback) is an error, not a deadlock.
+/// is still running (from inside a `for_each` callback, or while an `iter()` of it is open) is
+/// an error, not a deadlock.
 pub struct Transaction {
     db: Database,
-    conn: Mutex<TracedConnection>,
+    conn: Exclusive<TracedConnection>,
     state: AtomicU8,
 }
 
@@ -324,30 +326,42 @@ impl Transaction {
 
     /// Runs `f` on the transaction's connection; any error rolls the transaction back.
     pub(crate) fn run<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock()?;
+        match f(&mut *conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                self.abort(&mut conn);
+                Err(e)
+            }
+        }
+    }
+
+    /// The transaction's connection, while the transaction is active and no other call of it
+    /// runs.
+    pub(crate) fn lock(&self) -> Result<ExclusiveGuard<'_, TracedConnection>> {
         match self.state.load(Ordering::Acquire) {
             ACTIVE => {}
             ABORTED => return Err(aborted()),
             _ => return Err(finished()),
         }
-        let mut conn =
-            match self.conn.try_lock() {
-                Ok(conn) => conn,
-                Err(TryLockError::Poisoned(p)) => p.into_inner(),
-                Err(TryLockError::WouldBlock) => return Err(Error::invalid_input(
-                    "this transaction is already running a statement: do not call it from inside \
-                     its own for_each callback or from two threads at once",
-                )),
-            };
-        match f(&mut *conn) {
-            Ok(v) => Ok(v),
-            Err(e) => {
-                // Postgres and DuckDB refuse further statements after an error; SQLite would
-                // not, but behaving the same everywhere is the point.
-                let _ = conn.rollback();
-                self.state.store(ABORTED, Ordering::Release);
-                Err(e)
-            }
-        }
+        self.try_connection()
+    }
+
+    fn try_connection(&self) -> Result<ExclusiveGuard<'_, TracedConnection>> {
+        self.conn.try_lock().ok_or_else(|| {
+            Error::invalid_input(
+                "this transaction is already running a statement: do not call it from inside \
+                 its own for_each callback, while one of its iter() is open, or from two \
+                 threads at once",
+            )
+        })
+    }
+
+    /// Rolls back after a failed statement: PostgreSQL and DuckDB refuse further statements
+    /// after an error; SQLite would not, but behaving the same everywhere is the point.
+    pub(crate) fn abort(&self, conn: &mut TracedConnection) {
+        let _ = conn.rollback();
+        self.state.store(ABORTED, Ordering::Release);
     }
 
     /// Commits the transaction; later calls on it fail.
@@ -365,9 +379,10 @@ impl Transaction {
 
     /// Rolls the transaction back; later calls on it fail.
     pub fn rollback(&self) -> Result<()> {
+        let mut conn = self.try_connection()?;
         let state = self.state.swap(FINISHED, Ordering::AcqRel);
         match state {
-            ACTIVE => self.lock_finishing().rollback(),
+            ACTIVE => conn.rollback(),
             // Already rolled back when its statement failed.
             ABORTED => Ok(()),
             _ => Err(finished()),
@@ -379,32 +394,30 @@ impl Transaction {
         self.state.load(Ordering::Acquire) == ACTIVE
     }
 
-    fn lock_finishing(&self) -> std::sync::MutexGuard<'_, TracedConnection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Ends the transaction the way [`Database::transaction`] does with its closure's
     /// `result`: commits on `Ok` (unless it was ended inside), rolls back on `Err`, and turns
     /// an `Ok` after a failed statement into [`ErrorKind::TransactionAborted`].
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`], with nothing ended, while a call of the transaction still
+    /// runs (an `iter()` of it is open).
     pub fn finish<T>(&self, result: Result<T>) -> Result<T> {
+        let mut conn = self.try_connection()?;
         let state = self.state.swap(FINISHED, Ordering::AcqRel);
         match (result, state) {
-            (Ok(v), ACTIVE) => {
-                let mut conn = self.lock_finishing();
-                match conn.commit() {
-                    Ok(()) => Ok(v),
-                    Err(e) => {
-                        let _ = conn.rollback();
-                        Err(e)
-                    }
+            (Ok(v), ACTIVE) => match conn.commit() {
+                Ok(()) => Ok(v),
+                Err(e) => {
+                    let _ = conn.rollback();
+                    Err(e)
                 }
-            }
+            },
             // The closure swallowed an error and returned Ok; nothing was committed.
             (Ok(_), ABORTED) => Err(aborted()),
             // Ended explicitly (commit or rollback) inside the closure.
             (Ok(v), _) => Ok(v),
             (Err(e), ACTIVE) => {
-                let _ = self.lock_finishing().rollback();
+                let _ = conn.rollback();
                 Err(e)
             }
             (Err(e), _) => Err(e),
@@ -415,8 +428,7 @@ impl Transaction {
 impl Drop for Transaction {
     fn drop(&mut self) {
         if self.state.load(Ordering::Acquire) == ACTIVE {
-            let conn = self.conn.get_mut().unwrap_or_else(|e| e.into_inner());
-            let _ = conn.rollback();
+            let _ = self.conn.get_mut().rollback();
         }
     }
 }

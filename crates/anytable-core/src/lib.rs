@@ -8,8 +8,10 @@
 
 mod backend;
 mod check;
+mod cursor;
 mod database;
 mod error;
+mod exclusive;
 mod filter;
 mod record;
 mod schema;
@@ -22,7 +24,7 @@ mod verify;
 
 pub use backend::{
     atomically, bulk_insert, check_count, check_in, insert_one_by_one, Backend, BulkInsert,
-    Capabilities, Connection, RowSink, RowSource,
+    Capabilities, Connection, RowSource, Rows,
 };
 pub use check::YEARS;
 pub use database::{retry_delay, Database, Transaction};

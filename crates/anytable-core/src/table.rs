@@ -1,11 +1,11 @@
 //! [`Table`]: the typed operations on the table of one record type, the same on every backend.
 
 use std::marker::PhantomData;
-use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 use crate::backend::{BulkInsert, Connection, RowSource};
 use crate::check::{self, Rules};
+use crate::cursor::Cursor;
 use crate::database::{Database, TableState, Transaction};
 use crate::error::{Error, ErrorKind, Result};
 use crate::filter::{Assignment, Column, Filter, Order, OrderKey};
@@ -234,17 +234,14 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let mut count = None;
-        self.with_conn(|conn| {
-            conn.query(sql, params, &[crate::ValueType::I64], &mut |row| {
-                count = match row[0] {
-                    Value::I64(n) => u64::try_from(n).ok(),
-                    _ => None,
-                };
-                Ok(false)
-            })
-        })?;
-        count.ok_or_else(|| {
+        let mut row = Vec::with_capacity(1);
+        let types = [crate::ValueType::I64];
+        self.with_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
+        match row.first() {
+            Some(Value::I64(n)) => u64::try_from(*n).ok(),
+            _ => None,
+        }
+        .ok_or_else(|| {
             Error::new(
                 ErrorKind::Other,
                 "COUNT(*) returned no non-negative integer",
@@ -379,14 +376,10 @@ impl<'tx, R: Record> Table<'tx, R> {
         R::read_values(&mut row).map(Some)
     }
 
-    fn query(
-        &self,
-        sql: &str,
-        params: &[Value],
-        f: &mut dyn FnMut(R) -> Result<bool>,
-    ) -> Result<()> {
+    /// A cursor over the rows of `sql`, in this table's transaction if it has one.
+    fn cursor(&self, sql: &str, params: &[Value]) -> Result<Cursor<'tx>> {
         let types = &self.state.statements.column_types;
-        self.with_conn(|conn| conn.query(sql, params, types, &mut |row| f(R::read_values(row)?)))
+        Cursor::open(&self.db, self.tx, sql, params, types)
     }
 }
 
@@ -559,8 +552,18 @@ impl<'tx, R: Record> Select<'tx, R> {
     /// Like [`for_each`](Self::for_each), but stops reading (and frees the connection) as soon
     /// as `f` returns `Ok(false)`.
     pub fn for_each_while(self, mut f: impl FnMut(R) -> Result<bool>) -> Result<()> {
-        let (sql, params) = self.build()?;
-        self.table.query(&sql, &params, &mut f)
+        let mut rows = self.iter()?;
+        while let Some(record) = rows.next() {
+            match f(record?) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    rows.cursor.fail();
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The first matching row, if any.
@@ -583,103 +586,43 @@ impl<'tx, R: Record> Select<'tx, R> {
         }
     }
 
-    /// Streams the rows as an iterator, reading them on a pooled connection of its own in
-    /// batches, so memory stays flat however many rows there are.
+    /// The rows as an iterator, read from the database as it is advanced, on the caller's
+    /// thread: memory stays flat however many rows there are.
     ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`] inside a transaction, whose connection cannot be lent out:
-    /// use [`for_each`](Self::for_each) there.
-    pub fn iter(self) -> Result<RecordIter<R>> {
-        if self.table.tx.is_some() {
-            return Err(Error::invalid_input(
-                "iter() cannot stream inside a transaction; use for_each() there",
-            ));
-        }
+    /// Outside a transaction it holds a pooled connection of its own until it is dropped or
+    /// finished. Inside one it reads the transaction's connection (and sees its uncommitted
+    /// writes); other calls of that transaction are [`ErrorKind::InvalidInput`] until it is
+    /// dropped, and an error while reading rolls the transaction back.
+    pub fn iter(self) -> Result<RecordIter<'tx, R>> {
         let (sql, params) = self.build()?;
-        let db = self.table.db.clone();
-        let state = self.table.state.clone();
-        let (sender, receiver) = sync_channel::<Message<R>>(STREAM_BATCHES_IN_FLIGHT);
-        std::thread::Builder::new()
-            .name("anytable-stream".into())
-            .spawn(move || {
-                let mut batch = Vec::with_capacity(STREAM_BATCH);
-                let result = db.connection().and_then(|mut conn| {
-                    conn.query(&sql, &params, &state.statements.column_types, &mut |row| {
-                        batch.push(R::read_values(row)?);
-                        if batch.len() < STREAM_BATCH {
-                            return Ok(true);
-                        }
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
-                        // A closed channel means the iterator was dropped: stop reading.
-                        Ok(sender.send(Message::Batch(full)).is_ok())
-                    })
-                });
-                // The rows read before an error still arrive, then the error.
-                if !batch.is_empty() {
-                    let _ = sender.send(Message::Batch(batch));
-                }
-                let last = match result {
-                    Ok(()) => Message::Done,
-                    Err(e) => Message::Failed(e),
-                };
-                let _ = sender.send(last);
-            })
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Other,
-                    format!("cannot start the stream thread: {e}"),
-                )
-            })?;
         Ok(RecordIter {
-            receiver,
-            batch: Vec::new().into_iter(),
-            finished: false,
+            cursor: self.table.cursor(&sql, &params)?,
+            _record: PhantomData,
         })
     }
 }
 
-const STREAM_BATCH: usize = 256;
-const STREAM_BATCHES_IN_FLIGHT: usize = 2;
-
-enum Message<R> {
-    Batch(Vec<R>),
-    Failed(Error),
-    Done,
+/// The rows of a query, read as it is advanced; from [`Select::iter`].
+///
+/// Outside a transaction (`RecordIter<'static, R>`) it is `Send`: it may move to another
+/// thread with its connection.
+pub struct RecordIter<'tx, R> {
+    cursor: Cursor<'tx>,
+    _record: PhantomData<fn() -> R>,
 }
 
-/// Rows of a query, read in batches by a background thread; from [`Select::iter`].
-pub struct RecordIter<R> {
-    receiver: Receiver<Message<R>>,
-    batch: std::vec::IntoIter<R>,
-    finished: bool,
-}
-
-impl<R> Iterator for RecordIter<R> {
+impl<R: Record> Iterator for RecordIter<'_, R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Result<R>> {
-        loop {
-            if let Some(r) = self.batch.next() {
-                return Some(Ok(r));
-            }
-            if self.finished {
-                return None;
-            }
-            match self.receiver.recv() {
-                Ok(Message::Batch(batch)) => self.batch = batch.into_iter(),
-                Ok(Message::Done) => self.finished = true,
-                Ok(Message::Failed(e)) => {
-                    self.finished = true;
-                    return Some(Err(e));
-                }
-                Err(_) => {
-                    self.finished = true;
-                    return Some(Err(Error::new(
-                        ErrorKind::Other,
-                        "the stream's reader thread stopped without finishing (it panicked)",
-                    )));
-                }
-            }
+        let record = match self.cursor.next() {
+            Ok(Some(values)) => R::read_values(values),
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        if record.is_err() {
+            self.cursor.fail();
         }
+        Some(record)
     }
 }

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use tracing::field::{debug, display, Empty};
 use tracing::Span;
 
-use crate::backend::{BulkInsert, Connection, RowSink, RowSource};
-use crate::error::Result;
+use crate::backend::{BulkInsert, Connection, RowSource, Rows};
+use crate::error::{Error, Result};
 use crate::schema::TableInfo;
 use crate::value::{Value, ValueType};
 
@@ -147,7 +147,7 @@ struct Statement<'a> {
     span: Span,
     started: Instant,
     backend: &'static str,
-    sql: &'a str,
+    sql: std::borrow::Cow<'a, str>,
     slow: Option<Duration>,
 }
 
@@ -176,7 +176,7 @@ impl TracedConnection {
             span,
             started: Instant::now(),
             backend: self.backend,
-            sql,
+            sql: std::borrow::Cow::Borrowed(sql),
             slow: self.options.slow_statement,
         })
     }
@@ -200,7 +200,18 @@ impl TracedConnection {
 }
 
 impl Statement<'_> {
-    fn finish<T>(self, rows: u64, result: &Result<T>) {
+    /// The same statement, keeping its SQL text for as long as its cursor is read.
+    fn into_owned(self) -> Statement<'static> {
+        Statement {
+            span: self.span,
+            started: self.started,
+            backend: self.backend,
+            sql: std::borrow::Cow::Owned(self.sql.into_owned()),
+            slow: self.slow,
+        }
+    }
+
+    fn finish<T, E: std::fmt::Display>(self, rows: u64, result: &std::result::Result<T, E>) {
         let elapsed = self.started.elapsed();
         let duration_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
         if !self.span.is_disabled() {
@@ -215,7 +226,7 @@ impl Statement<'_> {
             tracing::warn!(
                 target: "anytable",
                 backend = self.backend,
-                sql = self.sql,
+                sql = &*self.sql,
                 rows,
                 duration_ms = duration_us / 1000,
                 "slow statement"
@@ -229,25 +240,29 @@ impl Connection for TracedConnection {
         self.traced("execute", sql, params, |n| *n, |c| c.execute(sql, params))
     }
 
-    fn query(
-        &mut self,
+    fn query<'c>(
+        &'c mut self,
         sql: &str,
         params: &[Value],
         types: &[ValueType],
-        sink: RowSink<'_>,
-    ) -> Result<()> {
+    ) -> Result<Box<dyn Rows + 'c>> {
         let Some(statement) = self.start("query", sql, params) else {
-            return self.inner.query(sql, params, types, sink);
+            return self.inner.query(sql, params, types);
         };
-        let mut rows = 0;
-        let result = statement.span.in_scope(|| {
-            self.inner.query(sql, params, types, &mut |row| {
-                rows += 1;
-                sink(row)
-            })
-        });
-        statement.finish(rows, &result);
-        result
+        let started = statement
+            .span
+            .in_scope(|| self.inner.query(sql, params, types));
+        match started {
+            Ok(rows) => Ok(Box::new(TracedRows {
+                rows,
+                statement: Some(statement.into_owned()),
+                count: 0,
+            })),
+            Err(e) => {
+                statement.finish(0, &Err::<(), _>(&e));
+                Err(e)
+            }
+        }
     }
 
     fn query_row(
@@ -326,5 +341,49 @@ impl Drop for TracedConnection {
     fn drop(&mut self) {
         // Every pooled connection goes back through here: never inside a transaction.
         crate::backend::check_in(self);
+    }
+}
+
+/// A traced query's cursor: the statement's span and time cover every row read, and end when
+/// the last row was read, the cursor failed, or it was dropped.
+struct TracedRows<'c> {
+    rows: Box<dyn Rows + 'c>,
+    statement: Option<Statement<'static>>,
+    count: u64,
+}
+
+impl Rows for TracedRows<'_> {
+    fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        let Some(statement) = &self.statement else {
+            return self.rows.next();
+        };
+        let span = statement.span.clone();
+        let _inside = span.enter();
+        match self.rows.next() {
+            Ok(Some(values)) => {
+                self.count += 1;
+                Ok(Some(values))
+            }
+            Ok(None) => {
+                if let Some(statement) = self.statement.take() {
+                    statement.finish(self.count, &Ok::<(), Error>(()));
+                }
+                Ok(None)
+            }
+            Err(e) => {
+                if let Some(statement) = self.statement.take() {
+                    statement.finish(self.count, &Err::<(), _>(&e));
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for TracedRows<'_> {
+    fn drop(&mut self) {
+        if let Some(statement) = self.statement.take() {
+            statement.finish(self.count, &Ok::<(), Error>(()));
+        }
     }
 }

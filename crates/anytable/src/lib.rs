@@ -92,7 +92,7 @@ pub use anytable_core::{
     check_in, chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert,
     Capabilities, CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition,
     Connection, DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict,
-    Order, OrderKey, Record, RecordId, RecordIter, Result, RowSink, RowSource, Select, Table,
+    Order, OrderKey, Record, RecordId, RecordIter, Result, RowSource, Rows, Select, Table,
     TableInfo, TableSchema, TextColumn, TraceOptions, TracedConnection, Transaction, Value,
     ValueFor, ValueType, LIKE_ESCAPE, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use anytable::{
     Backend, BulkInsert, Capabilities, Connection, Database, Dialect, Error, ErrorKind, Record,
-    Result, RowSink, RowSource, TableInfo, Value, ValueType,
+    Result, RowSource, Rows, TableInfo, Value, ValueType,
 };
 
 /// What the scripted connection was asked to do, shared with the test.
@@ -58,8 +58,19 @@ impl Connection for Scripted {
     fn execute(&mut self, _: &str, _: &[Value]) -> Result<u64> {
         Ok(1)
     }
-    fn query(&mut self, _: &str, _: &[Value], _: &[ValueType], _: RowSink<'_>) -> Result<()> {
-        Ok(())
+    fn query<'c>(
+        &'c mut self,
+        _: &str,
+        _: &[Value],
+        _: &[ValueType],
+    ) -> Result<Box<dyn Rows + 'c>> {
+        struct NoRows;
+        impl Rows for NoRows {
+            fn next(&mut self) -> Result<Option<&mut [Value]>> {
+                Ok(None)
+            }
+        }
+        Ok(Box::new(NoRows))
     }
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let in_transaction = self.in_transaction();

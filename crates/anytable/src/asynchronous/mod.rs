@@ -4,8 +4,9 @@
 //! [`Database`](crate::Database), [`Table`](crate::Table), [`Select`](crate::Select) and
 //! [`Transaction`](crate::Transaction) one for one. Records go in and come back by value
 //! (an insert hands the record back with its generated fields filled in), and query results
-//! stream as a [`RecordStream`], a `futures` [`Stream`](futures_core::Stream) with
-//! back-pressure: the reader waits while two batches of 256 rows are unread.
+//! stream as a [`RecordStream`], a `futures` [`Stream`](futures_core::Stream) over the sync
+//! cursor ([`Select::iter`](crate::Select::iter)) that reads 256 rows at a time, and only when
+//! the consumer has taken the rows before.
 //!
 //! # Where the blocking happens
 //! The drivers underneath are synchronous, so no call ever runs on a thread that is driving
@@ -26,7 +27,7 @@
 //! # Cancellation
 //! Dropping the future of a call does not stop a statement that has started: it runs to its
 //! end (an insert outside a transaction is committed). Dropping a
-//! [`RecordStream`] stops its query at the next batch. Dropping an [`AsyncTransaction`] that
+//! [`RecordStream`] stops its query (after the batch being read, if one is). Dropping an [`AsyncTransaction`] that
 //! was neither committed nor rolled back rolls it back, on the blocking pool.
 //!
 //! ```
@@ -81,9 +82,7 @@ use crate::{Error, ErrorKind, Result};
 /// goes to the blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     let runtime = runtime()?;
-    if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
-        && tokio::task::try_id().is_some()
-    {
+    if may_block_in_place(&runtime) {
         return tokio::task::block_in_place(f);
     }
     match runtime.spawn_blocking(f).await {
@@ -94,6 +93,13 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
             "the tokio runtime shut down before the database call finished",
         )),
     }
+}
+
+/// Whether the caller is a task of a multi-threaded runtime, where `block_in_place` may run
+/// blocking work right here.
+fn may_block_in_place(runtime: &tokio::runtime::Handle) -> bool {
+    runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        && tokio::task::try_id().is_some()
 }
 
 /// The runtime the caller runs on, or a typed error instead of tokio's panic.

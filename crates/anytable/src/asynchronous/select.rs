@@ -68,9 +68,9 @@ impl<R: Record> AsyncSelect<R> {
         self.run(|s| s.count()).await
     }
 
-    /// Streams the rows, read in batches on a pooled connection of their own: memory stays
-    /// flat however many rows there are, and reading pauses while the consumer is two batches
-    /// behind. Dropping the stream stops the query.
+    /// Streams the rows, read in batches from a cursor on a pooled connection of their own:
+    /// memory stays flat however many rows there are, and nothing is read before the
+    /// consumer has taken the rows read so far. Dropping the stream stops the query.
     ///
     /// Errors arrive as items; inside a transaction the stream's only item is
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), as with the sync
@@ -82,7 +82,6 @@ impl<R: Record> AsyncSelect<R> {
                  while other calls wait; use all() there",
             ));
         }
-        let select = self.select;
-        RecordStream::spawn(move |each| select.for_each_while(each))
+        RecordStream::of(self.select)
     }
 }

@@ -1,113 +1,144 @@
-//! [`RecordStream`]: query results as a `Stream`, read on the blocking pool with back-pressure.
+//! [`RecordStream`]: query results as a `Stream`, pulled from the sync cursor in batches off
+//! the runtime's worker threads.
 
+use std::collections::VecDeque;
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Record, RecordIter, Result, Select};
 
-/// Rows sent to the stream per message.
+/// Rows read per hand-off to a blocking thread.
 const BATCH: usize = 256;
-/// Batches the reader may get ahead of the consumer before it waits.
-const BATCHES_IN_FLIGHT: usize = 2;
 
-enum Message<R> {
-    Batch(Vec<R>),
-    Failed(Error),
-    Done,
-}
+/// Where a stream's rows come from: any iterator of rows that may move between threads.
+type Source<R> = Box<dyn Iterator<Item = Result<R>> + Send>;
 
 /// The rows of a query as a [`Stream`] of `Result<R>`; from [`AsyncSelect::stream`](super::AsyncSelect::stream).
 ///
-/// The query runs on tokio's blocking pool and sends batches of rows through a bounded
-/// channel, so it pauses while the consumer is behind. It ends after the last row or after
-/// the first error; dropping it stops the query and frees its connection.
+/// Each time the consumer has taken every row read so far, the next poll reads up to 256
+/// more from the query's cursor ([`Select::iter`]) off the worker threads, the way every call
+/// of this API runs (see [the module docs](super)); nothing is read ahead, so a slow consumer
+/// holds back the query. It ends after the last row or after the first error; dropping it
+/// stops the query and frees its connection.
 pub struct RecordStream<R> {
-    receiver: mpsc::Receiver<Message<R>>,
-    batch: std::vec::IntoIter<R>,
-    finished: bool,
+    ready: VecDeque<Result<R>>,
+    state: State<R>,
+}
+
+enum State<R> {
+    /// Waiting to be polled for more.
+    Idle(Source<R>),
+    /// A blocking-pool thread is reading the next batch.
+    Reading(JoinHandle<(Source<R>, VecDeque<Result<R>>, bool)>),
+    /// Ended: the last row, an error, or a source that went away.
+    Done,
+}
+
+impl<R: Record + Send + 'static> RecordStream<R> {
+    /// The rows of `select`, whose query starts at the first poll.
+    pub(super) fn of(select: Select<'static, R>) -> Self {
+        let mut select = Some(select);
+        let mut rows: Option<RecordIter<'static, R>> = None;
+        RecordStream::from_source(Box::new(std::iter::from_fn(move || {
+            if let Some(select) = select.take() {
+                match select.iter() {
+                    Ok(iter) => rows = Some(iter),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            rows.as_mut()?.next()
+        })))
+    }
 }
 
 impl<R: Send + 'static> RecordStream<R> {
-    /// Runs `query` on the blocking pool; it calls the function it is given with each row, and
-    /// stops when that returns `Ok(false)` (the stream was dropped).
-    pub(super) fn spawn(
-        query: impl FnOnce(&mut dyn FnMut(R) -> Result<bool>) -> Result<()> + Send + 'static,
-    ) -> Self {
-        let runtime = match super::runtime() {
-            Ok(runtime) => runtime,
-            Err(e) => return RecordStream::failed(e),
-        };
-        let (sender, receiver) = mpsc::channel(BATCHES_IN_FLIGHT);
-        runtime.spawn_blocking(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let result = query(&mut |row| {
-                batch.push(row);
-                if batch.len() < BATCH {
-                    return Ok(true);
-                }
-                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                // An error means the stream was dropped: stop reading.
-                Ok(sender.blocking_send(Message::Batch(full)).is_ok())
-            });
-            // The rows read before an error still arrive, then the error.
-            if !batch.is_empty() {
-                let _ = sender.blocking_send(Message::Batch(batch));
-            }
-            let last = match result {
-                Ok(()) => Message::Done,
-                Err(e) => Message::Failed(e),
-            };
-            let _ = sender.blocking_send(last);
-        });
+    /// The rows `source` yields, read in batches off the worker threads.
+    pub(super) fn from_source(source: Source<R>) -> Self {
         RecordStream {
-            receiver,
-            batch: Vec::new().into_iter(),
-            finished: false,
+            ready: VecDeque::new(),
+            state: State::Idle(source),
         }
     }
 
     /// A stream whose only item is `error`.
     pub(super) fn failed(error: Error) -> Self {
-        let (sender, receiver) = mpsc::channel(1);
-        let _ = sender.try_send(Message::Failed(error));
         RecordStream {
-            receiver,
-            batch: Vec::new().into_iter(),
-            finished: false,
+            ready: VecDeque::from([Err(error)]),
+            state: State::Done,
         }
     }
 }
 
-impl<R> Stream for RecordStream<R> {
+/// Reads up to a batch from `source`; the flag says whether it ended (last row or an error).
+fn read_batch<R>(source: &mut Source<R>) -> (VecDeque<Result<R>>, bool) {
+    let mut batch = VecDeque::new();
+    while batch.len() < BATCH {
+        match source.next() {
+            Some(Ok(row)) => batch.push_back(Ok(row)),
+            Some(Err(e)) => {
+                batch.push_back(Err(e));
+                return (batch, true);
+            }
+            None => return (batch, true),
+        }
+    }
+    (batch, false)
+}
+
+impl<R: Send + 'static> Stream for RecordStream<R> {
     type Item = Result<R>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<R>>> {
         let this = &mut *self;
         loop {
-            if let Some(row) = this.batch.next() {
-                return Poll::Ready(Some(Ok(row)));
+            if let Some(row) = this.ready.pop_front() {
+                return Poll::Ready(Some(row));
             }
-            if this.finished {
-                return Poll::Ready(None);
-            }
-            match this.receiver.poll_recv(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Message::Batch(batch))) => this.batch = batch.into_iter(),
-                Poll::Ready(Some(Message::Done)) => this.finished = true,
-                Poll::Ready(Some(Message::Failed(e))) => {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(e)));
+            match std::mem::replace(&mut this.state, State::Done) {
+                State::Done => return Poll::Ready(None),
+                State::Idle(mut source) => {
+                    let runtime = match super::runtime() {
+                        Ok(runtime) => runtime,
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    };
+                    if super::may_block_in_place(&runtime) {
+                        let (batch, ended) =
+                            tokio::task::block_in_place(|| read_batch(&mut source));
+                        this.ready = batch;
+                        if !ended {
+                            this.state = State::Idle(source);
+                        }
+                    } else {
+                        this.state = State::Reading(runtime.spawn_blocking(move || {
+                            let (batch, ended) = read_batch(&mut source);
+                            (source, batch, ended)
+                        }));
+                    }
                 }
-                Poll::Ready(None) => {
-                    this.finished = true;
-                    return Poll::Ready(Some(Err(Error::new(
-                        ErrorKind::Other,
-                        "the stream's reader stopped without finishing (it panicked)",
-                    ))));
-                }
+                State::Reading(mut reading) => match Pin::new(&mut reading).poll(cx) {
+                    Poll::Pending => {
+                        this.state = State::Reading(reading);
+                        return Poll::Pending;
+                    }
+                    Poll::Ready(Ok((source, batch, ended))) => {
+                        this.ready = batch;
+                        if !ended {
+                            this.state = State::Idle(source);
+                        }
+                    }
+                    Poll::Ready(Err(e)) => {
+                        let message = if e.is_panic() {
+                            "the stream's reader panicked"
+                        } else {
+                            "the tokio runtime shut down while the stream was reading"
+                        };
+                        return Poll::Ready(Some(Err(Error::new(ErrorKind::Other, message))));
+                    }
+                },
             }
         }
     }
@@ -123,54 +154,72 @@ mod tests {
 
     use futures_util::StreamExt;
 
-    use super::{RecordStream, BATCH, BATCHES_IN_FLIGHT};
+    use super::{RecordStream, BATCH};
+    use crate::Result;
 
-    /// A query of a million rows that counts how many it produced and notes when it stopped.
-    fn counting_stream(produced: Arc<AtomicUsize>, stopped: Arc<AtomicBool>) -> RecordStream<u64> {
-        RecordStream::spawn(move |each| {
-            for row in 0..1_000_000u64 {
-                produced.fetch_add(1, Ordering::SeqCst);
-                if !each(row)? {
-                    break;
-                }
+    /// A million rows that count how many were read, and note when they were dropped.
+    struct Counting {
+        next: u64,
+        produced: Arc<AtomicUsize>,
+        stopped: Arc<AtomicBool>,
+    }
+
+    impl Iterator for Counting {
+        type Item = Result<u64>;
+        fn next(&mut self) -> Option<Result<u64>> {
+            if self.next == 1_000_000 {
+                return None;
             }
-            stopped.store(true, Ordering::SeqCst);
-            Ok(())
-        })
+            self.produced.fetch_add(1, Ordering::SeqCst);
+            self.next += 1;
+            Some(Ok(self.next - 1))
+        }
+    }
+
+    impl Drop for Counting {
+        fn drop(&mut self) {
+            self.stopped.store(true, Ordering::SeqCst);
+        }
+    }
+
+    fn rows(items: Vec<Result<u64>>) -> RecordStream<u64> {
+        RecordStream::from_source(Box::new(items.into_iter()))
     }
 
     #[test]
-    fn the_reader_waits_for_a_slow_consumer_and_stops_when_dropped() {
+    fn nothing_is_read_ahead_of_the_consumer_and_dropping_stops_the_query() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async {
-            let (produced, stopped) = (Arc::default(), Arc::default());
-            let mut stream = counting_stream(Arc::clone(&produced), Arc::clone(&stopped));
-            assert_eq!(stream.next().await.unwrap().unwrap(), 0);
-            tokio::time::sleep(Duration::from_millis(200)).await;
-            // In flight: the batches in the channel, the one being read and the one being filled.
-            let bound = BATCH * (BATCHES_IN_FLIGHT + 2);
-            let ahead = produced.load(Ordering::SeqCst);
-            assert!(
-                ahead <= bound,
-                "the reader ran {ahead} rows ahead (bound {bound})"
+        // In a task, as an application would poll it (the block_in_place path), and in
+        // block_on (the blocking-pool path).
+        for in_task in [true, false] {
+            let (produced, stopped) = (
+                Arc::new(AtomicUsize::new(0)),
+                Arc::new(AtomicBool::new(false)),
             );
-            assert!(
-                !stopped.load(Ordering::SeqCst),
-                "still waiting, not finished"
-            );
-            drop(stream);
-            for _ in 0..100 {
-                if stopped.load(Ordering::SeqCst) {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(10)).await;
+            let source = Counting {
+                next: 0,
+                produced: produced.clone(),
+                stopped: stopped.clone(),
+            };
+            let check = async move {
+                let mut stream = RecordStream::from_source(Box::new(source));
+                assert_eq!(stream.next().await.unwrap().unwrap(), 0);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                let ahead = produced.load(Ordering::SeqCst);
+                assert_eq!(ahead, BATCH, "one batch read, no more");
+                assert!(!stopped.load(Ordering::SeqCst));
+                drop(stream);
+                assert!(
+                    stopped.load(Ordering::SeqCst),
+                    "dropping the stream dropped the cursor"
+                );
+            };
+            if in_task {
+                runtime.block_on(runtime.spawn(check)).unwrap();
+            } else {
+                runtime.block_on(check);
             }
-            assert!(
-                stopped.load(Ordering::SeqCst),
-                "dropping the stream stopped the query"
-            );
-            assert!(produced.load(Ordering::SeqCst) <= bound + 1);
-        });
+        }
     }
 
     #[test]
@@ -178,34 +227,28 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        let rows: Vec<u64> = runtime.block_on(async {
-            RecordStream::spawn(|each| {
-                for row in 0..1000u64 {
-                    if !each(row)? {
-                        break;
-                    }
-                }
-                Ok(())
-            })
-            .map(|r| r.unwrap())
-            .collect()
-            .await
+        let got: Vec<u64> = runtime.block_on(async {
+            rows((0..1000).map(Ok).collect())
+                .map(|r| r.unwrap())
+                .collect()
+                .await
         });
-        assert_eq!(rows, (0..1000).collect::<Vec<_>>());
+        assert_eq!(got, (0..1000).collect::<Vec<_>>());
     }
 
     #[test]
     fn a_failed_query_ends_the_stream_with_its_error() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let items: Vec<_> = runtime.block_on(async {
-            RecordStream::spawn(|each| {
-                each(1u64)?;
-                Err(crate::Error::invalid_input("broken"))
-            })
+            rows(vec![
+                Ok(1),
+                Err(crate::Error::invalid_input("broken")),
+                Ok(2),
+            ])
             .collect()
             .await
         });
-        assert_eq!(items.len(), 2, "the row, then the error");
+        assert_eq!(items.len(), 2, "the row, then the error, then nothing");
         assert!(items[0].is_ok());
         assert_eq!(
             items[1].as_ref().unwrap_err().kind(),
@@ -216,20 +259,19 @@ mod tests {
     #[test]
     fn outside_a_runtime_the_only_item_is_unsupported() {
         use futures_util::FutureExt;
-        let mut stream = RecordStream::<u64>::spawn(|_each| Ok(()));
+        let mut stream = rows(vec![Ok(1)]);
         let first = stream.next().now_or_never().expect("ready at once");
         assert_eq!(
             first.unwrap().unwrap_err().kind(),
             crate::ErrorKind::Unsupported
         );
-        assert!(stream.next().now_or_never().expect("ready").is_none());
     }
 
     #[test]
     fn a_panicking_reader_is_an_error_not_a_silent_end() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let items: Vec<crate::Result<u64>> = runtime.block_on(async {
-            RecordStream::spawn(|_each| panic!("the reader panics"))
+            RecordStream::from_source(Box::new(std::iter::from_fn(|| panic!("the reader panics"))))
                 .collect()
                 .await
         });

@@ -1,0 +1,112 @@
+//! [`Cursor`]: a query's rows, pulled on the caller's thread from the connection it runs on,
+//! which the cursor holds for as long as it lives: a pooled connection of its own, or the
+//! connection of the transaction it reads in.
+
+use std::ptr::NonNull;
+
+use crate::backend::{Connection, Rows};
+use crate::database::{Database, Transaction};
+use crate::error::Result;
+use crate::exclusive::ExclusiveGuard;
+use crate::trace::TracedConnection;
+use crate::value::{Value, ValueType};
+
+/// A running query and the connection it borrows.
+pub(crate) struct Cursor<'tx> {
+    /// Borrows the connection in `held`; always dropped before it (see `Drop`).
+    rows: Option<Box<dyn Rows + 'tx>>,
+    held: Held<'tx>,
+    /// A row failed to read or to decode: the transaction it ran in is aborted when the cursor
+    /// is dropped (with the rows, since they borrow its connection).
+    failed: bool,
+}
+
+/// Where the cursor's connection comes from.
+enum Held<'tx> {
+    /// From the pool, boxed so its address stays put; freed (and checked in) on drop.
+    Pooled(NonNull<TracedConnection>),
+    /// The transaction's, which no other call of it may use meanwhile.
+    Transaction(&'tx Transaction, ExclusiveGuard<'tx, TracedConnection>),
+}
+
+// SAFETY: a `Pooled` cursor owns its boxed connection (`TracedConnection: Send`) and the rows
+// borrowing it, and they move together; a `Transaction` cursor holds a guard, which is `Send`,
+// and a shared reference to a `Sync` transaction. Nothing else reaches the connection while
+// the cursor lives.
+unsafe impl Send for Held<'_> {}
+
+impl<'tx> Cursor<'tx> {
+    /// Runs the query in `tx` if given, else on a pooled connection of `db`.
+    pub(crate) fn open(
+        db: &Database,
+        tx: Option<&'tx Transaction>,
+        sql: &str,
+        params: &[Value],
+        types: &[ValueType],
+    ) -> Result<Cursor<'tx>> {
+        let (conn, held) = match tx {
+            None => {
+                let conn = NonNull::from(Box::leak(Box::new(db.connection()?)));
+                (conn, Held::Pooled(conn))
+            }
+            Some(tx) => {
+                let mut guard = tx.lock()?;
+                (NonNull::from(&mut *guard), Held::Transaction(tx, guard))
+            }
+        };
+        let mut cursor = Cursor {
+            rows: None,
+            held,
+            failed: false,
+        };
+        // SAFETY: the connection stays where it is until `held` is dropped, after `rows`; the
+        // cursor keeps the only path to it (a box it owns, or the transaction's one guard).
+        let conn: &'tx mut TracedConnection = unsafe { &mut *conn.as_ptr() };
+        match conn.query(sql, params, types) {
+            Ok(rows) => cursor.rows = Some(rows),
+            Err(e) => {
+                cursor.failed = true;
+                return Err(e);
+            }
+        }
+        Ok(cursor)
+    }
+
+    /// The next row, or `None` after the last (or after an error).
+    pub(crate) fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        if self.failed {
+            return Ok(None);
+        }
+        let Some(rows) = self.rows.as_mut() else {
+            return Ok(None);
+        };
+        let next = rows.next();
+        if next.is_err() {
+            self.failed = true;
+        }
+        next
+    }
+
+    /// Marks the query as failed (a row did not decode, a callback failed): it yields no more
+    /// rows, and a transaction it runs in is rolled back when it is dropped.
+    pub(crate) fn fail(&mut self) {
+        self.failed = true;
+    }
+}
+
+impl Drop for Cursor<'_> {
+    fn drop(&mut self) {
+        drop(self.rows.take());
+        match &mut self.held {
+            Held::Pooled(conn) => {
+                // SAFETY: leaked from a box in `open`; the rows borrowing it are gone.
+                drop(unsafe { Box::from_raw(conn.as_ptr()) });
+            }
+            Held::Transaction(tx, guard) => {
+                if self.failed {
+                    tx.abort(guard);
+                }
+            }
+        }
+    }
+}
