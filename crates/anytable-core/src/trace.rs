@@ -354,12 +354,16 @@ struct TracedRows<'c> {
 
 impl Rows for TracedRows<'_> {
     fn next(&mut self) -> Result<Option<&mut [Value]>> {
-        let Some(statement) = &self.statement else {
-            return self.rows.next();
+        let next = match &self.statement {
+            None => return self.rows.next(),
+            // Entering a span costs a little on every row: only when somebody listens.
+            Some(statement) if statement.span.is_disabled() => self.rows.next(),
+            Some(statement) => {
+                let _inside = statement.span.enter();
+                self.rows.next()
+            }
         };
-        let span = statement.span.clone();
-        let _inside = span.enter();
-        match self.rows.next() {
+        match next {
             Ok(Some(values)) => {
                 self.count += 1;
                 Ok(Some(values))
