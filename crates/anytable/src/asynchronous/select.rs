@@ -72,9 +72,9 @@ impl<R: Record> AsyncSelect<R> {
     /// memory stays flat however many rows there are, and nothing is read before the
     /// consumer has taken the rows read so far. Dropping the stream stops the query.
     ///
-    /// Errors arrive as items; inside a transaction the stream's only item is
-    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), as with the sync
-    /// [`Select::iter`]: use [`all`](Self::all) there.
+    /// Errors arrive as items; inside an [`AsyncTransaction`] the stream's only item is
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) (unlike the sync
+    /// [`Select::iter`], which reads inside a transaction): use [`all`](Self::all) there.
     pub fn stream(self) -> RecordStream<R> {
         if self.tx.is_some() {
             return RecordStream::failed(crate::Error::invalid_input(
