@@ -15,14 +15,14 @@
 //! | `GET /notes/count` | `200` and `{"count": n}` |
 //! | `DELETE /notes/{id}` | `204`, or `404` |
 //!
-//! Handlers hold the table as `Arc<dyn AsyncTableOps<Note>>`: the object-safe trait, which a
+//! Handlers hold the table as `Arc<dyn AsyncTable<Note>>`: the object-safe trait, which a
 //! test could fill with an in-memory fake. `RUST_LOG=anytable=debug` shows each statement.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anytable::chrono::{DateTime, Utc};
-use anytable::{AsyncDatabase, AsyncTableOps, ErrorKind, Record};
+use anytable::{AsyncDatabase, AsyncTable, ErrorKind, Record};
 use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, Query, State};
@@ -83,7 +83,7 @@ struct ListQuery {
 /// What every handler shares.
 #[derive(Clone)]
 struct App {
-    notes: Arc<dyn AsyncTableOps<Note>>,
+    notes: Arc<dyn AsyncTable<Note>>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -2,8 +2,9 @@
 
 use std::sync::Mutex;
 
+use anytable::backend::DatabaseUrl;
 use anytable::url::redact;
-use anytable::{Database, DatabaseUrl};
+use anytable::Database;
 
 /// A fresh, empty database for one case, with its URL (for cases that open it again).
 pub struct TestDb {
@@ -289,7 +290,8 @@ pub fn describe(t: &TestDb) -> String {
 
 /// The collation of the current PostgreSQL database, e.g. `C.UTF-8` or `en_US.UTF-8`.
 fn collation(db: &Database) -> anytable::Result<String> {
-    use anytable::{Connection, Value, ValueType};
+    use anytable::backend::Connection;
+    use anytable::{Value, ValueType};
     let mut row = Vec::new();
     db.connection()?.query_row(
         "SELECT datcollate::text FROM pg_database WHERE datname = current_database()",

@@ -29,7 +29,7 @@
 //! fails when the committed file differs.
 //!
 //! # Running the suite on a third-party backend
-//! 1. Implement [`Backend`](anytable::Backend) and [`Connection`](anytable::Connection) in your
+//! 1. Implement [`Backend`](anytable::backend::Backend) and [`Connection`](anytable::backend::Connection) in your
 //!    crate, with honest [`Capabilities`](anytable::Capabilities).
 //! 2. Write a fixture: a function returning a [`TestDb`] for a fresh, empty database of yours,
 //!    for example `TestDb::from_database(url, Database::from_backend(MyBackend::open(..)?), None)`
@@ -146,6 +146,7 @@ macro_rules! for_each_case {
             crud::streaming_iter_and_for_each,
             crud::early_stops_leave_the_connection_usable,
             crud::insert_many_iterator_may_read_the_database,
+            crud::table_trait_object,
             types::round_trip_every_type,
             types::bulk_and_single_inserts_read_back_identical,
             types::nan_and_infinity,

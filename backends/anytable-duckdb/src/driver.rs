@@ -100,17 +100,19 @@ impl DuckDbBackend {
         Ok(DuckDbBackend {
             access,
             pool_timeout,
-            capabilities: Capabilities {
-                concurrent_writers: true,
-                multi_process_writers: per_transaction,
-                persistent: !memory,
-                stores_nan: true,
-                transactional_ddl: true,
-                readers_wait_for_writers: false,
+            capabilities: {
+                let mut c = Capabilities::none();
+                c.concurrent_writers = true;
+                c.multi_process_writers = per_transaction;
+                c.persistent = !memory;
+                c.stores_nan = true;
+                c.transactional_ddl = true;
+                c.readers_wait_for_writers = false;
                 // Optimistic concurrency control: the second writer of a row fails at once.
-                write_contention: ErrorKind::Conflict,
-                max_index_entry_bytes: None,
-                case_insensitive_like: true,
+                c.write_contention = ErrorKind::Conflict;
+                c.max_index_entry_bytes = None;
+                c.case_insensitive_like = true;
+                c
             },
         })
     }

@@ -41,6 +41,12 @@ impl ToSql for Bind<'_> {
                     "a list parameter: the DuckDB dialect binds IN lists value by value".into(),
                 ))
             }
+            // A value type newer than this backend.
+            other => {
+                return Err(duckdb::Error::ToSqlConversionFailure(
+                    format!("the duckdb backend cannot bind {other:?}").into(),
+                ))
+            }
         })
     }
 }
@@ -152,5 +158,7 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
                 )
             }
         },
+        // A value type newer than this backend.
+        _ => return Err(mismatch(ty, &raw)),
     })
 }

@@ -192,17 +192,19 @@ impl PostgresBackend {
             pool,
             begin,
             timeout,
-            capabilities: Capabilities {
-                concurrent_writers: true,
-                multi_process_writers: true,
-                persistent: true,
-                stores_nan: true,
-                transactional_ddl: true,
-                readers_wait_for_writers: false,
+            capabilities: {
+                let mut c = Capabilities::none();
+                c.concurrent_writers = true;
+                c.multi_process_writers = true;
+                c.persistent = true;
+                c.stores_nan = true;
+                c.transactional_ddl = true;
+                c.readers_wait_for_writers = false;
                 // Row locks are waited for up to lock_timeout (the URL's timeout), then 55P03.
-                write_contention: ErrorKind::Locked,
-                max_index_entry_bytes: Some(MAX_INDEX_ENTRY_BYTES),
-                case_insensitive_like: icu,
+                c.write_contention = ErrorKind::Locked;
+                c.max_index_entry_bytes = Some(MAX_INDEX_ENTRY_BYTES);
+                c.case_insensitive_like = icu;
+                c
             },
         })
     }

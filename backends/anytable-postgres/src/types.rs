@@ -77,6 +77,8 @@ impl ToSql for Bind<'_> {
                 }
                 _ => Err(mismatch(v, ty)),
             },
+            // A value type newer than this backend.
+            _ => Err(mismatch(v, ty)),
         }
     }
 
@@ -116,6 +118,8 @@ impl ColumnReader {
             ValueType::Date => <NaiveDate as FromSql>::accepts(ty),
             ValueType::Json => <serde_json::Value as FromSql>::accepts(ty),
             ValueType::Uuid => <uuid::Uuid as FromSql>::accepts(ty),
+            // A value type newer than this backend: reading it fails with TypeMismatch.
+            _ => false,
         };
         ColumnReader {
             want,
@@ -162,6 +166,7 @@ impl ColumnReader {
             ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Json => Value::Json(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Uuid => Value::Uuid(FromSql::from_sql(ty, raw).map_err(failed)?),
+            _ => return Err(failed(format!("cannot read {ty} as {want}").into())),
         })
     }
 }

@@ -180,18 +180,20 @@ impl SqliteBackend {
             pool_timeout,
             busy_timeout,
             gate: Arc::default(),
-            capabilities: Capabilities {
-                concurrent_writers: true,
-                multi_process_writers: !memory,
-                persistent: !memory,
-                stores_nan: false,
-                transactional_ddl: true,
+            capabilities: {
+                let mut c = Capabilities::none();
+                c.concurrent_writers = true;
+                c.multi_process_writers = !memory;
+                c.persistent = !memory;
+                c.stores_nan = false;
+                c.transactional_ddl = true;
                 // The memdb VFS has no WAL: an open write transaction blocks new readers.
-                readers_wait_for_writers: memory,
+                c.readers_wait_for_writers = memory;
                 // One writer at a time: the next waits busy_timeout, then SQLITE_BUSY.
-                write_contention: ErrorKind::Busy,
-                max_index_entry_bytes: None,
-                case_insensitive_like: true,
+                c.write_contention = ErrorKind::Busy;
+                c.max_index_entry_bytes = None;
+                c.case_insensitive_like = true;
+                c
             },
             _anchor: memory.then(|| Mutex::new(first)),
         })

@@ -42,6 +42,12 @@ impl ToSql for Bind<'_> {
                 ),
                 c"rarray",
             ),
+            // A value type newer than this backend.
+            other => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("the sqlite backend cannot bind {other:?}").into(),
+                ))
+            }
         })
     }
 }
@@ -215,6 +221,8 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
                 Value::Uuid(uuid::Uuid::parse_str(t).map_err(|_| unparsable(ty, t))?)
             }
         },
+        // A value type newer than this backend.
+        _ => return Err(mismatch(ty, &raw)),
     })
 }
 

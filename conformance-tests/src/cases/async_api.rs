@@ -10,7 +10,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use anytable::{AsyncDatabase, AsyncTableOps, ErrorKind, OnConflict};
+use anytable::{AsyncDatabase, AsyncTable, ErrorKind, OnConflict, Query};
 use futures_util::StreamExt;
 
 use crate::cases::concurrency::writer_threads;
@@ -36,7 +36,7 @@ where
 }
 
 /// Insert, get, filters, first, count, head, update, delete, upsert and bulk insert through
-/// [`AsyncTable`](anytable::AsyncTable), and the same calls through `dyn AsyncTableOps`.
+/// [`AsyncTable`](anytable::AsyncTable), and the same calls through `dyn AsyncTable`.
 pub fn async_crud(t: &TestDb) -> CaseResult {
     on_runtime(t, |db| async move {
         let rows = db.table::<SimpleRow>().await?;
@@ -115,16 +115,37 @@ pub fn async_crud(t: &TestDb) -> CaseResult {
         );
 
         // The same table behind the object-safe trait.
-        let ops: Arc<dyn AsyncTableOps<SimpleRow>> = Arc::new(rows.clone());
+        let ops: Arc<dyn AsyncTable<SimpleRow>> = Arc::new(rows.clone());
         let (dyn_id, _) = ops.insert(SimpleRow::new("DYN", 1)).await?;
         ensure!(
             ops.get(dyn_id).await?.map(|r| r.process) == Some("DYN".into()),
             "dyn get"
         );
-        let found = ops.find(SimpleRow::process().eq("DYN")).await?;
+        let dyn_rows = || Query::new().filter(SimpleRow::process().eq("DYN"));
+        let found = ops.find(dyn_rows()).await?;
         ensure!(found.len() == 1, "dyn find");
-        let streamed: Vec<_> = ops.stream(SimpleRow::process().eq("DYN")).collect().await;
+        ensure!(
+            ops.find_first(dyn_rows()).await?.map(|r| r.id) == Some(dyn_id),
+            "dyn find_first"
+        );
+        let streamed: Vec<_> = ops.stream(dyn_rows()).collect().await;
         ensure!(streamed.len() == 1, "dyn stream");
+        ensure!(
+            ops.count_matching(SimpleRow::process().eq("DYN")).await? == 1,
+            "dyn count_matching"
+        );
+        ensure!(ops.count().await? == 12, "dyn count");
+        ensure!(ops.head(2).await?.len() == 2, "dyn head");
+        ensure!(
+            ops.update(
+                SimpleRow::process().eq("DYN"),
+                vec![SimpleRow::number().set(5)]
+            )
+            .await?
+                == 1,
+            "dyn update"
+        );
+        ensure!(ops.name() == rows.name(), "dyn name");
         ensure!(
             ops.delete(SimpleRow::process().eq("DYN")).await? == 1,
             "dyn delete"

@@ -30,7 +30,7 @@ pub(crate) fn writer_threads(t: &TestDb, wanted: usize) -> usize {
 /// Counts rows until `done`, failing if the count ever drops or is not a whole number of
 /// `batch`-row transactions; returns how many times it counted.
 fn poll_count(
-    table: &anytable::Table<'_, SimpleRow>,
+    table: &anytable::TableHandle<'_, SimpleRow>,
     done: &AtomicBool,
     batch: usize,
 ) -> Result<usize, String> {

@@ -1,12 +1,12 @@
 //! Insert, get, select, update, delete, upsert and streaming through the typed API.
 
-use anytable::{Filter, OnConflict};
+use anytable::{Filter, OnConflict, Query, Table};
 
 use crate::fixtures::with_option;
 use crate::records::{Keyed, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
-fn seed(t: &TestDb, n: i64) -> Result<anytable::Table<'static, SimpleRow>, anytable::Error> {
+fn seed(t: &TestDb, n: i64) -> Result<anytable::TableHandle<'static, SimpleRow>, anytable::Error> {
     let rows = t.db.table::<SimpleRow>()?;
     let batch: Vec<SimpleRow> = (0..n)
         .map(|i| {
@@ -381,5 +381,77 @@ pub fn insert_many_iterator_may_read_the_database(t: &TestDb) -> CaseResult {
         &seen[..seen.len().min(5)]
     );
     ensure!(rows.count()? == 301, "all rows committed");
+    Ok(())
+}
+
+/// Every operation of the [`Table`](anytable::Table) trait through `&dyn Table`, inside a
+/// transaction and outside it: the trait answers as the handle's own methods do, so code
+/// written against the trait runs on any backend.
+pub fn table_trait_object(t: &TestDb) -> CaseResult {
+    fn exercise(rows: &dyn Table<SimpleRow>, keyed: &dyn Table<Keyed>) -> CaseResult {
+        let mut a = SimpleRow::new("TR", 1);
+        let id = rows.insert(&mut a)?;
+        ensure!(a.id == id && id > 0, "insert hands the id back: {a:?}");
+        let batch: Vec<SimpleRow> = (2..=5).map(|i| SimpleRow::new("TR", i)).collect();
+        ensure!(rows.insert_many(&batch)? == 4, "insert_many counts");
+        ensure!(rows.get(id)?.as_ref() == Some(&a), "get");
+        let query = || Query::new().filter(SimpleRow::process().eq("TR"));
+        let desc: Vec<i64> = rows
+            .find(
+                query()
+                    .order_by(SimpleRow::number().desc())
+                    .limit(3)
+                    .offset(1),
+            )?
+            .iter()
+            .map(|r| r.number)
+            .collect();
+        ensure!(
+            desc == [4, 3, 2],
+            "find with order, limit, offset: {desc:?}"
+        );
+        let first = rows.find_first(query().order_by(SimpleRow::number().desc()))?;
+        ensure!(first.map(|r| r.number) == Some(5), "find_first");
+        let mut seen = Vec::new();
+        rows.for_each_while(query().order_by(SimpleRow::number().asc()), &mut |r| {
+            seen.push(r.number);
+            Ok(seen.len() < 2)
+        })?;
+        ensure!(seen == [1, 2], "for_each_while stops when asked: {seen:?}");
+        ensure!(rows.count()? == 5, "count");
+        ensure!(
+            rows.count_matching(SimpleRow::number().gt(3))? == 2,
+            "count_matching"
+        );
+        ensure!(rows.head(1)?[0].id == id, "head in id order");
+        ensure!(
+            rows.update(
+                SimpleRow::number().le(2),
+                vec![SimpleRow::note().set(Some("low".to_owned()))]
+            )? == 2,
+            "update"
+        );
+        ensure!(rows.delete(SimpleRow::number().eq(5))? == 1, "delete");
+        let mut k = Keyed::new("trait", "g", 1, 1);
+        let kid = keyed.upsert(&mut k, OnConflict::column(Keyed::key()))?;
+        ensure!(kid == Some(k.id), "upsert inserts");
+        let mut again = Keyed::new("trait", "g", 1, 2);
+        let skipped = keyed.upsert(&mut again, OnConflict::column(Keyed::key()))?;
+        ensure!(skipped.is_none(), "upsert does nothing on conflict");
+        ensure!(rows.delete_all()? == 4, "delete_all");
+        ensure!(keyed.name() == "keyed", "name: {}", keyed.name());
+        Ok(())
+    }
+    let (rows, keyed) = (t.db.table::<SimpleRow>()?, t.db.table::<Keyed>()?);
+    exercise(&rows, &keyed)?;
+    let boxed: Vec<Box<dyn Table<Keyed> + Send + Sync>> = vec![Box::new(keyed.clone())];
+    ensure!(boxed[0].count()? == 1, "a boxed handle is Send + Sync");
+    keyed.delete_all()?;
+    t.db.transaction(|tx| {
+        let (rows, keyed) = (tx.table::<SimpleRow>()?, tx.table::<Keyed>()?);
+        exercise(&rows, &keyed).map_err(|e| anytable::Error::invalid_input(e.to_string()))
+    })?;
+    ensure!(rows.count()? == 0, "the transaction's work is committed");
+    ensure!(keyed.count()? == 1, "the upserted row is committed");
     Ok(())
 }

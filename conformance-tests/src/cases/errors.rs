@@ -17,7 +17,7 @@ fn raw_insert(
     values: &[Value],
 ) -> anytable::Result<u64> {
     let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
-    let sql = anytable::sql::insert_sql(t.db.dialect(), schema, &columns)?;
+    let sql = anytable::backend::sql::insert_sql(t.db.dialect(), schema, &columns)?;
     t.db.execute(&sql, values)
 }
 
@@ -490,7 +490,7 @@ pub fn long_values_in_indexed_columns(t: &TestDb) -> CaseResult {
 /// Careless URLs are `InvalidInput`, never a throwaway database, a panic or an abort: an empty
 /// location (only `::memory:` means memory), a timeout or pool size out of range.
 pub fn careless_urls_are_refused(t: &TestDb) -> CaseResult {
-    let parsed = anytable::DatabaseUrl::parse(&t.url)?;
+    let parsed = anytable::backend::DatabaseUrl::parse(&t.url)?;
     let scheme = parsed.scheme().to_owned();
     let mut bad: Vec<String> = [
         ("timeout", "-1"),

@@ -148,7 +148,7 @@ fn watch(db: &Database, expected: u64, batch: u64) -> anytable::Result<()> {
 }
 
 /// Reads a counter and writes it back one higher, inside the caller's transaction.
-fn increment(counters: &anytable::Table<'_, Counter>, id: i64) -> anytable::Result<()> {
+fn increment(counters: &anytable::TableHandle<'_, Counter>, id: i64) -> anytable::Result<()> {
     let current = counters
         .get(id)?
         .ok_or_else(|| anytable::Error::new(ErrorKind::NotFound, format!("counter {id}")))?

@@ -1,6 +1,7 @@
 //! Creating, reopening and verifying tables; indexes; hostile identifiers.
 
-use anytable::{Connection, ErrorKind, Record};
+use anytable::backend::Connection;
+use anytable::{ErrorKind, Record};
 
 use crate::records::{Awkward, CollideA, CollideAB, Keyed, SimpleRow, SimpleRowDrifted};
 use crate::{ensure, CaseResult, TestDb};
@@ -60,7 +61,7 @@ pub fn indexes_and_unique_constraints_exist(t: &TestDb) -> CaseResult {
     t.db.table::<SimpleRow>()?;
     let mut conn = t.db.connection()?;
     let keyed = conn.introspect("keyed")?.ok_or("keyed exists")?;
-    let has = |info: &anytable::TableInfo, cols: &[&str], unique: bool| {
+    let has = |info: &anytable::backend::TableInfo, cols: &[&str], unique: bool| {
         info.indexes
             .iter()
             .any(|i| i.columns == cols && i.unique == unique)

@@ -11,7 +11,10 @@ use crate::cases::errors::expect_kind;
 use crate::records::{SimpleRow, Word};
 use crate::{ensure, CaseResult, TestDb};
 
-fn words(t: &TestDb, texts: &[&str]) -> Result<anytable::Table<'static, Word>, anytable::Error> {
+fn words(
+    t: &TestDb,
+    texts: &[&str],
+) -> Result<anytable::TableHandle<'static, Word>, anytable::Error> {
     let table = t.db.table::<Word>()?;
     let batch: Vec<Word> = texts.iter().map(|w| Word::new(w, None)).collect();
     table.insert_many(&batch)?;

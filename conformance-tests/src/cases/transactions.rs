@@ -3,7 +3,8 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anytable::{Connection, ErrorKind};
+use anytable::backend::Connection;
+use anytable::ErrorKind;
 
 use crate::records::{DeferredChild, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
@@ -157,7 +158,7 @@ pub fn connections_never_return_inside_a_transaction(t: &TestDb) -> CaseResult {
         Ok(())
     };
 
-    let insert = anytable::sql::insert_sql(
+    let insert = anytable::backend::sql::insert_sql(
         db.dialect(),
         <SimpleRow as anytable::Record>::schema(),
         &["process".to_owned(), "number".to_owned()],

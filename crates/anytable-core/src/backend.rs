@@ -23,7 +23,11 @@ use crate::sql::Dialect;
 use crate::value::{Value, ValueType};
 
 /// What a backend can and cannot do; the conformance suite decides its expectations from this.
+///
+/// New capabilities may be added in any release: a backend starts from
+/// [`Capabilities::none`] and sets the fields it promises.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Capabilities {
     /// Many threads may write at once (the engine serialises or merges them without errors
     /// other than retryable ones).
@@ -55,6 +59,22 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// An engine that promises nothing: every flag false, no index limit, writes that contend
+    /// wait and fail with [`ErrorKind::Busy`].
+    pub const fn none() -> Capabilities {
+        Capabilities {
+            concurrent_writers: false,
+            multi_process_writers: false,
+            persistent: false,
+            stores_nan: false,
+            transactional_ddl: false,
+            readers_wait_for_writers: false,
+            write_contention: ErrorKind::Busy,
+            max_index_entry_bytes: None,
+            case_insensitive_like: false,
+        }
+    }
+
     /// Each capability by name with its value in words, for reports and the support matrix.
     pub fn entries(&self) -> Vec<(&'static str, String)> {
         let yes = |b: bool| if b { "yes" } else { "no" }.to_owned();
@@ -76,6 +96,12 @@ impl Capabilities {
             ),
             ("case_insensitive_like", yes(self.case_insensitive_like)),
         ]
+    }
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities::none()
     }
 }
 

@@ -20,16 +20,16 @@ pub const YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
 
 /// What the backend can store, which decides what is refused.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Rules {
+pub struct Rules {
     /// NaN and infinity can be written.
-    pub(crate) stores_nan: bool,
+    pub stores_nan: bool,
     /// `ilike` is available.
-    pub(crate) case_insensitive_like: bool,
+    pub case_insensitive_like: bool,
 }
 
 impl Rules {
     /// The rules a backend's capabilities call for.
-    pub(crate) fn of(capabilities: &crate::backend::Capabilities) -> Rules {
+    pub fn of(capabilities: &crate::backend::Capabilities) -> Rules {
         Rules {
             stores_nan: capabilities.stores_nan,
             case_insensitive_like: capabilities.case_insensitive_like,
@@ -38,7 +38,7 @@ impl Rules {
 }
 
 /// Checks one value about to be written to `column`, and turns `-0.0` into `+0.0`.
-pub(crate) fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<()> {
+pub fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<()> {
     if let Value::F64(f) = value {
         if !f.is_finite() && !rules.stores_nan {
             return Err(refused(
@@ -57,7 +57,7 @@ pub(crate) fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<
 /// Checks a value a filter compares `column` with: as for writes, except that infinity is a
 /// fine bound everywhere and NaN is refused only where it cannot be stored (`-0.0` needs no
 /// change: it equals `0.0` in SQL).
-pub(crate) fn filter_value(value: &Value, column: &str, rules: Rules) -> Result<()> {
+pub fn filter_value(value: &Value, column: &str, rules: Rules) -> Result<()> {
     match value {
         Value::F64(f) if f.is_nan() && !rules.stores_nan => Err(refused(
             column,
@@ -143,7 +143,7 @@ fn out_of_range(column: &str, shown: &str) -> Error {
 }
 
 /// Checks every value and LIKE pattern a filter holds, naming the column of the first bad one.
-pub(crate) fn condition(condition: &Condition, rules: Rules) -> Result<()> {
+pub fn condition(condition: &Condition, rules: Rules) -> Result<()> {
     match condition {
         Condition::All | Condition::IsNull(_) | Condition::IsNotNull(_) => Ok(()),
         Condition::TooDeep => Err(too_deep()),
@@ -172,7 +172,7 @@ pub(crate) fn condition(condition: &Condition, rules: Rules) -> Result<()> {
 }
 
 /// The error for a filter nested deeper than [`MAX_FILTER_DEPTH`](crate::filter::MAX_FILTER_DEPTH).
-pub(crate) fn too_deep() -> Error {
+pub fn too_deep() -> Error {
     Error::invalid_input(format!(
         "the filter nests deeper than {} levels of &, | and !; build it flatter (a | b | c \
          and is_in(...) stay one level)",
@@ -182,7 +182,7 @@ pub(crate) fn too_deep() -> Error {
 
 /// The error for a filter of more than [`MAX_FILTER_TERMS`](crate::filter::MAX_FILTER_TERMS)
 /// comparisons.
-pub(crate) fn too_wide() -> Error {
+pub fn too_wide() -> Error {
     Error::invalid_input(format!(
         "the filter holds more than {} comparisons; use is_in(...) for long lists of values \
          (one comparison, any length), or split the work into several calls",
@@ -214,7 +214,7 @@ fn like_pattern(pattern: &str, column: &str) -> Result<()> {
 /// Refuses a row whose text and bytes in one index exceed `limit` bytes, naming the column
 /// that holds the most of them. `indexes` lists, per index, the positions of its text and
 /// bytes columns in `values` and their names.
-pub(crate) fn index_entries(
+pub fn index_entries(
     values: &[Value],
     indexes: &[Vec<(usize, String)>],
     limit: Option<usize>,

@@ -313,6 +313,11 @@ impl<R> Clone for Order<R> {
 }
 
 impl<R> Order<R> {
+    /// The key as SQL building sees it.
+    pub fn key(&self) -> OrderKey {
+        self.key
+    }
+
     /// Puts NULLs before every value, whatever the direction.
     pub fn nulls_first(mut self) -> Self {
         self.key.nulls_first = true;
@@ -331,6 +336,13 @@ pub struct Assignment<R> {
     pub(crate) column: &'static str,
     pub(crate) value: Value,
     _marker: PhantomData<fn() -> R>,
+}
+
+impl<R> Assignment<R> {
+    /// The column and the value it is set to, for SQL building.
+    pub fn into_parts(self) -> (&'static str, Value) {
+        (self.column, self.value)
+    }
 }
 
 impl<R> Clone for Assignment<R> {

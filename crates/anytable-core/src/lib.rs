@@ -7,27 +7,21 @@
 #![warn(missing_docs)]
 
 mod backend;
-mod check;
-mod cursor;
-mod database;
+pub mod check;
 mod error;
-mod exclusive;
 mod filter;
 mod record;
 mod schema;
 pub mod sql;
-mod table;
-pub mod trace;
 pub mod url;
 mod value;
-mod verify;
+pub mod verify;
 
 pub use backend::{
     atomically, bulk_insert, check_count, check_in, insert_one_by_one, Backend, BulkInsert,
     Capabilities, Connection, RowSource, Rows,
 };
 pub use check::YEARS;
-pub use database::{retry_delay, Database, Transaction};
 pub use error::{Error, ErrorKind, Result};
 pub use filter::{
     Assignment, CmpOp, Column, Condition, Filter, Order, OrderKey, LIKE_ESCAPE, MAX_FILTER_DEPTH,
@@ -38,8 +32,6 @@ pub use schema::{
     ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
 };
 pub use sql::Dialect;
-pub use table::{OnConflict, RecordIter, Select, Table};
-pub use trace::{TraceOptions, TracedConnection};
 pub use url::DatabaseUrl;
 pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
 pub use verify::differences as schema_differences;

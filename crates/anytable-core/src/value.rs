@@ -8,8 +8,10 @@ use crate::error::{Error, Result};
 /// One SQL value, independent of the backend that stores it.
 ///
 /// Timestamps are UTC with microsecond precision: finer parts are truncated when a
-/// `DateTime<Utc>` becomes a `Value`, so what is written is exactly what reads back.
+/// `DateTime<Utc>` becomes a `Value`, so what is written is exactly what reads back. New
+/// variants may come with new field types, so a backend's `match` needs a fallback arm.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum Value {
     /// SQL NULL.
     #[default]
@@ -42,8 +44,10 @@ pub enum Value {
     List(Vec<Value>),
 }
 
-/// The type of a column, and of the non-NULL values it holds.
+/// The type of a column, and of the non-NULL values it holds (more may come: match with a
+/// fallback arm).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ValueType {
     /// 16-bit integer.
     I16,

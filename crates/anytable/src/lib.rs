@@ -80,124 +80,45 @@
 //! The feature `async` adds `AsyncDatabase` and the rest of the `asynchronous` module: the same
 //! API for tokio applications.
 //!
+//! # Two audiences
+//! Everything at the crate root is for applications. What a backend crate implements or
+//! calls (the [`backend::Backend`] and [`backend::Connection`] traits, row cursors, SQL
+//! building, introspection) lives in [`backend`].
+//!
 //! # Tracing
 //! Every statement emits a `tracing` span (target `anytable`, DEBUG) with the backend, the SQL
 //! text, the rows and the duration; slow statements and long pool waits are logged at WARN.
-//! See [`trace`] and [`Database::set_trace_options`](anytable_core::Database::set_trace_options).
+//! See [`trace`] and [`Database::set_trace_options`].
 #![warn(missing_docs)]
 
-use std::ops::Deref;
+mod cursor;
+mod database;
+mod exclusive;
+mod open;
+mod table;
+pub mod trace;
+
+pub mod backend;
+pub use anytable_core::url;
 
 pub use anytable_core::{
-    check_in, chrono, derive_support, serde_json, sql, url, uuid, Assignment, Backend, BulkInsert,
-    Capabilities, CmpOp, Column, ColumnInfo, ColumnRole, ColumnSchema, ColumnValue, Condition,
-    Connection, DatabaseUrl, Dialect, Error, ErrorKind, Filter, IndexInfo, IndexSchema, OnConflict,
-    Order, OrderKey, Record, RecordId, RecordIter, Result, RowSource, Rows, Select, Table,
-    TableInfo, TableSchema, TextColumn, TraceOptions, TracedConnection, Transaction, Value,
-    ValueFor, ValueType, LIKE_ESCAPE, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
+    chrono, derive_support, serde_json, uuid, Assignment, Capabilities, Column, ColumnRole,
+    ColumnSchema, ColumnValue, Error, ErrorKind, Filter, IndexSchema, Order, Record, RecordId,
+    Result, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE, MAX_FILTER_DEPTH,
+    MAX_FILTER_TERMS, YEARS,
 };
-pub use anytable_core::{retry_delay, trace};
 pub use anytable_derive::Record;
+pub use database::{retry_delay, Database, Transaction};
+pub use table::{OnConflict, Query, RecordIter, Select, Table, TableHandle};
+pub use trace::{TraceOptions, TracedConnection};
 
 #[cfg(feature = "async")]
 pub mod asynchronous;
 #[cfg(feature = "async")]
 pub use asynchronous::{
-    AsyncDatabase, AsyncSelect, AsyncTable, AsyncTableOps, AsyncTransaction, RecordStream,
+    AsyncDatabase, AsyncSelect, AsyncTable, AsyncTableHandle, AsyncTransaction, RecordStream,
 };
 
 /// The PostgreSQL backend crate, for [`Database::from_backend`] and its helpers.
 #[cfg(feature = "postgres")]
 pub use anytable_postgres as postgres;
-
-/// A handle on one database, opened from a URL: `Clone + Send + Sync`, pooling connections.
-///
-/// Everything but opening lives on [`anytable_core::Database`], which this derefs to.
-#[derive(Clone, Debug)]
-pub struct Database {
-    inner: anytable_core::Database,
-}
-
-impl Database {
-    /// Opens the database at `url` with the backend its scheme names.
-    ///
-    /// Schemes: `sqlite` (feature `sqlite`), `duckdb` (feature `duckdb`), `postgres` and
-    /// `postgresql` (feature `postgres`). Options go in the query string, e.g.
-    /// `sqlite://app.db?timeout=15`; an unknown option is an error.
-    ///
-    /// # Errors
-    /// [`ErrorKind::InvalidInput`] for a malformed URL or unknown scheme,
-    /// [`ErrorKind::Unsupported`] for a backend not compiled in, and the backend's own
-    /// errors (e.g. [`ErrorKind::NotFound`] for a directory that does not exist).
-    pub fn open(url: &str) -> Result<Database> {
-        let parsed = DatabaseUrl::parse(url)?;
-        let inner = match parsed.scheme() {
-            "sqlite" => open_sqlite(&parsed)?,
-            "duckdb" => open_duckdb(&parsed)?,
-            "postgres" | "postgresql" => open_postgres(&parsed)?,
-            other => {
-                return Err(Error::invalid_input(format!(
-                    "unknown database URL scheme {other:?}; anytable knows sqlite, duckdb, postgres and postgresql"
-                )))
-            }
-        };
-        Ok(Database { inner })
-    }
-
-    /// Wraps a backend opened by other means (e.g. a third-party backend crate).
-    pub fn from_backend(backend: impl Backend) -> Database {
-        Database {
-            inner: anytable_core::Database::new(backend),
-        }
-    }
-
-    /// The backend-neutral handle this wraps.
-    pub fn core(&self) -> &anytable_core::Database {
-        &self.inner
-    }
-}
-
-impl Deref for Database {
-    type Target = anytable_core::Database;
-    fn deref(&self) -> &anytable_core::Database {
-        &self.inner
-    }
-}
-
-#[cfg(feature = "sqlite")]
-fn open_sqlite(url: &DatabaseUrl) -> Result<anytable_core::Database> {
-    anytable_sqlite::SqliteBackend::open(url).map(anytable_core::Database::new)
-}
-
-#[cfg(not(feature = "sqlite"))]
-fn open_sqlite(_: &DatabaseUrl) -> Result<anytable_core::Database> {
-    Err(not_compiled("sqlite", "sqlite"))
-}
-
-#[cfg(feature = "postgres")]
-fn open_postgres(url: &DatabaseUrl) -> Result<anytable_core::Database> {
-    anytable_postgres::PostgresBackend::open(url).map(anytable_core::Database::new)
-}
-
-#[cfg(not(feature = "postgres"))]
-fn open_postgres(url: &DatabaseUrl) -> Result<anytable_core::Database> {
-    Err(not_compiled("postgres", url.scheme()))
-}
-
-#[cfg(feature = "duckdb")]
-fn open_duckdb(url: &DatabaseUrl) -> Result<anytable_core::Database> {
-    anytable_duckdb::DuckDbBackend::open(url).map(anytable_core::Database::new)
-}
-
-#[cfg(not(feature = "duckdb"))]
-fn open_duckdb(_: &DatabaseUrl) -> Result<anytable_core::Database> {
-    Err(not_compiled("duckdb", "duckdb"))
-}
-
-#[cfg(not(all(feature = "sqlite", feature = "duckdb", feature = "postgres")))]
-fn not_compiled(feature: &str, scheme: &str) -> Error {
-    Error::unsupported(format!(
-        "this build of anytable has no {scheme} backend: enable the cargo feature \"{feature}\" \
-         of anytable (e.g. `anytable = {{ version = \"0.1\", features = [\"{feature}\"] }}`)"
-    ))
-}

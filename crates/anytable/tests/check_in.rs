@@ -5,10 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use anytable::{
-    Backend, BulkInsert, Capabilities, Connection, Database, Dialect, Error, ErrorKind, Record,
-    Result, RowSource, Rows, TableInfo, Value, ValueType,
-};
+use anytable::backend::{Backend, BulkInsert, Connection, Dialect, RowSource, Rows, TableInfo};
+use anytable::{Capabilities, Database, Error, ErrorKind, Record, Result, Value, ValueType};
 
 /// What the scripted connection was asked to do, shared with the test.
 #[derive(Default, Debug)]
@@ -36,17 +34,19 @@ impl Backend for Scripted {
         Dialect::Sqlite
     }
     fn capabilities(&self) -> &Capabilities {
-        static CAPABILITIES: Capabilities = Capabilities {
-            concurrent_writers: true,
-            multi_process_writers: false,
-            persistent: false,
-            stores_nan: false,
-            transactional_ddl: true,
-            readers_wait_for_writers: false,
-            write_contention: ErrorKind::Busy,
-            max_index_entry_bytes: None,
-            case_insensitive_like: true,
-        };
+        static CAPABILITIES: std::sync::LazyLock<Capabilities> = std::sync::LazyLock::new(|| {
+            let mut c = Capabilities::none();
+            c.concurrent_writers = true;
+            c.multi_process_writers = false;
+            c.persistent = false;
+            c.stores_nan = false;
+            c.transactional_ddl = true;
+            c.readers_wait_for_writers = false;
+            c.write_contention = ErrorKind::Busy;
+            c.max_index_entry_bytes = None;
+            c.case_insensitive_like = true;
+            c
+        });
         &CAPABILITIES
     }
     fn connect(&self) -> Result<Box<dyn Connection>> {
@@ -74,8 +74,8 @@ impl Connection for Scripted {
     }
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let in_transaction = self.in_transaction();
-        anytable_core::atomically(self, in_transaction, |this| {
-            anytable_core::insert_one_by_one(this, target.insert_sql, rows)
+        anytable::backend::atomically(self, in_transaction, |this| {
+            anytable::backend::insert_one_by_one(this, target.insert_sql, rows)
         })
     }
     fn begin(&mut self) -> Result<()> {
@@ -152,7 +152,7 @@ fn a_failed_atomic_commit_is_rolled_back() {
         ..Log::default()
     }));
     let mut conn = Scripted(Arc::clone(&log));
-    let result = anytable_core::atomically(&mut conn, false, |_| Ok(()));
+    let result = anytable::backend::atomically(&mut conn, false, |_| Ok(()));
     assert_eq!(result.unwrap_err().kind(), ErrorKind::ForeignKeyViolation);
     let log = log.lock().unwrap();
     assert!(!log.in_transaction && log.rollbacks == 1, "{log:?}");

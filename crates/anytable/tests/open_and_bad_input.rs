@@ -174,5 +174,5 @@ fn wrong_parameter_count_is_invalid_input() {
 fn database_and_table_handles_are_send_sync_and_clone() {
     fn check<T: Send + Sync + Clone>() {}
     check::<Database>();
-    check::<anytable::Table<'static, Item>>();
+    check::<anytable::TableHandle<'static, Item>>();
 }

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use anytable::{Database, Table};
+use anytable::{Database, TableHandle};
 
 use crate::report::{alternate, Measurement};
 use crate::workloads::{row, BenchRow, Engine, Mode, RawClient, RawDriver, Settings};
@@ -176,7 +176,7 @@ pub(crate) fn lookup_ids(s: &Settings) -> Vec<i64> {
 }
 
 /// W3 through anytable: every row into a struct.
-fn anytable_scan(table: &Table<'_, BenchRow>, rows: usize) -> Duration {
+fn anytable_scan(table: &TableHandle<'_, BenchRow>, rows: usize) -> Duration {
     timed(|| {
         let all = table.select().all().expect("reads");
         assert_eq!(all.len(), rows);
@@ -185,7 +185,7 @@ fn anytable_scan(table: &Table<'_, BenchRow>, rows: usize) -> Duration {
 }
 
 /// W4 through anytable: one `get` per id.
-fn anytable_lookups(table: &Table<'_, BenchRow>, ids: &[i64]) -> Duration {
+fn anytable_lookups(table: &TableHandle<'_, BenchRow>, ids: &[i64]) -> Duration {
     timed(|| {
         for id in ids {
             std::hint::black_box(table.get(*id).expect("reads").expect("exists"));

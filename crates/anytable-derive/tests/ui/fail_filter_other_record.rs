@@ -6,7 +6,7 @@ struct A {
 struct B {
     number: i64,
 }
-fn run(table: &anytable::Table<'_, A>) {
+fn run(table: &anytable::TableHandle<'_, A>) {
     let _ = table.filter(B::number().eq(1));
 }
 fn main() {}

@@ -1,5 +1,5 @@
 use anytable::chrono::{DateTime, Utc};
-use anytable::{Record, Table};
+use anytable::{Record, TableHandle};
 
 #[derive(Record)]
 #[anytable(table = "things", index(kind, size), unique(kind, name))]
@@ -19,7 +19,7 @@ struct Thing {
     note: Option<String>,
 }
 
-fn filters(t: &Table<'_, Thing>) -> anytable::Result<Vec<Thing>> {
+fn filters(t: &TableHandle<'_, Thing>) -> anytable::Result<Vec<Thing>> {
     t.filter(Thing::size().gt(2) & Thing::name().like("a%") | Thing::note().eq("x")).all()
 }
 

@@ -2,8 +2,9 @@
 
 use std::future::Future;
 
-use super::{blocking, AsyncTable, AsyncTransaction};
-use crate::{Capabilities, Database, Dialect, Record, Result, Value};
+use super::{blocking, AsyncTableHandle, AsyncTransaction};
+use crate::backend::Dialect;
+use crate::{Capabilities, Database, Record, Result, Value};
 
 /// The async twin of [`Database`]: `Clone + Send + Sync`, sharing the same pool.
 ///
@@ -80,15 +81,15 @@ impl AsyncDatabase {
     }
 
     /// The table of record type `R`: created if missing, verified if present (see
-    /// [`Database::table`](anytable_core::Database::table)).
-    pub async fn table<R: Record>(&self) -> Result<AsyncTable<R>> {
+    /// [`Database::table`](crate::Database::table)).
+    pub async fn table<R: Record>(&self) -> Result<AsyncTableHandle<R>> {
         let db = self.db.clone();
         let table = blocking(move || db.table::<R>()).await?;
-        Ok(AsyncTable::new(table, None))
+        Ok(AsyncTableHandle::new(table, None))
     }
 
     /// Runs one SQL statement in the backend's dialect (an escape hatch, like
-    /// [`Database::execute`](anytable_core::Database::execute)).
+    /// [`Database::execute`](crate::Database::execute)).
     pub async fn execute(&self, sql: impl Into<String>, params: Vec<Value>) -> Result<u64> {
         let (db, sql) = (self.db.clone(), sql.into());
         blocking(move || db.execute(&sql, &params)).await
@@ -105,7 +106,7 @@ impl AsyncDatabase {
     /// Runs `f` in one transaction: commits if its future returns `Ok`, rolls back on `Err`,
     /// on a panic, or when the future is dropped before it finishes.
     ///
-    /// Same guarantees as [`Database::transaction`](anytable_core::Database::transaction): the write lock is taken up front where
+    /// Same guarantees as [`Database::transaction`](crate::Database::transaction): the write lock is taken up front where
     /// the engine has one, and after a failed statement every later call in it returns
     /// [`ErrorKind::TransactionAborted`](crate::ErrorKind::TransactionAborted).
     pub async fn transaction<T, F, Fut>(&self, f: F) -> Result<T>
@@ -127,7 +128,7 @@ impl AsyncDatabase {
 
     /// Like [`transaction`](Self::transaction), but reruns the whole transaction when it fails
     /// with a retryable error, up to `attempts` runs, pausing (without blocking the runtime)
-    /// longer before each rerun; see [`Database::transaction_with_retry`](anytable_core::Database::transaction_with_retry).
+    /// longer before each rerun; see [`Database::transaction_with_retry`](crate::Database::transaction_with_retry).
     pub async fn transaction_with_retry<T, F, Fut>(&self, attempts: u32, mut f: F) -> Result<T>
     where
         F: FnMut(AsyncTransaction) -> Fut,

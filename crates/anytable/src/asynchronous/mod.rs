@@ -66,7 +66,7 @@ mod transaction;
 pub use database::AsyncDatabase;
 pub use select::AsyncSelect;
 pub use stream::RecordStream;
-pub use table::{AsyncTable, AsyncTableOps};
+pub use table::{AsyncTable, AsyncTableHandle};
 pub use transaction::AsyncTransaction;
 
 use crate::{Error, ErrorKind, Result};

@@ -3,8 +3,8 @@
 use super::{blocking, AsyncTransaction, RecordStream};
 use crate::{Filter, Order, Record, Result, Select};
 
-/// The async twin of [`Select`], from [`AsyncTable::select`](super::AsyncTable::select) or
-/// [`AsyncTable::filter`](super::AsyncTable::filter).
+/// The async twin of [`Select`], from [`AsyncTableHandle::select`](super::AsyncTableHandle::select) or
+/// [`AsyncTableHandle::filter`](super::AsyncTableHandle::filter).
 pub struct AsyncSelect<R> {
     /// The query on the table outside any transaction; moved into `tx` when it runs.
     select: Select<'static, R>,

@@ -1,34 +1,37 @@
-//! [`AsyncTable`]: the typed operations on one record type's table, async, and the object-safe
-//! [`AsyncTableOps`] over them.
+//! The [`AsyncTable`] trait, the async twin of [`Table`](crate::Table), and
+//! [`AsyncTableHandle`], which implements it on a real database.
 
 use async_trait::async_trait;
 
 use super::{blocking, AsyncSelect, AsyncTransaction, RecordStream};
-use crate::{Assignment, Filter, OnConflict, Record, Result, Table, TableSchema};
+use crate::{
+    Assignment, Filter, OnConflict, Query, Record, Result, Select, TableHandle, TableSchema,
+};
 
-/// The async twin of [`Table`], from [`AsyncDatabase::table`](super::AsyncDatabase::table) or
-/// [`AsyncTransaction::table`].
+/// The async twin of [`TableHandle`], from
+/// [`AsyncDatabase::table`](super::AsyncDatabase::table) or [`AsyncTransaction::table`]; it
+/// implements the [`AsyncTable`] trait.
 ///
 /// Records are taken by value and handed back with their generated fields (id, added,
 /// updated) filled in. Cheap to clone; handles outside a transaction are `Send + Sync + 'static`,
 /// so they can live in an axum state or a spawned task.
-pub struct AsyncTable<R> {
-    table: Table<'static, R>,
+pub struct AsyncTableHandle<R> {
+    table: TableHandle<'static, R>,
     tx: Option<AsyncTransaction>,
 }
 
-impl<R> Clone for AsyncTable<R> {
+impl<R> Clone for AsyncTableHandle<R> {
     fn clone(&self) -> Self {
-        AsyncTable {
+        AsyncTableHandle {
             table: self.table.clone(),
             tx: self.tx.clone(),
         }
     }
 }
 
-impl<R: Record> AsyncTable<R> {
-    pub(super) fn new(table: Table<'static, R>, tx: Option<AsyncTransaction>) -> Self {
-        AsyncTable { table, tx }
+impl<R: Record> AsyncTableHandle<R> {
+    pub(super) fn new(table: TableHandle<'static, R>, tx: Option<AsyncTransaction>) -> Self {
+        AsyncTableHandle { table, tx }
     }
 
     /// The table's name.
@@ -45,7 +48,7 @@ impl<R: Record> AsyncTable<R> {
     /// one.
     pub(super) async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Table<'_, R>) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&TableHandle<'_, R>) -> Result<T> + Send + 'static,
     ) -> Result<T> {
         let table = self.table.clone();
         match &self.tx {
@@ -55,19 +58,19 @@ impl<R: Record> AsyncTable<R> {
     }
 
     /// Inserts one record; returns its new id and the record with its generated fields filled
-    /// in (see [`Table::insert`]).
+    /// in (see [`TableHandle::insert`]).
     pub async fn insert(&self, mut record: R) -> Result<(R::Id, R)> {
         self.run(move |t| t.insert(&mut record).map(|id| (id, record)))
             .await
     }
 
     /// Inserts many records by the backend's fastest bulk path, all or nothing; returns how
-    /// many (see [`Table::insert_many`]).
+    /// many (see [`TableHandle::insert_many`]).
     pub async fn insert_many(&self, records: Vec<R>) -> Result<u64> {
         self.run(move |t| t.insert_many(&records)).await
     }
 
-    /// The record with this id, if any (see [`Table::get`]).
+    /// The record with this id, if any (see [`TableHandle::get`]).
     pub async fn get(&self, id: i64) -> Result<Option<R>> {
         self.run(move |t| t.get(id)).await
     }
@@ -75,6 +78,11 @@ impl<R: Record> AsyncTable<R> {
     /// Starts a query over this table; add filters, ordering and limits, then run it.
     pub fn select(&self) -> AsyncSelect<R> {
         AsyncSelect::new(self.table.select(), self.tx.clone())
+    }
+
+    /// The query `query` over this table, to run as [`select`](Self::select)'s.
+    pub fn query(&self, query: Query<R>) -> AsyncSelect<R> {
+        AsyncSelect::new(Select::new(self.table.clone(), query), self.tx.clone())
     }
 
     /// Shorthand for `select().filter(filter)`.
@@ -87,13 +95,18 @@ impl<R: Record> AsyncTable<R> {
         self.run(|t| t.count()).await
     }
 
+    /// The number of rows matching `filter`.
+    pub async fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
+        self.run(move |t| t.count_matching(filter)).await
+    }
+
     /// The first `n` rows, in id order when the table has an id.
     pub async fn head(&self, n: u64) -> Result<Vec<R>> {
         self.run(move |t| t.head(n)).await
     }
 
     /// Sets columns on every row matching `filter`; returns how many rows changed (see
-    /// [`Table::update`]).
+    /// [`TableHandle::update`]).
     pub async fn update(
         &self,
         filter: Filter<R>,
@@ -103,7 +116,7 @@ impl<R: Record> AsyncTable<R> {
         self.run(move |t| t.update(filter, set)).await
     }
 
-    /// Deletes every row matching `filter`; returns how many (see [`Table::delete`]).
+    /// Deletes every row matching `filter`; returns how many (see [`TableHandle::delete`]).
     pub async fn delete(&self, filter: Filter<R>) -> Result<u64> {
         self.run(move |t| t.delete(filter)).await
     }
@@ -115,7 +128,7 @@ impl<R: Record> AsyncTable<R> {
 
     /// Inserts `record`, or on a unique conflict does what `on_conflict` says; returns the id
     /// of the row written (`None` when nothing was written) and the record (see
-    /// [`Table::upsert`]).
+    /// [`TableHandle::upsert`]).
     pub async fn upsert(
         &self,
         mut record: R,
@@ -126,59 +139,87 @@ impl<R: Record> AsyncTable<R> {
     }
 }
 
-/// The table operations as an object-safe trait, for code that holds
-/// `Arc<dyn AsyncTableOps<R>>`: a service that should not care whether it runs inside a
-/// transaction, or tests that put an in-memory fake in its place. [`AsyncTable`] implements
-/// it by calling its own methods of the same names.
+/// The async twin of the [`Table`](crate::Table) trait: the same operations in the same
+/// order, with records taken by value and handed back, and [`stream`](Self::stream) where the
+/// sync trait has `for_each_while`.
+///
+/// [`AsyncTableHandle`] implements it. Hold a table as `Arc<dyn AsyncTable<R>>` in a service
+/// that should not care whether it runs inside a transaction, or put an in-memory fake in its
+/// place in tests.
 #[async_trait]
-pub trait AsyncTableOps<R: Record>: Send + Sync {
-    /// See [`AsyncTable::insert`].
+pub trait AsyncTable<R: Record>: Send + Sync {
+    /// The table's name.
+    fn name(&self) -> &str;
+    /// Inserts one record; returns its new id and the record with its generated fields.
     async fn insert(&self, record: R) -> Result<(R::Id, R)>;
-    /// See [`AsyncTable::insert_many`].
+    /// Inserts many records by the bulk path, all or nothing; returns how many.
     async fn insert_many(&self, records: Vec<R>) -> Result<u64>;
-    /// See [`AsyncTable::get`].
+    /// The record with this id, if any.
     async fn get(&self, id: i64) -> Result<Option<R>>;
-    /// Every row matching `filter`; see [`AsyncSelect::all`].
-    async fn find(&self, filter: Filter<R>) -> Result<Vec<R>>;
-    /// Rows matching `filter` as a stream; see [`AsyncSelect::stream`].
-    fn stream(&self, filter: Filter<R>) -> RecordStream<R>;
-    /// See [`AsyncTable::count`].
+    /// Every row `query` selects, in its order.
+    async fn find(&self, query: Query<R>) -> Result<Vec<R>>;
+    /// The first row `query` selects, if any.
+    async fn find_first(&self, query: Query<R>) -> Result<Option<R>>;
+    /// The rows `query` selects as a stream, read as it is consumed.
+    fn stream(&self, query: Query<R>) -> RecordStream<R>;
+    /// The number of rows in the table.
     async fn count(&self) -> Result<u64>;
-    /// See [`AsyncTable::update`].
+    /// The number of rows matching `filter`.
+    async fn count_matching(&self, filter: Filter<R>) -> Result<u64>;
+    /// The first `n` rows, in id order when the table has an id.
+    async fn head(&self, n: u64) -> Result<Vec<R>>;
+    /// Sets columns on every row matching `filter`; returns how many rows changed.
     async fn update(&self, filter: Filter<R>, set: Vec<Assignment<R>>) -> Result<u64>;
-    /// See [`AsyncTable::delete`].
+    /// Deletes every row matching `filter`; returns how many.
     async fn delete(&self, filter: Filter<R>) -> Result<u64>;
-    /// See [`AsyncTable::upsert`].
+    /// Deletes every row; returns how many.
+    async fn delete_all(&self) -> Result<u64>;
+    /// Inserts `record` or resolves the conflict; returns the id written and the record.
     async fn upsert(&self, record: R, on_conflict: OnConflict<R>) -> Result<(Option<R::Id>, R)>;
 }
 
 #[async_trait]
-impl<R: Record> AsyncTableOps<R> for AsyncTable<R> {
+impl<R: Record> AsyncTable<R> for AsyncTableHandle<R> {
+    fn name(&self) -> &str {
+        AsyncTableHandle::name(self)
+    }
     async fn insert(&self, record: R) -> Result<(R::Id, R)> {
-        AsyncTable::insert(self, record).await
+        AsyncTableHandle::insert(self, record).await
     }
     async fn insert_many(&self, records: Vec<R>) -> Result<u64> {
-        AsyncTable::insert_many(self, records).await
+        AsyncTableHandle::insert_many(self, records).await
     }
     async fn get(&self, id: i64) -> Result<Option<R>> {
-        AsyncTable::get(self, id).await
+        AsyncTableHandle::get(self, id).await
     }
-    async fn find(&self, filter: Filter<R>) -> Result<Vec<R>> {
-        self.filter(filter).all().await
+    async fn find(&self, query: Query<R>) -> Result<Vec<R>> {
+        self.query(query).all().await
     }
-    fn stream(&self, filter: Filter<R>) -> RecordStream<R> {
-        self.filter(filter).stream()
+    async fn find_first(&self, query: Query<R>) -> Result<Option<R>> {
+        self.query(query).first().await
+    }
+    fn stream(&self, query: Query<R>) -> RecordStream<R> {
+        self.query(query).stream()
     }
     async fn count(&self) -> Result<u64> {
-        AsyncTable::count(self).await
+        AsyncTableHandle::count(self).await
+    }
+    async fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
+        AsyncTableHandle::count_matching(self, filter).await
+    }
+    async fn head(&self, n: u64) -> Result<Vec<R>> {
+        AsyncTableHandle::head(self, n).await
     }
     async fn update(&self, filter: Filter<R>, set: Vec<Assignment<R>>) -> Result<u64> {
-        AsyncTable::update(self, filter, set).await
+        AsyncTableHandle::update(self, filter, set).await
     }
     async fn delete(&self, filter: Filter<R>) -> Result<u64> {
-        AsyncTable::delete(self, filter).await
+        AsyncTableHandle::delete(self, filter).await
+    }
+    async fn delete_all(&self) -> Result<u64> {
+        AsyncTableHandle::delete_all(self).await
     }
     async fn upsert(&self, record: R, on_conflict: OnConflict<R>) -> Result<(Option<R::Id>, R)> {
-        AsyncTable::upsert(self, record, on_conflict).await
+        AsyncTableHandle::upsert(self, record, on_conflict).await
     }
 }

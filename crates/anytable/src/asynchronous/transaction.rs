@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{blocking, AsyncTable};
+use super::{blocking, AsyncTableHandle};
 use crate::{Record, Result, Transaction, Value};
 
 /// An open transaction, from [`AsyncDatabase::begin`](super::AsyncDatabase::begin) or
@@ -54,12 +54,12 @@ impl AsyncTransaction {
     }
 
     /// The table of record type `R`, for use inside this transaction.
-    pub async fn table<R: Record>(&self) -> Result<AsyncTable<R>> {
+    pub async fn table<R: Record>(&self) -> Result<AsyncTableHandle<R>> {
         // Prepared inside the transaction: a table it creates is rolled back with it.
         let table = self
             .run(|tx| tx.table::<R>().map(|t| t.outside_transaction()))
             .await?;
-        Ok(AsyncTable::new(table, Some(self.clone())))
+        Ok(AsyncTableHandle::new(table, Some(self.clone())))
     }
 
     /// Runs one SQL statement inside this transaction (see [`Transaction::execute`]).

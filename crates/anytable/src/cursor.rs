@@ -4,12 +4,12 @@
 
 use std::ptr::NonNull;
 
-use crate::backend::{Connection, Rows};
 use crate::database::{Database, Transaction};
-use crate::error::Result;
 use crate::exclusive::ExclusiveGuard;
 use crate::trace::TracedConnection;
-use crate::value::{Value, ValueType};
+use anytable_core::Result;
+use anytable_core::{Connection, Rows};
+use anytable_core::{Value, ValueType};
 
 /// A running query and the connection it borrows.
 pub(crate) struct Cursor<'tx> {

@@ -5,17 +5,18 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 
-use crate::backend::{Backend, Capabilities, Connection};
-use crate::error::{Error, ErrorKind, Result};
 use crate::exclusive::{Exclusive, ExclusiveGuard};
-use crate::record::Record;
-use crate::sql::{create_table_statements, Dialect, TableStatements};
-use crate::table::Table;
+use crate::table::TableHandle;
 use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
-use crate::value::Value;
-use crate::verify::verify;
+use anytable_core::sql::{create_table_statements, Dialect, TableStatements};
+use anytable_core::verify::verify;
+use anytable_core::Record;
+use anytable_core::Value;
+use anytable_core::{Backend, Capabilities, Connection};
+use anytable_core::{Error, ErrorKind, Result};
 
-/// A handle on one database: `Clone + Send + Sync`, sharing one connection pool.
+/// A handle on one database, opened from a URL: `Clone + Send + Sync`, sharing one connection
+/// pool.
 ///
 /// Clone it into every thread that needs it; each clone uses the same pool and the same
 /// cache of verified tables.
@@ -32,7 +33,7 @@ struct Inner {
 
 /// What a table handle needs: its schema and its statements, verified once per database.
 pub(crate) struct TableState {
-    pub(crate) schema: &'static crate::schema::TableSchema,
+    pub(crate) schema: &'static anytable_core::TableSchema,
     pub(crate) statements: TableStatements,
     pub(crate) dialect: Dialect,
     /// The id is the only column the database fills in, so inserts may skip RETURNING.
@@ -51,8 +52,23 @@ impl std::fmt::Debug for Database {
 }
 
 impl Database {
-    /// Wraps an opened backend. Most users call `anytable::Database::open(url)` instead.
-    pub fn new(backend: impl Backend) -> Self {
+    /// Opens the database at `url` with the backend its scheme names.
+    ///
+    /// Schemes: `sqlite` (feature `sqlite`), `duckdb` (feature `duckdb`), `postgres` and
+    /// `postgresql` (feature `postgres`). Options go in the query string, e.g.
+    /// `sqlite://app.db?timeout=15`; an unknown option is an error.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`] for a malformed URL or unknown scheme,
+    /// [`ErrorKind::Unsupported`] for a backend not compiled in, and the backend's own
+    /// errors (e.g. [`ErrorKind::NotFound`] for a directory that does not exist).
+    pub fn open(url: &str) -> Result<Database> {
+        crate::open::open(url)
+    }
+
+    /// Wraps a backend opened by other means (e.g. a third-party backend crate; see
+    /// [`backend`](crate::backend)).
+    pub fn from_backend(backend: impl Backend) -> Database {
         Database {
             inner: Arc::new(Inner {
                 backend: Box::new(backend),
@@ -109,7 +125,7 @@ impl Database {
     /// # Errors
     /// [`ErrorKind::SchemaMismatch`] listing every difference when the existing table does not
     /// match `R`; [`ErrorKind::InvalidInput`] when `R` declares names no engine can store.
-    pub fn table<R: Record>(&self) -> Result<Table<'static, R>> {
+    pub fn table<R: Record>(&self) -> Result<TableHandle<'static, R>> {
         let state = match self.cached::<R>() {
             Some(state) => state,
             None => {
@@ -119,7 +135,7 @@ impl Database {
                 tables.entry(TypeId::of::<R>()).or_insert(state).clone()
             }
         };
-        Ok(Table::new(self.clone(), None, state))
+        Ok(TableHandle::new(self.clone(), None, state))
     }
 
     /// Whether both handles are clones of one opened database.
@@ -244,7 +260,7 @@ fn prepare_table<R: Record>(
     let mut generated = schema.generated_columns();
     let id_only = matches!(
         (generated.next().map(|c| c.role), generated.next()),
-        (Some(crate::schema::ColumnRole::Id), None)
+        (Some(anytable_core::ColumnRole::Id), None)
     );
     Ok(TableState {
         schema,
@@ -256,8 +272,8 @@ fn prepare_table<R: Record>(
 }
 
 /// For each index and unique constraint of `schema`, its text and bytes data columns.
-fn index_entries(schema: &crate::schema::TableSchema) -> Vec<Vec<(usize, String)>> {
-    let data: Vec<&crate::schema::ColumnSchema> = schema.data_columns().collect();
+fn index_entries(schema: &anytable_core::TableSchema) -> Vec<Vec<(usize, String)>> {
+    let data: Vec<&anytable_core::ColumnSchema> = schema.data_columns().collect();
     let groups = schema
         .columns
         .iter()
@@ -272,8 +288,11 @@ fn index_entries(schema: &crate::schema::TableSchema) -> Vec<Vec<(usize, String)
                 .filter_map(|name| {
                     let position = data.iter().position(|c| c.name == *name)?;
                     let ty = data[position].ty;
-                    matches!(ty, crate::ValueType::Text | crate::ValueType::Bytes)
-                        .then(|| (position, name.clone()))
+                    matches!(
+                        ty,
+                        anytable_core::ValueType::Text | anytable_core::ValueType::Bytes
+                    )
+                    .then(|| (position, name.clone()))
                 })
                 .collect::<Vec<_>>()
         })
@@ -305,13 +324,13 @@ pub struct Transaction {
 
 impl Transaction {
     /// The table of record type `R`, for use inside this transaction.
-    pub fn table<R: Record>(&self) -> Result<Table<'_, R>> {
+    pub fn table<R: Record>(&self) -> Result<TableHandle<'_, R>> {
         let state = match self.db.cached::<R>() {
             Some(state) => state,
             // Not cached: whatever this transaction creates may still be rolled back.
             None => Arc::new(self.run(|conn| prepare_table::<R>(self.db.dialect(), conn, false))?),
         };
-        Ok(Table::new(self.db.clone(), Some(self), state))
+        Ok(TableHandle::new(self.db.clone(), Some(self), state))
     }
 
     /// The database this transaction runs on.

@@ -1,34 +1,37 @@
-//! [`Table`]: the typed operations on the table of one record type, the same on every backend.
+//! [`TableHandle`]: the table of one record type on one database, inside a transaction or not.
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::backend::{BulkInsert, Connection, RowSource};
-use crate::check::{self, Rules};
+use anytable_core::check::{self, Rules};
+use anytable_core::sql;
+use anytable_core::{
+    Assignment, BulkInsert, ColumnRole, Connection, Error, ErrorKind, Filter, OrderKey, Record,
+    RecordId, Result, RowSource, TableSchema, Value,
+};
+
+use super::{OnConflict, Query, Select};
 use crate::cursor::Cursor;
 use crate::database::{Database, TableState, Transaction};
-use crate::error::{Error, ErrorKind, Result};
-use crate::filter::{Assignment, Column, Filter, Order, OrderKey};
-use crate::record::{Record, RecordId};
-use crate::schema::{ColumnRole, TableSchema};
-use crate::sql::{self, Conflict, ConflictAction, SelectSpec};
-use crate::value::Value;
 
-/// The table of record type `R`, from [`Database::table`] or [`Transaction::table`].
+/// The table of record type `R` on one database, from [`Database::table`] or
+/// [`Transaction::table`]; it implements the [`Table`](crate::Table) trait.
 ///
 /// Outside a transaction each call takes a pooled connection and commits on its own; inside
 /// one, every call runs in it. Handles are cheap to clone, and those from a `Database` are
-/// `Send + Sync`.
-pub struct Table<'tx, R> {
+/// `Send + Sync`. Its methods are the trait's, with more flexible arguments (iterators and
+/// arrays where the trait takes slices and vectors), plus [`select`](Self::select) for queries
+/// read row by row.
+pub struct TableHandle<'tx, R> {
     db: Database,
     tx: Option<&'tx Transaction>,
     state: Arc<TableState>,
     _record: PhantomData<fn() -> R>,
 }
 
-impl<R> Clone for Table<'_, R> {
+impl<R> Clone for TableHandle<'_, R> {
     fn clone(&self) -> Self {
-        Table {
+        TableHandle {
             db: self.db.clone(),
             tx: self.tx,
             state: self.state.clone(),
@@ -37,9 +40,9 @@ impl<R> Clone for Table<'_, R> {
     }
 }
 
-impl<'tx, R: Record> Table<'tx, R> {
+impl<'tx, R: Record> TableHandle<'tx, R> {
     pub(crate) fn new(db: Database, tx: Option<&'tx Transaction>, state: Arc<TableState>) -> Self {
-        Table {
+        TableHandle {
             db,
             tx,
             state,
@@ -48,21 +51,21 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     /// The same table outside any transaction: each call on it commits on its own.
-    pub fn outside_transaction(&self) -> Table<'static, R> {
-        Table::new(self.db.clone(), None, self.state.clone())
+    pub fn outside_transaction(&self) -> TableHandle<'static, R> {
+        TableHandle::new(self.db.clone(), None, self.state.clone())
     }
 
     /// This table inside `tx`, which must be a transaction of the same database.
     ///
     /// # Errors
     /// [`ErrorKind::InvalidInput`] if `tx` belongs to another database.
-    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Table<'t, R>> {
+    pub fn within<'t>(self, tx: &'t Transaction) -> Result<TableHandle<'t, R>> {
         if !tx.database().same_as(&self.db) {
             return Err(Error::invalid_input(
                 "this transaction belongs to another database than the table",
             ));
         }
-        Ok(Table::new(self.db, Some(tx), self.state))
+        Ok(TableHandle::new(self.db, Some(tx), self.state))
     }
 
     /// The table's name.
@@ -73,6 +76,10 @@ impl<'tx, R: Record> Table<'tx, R> {
     /// The table's schema, as `R` declares it.
     pub fn schema(&self) -> &'static TableSchema {
         self.state.schema
+    }
+
+    pub(super) fn state(&self) -> &TableState {
+        &self.state
     }
 
     fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
@@ -152,7 +159,7 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     /// Checks a filter before it is rendered.
-    fn check_filter(&self, filter: &Filter<R>) -> Result<()> {
+    pub(super) fn check_filter(&self, filter: &Filter<R>) -> Result<()> {
         check::condition(filter.condition(), self.rules())
     }
 
@@ -188,7 +195,7 @@ impl<'tx, R: Record> Table<'tx, R> {
             table: &self.state,
             rules: self.rules(),
             max_index_entry: self.db.capabilities().max_index_entry_bytes,
-            now: Value::timestamp(chrono::Utc::now()),
+            now: Value::timestamp(anytable_core::chrono::Utc::now()),
         };
         let target = BulkInsert {
             table: self.state.schema,
@@ -214,13 +221,7 @@ impl<'tx, R: Record> Table<'tx, R> {
 
     /// Starts a query over this table; add filters, ordering and limits, then run it.
     pub fn select(&self) -> Select<'tx, R> {
-        Select {
-            table: self.clone(),
-            filter: None,
-            order: Vec::new(),
-            limit: None,
-            offset: None,
-        }
+        Select::new(self.clone(), Query::new())
     }
 
     /// Shorthand for `select().filter(filter)`.
@@ -233,9 +234,17 @@ impl<'tx, R: Record> Table<'tx, R> {
         self.count_sql(&self.state.statements.count_all, &[])
     }
 
+    /// The number of rows matching `filter`.
+    pub fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
+        self.check_filter(&filter)?;
+        let state = &self.state;
+        let (sql, params) = sql::count(state.dialect, state.schema, filter.condition())?;
+        self.count_sql(&sql, &params)
+    }
+
     fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut row = Vec::with_capacity(1);
-        let types = [crate::ValueType::I64];
+        let types = [anytable_core::ValueType::I64];
         self.with_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
         match row.first() {
             Some(Value::I64(n)) => u64::try_from(*n).ok(),
@@ -251,12 +260,11 @@ impl<'tx, R: Record> Table<'tx, R> {
 
     /// The first `n` rows, in id order when the table has an id.
     pub fn head(&self, n: u64) -> Result<Vec<R>> {
-        let mut select = self.select().limit(n);
-        let schema: &'static TableSchema = self.state.schema;
-        if let Some(id) = schema.id_column() {
-            select.order.push(OrderKey::new(id.name.as_str(), false));
+        let mut query = Query::new().limit(n);
+        if let Some(id) = self.state.schema.id_column() {
+            query.order.push(OrderKey::new(id.name.as_str(), false));
         }
-        select.all()
+        Select::new(self.clone(), query).all()
     }
 
     /// Sets columns on every row matching `filter`; returns how many rows changed.
@@ -271,7 +279,7 @@ impl<'tx, R: Record> Table<'tx, R> {
         self.check_filter(&filter)?;
         let rules = self.rules();
         let mut assignments: Vec<(&'static str, Value)> =
-            set.into_iter().map(|a| (a.column, a.value)).collect();
+            set.into_iter().map(Assignment::into_parts).collect();
         for (column, value) in &mut assignments {
             check::writable(value, column, rules)?;
         }
@@ -281,7 +289,7 @@ impl<'tx, R: Record> Table<'tx, R> {
             self.state.schema,
             filter.condition(),
             assignments,
-            &Value::timestamp(chrono::Utc::now()),
+            &Value::timestamp(anytable_core::chrono::Utc::now()),
         )?;
         self.with_conn(|conn| conn.execute(&sql, &params))
     }
@@ -339,13 +347,13 @@ impl<'tx, R: Record> Table<'tx, R> {
         let mut values = Vec::new();
         record.write_values(&mut values);
         self.check_row(&mut values)?;
-        let now = Value::timestamp(chrono::Utc::now());
+        let now = Value::timestamp(anytable_core::chrono::Utc::now());
         values.extend(std::iter::repeat_n(&now, self.state.statements.stamps()).cloned());
         let (sql, params) = sql::upsert(
             self.state.dialect,
             self.state.schema,
             values,
-            &on_conflict.conflict,
+            on_conflict.conflict(),
             &now,
         )?;
         let types = &self.state.statements.generated_types;
@@ -366,7 +374,7 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     /// The one row of a query that returns at most one.
-    fn query_row(&self, sql: &str, params: &[Value]) -> Result<Option<R>> {
+    pub(super) fn query_row(&self, sql: &str, params: &[Value]) -> Result<Option<R>> {
         let types = &self.state.statements.column_types;
         let mut row = Vec::with_capacity(types.len());
         let found = self.with_conn(|conn| conn.query_row(sql, params, types, &mut row))?;
@@ -377,7 +385,7 @@ impl<'tx, R: Record> Table<'tx, R> {
     }
 
     /// A cursor over the rows of `sql`, in this table's transaction if it has one.
-    fn cursor(&self, sql: &str, params: &[Value]) -> Result<Cursor<'tx>> {
+    pub(super) fn cursor(&self, sql: &str, params: &[Value]) -> Result<Cursor<'tx>> {
         let types = &self.state.statements.column_types;
         Cursor::open(&self.db, self.tx, sql, params, types)
     }
@@ -401,228 +409,7 @@ fn check_row(
 /// `updated`) whose time the dialect binds; the clock is read only when there are some.
 fn stamp(values: &mut Vec<Value>, stamps: usize) {
     if stamps > 0 {
-        let now = Value::timestamp(chrono::Utc::now());
+        let now = Value::timestamp(anytable_core::chrono::Utc::now());
         values.extend(std::iter::repeat_n(now, stamps));
-    }
-}
-
-/// What [`Table::upsert`] does when the row conflicts with an existing one.
-pub struct OnConflict<R> {
-    conflict: Conflict,
-    _record: PhantomData<fn() -> R>,
-}
-
-impl<R> OnConflict<R> {
-    /// Conflicts are detected on this unique column (add more with [`and`](Self::and)).
-    /// The default action is to do nothing.
-    pub fn column<T>(column: Column<R, T>) -> Self {
-        OnConflict {
-            conflict: Conflict {
-                target: vec![column.name()],
-                action: ConflictAction::DoNothing,
-            },
-            _record: PhantomData,
-        }
-    }
-
-    /// Adds a column to a multi-column unique target.
-    pub fn and<T>(mut self, column: Column<R, T>) -> Self {
-        self.conflict.target.push(column.name());
-        self
-    }
-
-    /// Keep the existing row untouched.
-    pub fn do_nothing(mut self) -> Self {
-        self.conflict.action = ConflictAction::DoNothing;
-        self
-    }
-
-    /// Overwrite this column of the existing row with the new value (call once per column).
-    pub fn update<T>(mut self, column: Column<R, T>) -> Self {
-        match &mut self.conflict.action {
-            ConflictAction::Update(columns) => columns.push(column.name()),
-            action => *action = ConflictAction::Update(vec![column.name()]),
-        }
-        self
-    }
-}
-
-impl<R: Record> OnConflict<R> {
-    /// Overwrite every data column that is not part of the conflict target.
-    pub fn update_all(mut self) -> Self {
-        let target = &self.conflict.target;
-        let columns = R::schema()
-            .data_columns()
-            .filter(|c| !target.iter().any(|t| *t == c.name))
-            .map(|c| c.name.as_str())
-            .collect();
-        self.conflict.action = ConflictAction::Update(columns);
-        self
-    }
-}
-
-/// A query under construction; run it with [`all`](Self::all), [`for_each`](Self::for_each),
-/// [`iter`](Self::iter), [`first`](Self::first) or [`count`](Self::count).
-pub struct Select<'tx, R> {
-    table: Table<'tx, R>,
-    filter: Option<Filter<R>>,
-    order: Vec<OrderKey>,
-    limit: Option<u64>,
-    offset: Option<u64>,
-}
-
-impl<'tx, R: Record> Select<'tx, R> {
-    /// Keeps rows matching `filter` (and any filter given before).
-    pub fn filter(mut self, filter: Filter<R>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(f) => f.and(filter),
-            None => filter,
-        });
-        self
-    }
-
-    /// Sorts by this key, after any keys given before. Text sorts by code point and NULLs
-    /// after every value in ascending order (before them in descending order) on every backend;
-    /// see [`Order::nulls_first`].
-    pub fn order_by(mut self, order: Order<R>) -> Self {
-        self.order.push(order.key);
-        self
-    }
-
-    /// Returns at most `n` rows.
-    pub fn limit(mut self, n: u64) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// Skips the first `n` rows.
-    pub fn offset(mut self, n: u64) -> Self {
-        self.offset = Some(n);
-        self
-    }
-
-    /// This query inside `tx`, which must be a transaction of the same database (see
-    /// [`Table::within`]).
-    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Select<'t, R>> {
-        Ok(Select {
-            table: self.table.within(tx)?,
-            filter: self.filter,
-            order: self.order,
-            limit: self.limit,
-            offset: self.offset,
-        })
-    }
-
-    fn build(&self) -> Result<(String, Vec<Value>)> {
-        if let Some(filter) = &self.filter {
-            self.table.check_filter(filter)?;
-        }
-        let condition = self.filter.as_ref().map(Filter::condition);
-        let state = &self.table.state;
-        let plain = self.order.is_empty() && self.limit.is_none() && self.offset.is_none();
-        if condition.is_none() && plain {
-            return Ok((state.statements.select_all.clone(), Vec::new()));
-        }
-        let spec = SelectSpec {
-            condition,
-            order: self.order.clone(),
-            limit: self.limit,
-            offset: self.offset,
-        };
-        sql::select(state.dialect, state.schema, &spec)
-    }
-
-    /// Runs the query and collects every row.
-    pub fn all(self) -> Result<Vec<R>> {
-        let mut rows = Vec::new();
-        self.for_each(|r| {
-            rows.push(r);
-            Ok(())
-        })?;
-        Ok(rows)
-    }
-
-    /// Runs the query and hands each row to `f` as it is read, without collecting them.
-    ///
-    /// Inside a transaction, `f` must not call the same transaction (that is an error).
-    pub fn for_each(self, mut f: impl FnMut(R) -> Result<()>) -> Result<()> {
-        self.for_each_while(|r| f(r).map(|()| true))
-    }
-
-    /// Like [`for_each`](Self::for_each), but stops reading (and frees the connection) as soon
-    /// as `f` returns `Ok(false)`.
-    pub fn for_each_while(self, mut f: impl FnMut(R) -> Result<bool>) -> Result<()> {
-        let mut rows = self.iter()?;
-        while let Some(record) = rows.next() {
-            match f(record?) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    rows.cursor.fail();
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The first matching row, if any.
-    pub fn first(self) -> Result<Option<R>> {
-        let select = self.limit(1);
-        let (sql, params) = select.build()?;
-        select.table.query_row(&sql, &params)
-    }
-
-    /// The number of matching rows (ordering, limit and offset are ignored).
-    pub fn count(self) -> Result<u64> {
-        let state = &self.table.state;
-        match &self.filter {
-            None => self.table.count(),
-            Some(filter) => {
-                self.table.check_filter(filter)?;
-                let (sql, params) = sql::count(state.dialect, state.schema, filter.condition())?;
-                self.table.count_sql(&sql, &params)
-            }
-        }
-    }
-
-    /// The rows as an iterator, read from the database as it is advanced, on the caller's
-    /// thread: memory stays flat however many rows there are.
-    ///
-    /// Outside a transaction it holds a pooled connection of its own until it is dropped or
-    /// finished. Inside one it reads the transaction's connection (and sees its uncommitted
-    /// writes); other calls of that transaction are [`ErrorKind::InvalidInput`] until it is
-    /// dropped, and an error while reading rolls the transaction back.
-    pub fn iter(self) -> Result<RecordIter<'tx, R>> {
-        let (sql, params) = self.build()?;
-        Ok(RecordIter {
-            cursor: self.table.cursor(&sql, &params)?,
-            _record: PhantomData,
-        })
-    }
-}
-
-/// The rows of a query, read as it is advanced; from [`Select::iter`].
-///
-/// Outside a transaction (`RecordIter<'static, R>`) it is `Send`: it may move to another
-/// thread with its connection.
-pub struct RecordIter<'tx, R> {
-    cursor: Cursor<'tx>,
-    _record: PhantomData<fn() -> R>,
-}
-
-impl<R: Record> Iterator for RecordIter<'_, R> {
-    type Item = Result<R>;
-
-    fn next(&mut self) -> Option<Result<R>> {
-        let record = match self.cursor.next() {
-            Ok(Some(values)) => R::read_values(values),
-            Ok(None) => return None,
-            Err(e) => return Some(Err(e)),
-        };
-        if record.is_err() {
-            self.cursor.fail();
-        }
-        Some(record)
     }
 }

@@ -20,10 +20,10 @@ use std::time::{Duration, Instant};
 use tracing::field::{debug, display, Empty};
 use tracing::Span;
 
-use crate::backend::{BulkInsert, Connection, RowSource, Rows};
-use crate::error::{Error, Result};
-use crate::schema::TableInfo;
-use crate::value::{Value, ValueType};
+use anytable_core::TableInfo;
+use anytable_core::{BulkInsert, Connection, RowSource, Rows};
+use anytable_core::{Error, Result};
+use anytable_core::{Value, ValueType};
 
 /// What statement tracing records and when it warns; set with
 /// [`Database::set_trace_options`](crate::Database::set_trace_options).
@@ -340,7 +340,7 @@ impl Connection for TracedConnection {
 impl Drop for TracedConnection {
     fn drop(&mut self) {
         // Every pooled connection goes back through here: never inside a transaction.
-        crate::backend::check_in(self);
+        anytable_core::check_in(self);
     }
 }
 

@@ -1,0 +1,21 @@
+//! The implementor API: what a backend crate implements (or calls) so that [`Database`]
+//! can run on its engine. Applications rarely need it, except [`Connection`] for the raw
+//! statements of [`Database::connection`].
+//!
+//! A backend implements [`Backend`] (open, capabilities, a pool of [`Connection`]s) and
+//! [`Connection`] (run a statement, pull rows through a [`Rows`] cursor, introspect a
+//! table), and hands itself to [`Database::from_backend`]. The conformance crate's suite
+//! tells it whether it answers the way every other backend does.
+//!
+//! [`Database`]: crate::Database
+//! [`Database::connection`]: crate::Database::connection
+//! [`Database::from_backend`]: crate::Database::from_backend
+
+pub use anytable_core::check;
+pub use anytable_core::sql;
+pub use anytable_core::verify;
+pub use anytable_core::{
+    atomically, bulk_insert, check_count, check_in, insert_one_by_one, schema_differences,
+    truncate_to_micros, Backend, BulkInsert, CmpOp, ColumnInfo, Condition, Connection, DatabaseUrl,
+    Dialect, IndexInfo, OrderKey, RowSource, Rows, TableInfo,
+};
