@@ -1,7 +1,6 @@
 //! One DuckDB connection behind anytable's `Connection` trait.
 
-use std::sync::Arc;
-
+use anytable_core::pool::Pooled;
 use anytable_core::{
     bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
     ValueType,
@@ -10,21 +9,21 @@ use duckdb::{CachedStatement, Statement};
 use self_cell::self_cell;
 
 use crate::error::map_err;
-use crate::file::{CloneManager, FileLease};
+use crate::file::LeasedConnection;
 use crate::introspect::introspect;
 use crate::types::{decode, Bind};
 
 /// Where a connection came from, which decides what returning it means.
 pub(crate) enum Handle {
     /// A clone from the pool of this process's instance.
-    Pooled(r2d2::PooledConnection<CloneManager>),
+    Pooled(Pooled<duckdb::Connection>),
     /// A clone of a per-transaction instance; returning it may close the file.
-    Leased(duckdb::Connection, Arc<FileLease>),
+    Leased(Pooled<LeasedConnection>),
 }
 
 /// A DuckDB connection; dropping it returns it (and may release the file).
 pub(crate) struct DuckDbConnection {
-    handle: Option<Handle>,
+    handle: Handle,
     // Tracked here: duckdb-rs's is_autocommit() does not see a BEGIN issued as SQL.
     in_transaction: bool,
 }
@@ -32,27 +31,15 @@ pub(crate) struct DuckDbConnection {
 impl DuckDbConnection {
     pub(crate) fn new(handle: Handle) -> Self {
         DuckDbConnection {
-            handle: Some(handle),
+            handle,
             in_transaction: false,
         }
     }
 
     fn conn(&self) -> &duckdb::Connection {
-        match self.handle.as_ref().expect("handle is present until drop") {
-            Handle::Pooled(clone) => &clone.conn,
-            Handle::Leased(conn, _) => conn,
-        }
-    }
-}
-
-impl Drop for DuckDbConnection {
-    fn drop(&mut self) {
-        // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
-        // before this drop, or the connection was discarded.
-        if let Some(Handle::Leased(conn, lease)) = self.handle.take() {
-            // The clone must be closed before the lease can close the instance.
-            drop(conn);
-            lease.release();
+        match &self.handle {
+            Handle::Pooled(clone) => clone,
+            Handle::Leased(leased) => leased.conn(),
         }
     }
 }
@@ -233,10 +220,11 @@ impl Connection for DuckDbConnection {
     }
 
     fn discard(&mut self) {
-        if let Some(Handle::Pooled(clone)) = self.handle.as_mut() {
-            clone.broken = true;
+        match &mut self.handle {
+            Handle::Pooled(clone) => clone.discard(),
+            // Closed when it is returned anyway.
+            Handle::Leased(leased) => leased.discard(),
         }
-        // A leased clone is closed when it is returned anyway.
     }
 }
 

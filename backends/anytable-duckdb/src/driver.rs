@@ -2,31 +2,30 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use crate::connection::{DuckDbConnection, Handle};
-use crate::file::{canonical, shared_instance, CloneManager, FileLease, Instance};
+use crate::error::map_err;
+use crate::file::{canonical, shared_instance, FileLease, Instance, LeasedConnection};
+use anytable_core::pool::{Pool, PoolSettings};
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-const DEFAULT_POOL_SIZE: u32 = 16;
-const MAX_POOL_SIZE: u32 = 1024;
-const OPTIONS: &[&str] = &["timeout", "pool_size", "access"];
+/// The options of a `duckdb:` URL besides the pool's ([`PoolSettings`]).
+const OPTIONS: &[&str] = &["access"];
 
 /// A DuckDB database: shared in-process instance with a pool, or per-transaction file access.
 pub struct DuckDbBackend {
     access: Access,
     capabilities: Capabilities,
-    pool_timeout: Duration,
 }
 
 enum Access {
     /// This process holds the database open; connections are pooled clones.
-    Process(r2d2::Pool<CloneManager>),
-    /// The file is opened when a connection is taken and closed when the last one is returned.
-    PerTransaction(Arc<FileLease>),
+    Process(Arc<Pool<duckdb::Connection>>),
+    /// The file is opened when a connection is taken and closed when the last one is returned;
+    /// the pool only bounds how many are out at once.
+    PerTransaction(Arc<Pool<LeasedConnection>>),
 }
 
 impl std::fmt::Debug for DuckDbBackend {
@@ -49,11 +48,7 @@ impl DuckDbBackend {
     /// when the directory does not exist, [`ErrorKind::Locked`] when another process holds the
     /// file (default access mode).
     pub fn open(url: &DatabaseUrl) -> Result<DuckDbBackend> {
-        url.check_options(OPTIONS)?;
-        let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url
-            .count_option("pool_size", MAX_POOL_SIZE)?
-            .unwrap_or(DEFAULT_POOL_SIZE);
+        let settings = PoolSettings::from_url(url, OPTIONS)?;
         let per_transaction = match url.option("access") {
             None | Some("process") => false,
             Some("per_transaction") => true,
@@ -74,32 +69,26 @@ impl DuckDbBackend {
                 "duckdb URL names no file; use duckdb://path/to/file.duckdb or duckdb::memory:",
             ));
         }
-        let pool_timeout = timeout + Duration::from_secs(30);
         let access = if per_transaction {
-            let lease = FileLease::for_path(canonical(Path::new(url.path()))?, timeout);
+            let lease = FileLease::for_path(canonical(Path::new(url.path()))?, settings.timeout);
+            let pool = Pool::without_idle("duckdb", &settings, move || {
+                LeasedConnection::acquire(&lease)
+            });
             // Open once now so a bad file fails here; the lease closes it again.
-            drop(DuckDbConnection::new(Handle::Leased(
-                lease.acquire()?,
-                lease.clone(),
-            )));
-            Access::PerTransaction(lease)
+            drop(pool.get()?);
+            Access::PerTransaction(pool)
         } else {
             let instance = if memory {
                 Instance::memory()?
             } else {
                 shared_instance(&canonical(Path::new(url.path()))?)?
             };
-            let pool = r2d2::Pool::builder()
-                .max_size(pool_size)
-                .min_idle(Some(0))
-                .test_on_check_out(false)
-                .connection_timeout(pool_timeout)
-                .build_unchecked(CloneManager { instance });
-            Access::Process(pool)
+            Access::Process(Pool::new("duckdb", &settings, move || {
+                instance.clone_connection().map_err(map_err)
+            }))
         };
         Ok(DuckDbBackend {
             access,
-            pool_timeout,
             capabilities: {
                 let mut c = Capabilities::none();
                 c.concurrent_writers = true;
@@ -133,18 +122,8 @@ impl Backend for DuckDbBackend {
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
         let handle = match &self.access {
-            Access::Process(pool) => Handle::Pooled(pool.get().map_err(|e| {
-                Error::new(
-                    ErrorKind::Timeout,
-                    format!(
-                        "no DuckDB connection became free within {:?} (pool of {}): {e}",
-                        self.pool_timeout,
-                        pool.max_size()
-                    ),
-                )
-                .with_backend("duckdb")
-            })?),
-            Access::PerTransaction(lease) => Handle::Leased(lease.acquire()?, lease.clone()),
+            Access::Process(pool) => Handle::Pooled(pool.get()?),
+            Access::PerTransaction(pool) => Handle::Leased(pool.get()?),
         };
         Ok(Box::new(DuckDbConnection::new(handle)))
     }

@@ -134,34 +134,32 @@ pub(crate) fn shared_instance(path: &Path) -> Result<Arc<Instance>> {
     Ok(instance)
 }
 
-/// r2d2 manager whose connections are clones of one instance.
-pub(crate) struct CloneManager {
-    pub(crate) instance: Arc<Instance>,
+/// A clone of a per-transaction instance; dropping it closes the clone, then releases the
+/// lease (which closes the file when it was the last one out).
+pub(crate) struct LeasedConnection {
+    conn: Option<duckdb::Connection>,
+    lease: Arc<FileLease>,
 }
 
-/// A pooled clone, and whether it must be closed rather than lent again.
-pub(crate) struct PooledClone {
-    pub(crate) conn: duckdb::Connection,
-    pub(crate) broken: bool,
-}
-
-impl r2d2::ManageConnection for CloneManager {
-    type Connection = PooledClone;
-    type Error = duckdb::Error;
-
-    fn connect(&self) -> duckdb::Result<PooledClone> {
-        Ok(PooledClone {
-            conn: self.instance.clone_connection()?,
-            broken: false,
+impl LeasedConnection {
+    /// A clone of `lease`'s instance, opening the file first if no connection holds it.
+    pub(crate) fn acquire(lease: &Arc<FileLease>) -> Result<LeasedConnection> {
+        Ok(LeasedConnection {
+            conn: Some(lease.acquire()?),
+            lease: Arc::clone(lease),
         })
     }
 
-    fn is_valid(&self, _: &mut PooledClone) -> duckdb::Result<()> {
-        Ok(())
+    pub(crate) fn conn(&self) -> &duckdb::Connection {
+        self.conn.as_ref().expect("present until drop")
     }
+}
 
-    fn has_broken(&self, clone: &mut PooledClone) -> bool {
-        clone.broken
+impl Drop for LeasedConnection {
+    fn drop(&mut self) {
+        // The clone must be closed before the lease can close the instance.
+        drop(self.conn.take());
+        self.lease.release();
     }
 }
 

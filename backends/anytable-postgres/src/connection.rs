@@ -199,7 +199,7 @@ impl Connection for PostgresConnection {
     }
 
     fn discard(&mut self) {
-        self.client.broken = true;
+        self.client.discard();
     }
 }
 

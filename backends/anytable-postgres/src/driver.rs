@@ -1,8 +1,10 @@
 //! Connecting to a Postgres server: URL and options, the pool, the backend.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anytable_core::pool::{Pool, PoolSettings, Pooled};
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
@@ -13,21 +15,13 @@ use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
 use crate::error::map_err;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-const DEFAULT_POOL_SIZE: u32 = 16;
-const MAX_POOL_SIZE: u32 = 1024;
 /// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
 /// compression; anytable refuses more than this of text and bytes per entry before writing, so
 /// whether a value fits never depends on how well it compresses, with room left for the entry's
 /// header and other columns.
 const MAX_INDEX_ENTRY_BYTES: usize = 2_600;
-const OPTIONS: &[&str] = &[
-    "timeout",
-    "pool_size",
-    "schema",
-    "isolation",
-    "application_name",
-];
+/// The options of a `postgres:` URL besides the pool's ([`PoolSettings`]).
+const OPTIONS: &[&str] = &["schema", "isolation", "application_name"];
 
 /// A Postgres client and the statements prepared on it.
 pub(crate) struct Slot {
@@ -35,52 +29,18 @@ pub(crate) struct Slot {
     pub(crate) statements: StatementCache,
     /// When it was last returned to the pool.
     pub(crate) returned: Instant,
-    /// Found dead or unfit; the pool drops it when it comes back.
-    pub(crate) broken: bool,
 }
 
 /// A connection idle longer than this is pinged before use: the server may have restarted.
 const PING_AFTER: Duration = Duration::from_secs(1);
 
 /// A client checked out of the pool.
-pub(crate) type PooledClient = r2d2::PooledConnection<Manager>;
-
-/// r2d2 manager: connects with the parsed config; a closed client is dropped, not reused.
-pub(crate) struct Manager {
-    config: Config,
-}
-
-impl r2d2::ManageConnection for Manager {
-    type Connection = Slot;
-    type Error = ConnectError;
-
-    fn connect(&self) -> std::result::Result<Slot, ConnectError> {
-        Ok(Slot {
-            client: SyncClient::connect(&self.config)?,
-            statements: StatementCache::default(),
-            returned: Instant::now(),
-            broken: false,
-        })
-    }
-
-    fn is_valid(&self, slot: &mut Slot) -> std::result::Result<(), ConnectError> {
-        slot.client
-            .simple_query("")
-            .map(drop)
-            .map_err(ConnectError::Postgres)
-    }
-
-    fn has_broken(&self, slot: &mut Slot) -> bool {
-        // A server restart or a network error closes the client; the pool replaces it.
-        slot.broken || slot.client.is_closed()
-    }
-}
+pub(crate) type PooledClient = Pooled<Slot>;
 
 /// A PostgreSQL server reached through a pool of connections.
 pub struct PostgresBackend {
-    pool: r2d2::Pool<Manager>,
+    pool: Arc<Pool<Slot>>,
     begin: &'static str,
-    timeout: Duration,
     capabilities: Capabilities,
 }
 
@@ -124,11 +84,8 @@ impl PostgresBackend {
     /// [`ErrorKind::InvalidInput`] for malformed URLs or options, [`ErrorKind::Connection`]
     /// when the server cannot be reached or refuses the login within `timeout`.
     pub fn open(url: &DatabaseUrl) -> Result<PostgresBackend> {
-        url.check_options(OPTIONS)?;
-        let timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url
-            .count_option("pool_size", MAX_POOL_SIZE)?
-            .unwrap_or(DEFAULT_POOL_SIZE);
+        let settings = PoolSettings::from_url(url, OPTIONS)?;
+        let timeout = settings.timeout;
         let begin = begin_statement(url)?;
         let mut config = Config::from_str(&driver_url(url)).map_err(|e| {
             Error::invalid_input(format!(
@@ -180,18 +137,16 @@ impl PostgresBackend {
             .map_err(map_err)?
             .is_some();
         drop(client);
-        let pool = r2d2::Pool::builder()
-            .max_size(pool_size)
-            .min_idle(Some(0))
-            .test_on_check_out(false)
-            .connection_timeout(timeout + Duration::from_secs(30))
-            .build_unchecked(Manager {
-                config: config.clone(),
-            });
+        let pool = Pool::new("postgres", &settings, move || {
+            Ok(Slot {
+                client: connect(&config)?,
+                statements: StatementCache::default(),
+                returned: Instant::now(),
+            })
+        });
         Ok(PostgresBackend {
             pool,
             begin,
-            timeout,
             capabilities: {
                 let mut c = Capabilities::none();
                 c.concurrent_writers = true;
@@ -241,34 +196,20 @@ impl Backend for PostgresBackend {
         // Every pooled connection may have died with a server restart; each dead one found
         // is dropped, and a fresh connection is made once the pool runs out of old ones.
         for _ in 0..=self.pool.max_size() {
-            let mut client = self.checkout()?;
-            if client.returned.elapsed() > PING_AFTER && client.client.simple_query("").is_err() {
-                client.broken = true;
+            let mut slot = self.pool.get()?;
+            let dead = slot.client.is_closed()
+                || (slot.returned.elapsed() > PING_AFTER && slot.client.simple_query("").is_err());
+            if dead {
+                slot.discard();
                 continue;
             }
-            return Ok(Box::new(PostgresConnection::new(client, self.begin)));
+            return Ok(Box::new(PostgresConnection::new(slot, self.begin)));
         }
         Err(Error::new(
             ErrorKind::Connection,
             "every PostgreSQL connection in the pool failed its check",
         )
         .with_backend("postgres"))
-    }
-}
-
-impl PostgresBackend {
-    fn checkout(&self) -> Result<PooledClient> {
-        self.pool.get().map_err(|e| {
-            Error::new(
-                ErrorKind::Connection,
-                format!(
-                    "no PostgreSQL connection within {:?} (pool of {}): {e}",
-                    self.timeout + Duration::from_secs(30),
-                    self.pool.max_size()
-                ),
-            )
-            .with_backend("postgres")
-        })
     }
 }
 

@@ -15,11 +15,11 @@ use crate::introspect::introspect;
 use crate::statements::CachedConnection;
 use crate::types::{decode, Bind};
 
-use crate::pool::Pooled;
+use anytable_core::pool::Pooled;
 
 /// A pooled rusqlite connection; dropping it returns it to the pool.
 pub(crate) struct SqliteConnection {
-    conn: Pooled,
+    conn: Pooled<CachedConnection>,
     gate: Arc<WriteGate>,
     timeout: Duration,
     /// Held from BEGIN IMMEDIATE to COMMIT/ROLLBACK: this connection's turn to write.
@@ -31,7 +31,11 @@ pub(crate) struct SqliteConnection {
 
 impl SqliteConnection {
     /// Wraps a pooled connection whose writes queue at `gate` for up to `timeout`.
-    pub(crate) fn new(conn: Pooled, gate: Arc<WriteGate>, timeout: Duration) -> Self {
+    pub(crate) fn new(
+        conn: Pooled<CachedConnection>,
+        gate: Arc<WriteGate>,
+        timeout: Duration,
+    ) -> Self {
         SqliteConnection {
             conn,
             gate,

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use anytable_core::pool::{Pool, PoolSettings};
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
@@ -15,20 +16,16 @@ use rusqlite::OpenFlags;
 use crate::connection::SqliteConnection;
 use crate::error::map_err;
 use crate::gate::WriteGate;
-use crate::pool::{GetError, Pool};
 use crate::statements::CachedConnection;
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-const DEFAULT_POOL_SIZE: u32 = 16;
-const MAX_POOL_SIZE: u32 = 1024;
-const OPTIONS: &[&str] = &["timeout", "pool_size", "synchronous"];
+/// The options of a `sqlite:` URL besides the pool's ([`PoolSettings`]).
+const OPTIONS: &[&str] = &["synchronous"];
 
 /// A SQLite database with a pool of connections.
 pub struct SqliteBackend {
-    pool: Arc<Pool>,
+    pool: Arc<Pool<CachedConnection>>,
     target: Target,
     capabilities: Capabilities,
-    pool_timeout: Duration,
     busy_timeout: Duration,
     gate: Arc<WriteGate>,
     // Keeps an in-memory database alive while the pool opens and closes connections.
@@ -108,11 +105,8 @@ impl SqliteBackend {
     /// when the file's directory does not exist, [`ErrorKind::Connection`] when the file cannot
     /// be opened as a database.
     pub fn open(url: &DatabaseUrl) -> Result<SqliteBackend> {
-        url.check_options(OPTIONS)?;
-        let busy_timeout = url.seconds_option("timeout")?.unwrap_or(DEFAULT_TIMEOUT);
-        let pool_size = url
-            .count_option("pool_size", MAX_POOL_SIZE)?
-            .unwrap_or(DEFAULT_POOL_SIZE);
+        let settings = PoolSettings::from_url(url, OPTIONS)?;
+        let busy_timeout = settings.timeout;
         let synchronous = match url
             .option("synchronous")
             .map(str::to_ascii_lowercase)
@@ -168,16 +162,17 @@ impl SqliteBackend {
                 .with_backend("sqlite"));
             }
         }
-        // Waiting for a pooled connection may take as long as waiting for the lock, plus slack.
-        let pool_timeout = busy_timeout + Duration::from_secs(30);
-        let pool = Pool::new(pool_size as usize, pool_timeout, move || {
-            manager.open().map(CachedConnection::wrap)
+        let opened = target.clone();
+        let pool = Pool::new("sqlite", &settings, move || {
+            manager
+                .open()
+                .map(CachedConnection::wrap)
+                .map_err(|e| open_error(&opened, e))
         });
         let memory = matches!(target, Target::Memory(_));
         Ok(SqliteBackend {
             pool,
             target,
-            pool_timeout,
             busy_timeout,
             gate: Arc::default(),
             capabilities: {
@@ -251,18 +246,7 @@ impl Backend for SqliteBackend {
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
-        let conn = self.pool.get().map_err(|e| match e {
-            GetError::Timeout => Error::new(
-                ErrorKind::Timeout,
-                format!(
-                    "no SQLite connection became free within {:?} (pool of {})",
-                    self.pool_timeout,
-                    self.pool.max_size()
-                ),
-            )
-            .with_backend("sqlite"),
-            GetError::Open(e) => open_error(&self.target, e),
-        })?;
+        let conn = self.pool.get()?;
         Ok(Box::new(SqliteConnection::new(
             conn,
             Arc::clone(&self.gate),

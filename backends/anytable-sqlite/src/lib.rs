@@ -21,7 +21,6 @@ mod driver;
 mod error;
 mod gate;
 mod introspect;
-mod pool;
 mod statements;
 mod types;
 

@@ -501,6 +501,9 @@ pub fn careless_urls_are_refused(t: &TestDb) -> CaseResult {
         ("pool_size", "0"),
         ("pool_size", "100000000"),
         ("pool_size", "-3"),
+        ("pool_timeout", "-1"),
+        ("pool_timeout", "NaN"),
+        ("pool_timeout", "100000000"),
     ]
     .iter()
     .map(|(k, v)| crate::fixtures::with_option(&t.url, k, v))
@@ -531,6 +534,46 @@ pub fn careless_urls_are_refused(t: &TestDb) -> CaseResult {
     ensure!(
         t.db.table::<SimpleRow>()?.count()? == 0,
         "the real database is unaffected"
+    );
+    Ok(())
+}
+
+/// A pool that stays dry is the same error on every backend: after `pool_timeout`, a
+/// retryable [`ErrorKind::Timeout`] naming the backend and the pool's size; a connection given
+/// back in time is handed on, and the pool works again once one is returned.
+pub fn a_dry_pool_is_a_retryable_timeout(t: &TestDb) -> CaseResult {
+    let url = crate::fixtures::with_option(&t.url, "pool_size", "1");
+    let db = anytable::Database::open(&crate::fixtures::with_option(&url, "pool_timeout", "0.3"))?;
+    let held = db.connection()?;
+    let started = std::time::Instant::now();
+    let err = expect_kind(db.connection().map(drop), ErrorKind::Timeout)?;
+    let waited = started.elapsed();
+    ensure!(
+        waited >= std::time::Duration::from_millis(300)
+            && waited < std::time::Duration::from_secs(10),
+        "waited {waited:?} for a pool_timeout of 0.3 s"
+    );
+    ensure!(err.is_retryable(), "a dry pool is retryable: {err}");
+    ensure!(
+        err.backend() == Some(db.backend_name()) && err.message().contains("pool of 1"),
+        "names the backend and the pool: {err}"
+    );
+    let returner = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        drop(held);
+    });
+    let handed_on = db.connection();
+    returner
+        .join()
+        .map_err(|_| "the returning thread panicked")?;
+    ensure!(
+        handed_on.is_ok(),
+        "a connection given back in time is handed on"
+    );
+    drop(handed_on);
+    ensure!(
+        db.table::<SimpleRow>()?.count()? == 0,
+        "the pool works again"
     );
     Ok(())
 }

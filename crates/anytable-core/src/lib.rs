@@ -2,14 +2,16 @@
 //!
 //! Data flows one way: a [`Record`] becomes [`Value`] rows, [`sql`] turns operations into
 //! sea-query statements for the backend's [`Dialect`], a [`Backend`] runs them, and rows come
-//! back as records. Applications depend on the `anytable` facade, which re-exports this crate;
-//! backend crates depend on this crate alone.
+//! back as records. This crate is the model and the implementor API; the user API (`Database`,
+//! the `Table` trait, transactions, cursors, tracing) is in the `anytable` facade, which
+//! applications depend on. Backend crates depend on this crate alone.
 #![warn(missing_docs)]
 
 mod backend;
 pub mod check;
 mod error;
 mod filter;
+pub mod pool;
 mod record;
 mod schema;
 pub mod sql;
