@@ -2,8 +2,8 @@
 
 use anytable_core::pool::Pooled;
 use anytable_core::{
-    bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
-    ValueType,
+    bind_params, bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows,
+    TableInfo, Value, ValueType,
 };
 use duckdb::{CachedStatement, Statement};
 use self_cell::self_cell;
@@ -100,13 +100,11 @@ impl Drop for DuckDbRows<'_> {
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
-    check_count("parameters", statement.parameter_count(), params.len())?;
-    for (i, value) in params.iter().enumerate() {
+    bind_params(statement.parameter_count(), params, |i, value| {
         statement
-            .raw_bind_parameter(i + 1, Bind(value))
-            .map_err(map_err)?;
-    }
-    Ok(())
+            .raw_bind_parameter(i, Bind(value))
+            .map_err(map_err)
+    })
 }
 
 impl Connection for DuckDbConnection {
@@ -230,14 +228,13 @@ impl Connection for DuckDbConnection {
 
 /// Decodes every column of `row` into `values`, naming the column in any error.
 fn decode_row(row: &duckdb::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
-    for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
-        let raw = row.get_ref(i).map_err(map_err)?;
-        *slot = decode(raw, *ty).map_err(|e| {
-            let column = row.as_ref().column_name(i).map_or("?", String::as_str);
-            e.in_column(column).with_backend("duckdb")
-        })?;
-    }
-    Ok(())
+    let statement = row.as_ref();
+    anytable_core::decode_row(
+        "duckdb",
+        values,
+        |i| decode(row.get_ref(i).map_err(map_err)?, types[i]),
+        |i| statement.column_name(i).ok().map(String::as_str),
+    )
 }
 
 /// The bulk path: DuckDB's Appender with explicit columns, so defaults and sequences fill in.

@@ -151,9 +151,8 @@ impl Connection for PostgresConnection {
             return Ok(false);
         };
         out.clear();
-        for (i, (column, want)) in statement.columns().iter().zip(types).enumerate() {
-            out.push(read(&ColumnReader::new(column.type_(), *want), row, i)?);
-        }
+        out.resize(types.len(), Value::Null);
+        decode_row(row, &readers(&statement, types), out)?;
         Ok(true)
     }
 
@@ -215,9 +214,7 @@ impl Rows for PostgresRows<'_> {
         let Some(row) = self.rows.next()? else {
             return Ok(None);
         };
-        for (i, (slot, reader)) in self.values.iter_mut().zip(&self.readers).enumerate() {
-            *slot = read(reader, row, i)?;
-        }
+        decode_row(row, &self.readers, &mut self.values)?;
         Ok(Some(&mut self.values))
     }
 }
@@ -232,13 +229,19 @@ fn readers(statement: &Statement, types: &[ValueType]) -> Vec<ColumnReader> {
         .collect()
 }
 
-/// Column `i` of `row`, naming the column in any error.
+/// Decodes `row` into `values` with one planned reader per column.
 #[inline]
-fn read(reader: &ColumnReader, row: &tokio_postgres::Row, i: usize) -> Result<Value> {
-    reader.read(row, i).map_err(|e| {
-        e.in_column(row.columns()[i].name())
-            .with_backend("postgres")
-    })
+fn decode_row(
+    row: &tokio_postgres::Row,
+    readers: &[ColumnReader],
+    values: &mut [Value],
+) -> Result<()> {
+    anytable_core::decode_row(
+        "postgres",
+        values,
+        |i| readers[i].read(row, i),
+        |i| row.columns().get(i).map(|c| c.name()),
+    )
 }
 
 /// Cached statements of one client, by SQL text.

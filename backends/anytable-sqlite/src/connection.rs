@@ -1,8 +1,8 @@
 //! One pooled SQLite connection behind anytable's `Connection` trait.
 
 use anytable_core::{
-    atomically, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
-    ValueType,
+    atomically, bind_params, check_count, BulkInsert, Connection, Result, RowSource, Rows,
+    TableInfo, Value, ValueType,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -77,13 +77,11 @@ fn statement_turn(
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
-    check_count("parameters", statement.parameter_count(), params.len())?;
-    for (i, value) in params.iter().enumerate() {
+    bind_params(statement.parameter_count(), params, |i, value| {
         statement
-            .raw_bind_parameter(i + 1, Bind(value))
-            .map_err(map_err)?;
-    }
-    Ok(())
+            .raw_bind_parameter(i, Bind(value))
+            .map_err(map_err)
+    })
 }
 
 /// Lets go of a bound IN list, which a cached statement would otherwise keep until its next use.
@@ -259,25 +257,13 @@ fn read_one(
 
 /// Decodes every column of `row` into `values`, naming the column in any error.
 fn decode_row(row: &rusqlite::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
-    for (i, (slot, ty)) in values.iter_mut().zip(types).enumerate() {
-        let raw = row.get_ref(i).map_err(map_err)?;
-        let value = decode(raw, *ty).map_err(|e| {
-            let column = row.as_ref().column_name(i).unwrap_or("?");
-            e.in_column(column).with_backend("sqlite")
-        })?;
-        set(slot, value);
-    }
-    Ok(())
-}
-
-/// Stores `value` in `slot`, skipping the drop of the NULL a record's `read_values` left there
-/// (a call per column per row otherwise).
-#[inline]
-fn set(slot: &mut Value, value: Value) {
-    let old = std::mem::replace(slot, value);
-    if matches!(old, Value::Null) {
-        std::mem::forget(old);
-    }
+    let statement = row.as_ref();
+    anytable_core::decode_row(
+        "sqlite",
+        values,
+        |i| decode(row.get_ref(i).map_err(map_err)?, types[i]),
+        |i| statement.column_name(i).ok(),
+    )
 }
 
 fn insert_rows(conn: &mut CachedConnection, sql: &str, rows: &mut dyn RowSource) -> Result<u64> {

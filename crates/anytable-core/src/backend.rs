@@ -246,6 +246,56 @@ pub fn check_count(what: &str, expected: usize, given: usize) -> Result<()> {
     )))
 }
 
+/// Binds `params` to a statement with `expected` placeholders, one `bind(position, value)` call
+/// each, positions counted from 1 as every driver counts them.
+///
+/// # Errors
+/// `InvalidInput` when the counts differ (nothing is bound then); `bind`'s first error.
+#[inline]
+pub fn bind_params(
+    expected: usize,
+    params: &[Value],
+    mut bind: impl FnMut(usize, &Value) -> Result<()>,
+) -> Result<()> {
+    check_count("parameters", expected, params.len())?;
+    for (i, value) in params.iter().enumerate() {
+        bind(i + 1, value)?;
+    }
+    Ok(())
+}
+
+/// Decodes one result row into `values`, one `decode(index)` call per column, the same way
+/// on every backend: an error names the column (`column_name(index)`) and the backend.
+#[inline]
+pub fn decode_row<'n>(
+    backend: &'static str,
+    values: &mut [Value],
+    mut decode: impl FnMut(usize) -> Result<Value>,
+    column_name: impl Fn(usize) -> Option<&'n str>,
+) -> Result<()> {
+    for (i, slot) in values.iter_mut().enumerate() {
+        match decode(i) {
+            Ok(value) => set_value(slot, value),
+            Err(e) => {
+                return Err(e
+                    .in_column(column_name(i).unwrap_or("?"))
+                    .with_backend(backend))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores `value` in `slot`, skipping the drop of the NULL a record's `read_values` left there
+/// (a call per column per row otherwise).
+#[inline]
+fn set_value(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    if matches!(old, Value::Null) {
+        std::mem::forget(old);
+    }
+}
+
 /// Runs `f` in a transaction of its own unless `conn` is already in one (`in_transaction`):
 /// commits on `Ok`, rolls back on `Err`. How backends make `insert_many` all or nothing.
 pub fn atomically<C: Connection + ?Sized, T>(

@@ -20,8 +20,8 @@ mod value;
 pub mod verify;
 
 pub use backend::{
-    atomically, bulk_insert, check_count, check_in, insert_one_by_one, Backend, BulkInsert,
-    Capabilities, Connection, RowSource, Rows,
+    atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
+    Backend, BulkInsert, Capabilities, Connection, RowSource, Rows,
 };
 pub use check::YEARS;
 pub use error::{Error, ErrorKind, Result};

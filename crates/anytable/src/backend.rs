@@ -12,10 +12,11 @@
 //! [`Database::from_backend`]: crate::Database::from_backend
 
 pub use anytable_core::check;
+pub use anytable_core::pool;
 pub use anytable_core::sql;
 pub use anytable_core::verify;
 pub use anytable_core::{
-    atomically, bulk_insert, check_count, check_in, insert_one_by_one, schema_differences,
-    truncate_to_micros, Backend, BulkInsert, CmpOp, ColumnInfo, Condition, Connection, DatabaseUrl,
-    Dialect, IndexInfo, OrderKey, RowSource, Rows, TableInfo,
+    atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
+    schema_differences, truncate_to_micros, Backend, BulkInsert, CmpOp, ColumnInfo, Condition,
+    Connection, DatabaseUrl, Dialect, IndexInfo, OrderKey, RowSource, Rows, TableInfo,
 };
