@@ -4,6 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::connection::{DuckDbConnection, Handle};
+use crate::dialect::DuckDbDialect;
 use crate::error::map_err;
 use crate::file::{canonical, shared_instance, FileLease, Instance, LeasedConnection};
 use anytable_core::pool::{Pool, PoolSettings};
@@ -112,8 +113,8 @@ impl Backend for DuckDbBackend {
         "duckdb"
     }
 
-    fn dialect(&self) -> Dialect {
-        Dialect::DuckDb
+    fn dialect(&self) -> &dyn Dialect {
+        &DuckDbDialect
     }
 
     fn capabilities(&self) -> &Capabilities {

@@ -1,7 +1,8 @@
 //! Reading an existing table's columns, constraints and indexes from DuckDB's catalog functions.
 
-use anytable_core::sql::DUCKDB_JSON_COMMENT;
 use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo, ValueType};
+
+use crate::dialect::{DuckDbDialect, JSON_COMMENT};
 use duckdb::types::ValueRef;
 
 use crate::error::map_err;
@@ -23,16 +24,16 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
     );
     let mut columns = query(conn, &sql, name, |row| {
         let declared = text(row, 1)?;
-        let json = text(row, 3)? == DUCKDB_JSON_COMMENT;
+        let json = text(row, 3)? == JSON_COMMENT;
         Ok(ColumnInfo {
             name: text(row, 0)?,
             ty: if json {
                 Some(ValueType::Json)
             } else {
-                Dialect::DuckDb.value_type_of(&declared)
+                DuckDbDialect.value_type_of(&declared)
             },
             declared_type: if json {
-                format!("{declared} ({DUCKDB_JSON_COMMENT})")
+                format!("{declared} ({JSON_COMMENT})")
             } else {
                 declared
             },

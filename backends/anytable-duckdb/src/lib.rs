@@ -2,8 +2,9 @@
 //!
 //! - URLs: `duckdb://path/to/file.duckdb`, `duckdb:///absolute/path.duckdb`, `duckdb::memory:`.
 //! - Options: `timeout` (seconds, default 5: how long the `per_transaction` mode waits for the
-//!   file lock), `pool_size` (default 16), `access` (`process`, the default, or
-//!   `per_transaction`).
+//!   file lock), `pool_size` and `pool_timeout` (the shared pool's), `access` (`process`, the
+//!   default, or `per_transaction`).
+//! - SQL: [`DuckDbDialect`].
 //! - One DuckDB instance per file per process: every `Database` opened on the same file in one
 //!   process shares it, and pooled connections are `try_clone`s of it (two instances on one
 //!   file lose writes).
@@ -19,10 +20,12 @@
 #![warn(missing_docs)]
 
 mod connection;
+mod dialect;
 mod driver;
 mod error;
 mod file;
 mod introspect;
 mod types;
 
+pub use dialect::DuckDbDialect;
 pub use driver::DuckDbBackend;

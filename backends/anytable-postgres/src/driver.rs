@@ -13,6 +13,7 @@ use tokio_postgres::Config;
 
 use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
+use crate::dialect::PostgresDialect;
 use crate::error::map_err;
 
 /// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
@@ -184,8 +185,8 @@ impl Backend for PostgresBackend {
         "postgres"
     }
 
-    fn dialect(&self) -> Dialect {
-        Dialect::Postgres
+    fn dialect(&self) -> &dyn Dialect {
+        &PostgresDialect
     }
 
     fn capabilities(&self) -> &Capabilities {

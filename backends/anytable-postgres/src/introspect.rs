@@ -2,6 +2,8 @@
 
 use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
 
+use crate::dialect::PostgresDialect;
+
 use crate::client::SyncClient;
 use crate::error::map_err;
 
@@ -30,7 +32,7 @@ pub(crate) fn introspect(client: &mut SyncClient, name: &str) -> Result<Option<T
             let declared: String = r.get(1);
             ColumnInfo {
                 name: r.get(0),
-                ty: Dialect::Postgres.value_type_of(&declared),
+                ty: PostgresDialect.value_type_of(&declared),
                 declared_type: declared,
                 nullable: r.get(2),
                 primary_key: false,

@@ -4,10 +4,12 @@
 //! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), any
 //!   libpq URI parameter the driver knows is not accepted here: options are anytable's own.
 //! - Options: `timeout` (seconds to connect and to wait for a lock, as `lock_timeout`, after which a blocked
-//!   write fails with a retryable `Locked`; default 5), `pool_size` (default 16), `schema`
+//!   write fails with a retryable `Locked`; default 5), `pool_size` and `pool_timeout` (the
+//!   shared pool's), `schema`
 //!   (created if missing and put first on `search_path` as a startup parameter, so every pooled
 //!   connection uses it), `isolation` (`repeatable_read`, the default, `serializable` or
 //!   `read_committed`), `application_name` (default `anytable`, shown in `pg_stat_activity`).
+//! - SQL: [`PostgresDialect`].
 //! - Connections that come back broken are dropped; one idle for over a second is pinged before
 //!   use, so a server restart costs new connections, not errors.
 //! - Transactions default to REPEATABLE READ: a read-modify-write that races another one fails
@@ -27,11 +29,13 @@
 
 mod client;
 mod connection;
+mod dialect;
 mod driver;
 mod error;
 mod introspect;
 mod types;
 
+pub use dialect::PostgresDialect;
 pub use driver::PostgresBackend;
 
 /// Drops `schema` and everything in it on the server at `url`, e.g. after a test.

@@ -14,6 +14,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::OpenFlags;
 
 use crate::connection::SqliteConnection;
+use crate::dialect::SqliteDialect;
 use crate::error::map_err;
 use crate::gate::WriteGate;
 use crate::statements::CachedConnection;
@@ -72,7 +73,7 @@ impl Manager {
         // Unicode mapping (SQLite's own lower() knows ASCII only).
         rusqlite::vtab::array::load_module(&conn)?;
         conn.create_scalar_function(
-            anytable_core::sql::SQLITE_LOWER,
+            crate::dialect::LOWER_FUNCTION,
             1,
             FunctionFlags::SQLITE_UTF8
                 | FunctionFlags::SQLITE_DETERMINISTIC
@@ -81,7 +82,7 @@ impl Manager {
                 Ok(match ctx.get_raw(0) {
                     ValueRef::Text(bytes) => std::str::from_utf8(bytes)
                         .ok()
-                        .map(anytable_core::sql::fold_case),
+                        .map(crate::dialect::fold_case),
                     _ => None,
                 })
             },
@@ -237,8 +238,8 @@ impl Backend for SqliteBackend {
         "sqlite"
     }
 
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
+    fn dialect(&self) -> &dyn Dialect {
+        &SqliteDialect
     }
 
     fn capabilities(&self) -> &Capabilities {

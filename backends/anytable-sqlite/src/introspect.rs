@@ -2,6 +2,8 @@
 
 use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
 
+use crate::dialect::SqliteDialect;
+
 use crate::error::map_err;
 
 /// Describes table `name` in the main schema, or `None` if it does not exist.
@@ -16,7 +18,7 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
                 let declared: String = row.get(1)?;
                 Ok(ColumnInfo {
                     name: row.get(0)?,
-                    ty: Dialect::Sqlite.value_type_of(&declared),
+                    ty: SqliteDialect.value_type_of(&declared),
                     declared_type: declared,
                     nullable: row.get::<_, i64>(2)? == 0,
                     primary_key: row.get::<_, i64>(3)? > 0,

@@ -1,8 +1,9 @@
 //! The SQLite backend of anytable, on rusqlite with bundled SQLite.
 //!
 //! - URLs: `sqlite://path/to/file.db`, `sqlite:///absolute/path.db`, `sqlite::memory:`.
-//! - Options: `timeout` (seconds to wait for a lock, default 5), `pool_size` (default 16),
-//!   `synchronous` (`off`, `normal`, `full` (default), `extra`).
+//! - Options: the pool's (`timeout`, seconds to wait for a lock, default 5; `pool_size`;
+//!   `pool_timeout`), and `synchronous` (`off`, `normal`, `full` (default), `extra`).
+//! - SQL: [`SqliteDialect`], which also fixes the text forms of timestamps and dates.
 //! - File databases run in WAL mode with foreign keys on; transactions take the write lock at
 //!   `BEGIN IMMEDIATE`, so concurrent writers wait up to `timeout` instead of failing half-way.
 //! - Writers of one backend take turns for the write lock first come, first served (up to
@@ -17,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod connection;
+mod dialect;
 mod driver;
 mod error;
 mod gate;
@@ -24,4 +26,5 @@ mod introspect;
 mod statements;
 mod types;
 
+pub use dialect::SqliteDialect;
 pub use driver::SqliteBackend;

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use anytable_core::sql::{SQLITE_DATE_FORMAT, SQLITE_TIMESTAMP_FORMAT};
+use crate::dialect::{DATE_FORMAT, TIMESTAMP_FORMAT};
 use anytable_core::{Error, Result, Value, ValueType};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
@@ -27,9 +27,7 @@ impl ToSql for Bind<'_> {
             Value::Text(v) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Timestamp(v) => ToSqlOutput::Owned(SqlValue::Text(format_timestamp(v))),
-            Value::Date(v) => {
-                ToSqlOutput::Owned(SqlValue::Text(v.format(SQLITE_DATE_FORMAT).to_string()))
-            }
+            Value::Date(v) => ToSqlOutput::Owned(SqlValue::Text(v.format(DATE_FORMAT).to_string())),
             Value::Json(v) => ToSqlOutput::Owned(SqlValue::Text(v.to_string())),
             Value::Uuid(v) => ToSqlOutput::Owned(SqlValue::Text(v.hyphenated().to_string())),
             // One parameter for a whole IN list, read by the rarray table-valued function.
@@ -65,11 +63,11 @@ fn owned(value: &Value) -> rusqlite::Result<SqlValue> {
     })
 }
 
-/// Formats in [`SQLITE_TIMESTAMP_FORMAT`]; the hand-written path avoids chrono's format parser.
+/// Formats in [`TIMESTAMP_FORMAT`]; the hand-written path avoids chrono's format parser.
 pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
     let n = t.naive_utc();
     if !(0..=9999).contains(&n.year()) {
-        return n.format(SQLITE_TIMESTAMP_FORMAT).to_string();
+        return n.format(TIMESTAMP_FORMAT).to_string();
     }
     let mut s = String::with_capacity(26);
     let _ = write!(
@@ -92,7 +90,7 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     }
     // Ours first, then what other writers (CURRENT_TIMESTAMP, ISO 8601 / RFC 3339) produce.
     for format in [
-        SQLITE_TIMESTAMP_FORMAT,
+        TIMESTAMP_FORMAT,
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S%.f",
     ] {
@@ -196,9 +194,7 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
         }
         ValueType::Date => {
             let t = text(ty, &raw)?;
-            Value::Date(
-                NaiveDate::parse_from_str(t, SQLITE_DATE_FORMAT).map_err(|_| unparsable(ty, t))?,
-            )
+            Value::Date(NaiveDate::parse_from_str(t, DATE_FORMAT).map_err(|_| unparsable(ty, t))?)
         }
         ValueType::Json => {
             match raw {

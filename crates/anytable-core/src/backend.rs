@@ -110,7 +110,7 @@ pub trait Backend: Send + Sync + 'static {
     /// A short lower-case name, e.g. `"sqlite"`.
     fn name(&self) -> &'static str;
     /// The SQL dialect its connections accept.
-    fn dialect(&self) -> Dialect;
+    fn dialect(&self) -> &dyn Dialect;
     /// What it can do.
     fn capabilities(&self) -> &Capabilities;
     /// A connection from the pool.

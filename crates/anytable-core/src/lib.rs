@@ -39,5 +39,7 @@ pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, Va
 pub use verify::differences as schema_differences;
 
 pub use chrono;
+/// The SQL builder core and the dialects build statements with.
+pub use sea_query;
 pub use serde_json;
 pub use uuid;

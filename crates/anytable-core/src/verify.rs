@@ -6,7 +6,7 @@ use crate::sql::Dialect;
 
 /// Checks that `info` matches `schema`; otherwise a `SchemaMismatch` listing every difference.
 pub fn verify(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     info: &TableInfo,
     record: &str,
@@ -29,7 +29,7 @@ pub fn verify(
 }
 
 /// Every way `info` differs from `schema`, one readable line each.
-pub fn differences(dialect: Dialect, schema: &TableSchema, info: &TableInfo) -> Vec<String> {
+pub fn differences(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Vec<String> {
     let mut out = Vec::new();
     for column in &schema.columns {
         let Some(found) = info.columns.iter().find(|c| c.name == column.name) else {

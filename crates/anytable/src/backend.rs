@@ -13,6 +13,7 @@
 
 pub use anytable_core::check;
 pub use anytable_core::pool;
+pub use anytable_core::sea_query;
 pub use anytable_core::sql;
 pub use anytable_core::verify;
 pub use anytable_core::{

@@ -35,7 +35,6 @@ struct Inner {
 pub(crate) struct TableState {
     pub(crate) schema: &'static anytable_core::TableSchema,
     pub(crate) statements: TableStatements,
-    pub(crate) dialect: Dialect,
     /// The id is the only column the database fills in, so inserts may skip RETURNING.
     pub(crate) id_only: bool,
     /// Per index and unique constraint, its text and bytes columns: their positions among the
@@ -89,7 +88,7 @@ impl Database {
     }
 
     /// The SQL dialect of the backend.
-    pub fn dialect(&self) -> Dialect {
+    pub fn dialect(&self) -> &dyn Dialect {
         self.inner.backend.dialect()
     }
 
@@ -214,7 +213,7 @@ pub fn retry_delay(attempt: u32) -> std::time::Duration {
 
 /// Creates or verifies the table of `R` on `conn`, inside a transaction of its own if `own_tx`.
 fn prepare_table<R: Record>(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     conn: &mut dyn Connection,
     own_tx: bool,
 ) -> Result<TableState> {
@@ -265,7 +264,6 @@ fn prepare_table<R: Record>(
     Ok(TableState {
         schema,
         statements,
-        dialect,
         id_only,
         index_entries: index_entries(schema),
     })

@@ -119,6 +119,14 @@ pub use asynchronous::{
     AsyncDatabase, AsyncSelect, AsyncTable, AsyncTableHandle, AsyncTransaction, RecordStream,
 };
 
+/// The SQLite backend crate, for [`Database::from_backend`] and its dialect.
+#[cfg(feature = "sqlite")]
+pub use anytable_sqlite as sqlite;
+
+/// The DuckDB backend crate, for [`Database::from_backend`] and its dialect.
+#[cfg(feature = "duckdb")]
+pub use anytable_duckdb as duckdb;
+
 /// The PostgreSQL backend crate, for [`Database::from_backend`] and its helpers.
 #[cfg(feature = "postgres")]
 pub use anytable_postgres as postgres;

@@ -30,8 +30,8 @@ impl Backend for Scripted {
     fn name(&self) -> &'static str {
         "scripted"
     }
-    fn dialect(&self) -> Dialect {
-        Dialect::Sqlite
+    fn dialect(&self) -> &dyn Dialect {
+        &anytable::backend::sql::StandardSql
     }
     fn capabilities(&self) -> &Capabilities {
         static CAPABILITIES: std::sync::LazyLock<Capabilities> = std::sync::LazyLock::new(|| {

@@ -7,9 +7,9 @@ use sea_query::{
     OnConflict, Order, Query,
 };
 
-use super::{to_sea_value, Dialect};
+use super::{build, sea_value, Dialect};
 use crate::error::{Error, Result};
-use crate::filter::{CmpOp, Condition, OrderKey, LIKE_ESCAPE};
+use crate::filter::{CmpOp, Condition, OrderKey};
 use crate::schema::{ColumnRole, ColumnSchema, TableSchema};
 use crate::value::{Value, ValueType};
 
@@ -42,7 +42,7 @@ pub struct TableStatements {
 
 impl TableStatements {
     /// Builds every fixed statement for `schema` in `dialect`.
-    pub fn new(dialect: Dialect, schema: &TableSchema) -> Result<Self> {
+    pub fn new(dialect: &dyn Dialect, schema: &TableSchema) -> Result<Self> {
         let data_columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
         let generated: Vec<String> = schema.generated_columns().map(|c| c.name.clone()).collect();
         let all_columns: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
@@ -50,42 +50,40 @@ impl TableStatements {
 
         let placeholders = vec![Value::Null; bound_columns.len()];
         let mut insert = insert_statement(dialect, schema, placeholders)?;
-        let insert_plain = dialect.build(&insert)?.0;
+        let insert_plain = build(dialect, &insert)?.0;
         if !generated.is_empty() {
             insert.returning(Query::returning().columns(generated.clone()));
         }
-        let insert = dialect.build(&insert)?.0;
+        let insert = build(dialect, &insert)?.0;
 
-        let select_all = dialect
-            .build(
-                Query::select()
-                    .columns(all_columns.clone())
-                    .from(schema.name.clone()),
-            )?
-            .0;
+        let select_all = build(
+            dialect,
+            Query::select()
+                .columns(all_columns.clone())
+                .from(schema.name.clone()),
+        )?
+        .0;
         let get_by_id = match schema.id_column() {
             Some(id) => Some(
-                dialect
-                    .build(
-                        Query::select()
-                            .columns(all_columns)
-                            .from(schema.name.clone())
-                            .and_where(Expr::col(id.name.clone()).eq(0i64)),
-                    )?
-                    .0,
+                build(
+                    dialect,
+                    Query::select()
+                        .columns(all_columns)
+                        .from(schema.name.clone())
+                        .and_where(Expr::col(id.name.clone()).eq(0i64)),
+                )?
+                .0,
             ),
             None => None,
         };
-        let count_all = dialect
-            .build(
-                Query::select()
-                    .expr(Expr::col(Asterisk).count())
-                    .from(schema.name.clone()),
-            )?
-            .0;
-        let delete_all = dialect
-            .build(Query::delete().from_table(schema.name.clone()))?
-            .0;
+        let count_all = build(
+            dialect,
+            Query::select()
+                .expr(Expr::col(Asterisk).count())
+                .from(schema.name.clone()),
+        )?
+        .0;
+        let delete_all = build(dialect, Query::delete().from_table(schema.name.clone()))?.0;
         Ok(TableStatements {
             insert,
             insert_plain,
@@ -114,7 +112,7 @@ fn stamped(schema: &TableSchema) -> impl Iterator<Item = &ColumnSchema> {
         .filter(|c| matches!(c.role, ColumnRole::Added | ColumnRole::Updated))
 }
 
-fn bound_columns(dialect: Dialect, schema: &TableSchema) -> Vec<String> {
+fn bound_columns(dialect: &dyn Dialect, schema: &TableSchema) -> Vec<String> {
     let mut columns: Vec<String> = schema.data_columns().map(|c| c.name.clone()).collect();
     if dialect.statement_time_sql().is_none() {
         columns.extend(stamped(schema).map(|c| c.name.clone()));
@@ -124,14 +122,14 @@ fn bound_columns(dialect: Dialect, schema: &TableSchema) -> Vec<String> {
 
 /// `INSERT INTO table (bound columns[, stamped columns]) VALUES (values[, statement time])`.
 fn insert_statement(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     values: Vec<Value>,
 ) -> Result<InsertStatement> {
     let mut columns = bound_columns(dialect, schema);
     let mut exprs: Vec<Expr> = values
         .into_iter()
-        .map(|v| Expr::val(to_sea_value(v)))
+        .map(|v| Expr::val(sea_value(v)))
         .collect();
     if let Some(now) = dialect.statement_time_sql() {
         for column in stamped(schema) {
@@ -153,7 +151,11 @@ fn insert_statement(
 }
 
 /// `INSERT INTO table (columns) VALUES (placeholders)`, for hand-made inserts of some columns.
-pub fn insert_sql(dialect: Dialect, schema: &TableSchema, columns: &[String]) -> Result<String> {
+pub fn insert_sql(
+    dialect: &dyn Dialect,
+    schema: &TableSchema,
+    columns: &[String],
+) -> Result<String> {
     let mut insert = Query::insert();
     insert.into_table(schema.name.clone());
     if columns.is_empty() {
@@ -161,10 +163,10 @@ pub fn insert_sql(dialect: Dialect, schema: &TableSchema, columns: &[String]) ->
     } else {
         insert.columns(columns.iter().cloned());
         insert
-            .values(columns.iter().map(|_| Expr::val(to_sea_value(Value::Null))))
+            .values(columns.iter().map(|_| Expr::val(sea_value(Value::Null))))
             .map_err(|e| Error::invalid_input(format!("insert into {:?}: {e}", schema.name)))?;
     }
-    Ok(dialect.build(&insert)?.0)
+    Ok(build(dialect, &insert)?.0)
 }
 
 /// The parts of a SELECT that vary per call.
@@ -182,7 +184,7 @@ pub struct SelectSpec<'a> {
 
 /// `SELECT <all columns> FROM table WHERE ... ORDER BY ... LIMIT ... OFFSET ...`.
 pub fn select(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     spec: &SelectSpec<'_>,
 ) -> Result<(String, Vec<Value>)> {
@@ -225,12 +227,12 @@ pub fn select(
         }
         (None, None) => {}
     }
-    dialect.build(&select)
+    build(dialect, &select)
 }
 
 /// `SELECT COUNT(*) FROM table WHERE ...`.
 pub fn count(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
@@ -240,13 +242,13 @@ pub fn count(
         .expr(Expr::col(Asterisk).count())
         .from(schema.name.clone())
         .cond_where(render.condition(condition)?);
-    dialect.build(&select)
+    build(dialect, &select)
 }
 
 /// `UPDATE table SET ... WHERE ...`, also setting the "updated" column to the statement's time
 /// (`now` where the dialect binds it).
 pub fn update(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     condition: &Condition,
     assignments: Vec<(&'static str, Value)>,
@@ -262,7 +264,7 @@ pub fn update(
     let mut update = Query::update();
     update.table(schema.name.clone());
     for (column, value) in assignments {
-        update.value(column.to_string(), Expr::val(to_sea_value(value)));
+        update.value(column.to_string(), Expr::val(sea_value(value)));
     }
     for column in schema
         .columns
@@ -272,20 +274,20 @@ pub fn update(
         update.value(column.name.clone(), statement_time(dialect, now));
     }
     update.cond_where(render.condition(condition)?);
-    dialect.build(&update)
+    build(dialect, &update)
 }
 
 /// The time of the statement: the dialect's SQL for it, or `now` bound as a value.
-fn statement_time(dialect: Dialect, now: &Value) -> Expr {
+fn statement_time(dialect: &dyn Dialect, now: &Value) -> Expr {
     match dialect.statement_time_sql() {
         Some(sql) => Expr::cust(sql),
-        None => Expr::val(to_sea_value(now.clone())),
+        None => Expr::val(sea_value(now.clone())),
     }
 }
 
 /// `DELETE FROM table WHERE ...`.
 pub fn delete(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
@@ -294,7 +296,7 @@ pub fn delete(
     delete
         .from_table(schema.name.clone())
         .cond_where(render.condition(condition)?);
-    dialect.build(&delete)
+    build(dialect, &delete)
 }
 
 /// What to do when an insert hits a unique constraint.
@@ -318,7 +320,7 @@ pub struct Conflict {
 /// `INSERT ... ON CONFLICT (...) DO NOTHING | DO UPDATE ... RETURNING <generated>`; `values`
 /// are those of the bound columns (see [`TableStatements::bound_columns`]).
 pub fn upsert(
-    dialect: Dialect,
+    dialect: &dyn Dialect,
     schema: &TableSchema,
     values: Vec<Value>,
     conflict: &Conflict,
@@ -356,12 +358,8 @@ pub fn upsert(
     if !generated.is_empty() {
         insert.returning(Query::returning().columns(generated));
     }
-    dialect.build(&insert)
+    build(dialect, &insert)
 }
-
-/// Lists longer than this reach SQLite as one `rarray` parameter instead of a placeholder each
-/// (SQLite takes at most 32,766 parameters per statement).
-const SQLITE_LIST_FROM: usize = 32;
 
 /// Conditions with more parts than this are split into a balanced tree of parenthesised halves,
 /// so that SQLite (which parses `a OR b OR ...` into a chain and allows 1,000 levels) takes
@@ -370,7 +368,7 @@ const FLAT_PARTS: usize = 8;
 
 /// Renders conditions and sort keys of one table for one dialect.
 struct Render<'a> {
-    dialect: Dialect,
+    dialect: &'a dyn Dialect,
     schema: &'a TableSchema,
 }
 
@@ -383,22 +381,10 @@ impl Render<'_> {
         self.column(name).is_some_and(|c| c.ty == ValueType::Text)
     }
 
-    /// The column as sorted and compared for order: PostgreSQL's text in the "C" collation,
-    /// i.e. by code point, whatever the database's locale (SQLite and DuckDB compare bytes).
+    /// The column as sorted and compared for order: by code point on every dialect.
     fn ordered(&self, name: &str) -> Expr {
-        let col = Expr::col(name.to_string());
-        if self.dialect == Dialect::Postgres && self.is_text(name) {
-            return Expr::cust_with_exprs("$1 COLLATE \"C\"", [col]);
-        }
-        col
-    }
-
-    /// Placeholder `n` of a custom expression: numbered for the Postgres builder, `?` for SQLite.
-    fn slot(&self, n: usize) -> String {
-        match self.dialect {
-            Dialect::Sqlite => "?".to_owned(),
-            Dialect::Postgres | Dialect::DuckDb => format!("${n}"),
-        }
+        self.dialect
+            .ordered(Expr::col(name.to_string()), self.is_text(name))
     }
 
     fn condition(&self, condition: &Condition) -> Result<SeaCondition> {
@@ -434,7 +420,7 @@ impl Render<'_> {
             Condition::TooDeep => return Err(crate::check::too_deep()),
             Condition::TooWide => return Err(crate::check::too_wide()),
             Condition::Cmp(column, op, value) => {
-                let value = Expr::val(to_sea_value(value.clone()));
+                let value = Expr::val(sea_value(value.clone()));
                 match op {
                     CmpOp::Eq => col(column).eq(value),
                     CmpOp::Ne => col(column).ne(value),
@@ -446,105 +432,15 @@ impl Render<'_> {
             }
             // `IN ()` is a syntax error; an empty list matches nothing.
             Condition::In(_, values) if values.is_empty() => Expr::cust("1 = 0"),
-            Condition::In(column, values) => self.in_list(column, values),
-            Condition::Like(column, pattern) => self.like(column, pattern, false),
-            Condition::ILike(column, pattern) => self.like(column, pattern, true),
+            Condition::In(column, values) => self.dialect.in_list(col(column), values),
+            Condition::Like(column, pattern) => self.dialect.like(col(column), pattern, false),
+            Condition::ILike(column, pattern) => self.dialect.like(col(column), pattern, true),
             Condition::IsNull(column) => col(column).is_null(),
             Condition::IsNotNull(column) => col(column).is_not_null(),
             Condition::And(_) | Condition::Or(_) => self.condition(condition)?.into(),
             Condition::Not(inner) => self.condition(inner)?.not().into(),
         })
     }
-
-    /// `column IN (...)`: one array parameter on PostgreSQL, a `rarray` on SQLite for long
-    /// lists, a placeholder per value otherwise (DuckDB takes any number).
-    fn in_list(&self, column: &str, values: &[Value]) -> Expr {
-        let col = Expr::col(column.to_string());
-        let list = || Expr::val(to_sea_value(Value::List(values.to_vec())));
-        match self.dialect {
-            Dialect::Postgres => Expr::cust_with_exprs("$1 = ANY($2)", [col, list()]),
-            Dialect::Sqlite if values.len() > SQLITE_LIST_FROM => {
-                Expr::cust_with_exprs("? IN rarray(?)", [col, list()])
-            }
-            _ => col.is_in(values.iter().map(|v| Expr::val(to_sea_value(v.clone())))),
-        }
-    }
-
-    /// LIKE with one meaning everywhere: case-sensitive, `_` one character, `\` escapes.
-    /// SQLite's LIKE ignores ASCII case, so there it is GLOB with the pattern translated;
-    /// DuckDB needs the escape character named. `fold` lowercases both sides first (Unicode).
-    fn like(&self, column: &str, pattern: &str, fold: bool) -> Expr {
-        let col = Expr::col(column.to_string());
-        let (a, b) = (self.slot(1), self.slot(2));
-        match self.dialect {
-            Dialect::Sqlite => {
-                let (text, glob) = if fold {
-                    (
-                        format!("{SQLITE_LOWER}({a}) GLOB {b}"),
-                        like_to_glob(&fold_case(pattern)),
-                    )
-                } else {
-                    (format!("{a} GLOB {b}"), like_to_glob(pattern))
-                };
-                Expr::cust_with_exprs(text, [col, Expr::val(glob)])
-            }
-            Dialect::Postgres => {
-                // Backslash is PostgreSQL's default LIKE escape.
-                let text = if fold {
-                    format!("lower({a} COLLATE {ICU}) LIKE lower({b} COLLATE {ICU})")
-                } else {
-                    format!("{a} LIKE {b}")
-                };
-                Expr::cust_with_exprs(text, [col, Expr::val(pattern)])
-            }
-            Dialect::DuckDb => {
-                let text = if fold {
-                    format!("lower({a}) LIKE lower({b}) ESCAPE '{LIKE_ESCAPE}'")
-                } else {
-                    format!("{a} LIKE {b} ESCAPE '{LIKE_ESCAPE}'")
-                };
-                Expr::cust_with_exprs(text, [col, Expr::val(pattern)])
-            }
-        }
-    }
-}
-
-/// The function the SQLite backend registers on every connection: [`fold_case`] in SQL.
-pub const SQLITE_LOWER: &str = "anytable_lower";
-
-/// PostgreSQL's root ICU collation: lowercases every script the same whatever the database's
-/// locale (its "C" collation would lowercase ASCII only).
-const ICU: &str = "\"und-x-icu\"";
-
-/// Lowercases `text` letter by letter with Unicode's mapping: what `ilike` compares on SQLite,
-/// close to what DuckDB's and ICU's `lower` do.
-pub fn fold_case(text: &str) -> String {
-    text.chars().flat_map(char::to_lowercase).collect()
-}
-
-/// A LIKE pattern (with `\` escapes) as the GLOB pattern that matches the same texts.
-fn like_to_glob(pattern: &str) -> String {
-    let mut glob = String::with_capacity(pattern.len() + 2);
-    let literal = |glob: &mut String, c: char| {
-        if matches!(c, '*' | '?' | '[') {
-            glob.push('[');
-            glob.push(c);
-            glob.push(']');
-        } else {
-            glob.push(c);
-        }
-    };
-    let mut chars = pattern.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            // A lone escape at the end was refused before any SQL was built.
-            LIKE_ESCAPE => literal(&mut glob, chars.next().unwrap_or(LIKE_ESCAPE)),
-            '%' => glob.push('*'),
-            '_' => glob.push('?'),
-            other => literal(&mut glob, other),
-        }
-    }
-    glob
 }
 
 #[cfg(test)]
@@ -552,22 +448,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn like_patterns_become_equivalent_globs() {
-        assert_eq!(like_to_glob("a%b_c"), "a*b?c");
-        assert_eq!(like_to_glob("100\\%"), "100%");
-        assert_eq!(like_to_glob("a\\_b"), "a_b");
-        assert_eq!(like_to_glob("a\\\\b"), "a\\b");
-        assert_eq!(like_to_glob("*?[x]"), "[*][?][[]x]");
-        assert_eq!(fold_case("ÄPFEL Привет"), "äpfel привет");
-    }
-
-    #[test]
     fn long_conditions_render_as_shallow_trees() {
         let schema = TableSchema::new("t", vec![ColumnSchema::new("n", ValueType::I64, false)]);
         let parts = (0..1000)
             .map(|i| Condition::Cmp("n", CmpOp::Eq, Value::I64(i)))
             .collect();
-        let (sql, values) = count(Dialect::Sqlite, &schema, &Condition::Or(parts)).unwrap();
+        let (sql, values) =
+            count(&crate::sql::StandardSql, &schema, &Condition::Or(parts)).unwrap();
         assert_eq!(values.len(), 1000);
         let mut depth = 0usize;
         let mut deepest = 0;

@@ -1,166 +1,20 @@
-//! SQL text for every statement anytable runs, built with sea-query per [`Dialect`].
-//!
-//! sea-query 1.0 has no `dyn QueryBuilder`, so the dialect is an enum and each build matches
-//! on it. Values never enter the SQL text: builders return placeholders plus the values to bind.
+//! SQL text for every statement anytable runs, built once with sea-query and spelled for each
+//! engine by its backend's [`Dialect`]. Values never enter the SQL text: builders return
+//! placeholders plus the values to bind.
 
 mod ddl;
+mod dialect;
 mod dml;
 
-pub use ddl::{create_table, create_table_statements, id_sequence, MAX_IDENTIFIER_LEN};
+pub use ddl::{create_table, create_table_statements, MAX_IDENTIFIER_LEN};
+pub use dialect::{build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES};
 pub use dml::{
-    count, delete, fold_case, insert_sql, select, update, upsert, Conflict, ConflictAction,
-    SelectSpec, TableStatements, SQLITE_LOWER,
+    count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
+    TableStatements,
 };
 
-use sea_query::{PostgresQueryBuilder, QueryStatementWriter, SqliteQueryBuilder};
-
 use crate::error::{Error, ErrorKind, Result};
-use crate::value::{Value, ValueType};
-
-/// The SQL dialect a backend speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Dialect {
-    /// SQLite 3.
-    Sqlite,
-    /// PostgreSQL (and wire-compatible engines).
-    Postgres,
-    /// DuckDB: Postgres syntax for DML, its own DDL.
-    DuckDb,
-}
-
-/// The text format of timestamps in SQLite: fixed width, so text order is time order.
-pub const SQLITE_TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
-
-/// The text format of dates in SQLite.
-pub const SQLITE_DATE_FORMAT: &str = "%Y-%m-%d";
-
-impl Dialect {
-    /// Renders a sea-query statement to SQL with placeholders and the values to bind.
-    pub fn build<S: QueryStatementWriter>(self, statement: &S) -> Result<(String, Vec<Value>)> {
-        let (sql, values) = match self {
-            Dialect::Sqlite => statement.build(SqliteQueryBuilder),
-            // DuckDB accepts the Postgres builder's `$n` placeholders, `"` quoting, ON CONFLICT
-            // and RETURNING; where its DDL differs, `ddl` says so.
-            Dialect::Postgres | Dialect::DuckDb => statement.build(PostgresQueryBuilder),
-        };
-        let values = values
-            .into_iter()
-            .map(from_sea_value)
-            .collect::<Result<Vec<_>>>()?;
-        Ok((sql, values))
-    }
-
-    /// The SQL type this dialect declares for a column of `ty`.
-    pub fn column_type(self, ty: ValueType) -> &'static str {
-        use ValueType::*;
-        match self {
-            // Names chosen so SQLite's type affinity never rewrites the stored text
-            // (a declared "JSON" would get NUMERIC affinity and turn '12' into 12).
-            Dialect::Sqlite => match ty {
-                I16 => "SMALLINT",
-                I32 => "INT",
-                I64 => "BIGINT",
-                F64 => "REAL",
-                Bool => "BOOLEAN",
-                Text => "TEXT",
-                Bytes => "BLOB",
-                Timestamp => "TIMESTAMP_TEXT",
-                Date => "DATE_TEXT",
-                Json => "JSON_TEXT",
-                Uuid => "UUID_TEXT",
-            },
-            Dialect::Postgres => match ty {
-                I16 => "SMALLINT",
-                I32 => "INTEGER",
-                I64 => "BIGINT",
-                F64 => "DOUBLE PRECISION",
-                Bool => "BOOLEAN",
-                Text => "TEXT",
-                Bytes => "BYTEA",
-                Timestamp => "TIMESTAMPTZ",
-                Date => "DATE",
-                Json => "JSONB",
-                Uuid => "UUID",
-            },
-            Dialect::DuckDb => match ty {
-                I16 => "SMALLINT",
-                I32 => "INTEGER",
-                I64 => "BIGINT",
-                F64 => "DOUBLE",
-                Bool => "BOOLEAN",
-                Text => "VARCHAR",
-                Bytes => "BLOB",
-                Timestamp => "TIMESTAMPTZ",
-                Date => "DATE",
-                // The JSON type lives in the json extension, which is not compiled in; JSON is
-                // text marked by a column comment (see `DUCKDB_JSON_COMMENT`).
-                Json => "VARCHAR",
-                Uuid => "UUID",
-            },
-        }
-    }
-
-    /// The SQL type declared for the auto-increment id column.
-    pub fn id_column_type(self) -> &'static str {
-        match self {
-            // Exactly "INTEGER" makes the column an alias of SQLite's rowid.
-            Dialect::Sqlite => "INTEGER",
-            Dialect::Postgres | Dialect::DuckDb => "BIGINT",
-        }
-    }
-
-    /// Maps a type as the database reports it back to an anytable type.
-    pub fn value_type_of(self, declared: &str) -> Option<ValueType> {
-        let d = declared.trim().to_ascii_uppercase();
-        if self == Dialect::Sqlite && d == "INTEGER" {
-            return Some(ValueType::I64);
-        }
-        let aliases: &[(&str, ValueType)] = match self {
-            Dialect::Postgres => &[
-                ("INT2", ValueType::I16),
-                ("INT4", ValueType::I32),
-                ("INT8", ValueType::I64),
-                ("FLOAT8", ValueType::F64),
-                ("BOOL", ValueType::Bool),
-                ("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp),
-                ("CHARACTER VARYING", ValueType::Text),
-                ("VARCHAR", ValueType::Text),
-            ],
-            Dialect::DuckDb => &[("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp)],
-            Dialect::Sqlite => &[],
-        };
-        if let Some((_, ty)) = aliases.iter().find(|(name, _)| *name == d) {
-            return Some(*ty);
-        }
-        ALL_TYPES
-            .iter()
-            .copied()
-            .find(|ty| self.column_type(*ty) == d)
-    }
-
-    /// SQL for the time of the current statement, with microseconds, where the engine has it;
-    /// `None` where anytable binds the writing process's clock instead (the embedded engines,
-    /// whose clock is the process's anyway: SQLite's has only milliseconds, DuckDB's is the
-    /// start of the transaction).
-    pub fn statement_time_sql(self) -> Option<&'static str> {
-        match self {
-            Dialect::Postgres => Some("statement_timestamp()"),
-            Dialect::Sqlite | Dialect::DuckDb => None,
-        }
-    }
-
-    /// The column default of `added` and `updated` columns, for rows that other programs insert
-    /// without them (anytable itself always writes the statement's time).
-    pub fn default_now_sql(self) -> &'static str {
-        match self {
-            // SQLite's clock has millisecond resolution; pad to the fixed six-digit format.
-            Dialect::Sqlite => "(strftime('%Y-%m-%d %H:%M:%f000', 'now'))",
-            Dialect::Postgres => "statement_timestamp()",
-            Dialect::DuckDb => "CURRENT_TIMESTAMP",
-        }
-    }
-}
+use crate::value::Value;
 
 /// Whether `sql` begins a transaction (`Some(true)`: BEGIN, START TRANSACTION) or ends one
 /// (`Some(false)`: COMMIT, END, ROLLBACK, ABORT, but not ROLLBACK TO SAVEPOINT), for backends
@@ -181,9 +35,6 @@ pub fn transaction_control(sql: &str) -> Option<bool> {
         _ => None,
     }
 }
-
-/// The column comment that marks a DuckDB `VARCHAR` column as holding JSON.
-pub const DUCKDB_JSON_COMMENT: &str = "anytable:json";
 
 /// Quotes an identifier by hand, for the few statements sea-query cannot build.
 pub fn quote_identifier(name: &str) -> String {
@@ -221,22 +72,8 @@ pub fn fnv1a(text: &str) -> u64 {
     })
 }
 
-const ALL_TYPES: [ValueType; 11] = [
-    ValueType::I16,
-    ValueType::I32,
-    ValueType::I64,
-    ValueType::F64,
-    ValueType::Bool,
-    ValueType::Text,
-    ValueType::Bytes,
-    ValueType::Timestamp,
-    ValueType::Date,
-    ValueType::Json,
-    ValueType::Uuid,
-];
-
 /// Converts an anytable value into a sea-query value for statement building.
-pub(crate) fn to_sea_value(value: Value) -> sea_query::Value {
+pub fn sea_value(value: Value) -> sea_query::Value {
     use sea_query::Value as S;
     match value {
         Value::Null => S::String(None),
@@ -254,13 +91,13 @@ pub(crate) fn to_sea_value(value: Value) -> sea_query::Value {
         // The element type is not used: the list comes back out of sea-query as it went in.
         Value::List(items) => S::Array(
             sea_query::ArrayType::String,
-            Some(Box::new(items.into_iter().map(to_sea_value).collect())),
+            Some(Box::new(items.into_iter().map(sea_value).collect())),
         ),
     }
 }
 
-/// Converts a bound value back from sea-query; the inverse of [`to_sea_value`].
-fn from_sea_value(value: sea_query::Value) -> Result<Value> {
+/// Converts a bound value back from sea-query; the inverse of [`sea_value`].
+pub(crate) fn from_sea_value(value: sea_query::Value) -> Result<Value> {
     use sea_query::Value as S;
     Ok(match value {
         S::SmallInt(Some(v)) => Value::I16(v),

@@ -39,7 +39,7 @@ impl AsyncDatabase {
     }
 
     /// The SQL dialect of the backend.
-    pub fn dialect(&self) -> Dialect {
+    pub fn dialect(&self) -> &dyn Dialect {
         self.db.dialect()
     }
 

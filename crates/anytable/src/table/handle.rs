@@ -82,6 +82,10 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         &self.state
     }
 
+    pub(super) fn dialect(&self) -> &dyn anytable_core::sql::Dialect {
+        self.db.dialect()
+    }
+
     fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
         match self.tx {
             Some(tx) => tx.run(f),
@@ -238,7 +242,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     pub fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
         self.check_filter(&filter)?;
         let state = &self.state;
-        let (sql, params) = sql::count(state.dialect, state.schema, filter.condition())?;
+        let (sql, params) = sql::count(self.dialect(), state.schema, filter.condition())?;
         self.count_sql(&sql, &params)
     }
 
@@ -285,7 +289,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         }
         self.check_assigned_entries(&assignments)?;
         let (sql, params) = sql::update(
-            self.state.dialect,
+            self.dialect(),
             self.state.schema,
             filter.condition(),
             assignments,
@@ -330,7 +334,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
             Some(false) => return Ok(0),
             None => {}
         }
-        let (sql, params) = sql::delete(self.state.dialect, self.state.schema, filter.condition())?;
+        let (sql, params) = sql::delete(self.dialect(), self.state.schema, filter.condition())?;
         self.with_conn(|conn| conn.execute(&sql, &params))
     }
 
@@ -350,7 +354,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         let now = Value::timestamp(anytable_core::chrono::Utc::now());
         values.extend(std::iter::repeat_n(&now, self.state.statements.stamps()).cloned());
         let (sql, params) = sql::upsert(
-            self.state.dialect,
+            self.dialect(),
             self.state.schema,
             values,
             on_conflict.conflict(),

@@ -79,7 +79,7 @@ impl<'tx, R: Record> Select<'tx, R> {
             limit: query.limit,
             offset: query.offset,
         };
-        sql::select(state.dialect, state.schema, &spec)
+        sql::select(self.table.dialect(), state.schema, &spec)
     }
 
     /// Runs the query and collects every row.

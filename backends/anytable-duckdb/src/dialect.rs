@@ -1,0 +1,84 @@
+//! [`DuckDbDialect`]: how DuckDB spells what differs from standard SQL: its type names, ids from
+//! a sequence, and JSON as text marked by a column comment.
+
+use anytable_core::sea_query::{ColumnDef, Expr};
+use anytable_core::sql::{quote_identifier, safe_name, Dialect};
+use anytable_core::{ColumnSchema, TableSchema, ValueType};
+
+/// The column comment that marks a DuckDB `VARCHAR` column as holding JSON: the JSON type lives
+/// in the json extension, which is not compiled in (and never downloaded).
+pub const JSON_COMMENT: &str = "anytable:json";
+
+/// DuckDB's spelling: PostgreSQL's grammar for DML, its own DDL.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DuckDbDialect;
+
+impl Dialect for DuckDbDialect {
+    fn name(&self) -> &'static str {
+        "duckdb"
+    }
+
+    fn column_type(&self, ty: ValueType) -> &'static str {
+        use ValueType::*;
+        match ty {
+            I16 => "SMALLINT",
+            I32 => "INTEGER",
+            I64 => "BIGINT",
+            F64 => "DOUBLE",
+            Bool => "BOOLEAN",
+            Text => "VARCHAR",
+            Bytes => "BLOB",
+            Timestamp => "TIMESTAMPTZ",
+            Date => "DATE",
+            // Text marked by a column comment (see `JSON_COMMENT`).
+            Json => "VARCHAR",
+            Uuid => "UUID",
+            _ => "BLOB",
+        }
+    }
+
+    fn id_default(&self, schema: &TableSchema, column: &ColumnSchema, def: &mut ColumnDef) {
+        // No identity columns: the id defaults to the next value of a sequence.
+        def.default(Expr::cust(format!(
+            "nextval('{}')",
+            id_sequence(schema, &column.name)
+        )));
+    }
+
+    fn before_create_table(&self, schema: &TableSchema) -> Vec<String> {
+        schema
+            .id_column()
+            .map(|id| {
+                format!(
+                    "CREATE SEQUENCE IF NOT EXISTS {}",
+                    quote_identifier(&id_sequence(schema, &id.name))
+                )
+            })
+            .into_iter()
+            .collect()
+    }
+
+    fn after_create_table(&self, schema: &TableSchema) -> Vec<String> {
+        schema
+            .columns
+            .iter()
+            .filter(|c| c.ty == ValueType::Json)
+            .map(|column| {
+                format!(
+                    "COMMENT ON COLUMN {}.{} IS '{JSON_COMMENT}'",
+                    quote_identifier(&schema.name),
+                    quote_identifier(&column.name)
+                )
+            })
+            .collect()
+    }
+
+    fn type_aliases(&self) -> &'static [(&'static str, ValueType)] {
+        &[("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp)]
+    }
+}
+
+/// The sequence behind an id column: a safe name, since it also appears in a string literal.
+pub fn id_sequence(schema: &TableSchema, column: &str) -> String {
+    safe_name(&format!("seq_{}_{column}", schema.name))
+}
