@@ -17,12 +17,16 @@
 //!
 //! # Running the suite against a database URL
 //! ```text
-//! cargo run -p anytable-conformance --all-features -- [--markdown FILE] [--threads N] [--rows N] \
-//!     [--processes N] [--scale N] [--only TEXT] URL...
+//! cargo run -p anytable-conformance --all-features -- [--markdown FILE] [--json FILE] \
+//!     [--threads N] [--rows N] [--processes N] [--scale N] [--only TEXT] [--case-timeout S] URL...
+//! cargo run -p anytable-conformance --all-features -- --list
 //! ```
 //! prints one line per case and URL (`pass`, `restricted` with the reason, or `FAIL` with the
 //! message), measurements such as rows/s and retries, and the counts per backend; it exits
-//! non-zero if any case failed. Each case gets a fresh database like the URL's: a new file in a
+//! non-zero if any case failed (2 for bad arguments, `--only` matching no case included; a case
+//! still running after `--case-timeout` seconds, default 600, fails and the run goes on).
+//! `--help` describes every flag; the sizes also come from `ANYTABLE_CONFORMANCE_THREADS` and
+//! its siblings. Each case gets a fresh database like the URL's: a new file in a
 //! new directory next to a file URL's, the same `::memory:` URL, or a new schema on a Postgres
 //! server (dropped afterwards). `--markdown` writes the support matrix (capabilities and cases ×
 //! backends) that `docs/support-matrix.md` holds; `scripts/test` regenerates it on every run and

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p anytable-bench --features duckdb,postgres -- [--quick] [--json FILE]
-//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p,A] [--backends sqlite,duckdb,postgres]
+//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p,A] [--backends sqlite,duckdb,postgres]   (--help for more)
 //! ```
 //!
 //! PostgreSQL is measured on the server in `ANYTABLE_POSTGRES_URL` (`scripts/bench` starts a
@@ -10,70 +10,86 @@
 
 use std::process::ExitCode;
 
-use anytable_bench::report::{table, to_json, Measurement};
+use anytable_bench::report::{table, to_json, Measurement, RunInfo};
 use anytable_bench::workloads::{run_all, worker, Settings};
+use clap::{Parser, ValueEnum};
 
-const USAGE: &str = "usage: anytable-bench [--quick] [--json FILE] [--only W1,W2,...] [--backends sqlite,duckdb,postgres]";
+/// The workloads `--only` can name.
+const WORKLOADS: [&str; 9] = ["W1", "W2", "W3", "W4", "W3s", "W5", "W6", "W6p", "A"];
+
+/// anytable against hand-written code on each raw driver, in the same run, as ratios.
+#[derive(Parser, Debug)]
+#[command(name = "anytable-bench", version)]
+struct Args {
+    /// Small sizes: a few minutes in all, for before/after comparisons.
+    #[arg(long, conflicts_with = "smoke")]
+    quick: bool,
+    /// Tiny sizes that only prove every workload runs (the test suite's mode).
+    #[arg(long)]
+    smoke: bool,
+    /// Also write the results, with the commit, machine and mode, as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<String>,
+    /// Only these workloads, comma-separated.
+    #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(WORKLOADS))]
+    only: Option<Vec<String>>,
+    /// Only these backends, comma-separated (those compiled in).
+    #[arg(long, value_delimiter = ',', value_enum)]
+    backends: Option<Vec<BackendName>>,
+    /// What `cargo bench` passes to every bench target; ignored.
+    #[arg(long, hide = true)]
+    bench: bool,
+}
+
+/// A backend the bench knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum BackendName {
+    Sqlite,
+    Duckdb,
+    Postgres,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--worker") {
-        return worker_main(&args[1..]);
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    if raw.first().map(String::as_str) == Some("--worker") {
+        return worker_main(&raw[1..]);
     }
-    let mut settings = Settings::full();
-    let mut mode = "full";
-    let mut json = None;
-    let mut only: Option<Vec<String>> = None;
-    let mut backends: Option<Vec<String>> = None;
-    let mut args = args.into_iter();
-    let list = |value: Option<String>| -> Option<Vec<String>> {
-        Some(value?.split(',').map(str::to_owned).collect())
+    let args = Args::parse();
+    let (settings, mode) = if args.smoke {
+        (Settings::smoke(), "smoke")
+    } else if args.quick {
+        (Settings::quick(), "quick")
+    } else {
+        (Settings::full(), "full")
     };
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--quick" => {
-                settings = Settings::quick();
-                mode = "quick";
-            }
-            "--smoke" => {
-                settings = Settings::smoke();
-                mode = "smoke";
-            }
-            "--json" => json = args.next(),
-            "--only" => only = list(args.next()),
-            "--backends" => backends = list(args.next()),
-            // `cargo bench` passes this to every bench target.
-            "--bench" => {}
-            other => {
-                eprintln!("unknown argument {other:?}; {USAGE}");
-                return ExitCode::from(2);
-            }
-        }
-    }
     if cfg!(debug_assertions) && mode != "smoke" {
         eprintln!("note: a debug build measures nothing useful; run with --release");
     }
-    let wanted = |name: &str| {
-        backends
+    let wanted = |name: BackendName| args.backends.as_ref().is_none_or(|b| b.contains(&name));
+    let only = |name: &str| {
+        args.only
             .as_ref()
-            .is_none_or(|b| b.iter().any(|x| x == name))
+            .is_none_or(|o| o.iter().any(|x| x == name))
     };
-    let only = |name: &str| only.as_ref().is_none_or(|o| o.iter().any(|x| x == name));
-    eprintln!("anytable-bench, {mode} mode, {}", machine());
+    let info = RunInfo::collect(mode);
+    eprintln!(
+        "anytable-bench, {mode} mode, {}, commit {}",
+        info.machine, info.commit
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     let mut results: Vec<Measurement> = Vec::new();
     #[cfg(feature = "sqlite")]
-    if wanted("sqlite") {
+    if wanted(BackendName::Sqlite) {
         let engine = anytable_bench::workloads::sqlite::SqliteEngine::new(dir.path());
         results.extend(run_all(&engine, &settings, &only));
     }
     #[cfg(feature = "duckdb")]
-    if wanted("duckdb") {
+    if wanted(BackendName::Duckdb) {
         let engine = anytable_bench::workloads::duckdb::DuckDbEngine::new(dir.path());
         results.extend(run_all(&engine, &settings, &only));
     }
     #[cfg(feature = "postgres")]
-    if wanted("postgres") {
+    if wanted(BackendName::Postgres) {
         match std::env::var("ANYTABLE_POSTGRES_URL") {
             Ok(server) => {
                 let engine = anytable_bench::workloads::postgres::PostgresEngine::new(&server);
@@ -84,9 +100,13 @@ fn main() -> ExitCode {
             ),
         }
     }
+    if results.is_empty() {
+        eprintln!("anytable-bench: nothing was measured (see --backends, --only and the features built in)");
+        return ExitCode::FAILURE;
+    }
     print!("{}", table(&results));
-    if let Some(file) = json {
-        if let Err(e) = std::fs::write(&file, to_json(&results)) {
+    if let Some(file) = &args.json {
+        if let Err(e) = std::fs::write(file, to_json(&info, &results)) {
             eprintln!("cannot write {file}: {e}");
             return ExitCode::FAILURE;
         }
@@ -135,34 +155,4 @@ fn worker_main(args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// The machine in one line: CPU model, cores and memory, from /proc.
-fn machine() -> String {
-    let read = |file| std::fs::read_to_string(file).unwrap_or_default();
-    let cpu = read("/proc/cpuinfo")
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("model name")?
-                .split(':')
-                .nth(1)
-                .map(|m| m.trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let memory_kib: u64 = read("/proc/meminfo")
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("MemTotal:")?
-                .trim()
-                .trim_end_matches("kB")
-                .trim()
-                .parse()
-                .ok()
-        })
-        .unwrap_or(0);
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    format!(
-        "{cpu}, {cores} cores, {:.0} GiB",
-        memory_kib as f64 / 1024.0 / 1024.0
-    )
 }

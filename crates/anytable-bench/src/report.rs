@@ -151,7 +151,7 @@ pub fn table(measurements: &[Measurement]) -> String {
 /// The measurements as a JSON array of objects with `workload`, `backend`,
 /// `anytable_rows_per_s`, `raw_rows_per_s` and `ratio`, plus `anytable_*` / `raw_*` latency,
 /// error, memory and wall-time fields where the workload measures them.
-pub fn to_json(measurements: &[Measurement]) -> String {
+pub fn to_json(info: &RunInfo, measurements: &[Measurement]) -> String {
     let list: Vec<serde_json::Value> = measurements
         .iter()
         .map(|m| {
@@ -181,7 +181,97 @@ pub fn to_json(measurements: &[Measurement]) -> String {
             object
         })
         .collect();
-    serde_json::to_string_pretty(&list).expect("plain numbers and strings serialize")
+    let document = json!({
+        "commit": info.commit,
+        "machine": info.machine,
+        "mode": info.mode,
+        "started": info.started,
+        "results": list,
+    });
+    serde_json::to_string_pretty(&document).expect("plain numbers and strings serialize")
+}
+
+/// What makes two runs comparable: the code, the machine and the sizes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunInfo {
+    /// The commit measured: `git rev-parse HEAD` of the source tree the bench was built from
+    /// (`+dirty` with uncommitted changes), or `unknown` outside a git checkout.
+    pub commit: String,
+    /// CPU model, cores and memory.
+    pub machine: String,
+    /// `full`, `quick` or `smoke`.
+    pub mode: String,
+    /// When the run started, seconds since the Unix epoch.
+    pub started: u64,
+}
+
+impl RunInfo {
+    /// Reads the commit, the machine and the clock now.
+    pub fn collect(mode: &str) -> RunInfo {
+        RunInfo {
+            commit: commit(),
+            machine: machine(),
+            mode: mode.to_owned(),
+            started: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        }
+    }
+}
+
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(env!("CARGO_MANIFEST_DIR"))
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match git(&["rev-parse", "HEAD"]) {
+        Some(head) if !head.is_empty() => {
+            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|s| !s.is_empty());
+            if dirty {
+                format!("{head}+dirty")
+            } else {
+                head
+            }
+        }
+        _ => "unknown".to_owned(),
+    }
+}
+
+/// The machine in one line: CPU model, cores and memory, from /proc.
+fn machine() -> String {
+    let read = |file| std::fs::read_to_string(file).unwrap_or_default();
+    let cpu = read("/proc/cpuinfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("model name")?
+                .split(':')
+                .nth(1)
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let memory_kib: u64 = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("MemTotal:")?
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        })
+        .unwrap_or(0);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!(
+        "{cpu}, {cores} cores, {:.0} GiB",
+        memory_kib as f64 / 1024.0 / 1024.0
+    )
 }
 
 #[cfg(test)]
@@ -227,7 +317,11 @@ mod tests {
     #[test]
     fn json_has_one_object_per_measurement() {
         let m = Measurement::from_runs("W3", "postgres", 10, vec![ms(10)], vec![ms(20)]);
-        let parsed: serde_json::Value = serde_json::from_str(&to_json(&[m])).unwrap();
+        let info = RunInfo::collect("quick");
+        let document: serde_json::Value = serde_json::from_str(&to_json(&info, &[m])).unwrap();
+        assert_eq!(document["mode"], "quick");
+        assert_eq!(document["commit"], info.commit.as_str());
+        let parsed = &document["results"];
         assert_eq!(parsed[0]["workload"], "W3");
         assert_eq!(parsed[0]["ratio"], 2.0);
         assert!(parsed[0].get("anytable_p50_us").is_none());
@@ -244,7 +338,9 @@ mod tests {
         m.raw.errors = 3;
         m.anytable.peak_rss_mib = Some(20.0);
         m.raw.peak_rss_mib = Some(21.0);
-        let parsed: serde_json::Value = serde_json::from_str(&to_json(&[m.clone()])).unwrap();
+        let document: serde_json::Value =
+            serde_json::from_str(&to_json(&RunInfo::collect("full"), &[m.clone()])).unwrap();
+        let parsed = &document["results"];
         assert_eq!(parsed[0]["anytable_p99_us"], 120.0);
         assert_eq!(parsed[0]["raw_errors"], 3);
         assert_eq!(parsed[0]["anytable_errors"], 0);

@@ -36,8 +36,19 @@ fn every_workload_runs_on_every_backend_and_writes_json() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    let results: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(document["mode"], "smoke");
+    assert!(
+        document["machine"]
+            .as_str()
+            .is_some_and(|m| m.contains("cores")),
+        "{document}"
+    );
+    assert!(
+        document["commit"].as_str().is_some_and(|c| !c.is_empty()),
+        "{document}"
+    );
+    let results: Vec<Value> = serde_json::from_value(document["results"].clone()).unwrap();
 
     for backend in backends() {
         let of_backend: Vec<&Value> = results.iter().filter(|r| r["backend"] == backend).collect();
