@@ -1,6 +1,5 @@
 //! Connecting to a Postgres server: URL and options, the pool, the backend.
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -54,16 +53,33 @@ impl std::fmt::Debug for PostgresBackend {
     }
 }
 
-/// The libpq-style URL without anytable's own options, for `tokio_postgres::Config`.
-fn driver_url(url: &DatabaseUrl) -> String {
-    let raw = url.as_str();
-    let base = raw.split_once('?').map_or(raw, |(base, _)| base);
-    // The driver knows `postgresql://` and `postgres://`; normalise the scheme's case.
-    match base.split_once("://") {
-        Some((_, rest)) => format!("postgresql://{rest}"),
-        None => base.to_owned(),
+/// The driver's configuration for the server `url` names, from the one URL parser every
+/// backend uses (`DatabaseUrl::server`), never the driver's own second reading of the text.
+fn server_config(url: &DatabaseUrl) -> Result<Config> {
+    let server = url.server()?;
+    let mut config = Config::new();
+    if let Some(user) = &server.user {
+        config.user(user);
     }
+    if let Some(password) = &server.password {
+        config.password(password);
+    }
+    if let Some(database) = &server.database {
+        config.dbname(database);
+    }
+    // The driver pairs ports with hosts by position when there is more than one.
+    let any_port = server.hosts.iter().any(|(_, port)| port.is_some());
+    for (host, port) in &server.hosts {
+        config.host(host);
+        if any_port {
+            config.port(port.unwrap_or(DEFAULT_PORT));
+        }
+    }
+    Ok(config)
 }
+
+/// PostgreSQL's port when a URL names none.
+const DEFAULT_PORT: u16 = 5432;
 
 fn begin_statement(url: &DatabaseUrl) -> Result<&'static str> {
     Ok(match url.option("isolation") {
@@ -88,11 +104,7 @@ impl PostgresBackend {
         let settings = PoolSettings::from_url(url, OPTIONS)?;
         let timeout = settings.timeout;
         let begin = begin_statement(url)?;
-        let mut config = Config::from_str(&driver_url(url)).map_err(|e| {
-            Error::invalid_input(format!(
-                "malformed postgres URL (expected postgres://user[:password]@host[:port]/database): {e}"
-            ))
-        })?;
+        let mut config = server_config(url)?;
         config.connect_timeout(timeout);
         // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
         config.application_name(url.option("application_name").unwrap_or("anytable"));
@@ -217,8 +229,7 @@ impl Backend for PostgresBackend {
 /// Drops `schema` with everything in it.
 pub(crate) fn drop_schema(url: &str, schema: &str) -> Result<()> {
     let url = DatabaseUrl::parse(url)?;
-    let config = Config::from_str(&driver_url(&url))
-        .map_err(|e| Error::invalid_input(format!("malformed postgres URL: {e}")))?;
+    let config = server_config(&url)?;
     connect(&config)?
         .batch_execute(&format!(
             "DROP SCHEMA IF EXISTS {} CASCADE",

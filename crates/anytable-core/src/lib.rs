@@ -34,7 +34,7 @@ pub use schema::{
     ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
 };
 pub use sql::Dialect;
-pub use url::DatabaseUrl;
+pub use url::{DatabaseUrl, ServerAddress};
 pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
 pub use verify::differences as schema_differences;
 

@@ -1,4 +1,9 @@
-//! Database URLs: `scheme://path?option=value`, `scheme::memory:`, `scheme:path`.
+//! Database URLs: `scheme://path?option=value`, `scheme::memory:`, `scheme:path`, and for
+//! servers `scheme://user:password@host:port,host2/database?option=value`.
+//!
+//! One parser for every backend: file backends read [`DatabaseUrl::path`], server backends
+//! [`DatabaseUrl::server`]; both are percent-decoded with the `percent-encoding` crate (after a
+//! strict check that every `%` starts an escape), and options the same way.
 
 use std::time::Duration;
 
@@ -16,6 +21,8 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 pub struct DatabaseUrl {
     raw: String,
     scheme: String,
+    /// Between the scheme's `//` and the `?`, not decoded.
+    location: String,
     path: String,
     memory: bool,
     options: Vec<(String, String)>,
@@ -122,6 +129,7 @@ impl DatabaseUrl {
         Ok(DatabaseUrl {
             raw: trimmed.to_owned(),
             scheme,
+            location: location.to_owned(),
             path,
             memory,
             options,
@@ -146,6 +154,49 @@ impl DatabaseUrl {
     /// The path (for file databases), percent-decoded; empty for in-memory ones.
     pub fn path(&self) -> &str {
         &self.path
+    }
+
+    /// The server a `scheme://user:password@host:port/database` URL names, each part
+    /// percent-decoded; several hosts are separated by commas (`h1:5432,h2:5433`), an IPv6
+    /// address is bracketed (`[::1]:5432`), and a host that decodes to a path
+    /// (`%2Fvar%2Frun%2Fpostgresql`) is a Unix socket directory.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a port that is not a
+    /// number from 1 to 65535, an empty host between commas, an unclosed `[`, or a bad escape.
+    pub fn server(&self) -> Result<ServerAddress> {
+        let shown = self.redacted();
+        let (authority, database) = match self.location.split_once('/') {
+            Some((authority, database)) => (authority, Some(database)),
+            None => (self.location.as_str(), None),
+        };
+        let (user_info, hosts) = match authority.rsplit_once('@') {
+            Some((user_info, hosts)) => (Some(user_info), hosts),
+            None => (None, authority),
+        };
+        let (user, password) = match user_info.map(|u| u.split_once(':').unwrap_or((u, ""))) {
+            Some((user, password)) => (
+                Some(percent_decode(user, &shown)?).filter(|u| !u.is_empty()),
+                Some(percent_decode(password, &shown)?).filter(|p| !p.is_empty()),
+            ),
+            None => (None, None),
+        };
+        let mut parsed = Vec::new();
+        if !hosts.is_empty() {
+            for host in hosts.split(',') {
+                parsed.push(host_and_port(host, &shown)?);
+            }
+        }
+        let database = match database {
+            Some(d) if !d.is_empty() => Some(percent_decode(d, &shown)?),
+            _ => None,
+        };
+        Ok(ServerAddress {
+            user,
+            password,
+            hosts: parsed,
+            database,
+        })
     }
 
     /// The value of option `key`, if given.
@@ -211,33 +262,88 @@ impl DatabaseUrl {
     }
 }
 
-/// Decodes `%XX` escapes; errors show the whole URL `shown` (already redacted), never the raw
-/// text, which may hold a password.
+/// The server part of a URL: who logs in, where, and which database; see
+/// [`DatabaseUrl::server`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServerAddress {
+    /// The user name, if given.
+    pub user: Option<String>,
+    /// The password, if given (never shown by `Debug`).
+    pub password: Option<String>,
+    /// Each host with its port, in the order given; empty for the driver's default host.
+    pub hosts: Vec<(String, Option<u16>)>,
+    /// The database name, if given.
+    pub database: Option<String>,
+}
+
+impl std::fmt::Debug for ServerAddress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerAddress")
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("hosts", &self.hosts)
+            .field("database", &self.database)
+            .finish()
+    }
+}
+
+/// `host`, `host:port`, `[v6]` or `[v6]:port`, decoded.
+fn host_and_port(text: &str, shown: &str) -> Result<(String, Option<u16>)> {
+    let bad = |what: &str| Error::invalid_input(format!("database URL {shown:?} has {what}"));
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| bad("an unclosed [ in a host"))?;
+        match after {
+            "" => (host, None),
+            _ => (
+                host,
+                Some(after.strip_prefix(':').ok_or_else(|| bad("text after ]"))?),
+            ),
+        }
+    } else {
+        match text.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (text, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(bad("an empty host (between commas, or before a port)"));
+    }
+    let port = match port {
+        None => None,
+        Some(port) => Some(
+            port.parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| bad(&format!("port {port:?}, not a number from 1 to 65535")))?,
+        ),
+    };
+    Ok((percent_decode(host, shown)?, port))
+}
+
+/// Decodes `%XX` escapes with the `percent-encoding` crate, after checking that each `%` starts
+/// one (the crate passes a stray `%` through, which would hide a typo); errors show the whole
+/// URL `shown` (already redacted), never the raw text, which may hold a password.
 fn percent_decode(text: &str, shown: &str) -> Result<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok());
-            let Some(byte) = hex else {
-                return Err(Error::invalid_input(format!(
-                    "bad percent-escape (% not followed by two hex digits) in database URL \
-                     {shown:?}; write a literal % as %25"
-                )));
-            };
-            out.push(byte);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let stray = bytes.iter().enumerate().any(|(i, b)| {
+        *b == b'%'
+            && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    if stray {
+        return Err(Error::invalid_input(format!(
+            "bad percent-escape (% not followed by two hex digits) in database URL {shown:?}; \
+             write a literal % as %25"
+        )));
     }
-    String::from_utf8(out).map_err(|_| {
-        Error::invalid_input(format!("database URL {shown:?} decodes to invalid UTF-8"))
-    })
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| {
+            Error::invalid_input(format!("database URL {shown:?} decodes to invalid UTF-8"))
+        })
 }
 
 #[cfg(test)]
@@ -312,6 +418,47 @@ mod tests {
                 u.count_option("pool_size", 1024).is_err(),
                 "pool_size={value}"
             );
+        }
+    }
+
+    #[test]
+    fn server_urls_split_into_their_parts() {
+        let server = |url: &str| DatabaseUrl::parse(url).unwrap().server().unwrap();
+        let s = server("postgres://ann:p%40ss@db.example:6543/app%20db?schema=x");
+        assert_eq!(s.user.as_deref(), Some("ann"));
+        assert_eq!(s.password.as_deref(), Some("p@ss"));
+        assert_eq!(s.hosts, [("db.example".to_owned(), Some(6543))]);
+        assert_eq!(s.database.as_deref(), Some("app db"));
+        assert!(!format!("{s:?}").contains("p@ss"));
+        let s = server("postgresql://h1,h2:5433,[::1]:5434,[fe80::1]/db");
+        assert_eq!(
+            s.hosts,
+            [
+                ("h1".to_owned(), None),
+                ("h2".to_owned(), Some(5433)),
+                ("::1".to_owned(), Some(5434)),
+                ("fe80::1".to_owned(), None),
+            ]
+        );
+        assert_eq!((s.user, s.password), (None, None));
+        let s = server("postgres://ann@%2Fvar%2Frun%2Fpostgresql/app");
+        assert_eq!(s.hosts, [("/var/run/postgresql".to_owned(), None)]);
+        let s = server("postgres://ann:p:w@rd@db/app");
+        assert_eq!(s.password.as_deref(), Some("p:w@rd"));
+        assert_eq!(server("postgres://").hosts, []);
+        for bad in [
+            "postgres://db:0/app",
+            "postgres://db:99999/app",
+            "postgres://db:port/app",
+            "postgres://h1,,h2/app",
+            "postgres://[::1/app",
+            "postgres://ann:s3%zz@db/app",
+        ] {
+            let err = DatabaseUrl::parse(bad)
+                .and_then(|u| u.server())
+                .unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}");
+            assert!(!err.to_string().contains("s3"), "{bad}: {err}");
         }
     }
 
