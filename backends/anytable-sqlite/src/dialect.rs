@@ -79,7 +79,7 @@ impl Dialect for SqliteDialect {
     }
 
     /// SQLite's LIKE ignores ASCII case, so this is GLOB with the pattern translated; `fold`
-    /// lowercases both sides with [`fold_case`] first.
+    /// lowercases both sides with `fold_case` (Unicode's mapping) first.
     fn like(&self, column: Expr, pattern: &str, fold: bool) -> Expr {
         let (text, glob) = if fold {
             (

@@ -36,7 +36,7 @@ where
 }
 
 /// Insert, get, filters, first, count, head, update, delete, upsert and bulk insert through
-/// [`AsyncTable`](anytable::AsyncTable), and the same calls through `dyn AsyncTable`.
+/// [`AsyncTableHandle`](anytable::AsyncTableHandle), and the same calls through `dyn AsyncTable`.
 pub fn async_crud(t: &TestDb) -> CaseResult {
     on_runtime(t, |db| async move {
         let rows = db.table::<SimpleRow>().await?;

@@ -384,7 +384,7 @@ pub fn insert_many_iterator_may_read_the_database(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// Every operation of the [`Table`](anytable::Table) trait through `&dyn Table`, inside a
+/// Every operation of the [`anytable::Table`] trait through `&dyn Table`, inside a
 /// transaction and outside it: the trait answers as the handle's own methods do, so code
 /// written against the trait runs on any backend.
 pub fn table_trait_object(t: &TestDb) -> CaseResult {

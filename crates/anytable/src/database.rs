@@ -114,7 +114,7 @@ impl Database {
 
     /// Runs one SQL statement in the backend's dialect, binding `params` to its placeholders.
     ///
-    /// An escape hatch: the typed [`Table`] API is the normal way in.
+    /// An escape hatch: the typed [`Table`](crate::Table) API is the normal way in.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         self.connection()?.execute(sql, params)
     }

@@ -29,6 +29,13 @@
 //! # }
 //! ```
 //!
+//! # The `Table` trait
+//! The typed operations on a table are the [`Table`] trait; [`Database::table`] returns a
+//! [`TableHandle`] that implements it (and adds [`select`](TableHandle::select) for queries
+//! read row by row). Code that takes `&dyn Table<R>` runs on every backend, inside a
+//! transaction or not, and on a fake in a unit test; [`Query`] is the plain-data query it is
+//! handed. `AsyncTable` (feature `async`) is the async twin with the same operations.
+//!
 //! # Same code, same answer
 //! Where engines disagree on their own, anytable gives one meaning and the conformance suite
 //! asserts it on every backend: `like` is case-sensitive with `\` as its escape and `ilike`

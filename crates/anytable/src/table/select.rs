@@ -136,7 +136,7 @@ impl<'tx, R: Record> Select<'tx, R> {
     ///
     /// Outside a transaction it holds a pooled connection of its own until it is dropped or
     /// finished. Inside one it reads the transaction's connection (and sees its uncommitted
-    /// writes); other calls of that transaction are [`ErrorKind::InvalidInput`] until it is
+    /// writes); other calls of that transaction are [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) until it is
     /// dropped, and an error while reading rolls the transaction back.
     pub fn iter(self) -> Result<RecordIter<'tx, R>> {
         let (sql, params) = self.build()?;
