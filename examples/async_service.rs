@@ -191,7 +191,7 @@ async fn list(State(app): State<App>, Query(query): Query<ListQuery>) -> Respons
     };
     let opened = Arc::new(AtomicBool::new(false));
     let seen = opened.clone();
-    let items = app.notes.stream(filter).map(move |note| {
+    let items = app.notes.stream(filter.into()).map(move |note| {
         let note = note?;
         let prefix = if seen.swap(true, Ordering::Relaxed) {
             ","
