@@ -104,8 +104,21 @@ fn every_workload_runs_on_every_backend_and_writes_json() {
 }
 
 #[test]
-fn unknown_arguments_are_refused() {
-    let output = Command::new(EXE).arg("--fast").output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("usage"));
+fn unknown_arguments_and_names_are_refused() {
+    for args in [
+        &["--fast"][..],
+        &["--only", "w1"],
+        &["--backends", "oracle"],
+        &["--json"],
+    ] {
+        let output = Command::new(EXE).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains("Usage"),
+            "{args:?}"
+        );
+    }
+    let help = Command::new(EXE).arg("--help").output().unwrap();
+    assert!(help.status.success());
+    assert!(String::from_utf8_lossy(&help.stdout).contains("--backends"));
 }
