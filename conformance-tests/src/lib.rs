@@ -178,6 +178,7 @@ macro_rules! for_each_case {
             errors::long_values_in_indexed_columns,
             errors::careless_urls_are_refused,
             errors::a_dry_pool_is_a_retryable_timeout,
+            queries::typed_raw_sql_with_portable_placeholders,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,

@@ -5,6 +5,7 @@ pub mod concurrency;
 pub mod crud;
 pub mod errors;
 pub mod processes;
+pub mod queries;
 pub mod schema;
 pub mod semantics;
 pub mod transactions;

@@ -13,6 +13,7 @@ mod error;
 mod filter;
 pub mod pool;
 mod record;
+mod row;
 mod schema;
 pub mod sql;
 pub mod url;
@@ -30,6 +31,7 @@ pub use filter::{
     MAX_FILTER_TERMS,
 };
 pub use record::{derive_support, Record, RecordId};
+pub use row::FromRow;
 pub use schema::{
     ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
 };

@@ -6,13 +6,14 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 
 use crate::exclusive::{Exclusive, ExclusiveGuard};
+use crate::raw::RowIter;
 use crate::table::TableHandle;
 use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
 use anytable_core::sql::{create_table_statements, Dialect, TableStatements};
 use anytable_core::verify::verify;
 use anytable_core::Record;
-use anytable_core::Value;
 use anytable_core::{Backend, Capabilities, Connection};
+use anytable_core::{ColumnValue, FromRow, Value};
 use anytable_core::{Error, ErrorKind, Result};
 
 /// A handle on one database, opened from a URL: `Clone + Send + Sync`, sharing one connection
@@ -112,11 +113,47 @@ impl Database {
         self.inner.trace.load()
     }
 
-    /// Runs one SQL statement in the backend's dialect, binding `params` to its placeholders.
+    /// Runs one SQL statement, binding `params` to its `?` placeholders (the same on every
+    /// backend: anytable rewrites them for the engine, outside string literals, quoted
+    /// identifiers and comments; `??` is a literal `?`); returns the rows it changed.
     ///
-    /// An escape hatch: the typed [`Table`](crate::Table) API is the normal way in.
+    /// An escape hatch: the typed [`Table`](crate::Table) API is the normal way in. Never build
+    /// the SQL text from user input; pass every value as a parameter.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.connection()?.execute(sql, params)
+        let sql = crate::raw::portable(self, sql)?;
+        self.connection()?.execute(&sql, params)
+    }
+
+    /// Every row of a hand-written query as a `T`, a tuple of field types decoded as record
+    /// fields are: `db.query::<(String, i64)>("SELECT name, n FROM t WHERE n > ?", &[5.into()])`.
+    /// Placeholders as in [`execute`](Self::execute).
+    ///
+    /// # Errors
+    /// [`ErrorKind::TypeMismatch`] naming the column when a value does not fit its type;
+    /// [`ErrorKind::InvalidInput`] when the parameters or columns do not match in number.
+    pub fn query<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
+        let sql = crate::raw::portable(self, sql)?;
+        crate::raw::all(&mut self.connection()?, &sql, params)
+    }
+
+    /// The first row of a hand-written query, if any (see [`query`](Self::query)).
+    pub fn query_one<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
+        let sql = crate::raw::portable(self, sql)?;
+        crate::raw::one(&mut self.connection()?, &sql, params)
+    }
+
+    /// The first column of the first row, if there is a row: `SELECT COUNT(*) ...`.
+    pub fn query_scalar<T: ColumnValue>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
+        self.query_one::<(T,)>(sql, params).map(crate::raw::scalar)
+    }
+
+    /// The rows of a hand-written query, read as the iterator is advanced (flat memory).
+    pub fn query_iter<T: FromRow>(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<RowIter<'static, T>> {
+        RowIter::open(self, None, sql, params)
     }
 
     /// The table of record type `R`: created if missing, verified if present.
@@ -338,7 +375,31 @@ impl Transaction {
 
     /// Runs one SQL statement inside this transaction (an escape hatch, like [`Database::execute`]).
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.run(|conn| conn.execute(sql, params))
+        let sql = crate::raw::portable(&self.db, sql)?;
+        self.run(|conn| conn.execute(&sql, params))
+    }
+
+    /// [`Database::query`] inside this transaction: it sees the transaction's writes.
+    pub fn query<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
+        let sql = crate::raw::portable(&self.db, sql)?;
+        self.run(|conn| crate::raw::all(conn, &sql, params))
+    }
+
+    /// [`Database::query_one`] inside this transaction.
+    pub fn query_one<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
+        let sql = crate::raw::portable(&self.db, sql)?;
+        self.run(|conn| crate::raw::one(conn, &sql, params))
+    }
+
+    /// [`Database::query_scalar`] inside this transaction.
+    pub fn query_scalar<T: ColumnValue>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
+        self.query_one::<(T,)>(sql, params).map(crate::raw::scalar)
+    }
+
+    /// [`Database::query_iter`] inside this transaction; other calls of the transaction are
+    /// [`ErrorKind::InvalidInput`] while it is open, as with [`Select::iter`](crate::Select::iter).
+    pub fn query_iter<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<RowIter<'_, T>> {
+        RowIter::open(&self.db, Some(self), sql, params)
     }
 
     /// Runs `f` on the transaction's connection; any error rolls the transaction back.

@@ -102,6 +102,7 @@ mod cursor;
 mod database;
 mod exclusive;
 mod open;
+mod raw;
 mod table;
 pub mod trace;
 
@@ -110,12 +111,13 @@ pub use anytable_core::url;
 
 pub use anytable_core::{
     chrono, derive_support, serde_json, uuid, Assignment, Capabilities, Column, ColumnRole,
-    ColumnSchema, ColumnValue, Error, ErrorKind, Filter, IndexSchema, Order, Record, RecordId,
-    Result, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE, MAX_FILTER_DEPTH,
-    MAX_FILTER_TERMS, YEARS,
+    ColumnSchema, ColumnValue, Error, ErrorKind, Filter, FromRow, IndexSchema, Order, Record,
+    RecordId, Result, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE,
+    MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };
 pub use anytable_derive::Record;
 pub use database::{retry_delay, Database, Transaction};
+pub use raw::RowIter;
 pub use table::{OnConflict, Query, RecordIter, Select, Table, TableHandle};
 pub use trace::{TraceOptions, TracedConnection};
 

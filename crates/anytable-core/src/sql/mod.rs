@@ -5,6 +5,7 @@
 mod ddl;
 mod dialect;
 mod dml;
+mod placeholders;
 
 pub use ddl::{create_table, create_table_statements, MAX_IDENTIFIER_LEN};
 pub use dialect::{build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES};
@@ -12,6 +13,7 @@ pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,
 };
+pub use placeholders::portable_placeholders;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;

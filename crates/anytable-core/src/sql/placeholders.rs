@@ -1,0 +1,173 @@
+//! One placeholder syntax for hand-written SQL on every backend: `?`, rewritten to the engine's
+//! own (`$1`, `$2`, ... where the syntax numbers them) outside string literals, quoted
+//! identifiers, comments and dollar-quoted strings, which are copied as they are.
+
+use std::borrow::Cow;
+
+use super::Syntax;
+use crate::error::{Error, Result};
+
+/// `sql` with each `?` placeholder in `syntax`'s form, and how many there are.
+///
+/// `??` stands for a literal `?` (PostgreSQL's jsonb operator); on SQLite, which has no such
+/// operator, it is refused.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a literal, identifier or
+/// comment left open at the end, and for `??` on SQLite.
+pub fn portable_placeholders(sql: &str, syntax: Syntax) -> Result<(Cow<'_, str>, usize)> {
+    if !sql.contains('?') {
+        return Ok((Cow::Borrowed(sql), 0));
+    }
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut count = 0;
+    let mut i = 0;
+    let unclosed =
+        |what: &str| Error::invalid_input(format!("SQL text ends inside {what}: {}", excerpt(sql)));
+    while i < bytes.len() {
+        let rest = &sql[i..];
+        let skip = match bytes[i] {
+            b'\'' => Some(quoted(rest, b'\'').ok_or_else(|| unclosed("a string literal"))?),
+            b'"' => Some(quoted(rest, b'"').ok_or_else(|| unclosed("a quoted identifier"))?),
+            b'-' if rest.starts_with("--") => Some(rest.find('\n').map_or(rest.len(), |n| n + 1)),
+            b'/' if rest.starts_with("/*") => Some(
+                rest.find("*/")
+                    .map(|n| n + 2)
+                    .ok_or_else(|| unclosed("a comment"))?,
+            ),
+            b'$' => dollar_quoted(rest).map_err(|()| unclosed("a $$ string"))?,
+            _ => None,
+        };
+        if let Some(len) = skip {
+            out.push_str(&rest[..len]);
+            i += len;
+            continue;
+        }
+        if bytes[i] == b'?' {
+            if rest.starts_with("??") {
+                if syntax == Syntax::Sqlite {
+                    return Err(Error::invalid_input(
+                        "?? (a literal ?) in SQL for SQLite, which has no ? operator",
+                    ));
+                }
+                out.push('?');
+                i += 2;
+                continue;
+            }
+            count += 1;
+            out.push_str(&syntax.placeholder(count));
+            i += 1;
+            continue;
+        }
+        let c = rest.chars().next().expect("i is on a char boundary");
+        out.push(c);
+        i += c.len_utf8();
+    }
+    Ok((Cow::Owned(out), count))
+}
+
+/// The length of the quoted run at the start of `text` (closing quote included; a doubled
+/// quote inside is an escaped one), or `None` if it never closes.
+fn quoted(text: &str, quote: u8) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        if bytes[i] == quote {
+            if bytes.get(i + 1) == Some(&quote) {
+                i += 2;
+                continue;
+            }
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The length of a `$tag$ ... $tag$` string at the start of `text`: `Ok(None)` when `text`
+/// does not start one (`$1`, a lone `$`), `Err` when it never closes.
+fn dollar_quoted(text: &str) -> std::result::Result<Option<usize>, ()> {
+    let tag_len = text[1..]
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map(|n| n + 1);
+    let Some(end) = tag_len else {
+        return Ok(None);
+    };
+    if text.as_bytes().get(end) != Some(&b'$')
+        || text[1..end].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Ok(None);
+    }
+    let tag = &text[..=end];
+    match text[tag.len()..].find(tag) {
+        Some(n) => Ok(Some(tag.len() + n + tag.len())),
+        None => Err(()),
+    }
+}
+
+fn excerpt(sql: &str) -> String {
+    let short: String = sql.chars().take(80).collect();
+    if short.len() < sql.len() {
+        format!("{short:?}...")
+    } else {
+        format!("{short:?}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(sql: &str) -> (String, usize) {
+        let (out, n) = portable_placeholders(sql, Syntax::Postgres).unwrap();
+        (out.into_owned(), n)
+    }
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes_and_comments() {
+        assert_eq!(
+            pg("SELECT a FROM t WHERE b = ? AND c IN (?, ?)"),
+            (
+                "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)".to_owned(),
+                3
+            )
+        );
+        assert_eq!(
+            pg("SELECT '?', 'it''s ?', \"a?b\" -- why?\n, ? /* ? */ FROM t WHERE x = ?"),
+            (
+                "SELECT '?', 'it''s ?', \"a?b\" -- why?\n, $1 /* ? */ FROM t WHERE x = $2"
+                    .to_owned(),
+                2
+            )
+        );
+        assert_eq!(
+            pg("SELECT $q$ ? $q$, $$?$$, ?"),
+            ("SELECT $q$ ? $q$, $$?$$, $1".to_owned(), 1)
+        );
+        assert_eq!(
+            pg("SELECT doc ?? 'k' FROM t WHERE id = ?"),
+            ("SELECT doc ? 'k' FROM t WHERE id = $1".to_owned(), 1)
+        );
+        assert_eq!(
+            pg("SELECT 'Ünïcödé ?' || ?"),
+            ("SELECT 'Ünïcödé ?' || $1".to_owned(), 1)
+        );
+        assert_eq!(pg("SELECT $1"), ("SELECT $1".to_owned(), 0));
+    }
+
+    #[test]
+    fn sqlite_keeps_question_marks() {
+        let (out, n) = portable_placeholders("SELECT ? , '?'", Syntax::Sqlite).unwrap();
+        assert_eq!((out.as_ref(), n), ("SELECT ? , '?'", 1));
+        assert!(portable_placeholders("SELECT a ?? b", Syntax::Sqlite).is_err());
+    }
+
+    #[test]
+    fn unclosed_quotes_are_refused() {
+        for sql in ["SELECT '?", "SELECT \"?", "SELECT /* ?", "SELECT $x$ ?"] {
+            let err = portable_placeholders(sql, Syntax::Postgres).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{sql}");
+        }
+    }
+}

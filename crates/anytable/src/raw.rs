@@ -1,0 +1,91 @@
+//! Hand-written SQL with typed results: [`Database::query`] and its siblings, with `?` as the
+//! placeholder on every backend (see [`portable_placeholders`]).
+//!
+//! SQL text must never be built from user input: pass every value as a parameter.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use anytable_core::sql::portable_placeholders;
+use anytable_core::{ColumnValue, Connection, FromRow, Result, Value};
+
+use crate::cursor::Cursor;
+use crate::database::{Database, Transaction};
+
+/// `sql` with its `?` placeholders in the backend's own form.
+pub(crate) fn portable<'s>(db: &Database, sql: &'s str) -> Result<Cow<'s, str>> {
+    Ok(portable_placeholders(sql, db.dialect().syntax())?.0)
+}
+
+/// Every row of `sql` as a `T`.
+pub(crate) fn all<T: FromRow>(
+    conn: &mut dyn Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Vec<T>> {
+    let types = T::types();
+    let mut rows = conn.query(sql, params, &types)?;
+    let mut out = Vec::new();
+    while let Some(values) = rows.next()? {
+        out.push(T::from_row(values)?);
+    }
+    Ok(out)
+}
+
+/// The first row of `sql` as a `T`, if any.
+pub(crate) fn one<T: FromRow>(
+    conn: &mut dyn Connection,
+    sql: &str,
+    params: &[Value],
+) -> Result<Option<T>> {
+    let types = T::types();
+    let mut row = Vec::with_capacity(types.len());
+    if !conn.query_row(sql, params, &types, &mut row)? {
+        return Ok(None);
+    }
+    T::from_row(&mut row).map(Some)
+}
+
+/// The rows of a hand-written query, read as the iterator is advanced; from
+/// [`Database::query_iter`] or [`Transaction::query_iter`]. It holds its connection (or
+/// the transaction's) until dropped, like [`Select::iter`](crate::Select::iter).
+pub struct RowIter<'tx, T> {
+    cursor: Cursor<'tx>,
+    _row: PhantomData<fn() -> T>,
+}
+
+impl<'tx, T: FromRow> RowIter<'tx, T> {
+    pub(crate) fn open(
+        db: &Database,
+        tx: Option<&'tx Transaction>,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Self> {
+        let sql = portable(db, sql)?;
+        Ok(RowIter {
+            cursor: Cursor::open(db, tx, &sql, params, &T::types())?,
+            _row: PhantomData,
+        })
+    }
+}
+
+impl<T: FromRow> Iterator for RowIter<'_, T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        let row = match self.cursor.next() {
+            Ok(Some(values)) => T::from_row(values),
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        if row.is_err() {
+            self.cursor.fail();
+        }
+        Some(row)
+    }
+}
+
+/// The one value of a one-column row.
+pub(crate) fn scalar<T: ColumnValue>(row: Option<(T,)>) -> Option<T> {
+    row.map(|(value,)| value)
+}
