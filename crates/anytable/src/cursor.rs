@@ -87,6 +87,23 @@ impl<'tx> Cursor<'tx> {
         next
     }
 
+    /// The next row decoded by `decode`, for an `Iterator`: `None` after the last, and a row
+    /// that does not decode fails the query like a read error.
+    pub(crate) fn next_decoded<T>(
+        &mut self,
+        decode: impl FnOnce(&mut [Value]) -> Result<T>,
+    ) -> Option<Result<T>> {
+        let decoded = match self.next() {
+            Ok(Some(values)) => decode(values),
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        if decoded.is_err() {
+            self.fail();
+        }
+        Some(decoded)
+    }
+
     /// Marks the query as failed (a row did not decode, a callback failed): it yields no more
     /// rows, and a transaction it runs in is rolled back when it is dropped.
     pub(crate) fn fail(&mut self) {

@@ -73,15 +73,7 @@ impl<T: FromRow> Iterator for RowIter<'_, T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        let row = match self.cursor.next() {
-            Ok(Some(values)) => T::from_row(values),
-            Ok(None) => return None,
-            Err(e) => return Some(Err(e)),
-        };
-        if row.is_err() {
-            self.cursor.fail();
-        }
-        Some(row)
+        self.cursor.next_decoded(T::from_row)
     }
 }
 

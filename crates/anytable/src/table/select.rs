@@ -160,14 +160,6 @@ impl<R: Record> Iterator for RecordIter<'_, R> {
     type Item = Result<R>;
 
     fn next(&mut self) -> Option<Result<R>> {
-        let record = match self.cursor.next() {
-            Ok(Some(values)) => R::read_values(values),
-            Ok(None) => return None,
-            Err(e) => return Some(Err(e)),
-        };
-        if record.is_err() {
-            self.cursor.fail();
-        }
-        Some(record)
+        self.cursor.next_decoded(R::read_values)
     }
 }
