@@ -152,7 +152,11 @@ impl Connection for PostgresConnection {
         };
         out.clear();
         out.resize(types.len(), Value::Null);
-        decode_row(row, &readers(&statement, types), out)?;
+        // Planned column by column: a lookup reads one row, so no list of readers is built.
+        let columns = statement.columns();
+        decode_row(row, out, |i| {
+            ColumnReader::new(columns[i].type_(), types[i]).read(row, i)
+        })?;
         Ok(true)
     }
 
@@ -214,7 +218,8 @@ impl Rows for PostgresRows<'_> {
         let Some(row) = self.rows.next()? else {
             return Ok(None);
         };
-        decode_row(row, &self.readers, &mut self.values)?;
+        let readers = &self.readers;
+        decode_row(row, &mut self.values, |i| readers[i].read(row, i))?;
         Ok(Some(&mut self.values))
     }
 }
@@ -229,19 +234,16 @@ fn readers(statement: &Statement, types: &[ValueType]) -> Vec<ColumnReader> {
         .collect()
 }
 
-/// Decodes `row` into `values` with one planned reader per column.
+/// Decodes `row` into `values`, reading column `i` with `read(i)` and naming it in any error.
 #[inline]
 fn decode_row(
     row: &tokio_postgres::Row,
-    readers: &[ColumnReader],
     values: &mut [Value],
+    read: impl FnMut(usize) -> Result<Value>,
 ) -> Result<()> {
-    anytable_core::decode_row(
-        "postgres",
-        values,
-        |i| readers[i].read(row, i),
-        |i| row.columns().get(i).map(|c| c.name()),
-    )
+    anytable_core::decode_row("postgres", values, read, |i| {
+        row.columns().get(i).map(|c| c.name())
+    })
 }
 
 /// Cached statements of one client, by SQL text.

@@ -57,7 +57,7 @@ pub fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<()> {
 /// Checks a value a filter compares `column` with: as for writes, except that infinity is a
 /// fine bound everywhere and NaN is refused only where it cannot be stored (`-0.0` needs no
 /// change: it equals `0.0` in SQL).
-pub fn filter_value(value: &Value, column: &str, rules: Rules) -> Result<()> {
+pub(crate) fn filter_value(value: &Value, column: &str, rules: Rules) -> Result<()> {
     match value {
         Value::F64(f) if f.is_nan() && !rules.stores_nan => Err(refused(
             column,
@@ -172,7 +172,7 @@ pub fn condition(condition: &Condition, rules: Rules) -> Result<()> {
 }
 
 /// The error for a filter nested deeper than [`MAX_FILTER_DEPTH`](crate::filter::MAX_FILTER_DEPTH).
-pub fn too_deep() -> Error {
+pub(crate) fn too_deep() -> Error {
     Error::invalid_input(format!(
         "the filter nests deeper than {} levels of &, | and !; build it flatter (a | b | c \
          and is_in(...) stay one level)",
@@ -182,7 +182,7 @@ pub fn too_deep() -> Error {
 
 /// The error for a filter of more than [`MAX_FILTER_TERMS`](crate::filter::MAX_FILTER_TERMS)
 /// comparisons.
-pub fn too_wide() -> Error {
+pub(crate) fn too_wide() -> Error {
     Error::invalid_input(format!(
         "the filter holds more than {} comparisons; use is_in(...) for long lists of values \
          (one comparison, any length), or split the work into several calls",

@@ -68,7 +68,7 @@ pub fn safe_name(raw: &str) -> String {
 
 /// FNV-1a of `text`: stable across runs, builds and platforms, unlike std's hasher, so names
 /// derived from it stay the same for the tables they named.
-pub fn fnv1a(text: &str) -> u64 {
+pub(crate) fn fnv1a(text: &str) -> u64 {
     text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
     })
