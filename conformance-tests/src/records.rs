@@ -250,3 +250,56 @@ pub struct DeferredChild {
     /// References `deferred_parent(id)`, checked at commit.
     pub parent: i64,
 }
+
+/// Rows to aggregate: text keys that sort differently by code point and by locale, NULLs in
+/// every nullable column.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "sales")]
+pub struct Sale {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Group key; NULL for some rows.
+    pub region: Option<String>,
+    /// Product name.
+    pub product: String,
+    /// Units sold.
+    pub units: i64,
+    /// A small integer, summed to i64.
+    pub small: Option<i32>,
+    /// Price; NULL for some rows.
+    pub price: Option<f64>,
+    /// Day of the sale.
+    pub day: NaiveDate,
+    /// When it was paid, if it was.
+    pub paid: Option<DateTime<Utc>>,
+}
+
+impl Sale {
+    /// A sale with no `small`, `price` or `paid`.
+    pub fn new(region: Option<&str>, product: &str, units: i64, day: NaiveDate) -> Self {
+        Sale {
+            id: 0,
+            region: region.map(str::to_owned),
+            product: product.to_owned(),
+            units,
+            small: None,
+            price: None,
+            day,
+            paid: None,
+        }
+    }
+}
+
+/// One integer per row, for sums at the edge of `i64`.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "ledger")]
+pub struct Ledger {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Which sum the row belongs to.
+    pub book: String,
+    /// The amount.
+    pub amount: i64,
+}

@@ -11,8 +11,7 @@ pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 /// The text format of dates in SQLite.
 pub const DATE_FORMAT: &str = "%Y-%m-%d";
 
-/// The function the backend registers on every connection: [`fold_case`] in SQL.
-pub const LOWER_FUNCTION: &str = "anytable_lower";
+pub use crate::functions::{EXACT_SUM_FUNCTION, LOWER_FUNCTION};
 
 /// Lists longer than this reach SQLite as one `rarray` parameter instead of a placeholder each
 /// (SQLite takes at most 32,766 parameters per statement).
@@ -76,6 +75,13 @@ impl Dialect for SqliteDialect {
             return Expr::cust_with_exprs("? IN rarray(?)", [column, list]);
         }
         column.is_in(values.iter().map(|v| Expr::val(sea_value(v.clone()))))
+    }
+
+    fn exact_sum(&self, column: Expr) -> Option<Expr> {
+        Some(Expr::cust_with_exprs(
+            format!("{EXACT_SUM_FUNCTION}(?)"),
+            [column],
+        ))
     }
 
     /// SQLite's LIKE ignores ASCII case, so this is GLOB with the pattern translated; `fold`

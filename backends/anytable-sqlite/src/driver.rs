@@ -9,8 +9,6 @@ use anytable_core::pool::{Pool, PoolSettings};
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
-use rusqlite::functions::FunctionFlags;
-use rusqlite::types::ValueRef;
 use rusqlite::OpenFlags;
 
 use crate::connection::SqliteConnection;
@@ -69,24 +67,9 @@ impl Manager {
             }
         };
         conn.busy_timeout(self.busy_timeout)?;
-        // Long IN lists arrive as one `rarray(?)` parameter; `ilike` lowercases with Rust's
-        // Unicode mapping (SQLite's own lower() knows ASCII only).
+        // Long IN lists arrive as one `rarray(?)` parameter.
         rusqlite::vtab::array::load_module(&conn)?;
-        conn.create_scalar_function(
-            crate::dialect::LOWER_FUNCTION,
-            1,
-            FunctionFlags::SQLITE_UTF8
-                | FunctionFlags::SQLITE_DETERMINISTIC
-                | FunctionFlags::SQLITE_INNOCUOUS,
-            |ctx| {
-                Ok(match ctx.get_raw(0) {
-                    ValueRef::Text(bytes) => std::str::from_utf8(bytes)
-                        .ok()
-                        .map(crate::dialect::fold_case),
-                    _ => None,
-                })
-            },
-        )?;
+        crate::functions::register(&conn)?;
         // Bundled SQLite enables foreign keys by default, a system one does not: be explicit.
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",

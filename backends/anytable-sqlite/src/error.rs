@@ -57,6 +57,8 @@ fn classify(failure: &ffi::Error, message: &str) -> ErrorKind {
         ErrorCode::DatabaseLocked => ErrorKind::Locked,
         ErrorCode::CannotOpen | ErrorCode::NotADatabase => ErrorKind::Connection,
         ErrorCode::TypeMismatch => ErrorKind::TypeMismatch,
+        // SUM's total left i64 (the message of SQLite's sum and of the exact one).
+        _ if message == "integer overflow" => ErrorKind::TypeMismatch,
         _ if message.starts_with("no such table") => ErrorKind::NotFound,
         _ if message.starts_with("no such column") || message.contains("syntax error") => {
             ErrorKind::InvalidInput

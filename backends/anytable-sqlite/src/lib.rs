@@ -21,6 +21,7 @@ mod connection;
 mod dialect;
 mod driver;
 mod error;
+mod functions;
 mod gate;
 mod introspect;
 mod statements;

@@ -149,6 +149,7 @@ pub fn condition(condition: &Condition, rules: Rules) -> Result<()> {
         Condition::TooDeep => Err(too_deep()),
         Condition::TooWide => Err(too_wide()),
         Condition::Cmp(column, _, value) => filter_value(value, column, rules),
+        Condition::Aggregate(expr, _, value) => filter_value(value, &expr.describe(), rules),
         Condition::In(column, values) => values
             .iter()
             .try_for_each(|v| filter_value(v, column, rules)),

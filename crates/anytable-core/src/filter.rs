@@ -7,6 +7,7 @@
 use std::marker::PhantomData;
 use std::ops::{BitAnd, BitOr, Not};
 
+use crate::aggregate::{AggregateFn, SelectExpr};
 use crate::value::{TextColumn, Value, ValueFor};
 
 /// A column of record `R` holding values of Rust type `T`.
@@ -69,6 +70,9 @@ pub enum Condition {
     Or(Vec<Condition>),
     /// Not this.
     Not(Box<Condition>),
+    /// `aggregate <op> value`, in a grouped query's HAVING only (`Eq`/`Ne` with NULL: IS NULL
+    /// and IS NOT NULL).
+    Aggregate(SelectExpr, CmpOp, Value),
     /// A filter nested deeper than [`MAX_FILTER_DEPTH`]: every use of it is
     /// [`InvalidInput`](crate::ErrorKind::InvalidInput). It replaces the whole tree as soon as
     /// the limit is passed, so no tree ever grows deep enough to overflow the stack (when it is
@@ -155,7 +159,7 @@ impl<R> std::fmt::Debug for Filter<R> {
 }
 
 impl<R> Filter<R> {
-    fn new(condition: Condition) -> Self {
+    pub(crate) fn new(condition: Condition) -> Self {
         Filter::nested(condition, 1, 1)
     }
 
@@ -281,11 +285,14 @@ pub struct Order<R> {
     _marker: PhantomData<fn() -> R>,
 }
 
-/// A sort key as SQL building sees it: column, direction, and whether NULLs come first.
+/// A sort key as SQL building sees it: column (or an aggregate of it), direction, and whether
+/// NULLs come first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderKey {
     /// The column.
     pub column: &'static str,
+    /// The aggregate of the column to sort groups by, if any.
+    pub aggregate: Option<AggregateFn>,
     /// Descending instead of ascending.
     pub descending: bool,
     /// NULLs before every value instead of after.
@@ -295,10 +302,24 @@ pub struct OrderKey {
 impl OrderKey {
     /// Ascending or descending on `column`, NULLs placed as if they were the largest value.
     pub fn new(column: &'static str, descending: bool) -> Self {
+        OrderKey::of(SelectExpr::column(column), descending)
+    }
+
+    /// Ascending or descending on a column or an aggregate, NULLs as if the largest value.
+    pub fn of(expr: SelectExpr, descending: bool) -> Self {
         OrderKey {
-            column,
+            column: expr.column,
+            aggregate: expr.aggregate,
             descending,
             nulls_first: descending,
+        }
+    }
+
+    /// What is sorted on.
+    pub fn expr(&self) -> SelectExpr {
+        SelectExpr {
+            column: self.column,
+            aggregate: self.aggregate,
         }
     }
 }
@@ -313,6 +334,13 @@ impl<R> Clone for Order<R> {
 }
 
 impl<R> Order<R> {
+    pub(crate) fn from_key(key: OrderKey) -> Self {
+        Order {
+            key,
+            _marker: PhantomData,
+        }
+    }
+
     /// The key as SQL building sees it.
     pub fn key(&self) -> OrderKey {
         self.key
@@ -426,18 +454,12 @@ impl<R, T> Column<R, T> {
 
     /// Ascending order on this column (NULLs last).
     pub fn asc(self) -> Order<R> {
-        Order {
-            key: OrderKey::new(self.name, false),
-            _marker: PhantomData,
-        }
+        Order::from_key(OrderKey::new(self.name, false))
     }
 
     /// Descending order on this column (NULLs first).
     pub fn desc(self) -> Order<R> {
-        Order {
-            key: OrderKey::new(self.name, true),
-            _marker: PhantomData,
-        }
+        Order::from_key(OrderKey::new(self.name, true))
     }
 
     /// Sets the column to `value` in an update.

@@ -7,6 +7,7 @@
 //! applications depend on. Backend crates depend on this crate alone.
 #![warn(missing_docs)]
 
+mod aggregate;
 mod backend;
 pub mod check;
 mod error;
@@ -20,6 +21,9 @@ pub mod url;
 mod value;
 pub mod verify;
 
+pub use aggregate::{
+    count_all, Aggregate, AggregateFn, Comparable, SelectExpr, Selectable, Selection, Summable,
+};
 pub use backend::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
     Backend, BulkInsert, Capabilities, Connection, RowSource, Rows,

@@ -27,6 +27,7 @@ use syn::spanned::Spanned;
 use syn::{parse_macro_input, Data, DeriveInput, Fields, Ident, Lit, LitStr, Type};
 
 mod model;
+mod row;
 
 use model::{FieldModel, Role, TableModel};
 
@@ -35,6 +36,18 @@ use model::{FieldModel, Role, TableModel};
 pub fn derive_record(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
+/// Derives `anytable::FromRow` for a struct with named fields: the result of a query that is
+/// not a table's records (a projection, a group-by, hand-written SQL). Field `n` reads column
+/// `n`, decoded as a record field of its type is.
+#[proc_macro_derive(Row)]
+pub fn derive_row(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match row::expand(&input) {
         Ok(tokens) => tokens.into(),
         Err(err) => err.to_compile_error().into(),
     }

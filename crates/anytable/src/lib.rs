@@ -110,22 +110,24 @@ pub mod backend;
 pub use anytable_core::url;
 
 pub use anytable_core::{
-    chrono, derive_support, serde_json, uuid, Assignment, Capabilities, Column, ColumnRole,
-    ColumnSchema, ColumnValue, Error, ErrorKind, Filter, FromRow, IndexSchema, Order, Record,
-    RecordId, Result, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE,
+    chrono, count_all, derive_support, serde_json, uuid, Aggregate, AggregateFn, Assignment,
+    Capabilities, Column, ColumnRole, ColumnSchema, ColumnValue, Comparable, Error, ErrorKind,
+    Filter, FromRow, IndexSchema, Order, Record, RecordId, Result, SelectExpr, Selectable,
+    Selection, Summable, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE,
     MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };
-pub use anytable_derive::Record;
+pub use anytable_derive::{Record, Row};
 pub use database::{retry_delay, Database, Transaction};
 pub use raw::RowIter;
-pub use table::{OnConflict, Query, RecordIter, Select, Table, TableHandle};
+pub use table::{OnConflict, Projected, Query, RecordIter, Select, Table, TableHandle};
 pub use trace::{TraceOptions, TracedConnection};
 
 #[cfg(feature = "async")]
 pub mod asynchronous;
 #[cfg(feature = "async")]
 pub use asynchronous::{
-    AsyncDatabase, AsyncSelect, AsyncTable, AsyncTableHandle, AsyncTransaction, RecordStream,
+    AsyncDatabase, AsyncProjected, AsyncSelect, AsyncTable, AsyncTableHandle, AsyncTransaction,
+    RecordStream,
 };
 
 /// The SQLite backend crate, for [`Database::from_backend`] and its dialect.

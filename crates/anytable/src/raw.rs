@@ -62,10 +62,20 @@ impl<'tx, T: FromRow> RowIter<'tx, T> {
         params: &[Value],
     ) -> Result<Self> {
         let sql = portable(db, sql)?;
-        Ok(RowIter {
-            cursor: Cursor::open(db, tx, &sql, params, &T::types())?,
+        Ok(RowIter::from_cursor(Cursor::open(
+            db,
+            tx,
+            &sql,
+            params,
+            &T::types(),
+        )?))
+    }
+
+    pub(crate) fn from_cursor(cursor: Cursor<'tx>) -> Self {
+        RowIter {
+            cursor,
             _row: PhantomData,
-        })
+        }
     }
 }
 

@@ -5,11 +5,12 @@
 use std::fmt::Debug;
 
 use sea_query::{
-    ColumnDef, Expr, ExprTrait, PostgresQueryBuilder, QueryStatementWriter, SchemaStatementBuilder,
-    SqliteQueryBuilder,
+    Asterisk, ColumnDef, Expr, ExprTrait, Func, PostgresQueryBuilder, QueryStatementWriter,
+    SchemaStatementBuilder, SqliteQueryBuilder,
 };
 
 use super::{from_sea_value, sea_value};
+use crate::aggregate::AggregateFn;
 use crate::error::Result;
 use crate::filter::LIKE_ESCAPE;
 use crate::schema::{ColumnSchema, TableSchema};
@@ -123,6 +124,40 @@ pub trait Dialect: Send + Sync + Debug {
     fn ordered(&self, column: Expr, text: bool) -> Expr {
         let _ = text;
         column
+    }
+
+    /// `function(column)` (`column` is ignored for `CountRows`), where `column` holds `ty`,
+    /// with the result type every backend must give (see [`AggregateFn`]): counts and integer
+    /// sums as the `I64` column type, averages as the `F64` column type, `min` and `max` of
+    /// text by code point.
+    fn aggregate(&self, function: AggregateFn, column: Expr, ty: ValueType) -> Expr {
+        let cast = |e: Expr, to: ValueType| {
+            let text = format!(
+                "CAST({} AS {})",
+                self.syntax().placeholder(1),
+                self.column_type(to)
+            );
+            Expr::cust_with_exprs(text, [e])
+        };
+        match function {
+            AggregateFn::CountRows => Func::count(Expr::col(Asterisk)).into(),
+            AggregateFn::Count => Func::count(column).into(),
+            AggregateFn::CountDistinct => Func::count_distinct(column).into(),
+            AggregateFn::Sum if ty == ValueType::F64 => Func::sum(column).into(),
+            AggregateFn::Sum => cast(Func::sum(column).into(), ValueType::I64),
+            AggregateFn::Avg => cast(Func::avg(column).into(), ValueType::F64),
+            AggregateFn::Min => Func::min(self.ordered(column, ty == ValueType::Text)).into(),
+            AggregateFn::Max => Func::max(self.ordered(column, ty == ValueType::Text)).into(),
+        }
+    }
+
+    /// An integer sum that is exact whatever order the rows are added in, for an engine whose
+    /// own `SUM` fails when the running total leaves `i64` although the total fits (SQLite's).
+    /// It is run only after [`aggregate`](Self::aggregate)'s sum failed, so it may be slower.
+    /// `None` (the default) where `SUM` is exact.
+    fn exact_sum(&self, column: Expr) -> Option<Expr> {
+        let _ = column;
+        None
     }
 
     /// `column IN (values)`, `values` not empty.

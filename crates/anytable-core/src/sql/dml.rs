@@ -2,14 +2,12 @@
 //! where engines disagree on their own (LIKE, text order, where NULLs sort, the clock, long IN
 //! lists), each dialect is given the SQL that makes it answer like the others.
 
-use sea_query::{
-    Asterisk, Condition as SeaCondition, Expr, ExprTrait, InsertStatement, NullOrdering,
-    OnConflict, Order, Query,
-};
+use sea_query::{Asterisk, Expr, ExprTrait, InsertStatement, OnConflict, Query};
 
+use super::render::Render;
 use super::{build, sea_value, Dialect};
 use crate::error::{Error, Result};
-use crate::filter::{CmpOp, Condition, OrderKey};
+use crate::filter::{Condition, OrderKey};
 use crate::schema::{ColumnRole, ColumnSchema, TableSchema};
 use crate::value::{Value, ValueType};
 
@@ -188,7 +186,7 @@ pub fn select(
     schema: &TableSchema,
     spec: &SelectSpec<'_>,
 ) -> Result<(String, Vec<Value>)> {
-    let render = Render { dialect, schema };
+    let render = Render::new(dialect, schema);
     let mut select = Query::select();
     select
         .columns(schema.columns.iter().map(|c| c.name.clone()))
@@ -196,37 +194,7 @@ pub fn select(
     if let Some(condition) = spec.condition {
         select.cond_where(render.condition(condition)?);
     }
-    for key in &spec.order {
-        let order = if key.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        let expr = render.ordered(key.column);
-        if render.column(key.column).is_some_and(|c| c.nullable) {
-            let nulls = if key.nulls_first {
-                NullOrdering::First
-            } else {
-                NullOrdering::Last
-            };
-            select.order_by_expr_with_nulls(expr, order, nulls);
-        } else {
-            select.order_by_expr(expr, order);
-        }
-    }
-    match (spec.limit, spec.offset) {
-        (Some(limit), offset) => {
-            select.limit(limit);
-            if let Some(offset) = offset {
-                select.offset(offset);
-            }
-        }
-        // Both engines need a LIMIT before OFFSET; the largest i64 means "no limit".
-        (None, Some(offset)) => {
-            select.limit(i64::MAX as u64).offset(offset);
-        }
-        (None, None) => {}
-    }
+    render.order_and_page(&mut select, &spec.order, spec.limit, spec.offset)?;
     build(dialect, &select)
 }
 
@@ -236,7 +204,7 @@ pub fn count(
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
-    let render = Render { dialect, schema };
+    let render = Render::new(dialect, schema);
     let mut select = Query::select();
     select
         .expr(Expr::col(Asterisk).count())
@@ -260,7 +228,7 @@ pub fn update(
             schema.name
         )));
     }
-    let render = Render { dialect, schema };
+    let render = Render::new(dialect, schema);
     let mut update = Query::update();
     update.table(schema.name.clone());
     for (column, value) in assignments {
@@ -291,7 +259,7 @@ pub fn delete(
     schema: &TableSchema,
     condition: &Condition,
 ) -> Result<(String, Vec<Value>)> {
-    let render = Render { dialect, schema };
+    let render = Render::new(dialect, schema);
     let mut delete = Query::delete();
     delete
         .from_table(schema.name.clone())
@@ -361,91 +329,10 @@ pub fn upsert(
     build(dialect, &insert)
 }
 
-/// Conditions with more parts than this are split into a balanced tree of parenthesised halves,
-/// so that SQLite (which parses `a OR b OR ...` into a chain and allows 1,000 levels) takes
-/// thousands of them.
-const FLAT_PARTS: usize = 8;
-
-/// Renders conditions and sort keys of one table for one dialect.
-struct Render<'a> {
-    dialect: &'a dyn Dialect,
-    schema: &'a TableSchema,
-}
-
-impl Render<'_> {
-    fn column(&self, name: &str) -> Option<&ColumnSchema> {
-        self.schema.columns.iter().find(|c| c.name == name)
-    }
-
-    fn is_text(&self, name: &str) -> bool {
-        self.column(name).is_some_and(|c| c.ty == ValueType::Text)
-    }
-
-    /// The column as sorted and compared for order: by code point on every dialect.
-    fn ordered(&self, name: &str) -> Expr {
-        self.dialect
-            .ordered(Expr::col(name.to_string()), self.is_text(name))
-    }
-
-    fn condition(&self, condition: &Condition) -> Result<SeaCondition> {
-        match condition {
-            Condition::And(parts) => self.balanced(parts, true),
-            Condition::Or(parts) => self.balanced(parts, false),
-            other => Ok(SeaCondition::all().add(self.expr(other)?)),
-        }
-    }
-
-    fn balanced(&self, parts: &[Condition], all: bool) -> Result<SeaCondition> {
-        let empty = if all {
-            SeaCondition::all()
-        } else {
-            SeaCondition::any()
-        };
-        if parts.len() <= FLAT_PARTS {
-            return parts
-                .iter()
-                .try_fold(empty, |c, p| Ok(c.add(self.condition(p)?)));
-        }
-        let (left, right) = parts.split_at(parts.len() / 2);
-        Ok(empty
-            .add(self.balanced(left, all)?)
-            .add(self.balanced(right, all)?))
-    }
-
-    fn expr(&self, condition: &Condition) -> Result<Expr> {
-        let col = |name: &str| Expr::col(name.to_string());
-        Ok(match condition {
-            // A constant, not user input: "every row".
-            Condition::All => Expr::cust("1 = 1"),
-            Condition::TooDeep => return Err(crate::check::too_deep()),
-            Condition::TooWide => return Err(crate::check::too_wide()),
-            Condition::Cmp(column, op, value) => {
-                let value = Expr::val(sea_value(value.clone()));
-                match op {
-                    CmpOp::Eq => col(column).eq(value),
-                    CmpOp::Ne => col(column).ne(value),
-                    CmpOp::Lt => self.ordered(column).lt(value),
-                    CmpOp::Le => self.ordered(column).lte(value),
-                    CmpOp::Gt => self.ordered(column).gt(value),
-                    CmpOp::Ge => self.ordered(column).gte(value),
-                }
-            }
-            // `IN ()` is a syntax error; an empty list matches nothing.
-            Condition::In(_, values) if values.is_empty() => Expr::cust("1 = 0"),
-            Condition::In(column, values) => self.dialect.in_list(col(column), values),
-            Condition::Like(column, pattern) => self.dialect.like(col(column), pattern, false),
-            Condition::ILike(column, pattern) => self.dialect.like(col(column), pattern, true),
-            Condition::IsNull(column) => col(column).is_null(),
-            Condition::IsNotNull(column) => col(column).is_not_null(),
-            Condition::And(_) | Condition::Or(_) => self.condition(condition)?.into(),
-            Condition::Not(inner) => self.condition(inner)?.not().into(),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::CmpOp;
 
     #[test]
     fn long_conditions_render_as_shallow_trees() {

@@ -6,6 +6,8 @@ mod ddl;
 mod dialect;
 mod dml;
 mod placeholders;
+mod projection;
+mod render;
 
 pub use ddl::{create_table, create_table_statements, MAX_IDENTIFIER_LEN};
 pub use dialect::{build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES};
@@ -14,6 +16,7 @@ pub use dml::{
     TableStatements,
 };
 pub use placeholders::portable_placeholders;
+pub use projection::{projection, ProjectionSpec, ProjectionSql};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::value::Value;

@@ -4,7 +4,7 @@ use std::future::Future;
 
 use super::{blocking, AsyncTableHandle, AsyncTransaction};
 use crate::backend::Dialect;
-use crate::{Capabilities, Database, Record, Result, Value};
+use crate::{Capabilities, ColumnValue, Database, FromRow, Record, Result, Value};
 
 /// The async twin of [`Database`]: `Clone + Send + Sync`, sharing the same pool.
 ///
@@ -88,11 +88,42 @@ impl AsyncDatabase {
         Ok(AsyncTableHandle::new(table, None))
     }
 
-    /// Runs one SQL statement in the backend's dialect (an escape hatch, like
+    /// Runs one SQL statement with `?` placeholders (see
     /// [`Database::execute`](crate::Database::execute)).
     pub async fn execute(&self, sql: impl Into<String>, params: Vec<Value>) -> Result<u64> {
         let (db, sql) = (self.db.clone(), sql.into());
         blocking(move || db.execute(&sql, &params)).await
+    }
+
+    /// Every row of a hand-written query as a `T` (see [`Database::query`]): `?`
+    /// placeholders on every backend, values bound as parameters.
+    pub async fn query<T: FromRow + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Vec<T>> {
+        let (db, sql) = (self.db.clone(), sql.into());
+        blocking(move || db.query(&sql, &params)).await
+    }
+
+    /// The first row of a hand-written query, if any (see [`Database::query_one`]).
+    pub async fn query_one<T: FromRow + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Option<T>> {
+        let (db, sql) = (self.db.clone(), sql.into());
+        blocking(move || db.query_one(&sql, &params)).await
+    }
+
+    /// The first column of the first row, if any (see [`Database::query_scalar`]).
+    pub async fn query_scalar<T: ColumnValue + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Option<T>> {
+        let (db, sql) = (self.db.clone(), sql.into());
+        blocking(move || db.query_scalar(&sql, &params)).await
     }
 
     /// Starts a transaction; end it with [`AsyncTransaction::commit`] or

@@ -58,12 +58,14 @@
 //! ```
 
 mod database;
+mod projected;
 mod select;
 mod stream;
 mod table;
 mod transaction;
 
 pub use database::AsyncDatabase;
+pub use projected::AsyncProjected;
 pub use select::AsyncSelect;
 pub use stream::RecordStream;
 pub use table::{AsyncTable, AsyncTableHandle};

@@ -1,7 +1,10 @@
 //! [`AsyncSelect`]: a query under construction, run with `all`, `first`, `count` or `stream`.
 
-use super::{blocking, AsyncTransaction, RecordStream};
-use crate::{Filter, Order, Record, Result, Select};
+use super::{blocking, AsyncProjected, AsyncTransaction, RecordStream};
+use crate::{
+    Aggregate, Column, ColumnValue, Comparable, Filter, Order, Record, Result, Select, Selection,
+    Summable,
+};
 
 /// The async twin of [`Select`], from [`AsyncTableHandle::select`](super::AsyncTableHandle::select) or
 /// [`AsyncTableHandle::filter`](super::AsyncTableHandle::filter).
@@ -66,6 +69,57 @@ impl<R: Record> AsyncSelect<R> {
     /// The number of matching rows (ordering, limit and offset are ignored).
     pub async fn count(self) -> Result<u64> {
         self.run(|s| s.count()).await
+    }
+
+    /// Selects these columns and aggregates instead of whole records (see
+    /// [`Select::columns`]).
+    pub fn columns<S: Selection<R>>(self, selection: S) -> AsyncProjected<R, S::Row>
+    where
+        S::Row: Send + 'static,
+    {
+        AsyncProjected::new(self.select.columns(selection), self.tx)
+    }
+
+    /// One aggregate over the matching rows (see [`Select::aggregate`]).
+    pub async fn aggregate<T: ColumnValue + Send + 'static>(
+        self,
+        aggregate: Aggregate<R, T>,
+    ) -> Result<T> {
+        self.run(move |s| s.aggregate(aggregate)).await
+    }
+
+    /// The sum of the column over the matching rows (see [`Select::sum`]).
+    pub async fn sum<T: Summable>(self, column: Column<R, T>) -> Result<Option<T::Sum>>
+    where
+        T::Sum: Send + 'static,
+    {
+        self.aggregate(column.sum()).await
+    }
+
+    /// The mean of the column over the matching rows, as `f64`.
+    pub async fn avg<T: Summable>(self, column: Column<R, T>) -> Result<Option<f64>> {
+        self.aggregate(column.avg()).await
+    }
+
+    /// The smallest value of the column among the matching rows.
+    pub async fn min<T: Comparable>(self, column: Column<R, T>) -> Result<Option<T::Value>>
+    where
+        T::Value: Send + 'static,
+    {
+        self.aggregate(column.min()).await
+    }
+
+    /// The largest value of the column among the matching rows.
+    pub async fn max<T: Comparable>(self, column: Column<R, T>) -> Result<Option<T::Value>>
+    where
+        T::Value: Send + 'static,
+    {
+        self.aggregate(column.max()).await
+    }
+
+    /// The number of distinct non-NULL values of the column among the matching rows.
+    pub async fn count_distinct<T>(self, column: Column<R, T>) -> Result<i64> {
+        self.aggregate(column.count_distinct()).await
     }
 
     /// Streams the rows, read in batches from a cursor on a pooled connection of their own:

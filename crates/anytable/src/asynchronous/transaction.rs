@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{blocking, AsyncTableHandle};
-use crate::{Record, Result, Transaction, Value};
+use crate::{ColumnValue, FromRow, Record, Result, Transaction, Value};
 
 /// An open transaction, from [`AsyncDatabase::begin`](super::AsyncDatabase::begin) or
 /// [`AsyncDatabase::transaction`](super::AsyncDatabase::transaction).
@@ -66,6 +66,37 @@ impl AsyncTransaction {
     pub async fn execute(&self, sql: impl Into<String>, params: Vec<Value>) -> Result<u64> {
         let sql = sql.into();
         self.run(move |tx| tx.execute(&sql, &params)).await
+    }
+
+    /// [`AsyncDatabase::query`](super::AsyncDatabase::query) inside this transaction.
+    pub async fn query<T: FromRow + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Vec<T>> {
+        let sql = sql.into();
+        self.run(move |tx| tx.query(&sql, &params)).await
+    }
+
+    /// [`AsyncDatabase::query_one`](super::AsyncDatabase::query_one) inside this transaction.
+    pub async fn query_one<T: FromRow + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Option<T>> {
+        let sql = sql.into();
+        self.run(move |tx| tx.query_one(&sql, &params)).await
+    }
+
+    /// [`AsyncDatabase::query_scalar`](super::AsyncDatabase::query_scalar) inside this
+    /// transaction.
+    pub async fn query_scalar<T: ColumnValue + Send + 'static>(
+        &self,
+        sql: impl Into<String>,
+        params: Vec<Value>,
+    ) -> Result<Option<T>> {
+        let sql = sql.into();
+        self.run(move |tx| tx.query_scalar(&sql, &params)).await
     }
 
     /// Commits; see [`Transaction::commit`].

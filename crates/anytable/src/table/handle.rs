@@ -86,7 +86,10 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         self.db.dialect()
     }
 
-    fn with_conn<T>(&self, f: impl FnOnce(&mut dyn Connection) -> Result<T>) -> Result<T> {
+    pub(super) fn with_conn<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<T>,
+    ) -> Result<T> {
         match self.tx {
             Some(tx) => tx.run(f),
             None => f(&mut self.db.connection()?),
@@ -386,6 +389,18 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
             return Ok(None);
         }
         R::read_values(&mut row).map(Some)
+    }
+
+    /// The rows of `sql` (already in the engine's placeholders), decoded as `T` as they are
+    /// read, in this table's transaction if it has one.
+    pub(super) fn rows<T: anytable_core::FromRow>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        types: &[anytable_core::ValueType],
+    ) -> Result<crate::RowIter<'tx, T>> {
+        let cursor = Cursor::open(&self.db, self.tx, sql, params, types)?;
+        Ok(crate::RowIter::from_cursor(cursor))
     }
 
     /// A cursor over the rows of `sql`, in this table's transaction if it has one.

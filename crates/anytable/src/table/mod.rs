@@ -3,6 +3,7 @@
 
 mod handle;
 mod on_conflict;
+mod projected;
 mod query;
 mod select;
 
@@ -10,6 +11,7 @@ use anytable_core::{Assignment, Filter, Record, Result};
 
 pub use handle::TableHandle;
 pub use on_conflict::OnConflict;
+pub use projected::Projected;
 pub use query::Query;
 pub use select::{RecordIter, Select};
 

@@ -3,9 +3,12 @@
 use std::marker::PhantomData;
 
 use anytable_core::sql::{self, SelectSpec};
-use anytable_core::{Filter, Order, Record, Result, Value};
+use anytable_core::{
+    Aggregate, Column, ColumnValue, Comparable, Filter, Order, Record, Result, Selection, Summable,
+    Value,
+};
 
-use super::{Query, TableHandle};
+use super::{Projected, Query, TableHandle};
 use crate::cursor::Cursor;
 use crate::database::Transaction;
 
@@ -129,6 +132,58 @@ impl<'tx, R: Record> Select<'tx, R> {
             None => self.table.count(),
             Some(filter) => self.table.count_matching(filter),
         }
+    }
+
+    /// Selects these columns and aggregates instead of whole records: a tuple of one to
+    /// eight of `Task::title()`, `Task::priority().max()`, `count_all()`, ... Each row is
+    /// read as the tuple of their types (see [`Projected`] for `group_by`, `having` and
+    /// `distinct`). The filter, order, limit and offset given so far are kept.
+    pub fn columns<S: Selection<R>>(self, selection: S) -> Projected<'tx, R, S::Row> {
+        Projected::new(self.table, self.query, selection.exprs())
+    }
+
+    /// One aggregate over the matching rows (ordering, limit and offset are ignored):
+    /// `select().aggregate(Task::priority().max())`.
+    pub fn aggregate<T: ColumnValue>(self, aggregate: Aggregate<R, T>) -> Result<T> {
+        let query = Query {
+            filter: self.query.filter,
+            ..Query::default()
+        };
+        let row = Projected::<R, (T,)>::new(self.table, query, vec![aggregate.expr()]).first()?;
+        // An aggregate without GROUP BY always returns its one row.
+        row.map(|(value,)| value).ok_or_else(|| {
+            anytable_core::Error::new(
+                anytable_core::ErrorKind::Other,
+                "the database returned no row for an aggregate",
+            )
+        })
+    }
+
+    /// The sum of the column over the matching rows; `None` when none has a value. Exact for
+    /// integers, and [`TypeMismatch`](crate::ErrorKind::TypeMismatch) when it does not fit in
+    /// `i64`, on every backend.
+    pub fn sum<T: Summable>(self, column: Column<R, T>) -> Result<Option<T::Sum>> {
+        self.aggregate(column.sum())
+    }
+
+    /// The mean of the column over the matching rows, as `f64` on every backend.
+    pub fn avg<T: Summable>(self, column: Column<R, T>) -> Result<Option<f64>> {
+        self.aggregate(column.avg())
+    }
+
+    /// The smallest value of the column among the matching rows (text by code point).
+    pub fn min<T: Comparable>(self, column: Column<R, T>) -> Result<Option<T::Value>> {
+        self.aggregate(column.min())
+    }
+
+    /// The largest value of the column among the matching rows (text by code point).
+    pub fn max<T: Comparable>(self, column: Column<R, T>) -> Result<Option<T::Value>> {
+        self.aggregate(column.max())
+    }
+
+    /// The number of distinct non-NULL values of the column among the matching rows.
+    pub fn count_distinct<T>(self, column: Column<R, T>) -> Result<i64> {
+        self.aggregate(column.count_distinct())
     }
 
     /// The rows as an iterator, read from the database as it is advanced, on the caller's

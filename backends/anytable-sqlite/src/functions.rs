@@ -1,0 +1,66 @@
+//! The SQL functions the backend registers on every connection, where SQLite's own differ
+//! from the other engines': Unicode lowercasing for `ilike`, and an integer sum that is exact
+//! whatever order the rows are added in.
+
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
+use rusqlite::types::ValueRef;
+
+/// [`fold_case`](crate::dialect::fold_case) in SQL: SQLite's own `lower()` knows ASCII only.
+pub const LOWER_FUNCTION: &str = "anytable_lower";
+
+/// An integer `SUM` over a 128-bit total: SQLite's own fails as soon as the running total
+/// leaves `i64`, even when the final total fits (as it does on PostgreSQL and DuckDB).
+pub const EXACT_SUM_FUNCTION: &str = "anytable_sum_exact";
+
+/// Registers both functions on `conn`.
+pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let pure = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
+    conn.create_scalar_function(LOWER_FUNCTION, 1, pure, |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+                .ok()
+                .map(crate::dialect::fold_case),
+            _ => None,
+        })
+    })?;
+    conn.create_aggregate_function(EXACT_SUM_FUNCTION, 1, pure, ExactSum)
+}
+
+/// The total so far, `None` until the first non-NULL value.
+struct ExactSum;
+
+impl Aggregate<Option<i128>, Option<i64>> for ExactSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<i128>> {
+        Ok(None)
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, total: &mut Option<i128>) -> rusqlite::Result<()> {
+        let value = match ctx.get_raw(0) {
+            ValueRef::Null => return Ok(()),
+            ValueRef::Integer(v) => v,
+            _ => return Err(overflow("a sum of integers met a value that is not one")),
+        };
+        // 2^64 values of i64 fit in an i128: no overflow before the end.
+        *total = Some(total.unwrap_or(0) + i128::from(value));
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        total: Option<Option<i128>>,
+    ) -> rusqlite::Result<Option<i64>> {
+        match total.flatten() {
+            None => Ok(None),
+            Some(total) => i64::try_from(total)
+                .map(Some)
+                .map_err(|_| overflow("integer overflow")),
+        }
+    }
+}
+
+fn overflow(message: &str) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(message.into())
+}

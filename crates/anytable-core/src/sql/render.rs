@@ -1,0 +1,239 @@
+//! [`Render`]: the conditions, output columns and sort keys of one table in one dialect.
+
+use sea_query::{Condition as SeaCondition, Expr, ExprTrait, NullOrdering, Order, SelectStatement};
+
+use super::{sea_value, Dialect};
+use crate::aggregate::{AggregateFn, SelectExpr};
+use crate::error::{Error, Result};
+use crate::filter::{CmpOp, Condition, OrderKey};
+use crate::schema::{ColumnSchema, TableSchema};
+use crate::value::{Value, ValueType};
+
+/// Conditions with more parts than this are split into a balanced tree of parenthesised halves,
+/// so that SQLite (which parses `a OR b OR ...` into a chain and allows 1,000 levels) takes
+/// thousands of them.
+const FLAT_PARTS: usize = 8;
+
+/// Renders conditions, output columns and sort keys of one table for one dialect.
+pub(super) struct Render<'a> {
+    dialect: &'a dyn Dialect,
+    schema: &'a TableSchema,
+    /// Conditions are a HAVING clause, where aggregates may be compared.
+    having: bool,
+    /// Integer sums use the dialect's [`Dialect::exact_sum`].
+    exact_sums: bool,
+}
+
+impl<'a> Render<'a> {
+    /// Renders WHERE conditions (no aggregates) and sort keys on plain columns.
+    pub(super) fn new(dialect: &'a dyn Dialect, schema: &'a TableSchema) -> Self {
+        Render {
+            dialect,
+            schema,
+            having: false,
+            exact_sums: false,
+        }
+    }
+
+    /// The same renderer for a HAVING clause.
+    pub(super) fn having(&self) -> Self {
+        Render {
+            having: true,
+            ..*self
+        }
+    }
+
+    /// The same renderer with integer sums that never overflow midway.
+    pub(super) fn with_exact_sums(&self) -> Self {
+        Render {
+            exact_sums: true,
+            ..*self
+        }
+    }
+
+    pub(super) fn dialect(&self) -> &'a dyn Dialect {
+        self.dialect
+    }
+
+    pub(super) fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.schema.columns.iter().find(|c| c.name == name)
+    }
+
+    fn type_of(&self, name: &str) -> Option<ValueType> {
+        self.column(name).map(|c| c.ty)
+    }
+
+    fn is_text(&self, name: &str) -> bool {
+        self.type_of(name) == Some(ValueType::Text)
+    }
+
+    /// The column as sorted and compared for order: by code point on every dialect.
+    fn ordered(&self, name: &str) -> Expr {
+        self.dialect
+            .ordered(Expr::col(name.to_string()), self.is_text(name))
+    }
+
+    /// An output column: the column, or the dialect's spelling of the aggregate.
+    pub(super) fn select_expr(&self, expr: SelectExpr) -> Result<Expr> {
+        let Some(function) = expr.aggregate else {
+            return Ok(Expr::col(expr.column.to_string()));
+        };
+        let column = Expr::col(expr.column.to_string());
+        if function == AggregateFn::CountRows {
+            return Ok(self.dialect.aggregate(function, column, ValueType::I64));
+        }
+        let ty = self.type_of(expr.column).ok_or_else(|| {
+            Error::invalid_input(format!(
+                "table {:?} has no column {:?}",
+                self.schema.name, expr.column
+            ))
+        })?;
+        if self.exact_sums && function == AggregateFn::Sum && is_integer(ty) {
+            if let Some(exact) = self.dialect.exact_sum(column.clone()) {
+                return Ok(exact);
+            }
+        }
+        Ok(self.dialect.aggregate(function, column, ty))
+    }
+
+    /// An output column as compared for order (text min and max by code point).
+    fn ordered_select_expr(&self, expr: SelectExpr) -> Result<Expr> {
+        let rendered = self.select_expr(expr)?;
+        let text_result = matches!(
+            expr.aggregate,
+            None | Some(AggregateFn::Min | AggregateFn::Max)
+        ) && self.is_text(expr.column);
+        Ok(self.dialect.ordered(rendered, text_result))
+    }
+
+    /// Whether the output column can be NULL.
+    fn nullable(&self, expr: SelectExpr) -> bool {
+        match expr.aggregate {
+            None => self.column(expr.column).is_some_and(|c| c.nullable),
+            Some(function) => function.nullable(),
+        }
+    }
+
+    /// ORDER BY, LIMIT and OFFSET.
+    pub(super) fn order_and_page(
+        &self,
+        select: &mut SelectStatement,
+        order: &[OrderKey],
+        limit: Option<u64>,
+        offset: Option<u64>,
+    ) -> Result<()> {
+        for key in order {
+            let direction = if key.descending {
+                Order::Desc
+            } else {
+                Order::Asc
+            };
+            let expr = self.ordered_select_expr(key.expr())?;
+            if self.nullable(key.expr()) {
+                let nulls = if key.nulls_first {
+                    NullOrdering::First
+                } else {
+                    NullOrdering::Last
+                };
+                select.order_by_expr_with_nulls(expr, direction, nulls);
+            } else {
+                select.order_by_expr(expr, direction);
+            }
+        }
+        match (limit, offset) {
+            (Some(limit), offset) => {
+                select.limit(limit);
+                if let Some(offset) = offset {
+                    select.offset(offset);
+                }
+            }
+            // Both engines need a LIMIT before OFFSET; the largest i64 means "no limit".
+            (None, Some(offset)) => {
+                select.limit(i64::MAX as u64).offset(offset);
+            }
+            (None, None) => {}
+        }
+        Ok(())
+    }
+
+    pub(super) fn condition(&self, condition: &Condition) -> Result<SeaCondition> {
+        match condition {
+            Condition::And(parts) => self.balanced(parts, true),
+            Condition::Or(parts) => self.balanced(parts, false),
+            other => Ok(SeaCondition::all().add(self.expr(other)?)),
+        }
+    }
+
+    fn balanced(&self, parts: &[Condition], all: bool) -> Result<SeaCondition> {
+        let empty = if all {
+            SeaCondition::all()
+        } else {
+            SeaCondition::any()
+        };
+        if parts.len() <= FLAT_PARTS {
+            return parts
+                .iter()
+                .try_fold(empty, |c, p| Ok(c.add(self.condition(p)?)));
+        }
+        let (left, right) = parts.split_at(parts.len() / 2);
+        Ok(empty
+            .add(self.balanced(left, all)?)
+            .add(self.balanced(right, all)?))
+    }
+
+    fn expr(&self, condition: &Condition) -> Result<Expr> {
+        let col = |name: &str| Expr::col(name.to_string());
+        Ok(match condition {
+            // A constant, not user input: "every row".
+            Condition::All => Expr::cust("1 = 1"),
+            Condition::TooDeep => return Err(crate::check::too_deep()),
+            Condition::TooWide => return Err(crate::check::too_wide()),
+            Condition::Cmp(column, op, value) => {
+                compare(col(column), self.ordered(column), *op, value)
+            }
+            Condition::Aggregate(expr, op, value) => {
+                if !self.having {
+                    return Err(Error::invalid_input(format!(
+                        "{} compares an aggregate: it belongs in having() of a grouped query, \
+                         not in a filter of rows",
+                        expr.describe()
+                    )));
+                }
+                let rendered = self.select_expr(*expr)?;
+                match (op, value.is_null()) {
+                    (CmpOp::Eq, true) => rendered.is_null(),
+                    (CmpOp::Ne, true) => rendered.is_not_null(),
+                    _ => compare(rendered, self.ordered_select_expr(*expr)?, *op, value),
+                }
+            }
+            // `IN ()` is a syntax error; an empty list matches nothing.
+            Condition::In(_, values) if values.is_empty() => Expr::cust("1 = 0"),
+            Condition::In(column, values) => self.dialect.in_list(col(column), values),
+            Condition::Like(column, pattern) => self.dialect.like(col(column), pattern, false),
+            Condition::ILike(column, pattern) => self.dialect.like(col(column), pattern, true),
+            Condition::IsNull(column) => col(column).is_null(),
+            Condition::IsNotNull(column) => col(column).is_not_null(),
+            Condition::And(_) | Condition::Or(_) => self.condition(condition)?.into(),
+            Condition::Not(inner) => self.condition(inner)?.not().into(),
+        })
+    }
+}
+
+/// `plain <op> value`, with `ordered` (the same expression, compared by code point) for the
+/// order comparisons.
+fn compare(plain: Expr, ordered: Expr, op: CmpOp, value: &Value) -> Expr {
+    let value = Expr::val(sea_value(value.clone()));
+    match op {
+        CmpOp::Eq => plain.eq(value),
+        CmpOp::Ne => plain.ne(value),
+        CmpOp::Lt => ordered.lt(value),
+        CmpOp::Le => ordered.lte(value),
+        CmpOp::Gt => ordered.gt(value),
+        CmpOp::Ge => ordered.gte(value),
+    }
+}
+
+/// Whether a column of `ty` sums to an `i64`.
+pub(super) fn is_integer(ty: ValueType) -> bool {
+    matches!(ty, ValueType::I16 | ValueType::I32 | ValueType::I64)
+}
