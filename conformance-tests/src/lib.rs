@@ -205,6 +205,7 @@ macro_rules! for_each_case {
             processes::killed_process_leaves_no_partial_rows,
             async_api::async_crud,
             async_api::async_streams,
+            async_api::async_queries,
             async_api::async_transactions,
             async_api::async_many_tasks_write_and_read,
             async_api::async_seed_tasks_and_increments,

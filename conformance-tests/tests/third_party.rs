@@ -54,6 +54,9 @@ impl Dialect for ToyDialect {
     fn like(&self, column: Expr, pattern: &str, fold: bool) -> Expr {
         SqliteDialect.like(column, pattern, fold)
     }
+    fn exact_sum(&self, column: Expr) -> Option<Expr> {
+        SqliteDialect.exact_sum(column)
+    }
 }
 
 struct ToyBackend {

@@ -33,6 +33,7 @@ mod dialect;
 mod driver;
 mod error;
 mod introspect;
+mod numeric;
 mod types;
 
 pub use dialect::PostgresDialect;

@@ -10,14 +10,14 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use anytable::{AsyncDatabase, AsyncTable, ErrorKind, OnConflict, Query};
+use anytable::{count_all, AsyncDatabase, AsyncTable, ErrorKind, OnConflict, Query, Value};
 use futures_util::StreamExt;
 
 use crate::cases::concurrency::writer_threads;
 use crate::cases::errors::expect_kind;
 use crate::cases::{every_row_once, note_rate};
 use crate::params::{rows, scale, threads};
-use crate::records::{Counter, Keyed, SimpleRow, ThreadInsert};
+use crate::records::{Counter, Keyed, Sale, SimpleRow, ThreadInsert};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Runs `case` in a task on a fresh 4-worker runtime (on a worker thread, as a request handler
@@ -204,6 +204,102 @@ pub fn async_streams(t: &TestDb) -> CaseResult {
         }
         ensure!(stream.next().await.is_none(), "then the stream ends");
         tx.rollback().await?;
+        Ok(())
+    })
+}
+
+/// Aggregates, groups, projections and typed raw SQL through the async API give the sync
+/// API's answers, outside and inside an [`AsyncTransaction`](anytable::AsyncTransaction).
+pub fn async_queries(t: &TestDb) -> CaseResult {
+    crate::cases::queries::sales(t)?;
+    on_runtime(t, |db| async move {
+        let sales = db.table::<Sale>().await?;
+        ensure!(
+            sales.select().sum(Sale::units()).await? == Some(27),
+            "async sum"
+        );
+        ensure!(
+            sales.select().avg(Sale::units()).await? == Some(4.5),
+            "async avg"
+        );
+        let max = sales.select().max(Sale::product()).await?;
+        ensure!(
+            max.as_deref() == Some("é"),
+            "async max by code point: {max:?}"
+        );
+        ensure!(
+            sales
+                .filter(Sale::region().is_null())
+                .count_distinct(Sale::product())
+                .await?
+                == 2,
+            "async count_distinct"
+        );
+        let groups = sales
+            .select()
+            .columns((Sale::region(), count_all()))
+            .group_by(Sale::region())
+            .having(count_all().gt(1))
+            .order_by(Sale::region().asc())
+            .all()
+            .await?;
+        ensure!(
+            groups == [(Some("north".to_owned()), 2), (None, 2)],
+            "async group by: {groups:?}"
+        );
+        let first = sales
+            .select()
+            .columns((Sale::product(),))
+            .distinct()
+            .order_by(Sale::product().asc())
+            .first()
+            .await?;
+        ensure!(
+            first == Some(("B".to_owned(),)),
+            "async distinct first: {first:?}"
+        );
+        let raw: Vec<(String, i64)> = db
+            .query(
+                "SELECT product, units FROM sales WHERE units > ? ORDER BY units, product",
+                vec![Value::I64(5)],
+            )
+            .await?;
+        ensure!(
+            raw == [("B".to_owned(), 7), ("a".to_owned(), 7)],
+            "async typed raw SQL: {raw:?}"
+        );
+        let tx = db.begin().await?;
+        let inside = tx.table::<Sale>().await?;
+        inside
+            .insert(Sale::new(
+                Some("west"),
+                "c",
+                2,
+                anytable::chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+            ))
+            .await?;
+        let units: Option<i64> = tx
+            .query_scalar(
+                "SELECT SUM(units) FROM sales WHERE region = ?",
+                vec!["west".into()],
+            )
+            .await?;
+        let total = inside.select().sum(Sale::units()).await?;
+        let west = inside
+            .select()
+            .columns((Sale::units().sum(),))
+            .filter(Sale::region().eq("west"))
+            .first()
+            .await?;
+        tx.rollback().await?;
+        ensure!(
+            units == Some(2) && total == Some(29) && west == Some((Some(2),)),
+            "inside a transaction: {units:?} {total:?} {west:?}"
+        );
+        ensure!(
+            sales.select().sum(Sale::units()).await? == Some(27),
+            "rolled back"
+        );
         Ok(())
     })
 }

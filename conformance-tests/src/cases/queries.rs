@@ -19,7 +19,7 @@ fn paid(hour: u32) -> DateTime<Utc> {
 
 /// Six sales: regions `north`, `North`, `süd` and NULL (twice), products whose code-point
 /// order (`B` < `Z` < `a` < `b` < `é`) differs from any locale's.
-fn sales(t: &TestDb) -> Result<TableHandle<'static, Sale>, anytable::Error> {
+pub(crate) fn sales(t: &TestDb) -> Result<TableHandle<'static, Sale>, anytable::Error> {
     let table = t.db.table::<Sale>()?;
     let mut rows = vec![
         Sale::new(Some("north"), "b", 5, day(2026, 1, 3)),
@@ -566,6 +566,16 @@ pub fn typed_raw_sql_with_portable_placeholders(t: &TestDb) -> CaseResult {
         &["AB".into()],
     )?;
     ensure!(count == Some(5), "query_scalar: {count:?}");
+    // Each engine's own SUM and AVG types (PostgreSQL's NUMERIC, DuckDB's HUGEINT) read as
+    // the same i64 and f64.
+    let totals: Option<(Option<i64>, Option<f64>)> = t.db.query_one(
+        "SELECT SUM(number), AVG(number) FROM simple_rows WHERE process = ?",
+        &["AB".into()],
+    )?;
+    ensure!(
+        totals == Some((Some(15), Some(3.0))),
+        "raw SUM and AVG: {totals:?}"
+    );
     let none: Option<(i64,)> = t.db.query_one(
         "SELECT number FROM simple_rows WHERE number > ?",
         &[Value::I64(99)],
