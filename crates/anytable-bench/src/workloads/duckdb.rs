@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use duckdb::{Config, Connection, OptionalExt};
 
+use crate::workloads::analytics::GroupTotal;
 use crate::workloads::{BenchRow, Engine, FileNames, Mode, RawClient, RawDriver};
 
 /// How long both sides wait for another process's hold on the file.
@@ -18,6 +19,8 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const INSERT: &str = "INSERT INTO bench_rows (name, number, score) VALUES (?, ?, ?) RETURNING id";
 const SELECT: &str = "SELECT id, name, number, score FROM bench_rows";
 const GET: &str = "SELECT id, name, number, score FROM bench_rows WHERE id = ?";
+/// W7 as anytable spells it for DuckDB: SUM of BIGINT is HUGEINT there, cast back.
+const GROUP_TOTALS: &str = r#"SELECT "bucket", COUNT(*), CAST(SUM("amount") AS BIGINT), CAST(AVG("score") AS DOUBLE) FROM "group_rows" GROUP BY "bucket" ORDER BY "bucket" ASC"#;
 
 /// DuckDB files in one directory.
 pub struct DuckDbEngine {
@@ -220,5 +223,13 @@ impl RawClient for DuckDbClient {
 
     fn count(&mut self) -> Result<i64, String> {
         self.with(|conn| conn.query_row("SELECT COUNT(*) FROM bench_rows", [], |r| r.get(0)))
+    }
+
+    fn group_totals(&mut self) -> Vec<GroupTotal> {
+        let mut st = self.held().prepare_cached(GROUP_TOTALS).expect("prepares");
+        let rows = st
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+            .expect("queries");
+        rows.collect::<Result<_, _>>().expect("reads")
     }
 }

@@ -6,6 +6,7 @@
 //! - W4: point lookups by id.
 //! - W5: mixed load, writer and reader threads for a fixed time, with latency percentiles.
 //! - W6: the two seed scenarios, scaled up: writer and reader threads, and writer processes.
+//! - W7: GROUP BY with COUNT, SUM and AVG over the bulk rows, in 100 groups.
 //!
 //! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
@@ -18,6 +19,7 @@ use anytable::{Database, Record};
 
 use crate::report::Measurement;
 
+pub mod analytics;
 pub mod asyncs;
 pub mod basic;
 pub mod memory;
@@ -237,6 +239,9 @@ pub trait RawClient {
     fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String>;
     /// How many rows the table holds.
     fn count(&mut self) -> Result<i64, String>;
+    /// W7's query on `group_rows`, written for this driver: each group's key, rows, integer
+    /// sum and float mean, in key order (code point order, as anytable sorts).
+    fn group_totals(&mut self) -> Vec<analytics::GroupTotal>;
 }
 
 /// Opens raw connections to one database, one per thread.
@@ -285,6 +290,10 @@ pub fn run_all<E: Engine>(
     if only("W6p") {
         announce("W6p");
         out.push(seeds::seed_processes(engine, s));
+    }
+    if only("W7") {
+        announce("W7");
+        out.push(analytics::group_by(engine, s));
     }
     if only("A") {
         announce("A1/A4 (async against sync)");

@@ -8,12 +8,16 @@ use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 use postgres::{Client, NoTls, Statement};
 
+use crate::workloads::analytics::GroupTotal;
 use crate::workloads::{BenchRow, Engine, Mode, RawClient, RawDriver};
 
 const INSERT: &str =
     "INSERT INTO bench_rows (name, number, score) VALUES ($1, $2, $3) RETURNING id";
 const SELECT: &str = "SELECT id, name, number, score FROM bench_rows";
 const GET: &str = "SELECT id, name, number, score FROM bench_rows WHERE id = $1";
+/// W7 as anytable spells it for PostgreSQL: SUM of bigint is numeric there and AVG too, cast
+/// back; text sorted by code point.
+const GROUP_TOTALS: &str = r#"SELECT "bucket", COUNT(*), CAST(SUM("amount") AS BIGINT), CAST(AVG("score") AS DOUBLE PRECISION) FROM "group_rows" GROUP BY "bucket" ORDER BY "bucket" COLLATE "C" ASC"#;
 const COPY: &str = "COPY bench_rows (name, number, score) FROM STDIN (FORMAT binary)";
 
 /// Schemas on one server.
@@ -202,5 +206,12 @@ impl RawClient for PostgresClient {
             .query_one("SELECT COUNT(*) FROM bench_rows", &[])
             .map_err(|e| e.to_string())?;
         Ok(row.get(0))
+    }
+
+    fn group_totals(&mut self) -> Vec<GroupTotal> {
+        let rows = self.client.query(GROUP_TOTALS, &[]).expect("groups");
+        rows.iter()
+            .map(|x| (x.get(0), x.get(1), x.get(2), x.get(3)))
+            .collect()
     }
 }

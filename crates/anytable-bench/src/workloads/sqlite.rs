@@ -5,12 +5,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension};
 
+use crate::workloads::analytics::GroupTotal;
 use crate::workloads::{BenchRow, Engine, FileNames, Mode, RawClient, RawDriver};
 
 /// How long both sides wait for another writer's lock.
 const TIMEOUT_SECONDS: u64 = 30;
 const INSERT: &str = r#"INSERT INTO "bench_rows" ("name", "number", "score") VALUES (?1, ?2, ?3)"#;
 const SELECT: &str = r#"SELECT "id", "name", "number", "score" FROM "bench_rows""#;
+/// W7 as anytable spells it for SQLite (its casts are no-ops here).
+const GROUP_TOTALS: &str = r#"SELECT "bucket", COUNT(*), CAST(SUM("amount") AS BIGINT), CAST(AVG("score") AS REAL) FROM "group_rows" GROUP BY "bucket" ORDER BY "bucket" ASC"#;
 const GET: &str = r#"SELECT "id", "name", "number", "score" FROM "bench_rows" WHERE "id" = ?1"#;
 
 /// SQLite files in one directory.
@@ -168,5 +171,13 @@ impl RawClient for SqliteClient {
         self.conn
             .query_row(r#"SELECT COUNT(*) FROM "bench_rows""#, [], |r| r.get(0))
             .map_err(|e| e.to_string())
+    }
+
+    fn group_totals(&mut self) -> Vec<GroupTotal> {
+        let mut st = self.conn.prepare_cached(GROUP_TOTALS).expect("prepares");
+        let rows = st
+            .query_map([], |x| Ok((x.get(0)?, x.get(1)?, x.get(2)?, x.get(3)?)))
+            .expect("queries");
+        rows.collect::<Result<_, _>>().expect("reads")
     }
 }
