@@ -182,6 +182,7 @@ macro_rules! for_each_case {
             queries::integer_sums_near_overflow,
             queries::group_by_with_having_and_order,
             queries::projections_and_distinct,
+            queries::joins_through_foreign_keys,
             queries::typed_raw_sql_with_portable_placeholders,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,

@@ -303,3 +303,46 @@ pub struct Ledger {
     /// The amount.
     pub amount: i64,
 }
+
+/// The referenced side of the join cases.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "customers")]
+pub struct Customer {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Name, sorted by code point.
+    pub name: String,
+    /// Nullable, to filter the partner on.
+    pub city: Option<String>,
+}
+
+/// A purchase, with a foreign key to its customer (NULL for none).
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "purchases")]
+pub struct Purchase {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The buyer, if known.
+    #[anytable(references = Customer, index)]
+    pub customer: Option<i64>,
+    /// What was bought.
+    pub item: String,
+    /// How much.
+    pub amount: i64,
+}
+
+/// A record whose foreign key references its own table.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "employees")]
+pub struct Employee {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// The manager, another employee.
+    #[anytable(references = Employee)]
+    pub manager: Option<i64>,
+}

@@ -102,6 +102,7 @@ impl DuckDbBackend {
                 c.write_contention = ErrorKind::Conflict;
                 c.max_index_entry_bytes = None;
                 c.case_insensitive_like = true;
+                c.foreign_keys = true;
                 c
             },
         })

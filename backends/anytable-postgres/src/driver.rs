@@ -172,6 +172,7 @@ impl PostgresBackend {
                 c.write_contention = ErrorKind::Locked;
                 c.max_index_entry_bytes = Some(MAX_INDEX_ENTRY_BYTES);
                 c.case_insensitive_like = icu;
+                c.foreign_keys = true;
                 c
             },
         })

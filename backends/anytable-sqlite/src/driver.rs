@@ -172,6 +172,7 @@ impl SqliteBackend {
                 c.write_contention = ErrorKind::Busy;
                 c.max_index_entry_bytes = None;
                 c.case_insensitive_like = true;
+                c.foreign_keys = true;
                 c
             },
             _anchor: memory.then(|| Mutex::new(first)),

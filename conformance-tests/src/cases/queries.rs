@@ -6,7 +6,7 @@ use anytable::chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use anytable::{count_all, ErrorKind, Row, TableHandle, Value};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{Ledger, Sale, SimpleRow};
+use crate::records::{Customer, Employee, Ledger, Purchase, Sale, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -525,6 +525,170 @@ pub fn projections_and_distinct(t: &TestDb) -> CaseResult {
     ensure!(
         inside == (5, 2),
         "a projection in a transaction sees its writes: {inside:?}"
+    );
+    Ok(())
+}
+
+/// Joins through foreign keys: inner (only rows with a partner) and left (every row, `None`
+/// for a missing partner), filters and sort keys on either side, limit, a record joined with
+/// itself, the same inside a transaction; the foreign key is enforced where the capability
+/// says so, a table referencing a missing table is `NotFound`, and joining through a column
+/// that is no foreign key is `InvalidInput`.
+pub fn joins_through_foreign_keys(t: &TestDb) -> CaseResult {
+    expect_kind(t.db.table::<Purchase>().map(drop), ErrorKind::NotFound)?;
+    let customers = t.db.table::<Customer>()?;
+    let purchases = t.db.table::<Purchase>()?;
+    let customer = |name: &str, city: Option<&str>| Customer {
+        id: 0,
+        name: name.into(),
+        city: city.map(str::to_owned),
+    };
+    let ada = customers.insert(&mut customer("Ada", Some("Zürich")))?;
+    let bob = customers.insert(&mut customer("bob", None))?;
+    let _carl = customers.insert(&mut customer("Carl", Some("Oslo")))?;
+    let purchase = |customer: Option<i64>, item: &str, amount: i64| Purchase {
+        id: 0,
+        customer,
+        item: item.into(),
+        amount,
+    };
+    for mut p in [
+        purchase(Some(ada), "apple", 3),
+        purchase(Some(bob), "pear", 5),
+        purchase(Some(ada), "fig", 7),
+        purchase(None, "plum", 1),
+    ] {
+        purchases.insert(&mut p)?;
+    }
+
+    let inner = purchases
+        .select()
+        .join::<Customer, _>(Purchase::customer())
+        .order_by(Purchase::amount().asc())
+        .all()?;
+    let pairs: Vec<(&str, &str)> = inner
+        .iter()
+        .map(|(p, c)| (p.item.as_str(), c.name.as_str()))
+        .collect();
+    ensure!(
+        pairs == [("apple", "Ada"), ("pear", "bob"), ("fig", "Ada")],
+        "inner join leaves out the purchase without a customer: {pairs:?}"
+    );
+    ensure!(
+        inner.iter().all(|(p, c)| p.customer == Some(c.id)),
+        "each partner is the referenced row"
+    );
+    let left = purchases
+        .select()
+        .left_join::<Customer, _>(Purchase::customer())
+        .order_by_joined(Customer::name().asc())
+        .order_by(Purchase::item().asc())
+        .all()?;
+    let names: Vec<(String, Option<String>)> = left
+        .into_iter()
+        .map(|(p, c)| (p.item, c.map(|c| c.name)))
+        .collect();
+    let s = |v: &str| Some(v.to_owned());
+    ensure!(
+        names
+            == [
+                ("apple".to_owned(), s("Ada")),
+                ("fig".to_owned(), s("Ada")),
+                ("pear".to_owned(), s("bob")),
+                ("plum".to_owned(), None),
+            ],
+        "left join keeps every purchase, sorted on the partner by code point, NULL last: {names:?}"
+    );
+    let in_zurich = purchases
+        .filter(Purchase::amount().gt(4))
+        .join::<Customer, _>(Purchase::customer())
+        .filter_joined(Customer::city().eq("Zürich"))
+        .all()?;
+    ensure!(
+        in_zurich.len() == 1 && in_zurich[0].0.item == "fig",
+        "filters on both sides: {in_zurich:?}"
+    );
+    let lonely = purchases
+        .select()
+        .left_join::<Customer, _>(Purchase::customer())
+        .filter_joined(Customer::id().is_null())
+        .all()?;
+    ensure!(
+        lonely.len() == 1 && lonely[0].1.is_none() && lonely[0].0.item == "plum",
+        "a left join filtered on a missing partner: {lonely:?}"
+    );
+    let page = purchases
+        .select()
+        .left_join::<Customer, _>(Purchase::customer())
+        .order_by(Purchase::amount().desc())
+        .offset(1)
+        .limit(2)
+        .iter()?
+        .map(|row| row.map(|(p, _)| p.amount))
+        .collect::<anytable::Result<Vec<_>>>()?;
+    ensure!(page == [5, 3], "limit and offset, through iter: {page:?}");
+    let first = purchases
+        .filter(Purchase::item().eq("pear"))
+        .join::<Customer, _>(Purchase::customer())
+        .first()?;
+    ensure!(first.map(|(_, c)| c.id) == Some(bob), "first of a join");
+
+    if t.db.capabilities().foreign_keys {
+        let err = expect_kind(
+            purchases.insert(&mut purchase(Some(bob + 1000), "ghost", 1)),
+            ErrorKind::ForeignKeyViolation,
+        )?;
+        ensure!(!err.message().is_empty(), "the violation says why");
+    } else {
+        purchases.insert(&mut purchase(Some(bob + 1000), "ghost", 1))?;
+    }
+    expect_kind(
+        purchases
+            .select()
+            .join::<Customer, _>(Purchase::amount())
+            .all(),
+        ErrorKind::InvalidInput,
+    )?;
+
+    let staff = t.db.table::<Employee>()?;
+    let boss = staff.insert(&mut Employee {
+        id: 0,
+        name: "Grace".into(),
+        manager: None,
+    })?;
+    staff.insert(&mut Employee {
+        id: 0,
+        name: "Alan".into(),
+        manager: Some(boss),
+    })?;
+    let reports = staff
+        .select()
+        .left_join::<Employee, _>(Employee::manager())
+        .order_by(Employee::name().asc())
+        .all()?;
+    let chain: Vec<(String, Option<String>)> = reports
+        .into_iter()
+        .map(|(e, m)| (e.name, m.map(|m| m.name)))
+        .collect();
+    ensure!(
+        chain == [("Alan".to_owned(), s("Grace")), ("Grace".to_owned(), None)],
+        "a record joined with itself: {chain:?}"
+    );
+
+    let seen = t.db.transaction(|tx| {
+        let customers = tx.table::<Customer>()?;
+        let dora = customers.insert(&mut customer("Dora", None))?;
+        let purchases = tx.table::<Purchase>()?;
+        purchases.insert(&mut purchase(Some(dora), "kiwi", 2))?;
+        let joined = purchases
+            .filter(Purchase::item().eq("kiwi"))
+            .join::<Customer, _>(Purchase::customer())
+            .all()?;
+        Ok(joined.into_iter().map(|(_, c)| c.name).collect::<Vec<_>>())
+    })?;
+    ensure!(
+        seen == ["Dora"],
+        "a join in a transaction sees its writes: {seen:?}"
     );
     Ok(())
 }

@@ -56,6 +56,10 @@ pub struct Capabilities {
     /// `ilike` lowercases letters of every script on both sides (Unicode's mapping); where
     /// false (a PostgreSQL server without ICU), `ilike` is `Unsupported`.
     pub case_insensitive_like: bool,
+    /// Foreign keys (`#[anytable(references = Other)]`) are created with the table and enforced
+    /// (a missing partner is [`ErrorKind::ForeignKeyViolation`]); where false they are left out
+    /// of the DDL, and joins through them still work.
+    pub foreign_keys: bool,
 }
 
 impl Capabilities {
@@ -72,6 +76,7 @@ impl Capabilities {
             write_contention: ErrorKind::Busy,
             max_index_entry_bytes: None,
             case_insensitive_like: false,
+            foreign_keys: false,
         }
     }
 
@@ -95,6 +100,7 @@ impl Capabilities {
                     .map_or("none".to_owned(), |n| n.to_string()),
             ),
             ("case_insensitive_like", yes(self.case_insensitive_like)),
+            ("foreign_keys", yes(self.foreign_keys)),
         ]
     }
 }

@@ -37,7 +37,7 @@ pub use filter::{
 pub use record::{derive_support, Record, RecordId};
 pub use row::FromRow;
 pub use schema::{
-    ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, TableInfo, TableSchema,
+    ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, Reference, TableInfo, TableSchema,
 };
 pub use sql::Dialect;
 pub use url::{DatabaseUrl, ServerAddress};

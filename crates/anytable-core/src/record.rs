@@ -12,6 +12,13 @@ pub trait Record: Sized + Send + 'static {
     /// What `insert` returns: `i64` when the record has an id column, `()` otherwise.
     type Id: RecordId;
 
+    /// The table's name, as a constant: other records' foreign keys name it without calling
+    /// [`schema`](Self::schema) (which may be theirs, still being built).
+    const TABLE: &'static str;
+
+    /// The name of the id column, if the record has one.
+    const ID_COLUMN: Option<&'static str>;
+
     /// The table this record type declares.
     fn schema() -> &'static TableSchema;
 
@@ -59,6 +66,11 @@ pub mod derive_support {
     /// Converts a `default = <literal>` to the column's value type, checked at compile time.
     pub fn default_value<T, V: crate::value::ValueFor<T>>(literal: V) -> Value {
         literal.into_value()
+    }
+
+    /// The id column of a record a foreign key references; only records with an id qualify.
+    pub fn id_column<T: Record<Id = i64>>() -> &'static str {
+        T::ID_COLUMN.unwrap_or("id")
     }
 
     /// Reads one field, naming the column in any error.

@@ -39,6 +39,17 @@ pub struct ColumnSchema {
     pub unique: bool,
     /// A constant the database uses when an insert leaves the column out.
     pub default: Option<Value>,
+    /// The table and column this one's values must exist in (a foreign key), if any.
+    pub references: Option<Reference>,
+}
+
+/// The target of a foreign key: another table's id column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The referenced table.
+    pub table: String,
+    /// Its referenced column (its id).
+    pub column: String,
 }
 
 impl ColumnSchema {
@@ -53,7 +64,17 @@ impl ColumnSchema {
             role: ColumnRole::Data,
             unique: false,
             default: None,
+            references: None,
         }
+    }
+
+    /// Makes the column a foreign key to `column` of `table`.
+    pub fn references(mut self, table: impl Into<String>, column: impl Into<String>) -> Self {
+        self.references = Some(Reference {
+            table: table.into(),
+            column: column.into(),
+        });
+        self
     }
 
     /// Sets the Rust field name, when it differs from the column name.
@@ -139,6 +160,26 @@ impl TableSchema {
     /// The position of the column named `name`.
     pub fn position(&self, name: &str) -> Option<usize> {
         self.columns.iter().position(|c| c.name == name)
+    }
+
+    /// The same table without its foreign keys, for engines that do not enforce them.
+    pub fn without_references(&self) -> TableSchema {
+        let mut schema = self.clone();
+        for column in &mut schema.columns {
+            column.references = None;
+        }
+        schema
+    }
+
+    /// The other tables this one's foreign keys reference (not itself), once each.
+    pub fn referenced_tables(&self) -> Vec<&str> {
+        let mut tables: Vec<&str> = Vec::new();
+        for reference in self.columns.iter().filter_map(|c| c.references.as_ref()) {
+            if reference.table != self.name && !tables.contains(&reference.table.as_str()) {
+                tables.push(&reference.table);
+            }
+        }
+        tables
     }
 
     /// Columns the record provides on insert, in order.

@@ -96,6 +96,14 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
             Role::Updated => quote!(Updated),
         };
         let unique = f.unique.then(|| quote!(.unique()));
+        // The other record's table and id by constant: no call of its `schema()`, which may
+        // be this one's (a record referencing itself) or be building this one.
+        let references = f.references.as_ref().map(|other| {
+            quote_spanned!(other.span()=> .references(
+                <#other as ::anytable::Record>::TABLE,
+                ::anytable::derive_support::id_column::<#other>(),
+            ))
+        });
         let default = f.default.as_ref().map(|lit| {
             // Spanned on the literal, so a literal of the wrong type is reported there.
             let value = quote_spanned!(lit.span()=> ::anytable::derive_support::default_value::<#ty, _>(#lit));
@@ -109,6 +117,7 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
             )
             .field(#field)
             .role(::anytable::ColumnRole::#role)
+            #references
             #unique
             #default
         }
@@ -152,11 +161,20 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
     } else {
         quote!(())
     };
+    let id_column = match table.fields.iter().find(|f| f.role == Role::Id) {
+        Some(f) => {
+            let column = &f.column;
+            quote!(::std::option::Option::Some(#column))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let handles = table.fields.iter().map(|f| column_handle(ident, vis, f));
 
     quote! {
         impl ::anytable::Record for #ident {
             type Id = #id_type;
+            const TABLE: &'static str = #table_name;
+            const ID_COLUMN: ::std::option::Option<&'static str> = #id_column;
 
             fn schema() -> &'static ::anytable::TableSchema {
                 static SCHEMA: ::std::sync::OnceLock<::anytable::TableSchema> =

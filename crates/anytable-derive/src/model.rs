@@ -24,6 +24,8 @@ pub(crate) struct FieldModel {
     pub(crate) unique: bool,
     pub(crate) index: bool,
     pub(crate) default: Option<Lit>,
+    /// The record type whose id this field holds (`references = Other`).
+    pub(crate) references: Option<syn::Path>,
 }
 
 pub(crate) struct TableModel {
@@ -139,6 +141,7 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
         unique: false,
         index: false,
         default: None,
+        references: None,
     };
     let set_role = |role: Role, span: proc_macro2::Span, model: &mut FieldModel| {
         if model.role != Role::Data {
@@ -175,6 +178,9 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
                 }
                 model.column = value;
                 Ok(())
+            } else if meta.path.is_ident("references") {
+                model.references = Some(meta.value()?.parse()?);
+                Ok(())
             } else if meta.path.is_ident("default") {
                 let lit: Lit = meta.value()?.parse()?;
                 if !is_literal_default(&lit) {
@@ -188,7 +194,7 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
             } else {
                 Err(meta.error(
                     "unknown field attribute; expected one of `id`, `added`, `updated`, `unique`, \
-                     `index`, `rename = \"...\"`, `default = <literal>`",
+                     `index`, `rename = \"...\"`, `default = <literal>`, `references = Record`",
                 ))
             }
         })?;
@@ -238,6 +244,17 @@ fn check_field(f: &FieldModel) -> syn::Result<()> {
             "`unique` already creates an index; drop `index`",
         ));
     }
+    if let Some(path) = &f.references {
+        let id_type = |ty: &Type| matches!(ty, Type::Path(p) if p.path.is_ident("i64"));
+        let ok = f.role == Role::Data && (id_type(&f.ty) || option_of(&f.ty).is_some_and(id_type));
+        if !ok {
+            return Err(syn::Error::new(
+                path.span(),
+                "`references` goes on an `i64` or `Option<i64>` data field holding the other \
+                 record's id",
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -279,4 +296,20 @@ fn snake_case(name: &str) -> String {
         }
     }
     out
+}
+
+/// `T` when `ty` is `Option<T>`.
+fn option_of(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => match args.args.first()? {
+            syn::GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
 }

@@ -11,10 +11,10 @@ use crate::table::TableHandle;
 use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
 use anytable_core::sql::{create_table_statements, Dialect, TableStatements};
 use anytable_core::verify::verify;
-use anytable_core::Record;
 use anytable_core::{Backend, Capabilities, Connection};
 use anytable_core::{ColumnValue, FromRow, Value};
 use anytable_core::{Error, ErrorKind, Result};
+use anytable_core::{Record, TableSchema};
 
 /// A handle on one database, opened from a URL: `Clone + Send + Sync`, sharing one connection
 /// pool.
@@ -166,7 +166,7 @@ impl Database {
             Some(state) => state,
             None => {
                 let mut conn = self.connection()?;
-                let state = Arc::new(prepare_table::<R>(self.dialect(), &mut conn, true)?);
+                let state = Arc::new(prepare_table::<R>(self, &mut conn, true)?);
                 let mut tables = self.inner.tables.write().unwrap_or_else(|e| e.into_inner());
                 tables.entry(TypeId::of::<R>()).or_insert(state).clone()
             }
@@ -248,19 +248,43 @@ pub fn retry_delay(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_micros(base * 500 + jitter / 2)
 }
 
+/// Refuses to create a table whose foreign keys name a table that does not exist yet, the same
+/// way on every engine (SQLite alone would create it and fail every insert).
+fn check_referenced_tables(conn: &mut dyn Connection, schema: &TableSchema) -> Result<()> {
+    for table in schema.referenced_tables() {
+        if conn.introspect(table)?.is_none() {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                format!(
+                    "table {:?} references table {table:?}, which does not exist yet: open the \
+                     referenced record's table first (db.table::<...>())",
+                    schema.name
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates or verifies the table of `R` on `conn`, inside a transaction of its own if `own_tx`.
 fn prepare_table<R: Record>(
-    dialect: &dyn Dialect,
+    db: &Database,
     conn: &mut dyn Connection,
     own_tx: bool,
 ) -> Result<TableState> {
+    let dialect = db.dialect();
     let schema = R::schema();
     let statements = TableStatements::new(dialect, schema)?;
     let record = std::any::type_name::<R>();
     let info = match conn.introspect(&schema.name)? {
         Some(info) => info,
         None => {
-            let ddl = create_table_statements(dialect, schema)?;
+            let ddl = if db.capabilities().foreign_keys {
+                check_referenced_tables(conn, schema)?;
+                create_table_statements(dialect, schema)?
+            } else {
+                create_table_statements(dialect, &schema.without_references())?
+            };
             if own_tx {
                 conn.begin()?;
             }
@@ -363,7 +387,7 @@ impl Transaction {
         let state = match self.db.cached::<R>() {
             Some(state) => state,
             // Not cached: whatever this transaction creates may still be rolled back.
-            None => Arc::new(self.run(|conn| prepare_table::<R>(self.db.dialect(), conn, false))?),
+            None => Arc::new(self.run(|conn| prepare_table::<R>(&self.db, conn, false))?),
         };
         Ok(TableHandle::new(self.db.clone(), Some(self), state))
     }

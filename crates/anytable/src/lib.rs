@@ -119,7 +119,10 @@ pub use anytable_core::{
 pub use anytable_derive::{Record, Row};
 pub use database::{retry_delay, Database, Transaction};
 pub use raw::RowIter;
-pub use table::{OnConflict, Projected, Query, RecordIter, Select, Table, TableHandle};
+pub use table::{
+    JoinIter, Joined, JoinedRecord, OnConflict, Projected, Query, RecordIter, Select, Table,
+    TableHandle,
+};
 pub use trace::{TraceOptions, TracedConnection};
 
 #[cfg(feature = "async")]

@@ -1,6 +1,6 @@
 //! CREATE TABLE and CREATE INDEX for a [`TableSchema`].
 
-use sea_query::{ColumnDef, ColumnType, Expr, Index, Table};
+use sea_query::{ColumnDef, ColumnType, Expr, ForeignKey, Index, Table};
 
 use super::{build_schema, sea_value, Dialect};
 use crate::error::{Error, Result};
@@ -40,6 +40,16 @@ pub fn create_table(dialect: &dyn Dialect, schema: &TableSchema) -> String {
             unique.col(column.clone());
         }
         create.index(&mut unique);
+    }
+    for column in &schema.columns {
+        if let Some(reference) = &column.references {
+            create.foreign_key(
+                ForeignKey::create()
+                    .from_col(column.name.clone())
+                    .to_tbl(reference.table.clone())
+                    .to_col(reference.column.clone()),
+            );
+        }
     }
     build_schema(dialect, &create)
 }
@@ -111,6 +121,18 @@ fn validate(schema: &TableSchema) -> Result<()> {
                 "index {:?} names unknown column {c:?}",
                 index.name
             )));
+        }
+    }
+    for column in &schema.columns {
+        if let Some(reference) = &column.references {
+            check_identifier("table", &reference.table)?;
+            check_identifier("column", &reference.column)?;
+            if reference.table == schema.name && !known(&reference.column) {
+                return Err(Error::invalid_input(format!(
+                    "column {:?} references unknown column {:?} of its own table",
+                    column.name, reference.column
+                )));
+            }
         }
     }
     for columns in &schema.unique {

@@ -5,6 +5,7 @@
 mod ddl;
 mod dialect;
 mod dml;
+mod join;
 mod placeholders;
 mod projection;
 mod render;
@@ -15,6 +16,7 @@ pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,
 };
+pub use join::{join, JoinKind, JoinSide, JoinSpec};
 pub use placeholders::portable_placeholders;
 pub use projection::{projection, ProjectionSpec, ProjectionSql};
 

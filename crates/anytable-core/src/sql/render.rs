@@ -22,6 +22,10 @@ pub(super) struct Render<'a> {
     having: bool,
     /// Integer sums use the dialect's [`Dialect::exact_sum`].
     exact_sums: bool,
+    /// Columns are written `"qualifier"."column"` (the table's alias in a join).
+    qualifier: Option<&'a str>,
+    /// Every column may be NULL (the right side of a left join).
+    all_nullable: bool,
 }
 
 impl<'a> Render<'a> {
@@ -32,6 +36,26 @@ impl<'a> Render<'a> {
             schema,
             having: false,
             exact_sums: false,
+            qualifier: None,
+            all_nullable: false,
+        }
+    }
+
+    /// The same renderer for one side of a join: columns under `alias`, all of them nullable
+    /// when the side may have no row.
+    pub(super) fn side(&self, alias: &'a str, all_nullable: bool) -> Self {
+        Render {
+            qualifier: Some(alias),
+            all_nullable,
+            ..*self
+        }
+    }
+
+    /// A column of this table, qualified in a join.
+    pub(super) fn col(&self, name: &str) -> Expr {
+        match self.qualifier {
+            Some(alias) => Expr::col((alias.to_owned(), name.to_owned())),
+            None => Expr::col(name.to_owned()),
         }
     }
 
@@ -69,16 +93,15 @@ impl<'a> Render<'a> {
 
     /// The column as sorted and compared for order: by code point on every dialect.
     fn ordered(&self, name: &str) -> Expr {
-        self.dialect
-            .ordered(Expr::col(name.to_string()), self.is_text(name))
+        self.dialect.ordered(self.col(name), self.is_text(name))
     }
 
     /// An output column: the column, or the dialect's spelling of the aggregate.
     pub(super) fn select_expr(&self, expr: SelectExpr) -> Result<Expr> {
         let Some(function) = expr.aggregate else {
-            return Ok(Expr::col(expr.column.to_string()));
+            return Ok(self.col(expr.column));
         };
-        let column = Expr::col(expr.column.to_string());
+        let column = self.col(expr.column);
         if function == AggregateFn::CountRows {
             return Ok(self.dialect.aggregate(function, column, ValueType::I64));
         }
@@ -109,7 +132,7 @@ impl<'a> Render<'a> {
     /// Whether the output column can be NULL.
     fn nullable(&self, expr: SelectExpr) -> bool {
         match expr.aggregate {
-            None => self.column(expr.column).is_some_and(|c| c.nullable),
+            None => self.all_nullable || self.column(expr.column).is_some_and(|c| c.nullable),
             Some(function) => function.nullable(),
         }
     }
@@ -123,35 +146,29 @@ impl<'a> Render<'a> {
         offset: Option<u64>,
     ) -> Result<()> {
         for key in order {
-            let direction = if key.descending {
-                Order::Desc
-            } else {
-                Order::Asc
-            };
-            let expr = self.ordered_select_expr(key.expr())?;
-            if self.nullable(key.expr()) {
-                let nulls = if key.nulls_first {
-                    NullOrdering::First
-                } else {
-                    NullOrdering::Last
-                };
-                select.order_by_expr_with_nulls(expr, direction, nulls);
-            } else {
-                select.order_by_expr(expr, direction);
-            }
+            self.order_by(select, *key)?;
         }
-        match (limit, offset) {
-            (Some(limit), offset) => {
-                select.limit(limit);
-                if let Some(offset) = offset {
-                    select.offset(offset);
-                }
-            }
-            // Both engines need a LIMIT before OFFSET; the largest i64 means "no limit".
-            (None, Some(offset)) => {
-                select.limit(i64::MAX as u64).offset(offset);
-            }
-            (None, None) => {}
+        page(select, limit, offset);
+        Ok(())
+    }
+
+    /// Adds one ORDER BY key.
+    pub(super) fn order_by(&self, select: &mut SelectStatement, key: OrderKey) -> Result<()> {
+        let direction = if key.descending {
+            Order::Desc
+        } else {
+            Order::Asc
+        };
+        let expr = self.ordered_select_expr(key.expr())?;
+        if self.nullable(key.expr()) {
+            let nulls = if key.nulls_first {
+                NullOrdering::First
+            } else {
+                NullOrdering::Last
+            };
+            select.order_by_expr_with_nulls(expr, direction, nulls);
+        } else {
+            select.order_by_expr(expr, direction);
         }
         Ok(())
     }
@@ -182,7 +199,7 @@ impl<'a> Render<'a> {
     }
 
     fn expr(&self, condition: &Condition) -> Result<Expr> {
-        let col = |name: &str| Expr::col(name.to_string());
+        let col = |name: &str| self.col(name);
         Ok(match condition {
             // A constant, not user input: "every row".
             Condition::All => Expr::cust("1 = 1"),
@@ -236,4 +253,21 @@ fn compare(plain: Expr, ordered: Expr, op: CmpOp, value: &Value) -> Expr {
 /// Whether a column of `ty` sums to an `i64`.
 pub(super) fn is_integer(ty: ValueType) -> bool {
     matches!(ty, ValueType::I16 | ValueType::I32 | ValueType::I64)
+}
+
+/// LIMIT and OFFSET.
+pub(super) fn page(select: &mut SelectStatement, limit: Option<u64>, offset: Option<u64>) {
+    match (limit, offset) {
+        (Some(limit), offset) => {
+            select.limit(limit);
+            if let Some(offset) = offset {
+                select.offset(offset);
+            }
+        }
+        // Both engines need a LIMIT before OFFSET; the largest i64 means "no limit".
+        (None, Some(offset)) => {
+            select.limit(i64::MAX as u64).offset(offset);
+        }
+        (None, None) => {}
+    }
 }

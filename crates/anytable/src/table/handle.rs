@@ -399,8 +399,29 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         params: &[Value],
         types: &[anytable_core::ValueType],
     ) -> Result<crate::RowIter<'tx, T>> {
-        let cursor = Cursor::open(&self.db, self.tx, sql, params, types)?;
-        Ok(crate::RowIter::from_cursor(cursor))
+        Ok(crate::RowIter::from_cursor(
+            self.open_cursor(sql, params, types)?,
+        ))
+    }
+
+    /// A cursor over the rows of `sql` decoded as `types`, in this table's transaction if it
+    /// has one.
+    pub(super) fn open_cursor(
+        &self,
+        sql: &str,
+        params: &[Value],
+        types: &[anytable_core::ValueType],
+    ) -> Result<Cursor<'tx>> {
+        Cursor::open(&self.db, self.tx, sql, params, types)
+    }
+
+    /// The table of record `P` in the same database and transaction (created or verified
+    /// as [`Database::table`](crate::Database::table) does).
+    pub(super) fn sibling<P: Record>(&self) -> Result<TableHandle<'tx, P>> {
+        match self.tx {
+            Some(tx) => tx.table::<P>(),
+            None => self.db.table::<P>(),
+        }
     }
 
     /// A cursor over the rows of `sql`, in this table's transaction if it has one.

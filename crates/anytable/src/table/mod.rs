@@ -2,6 +2,7 @@
 //! every backend; [`TableHandle`] implements it on a real database.
 
 mod handle;
+mod joined;
 mod on_conflict;
 mod projected;
 mod query;
@@ -10,6 +11,7 @@ mod select;
 use anytable_core::{Assignment, Filter, Record, Result};
 
 pub use handle::TableHandle;
+pub use joined::{JoinIter, Joined, JoinedRecord};
 pub use on_conflict::OnConflict;
 pub use projected::Projected;
 pub use query::Query;

@@ -8,7 +8,7 @@ use anytable_core::{
     Value,
 };
 
-use super::{Projected, Query, TableHandle};
+use super::{Joined, Projected, Query, TableHandle};
 use crate::cursor::Cursor;
 use crate::database::Transaction;
 
@@ -140,6 +140,18 @@ impl<'tx, R: Record> Select<'tx, R> {
     /// `distinct`). The filter, order, limit and offset given so far are kept.
     pub fn columns<S: Selection<R>>(self, selection: S) -> Projected<'tx, R, S::Row> {
         Projected::new(self.table, self.query, selection.exprs())
+    }
+
+    /// The matching rows with the record their column `via` references
+    /// (`#[anytable(references = P)]`), as `(R, P)`: rows without a partner (a NULL `via`) are
+    /// left out. See [`Joined`] for filters and order on either side.
+    pub fn join<P: Record, C>(self, via: Column<R, C>) -> Joined<'tx, R, P, P> {
+        Joined::new(self.table, self.query, via)
+    }
+
+    /// Every matching row with the record `via` references, if any, as `(R, Option<P>)`.
+    pub fn left_join<P: Record, C>(self, via: Column<R, C>) -> Joined<'tx, R, P, Option<P>> {
+        Joined::new(self.table, self.query, via)
     }
 
     /// One aggregate over the matching rows (ordering, limit and offset are ignored):
