@@ -5,7 +5,7 @@
 
 use anytable::backend::sql::*;
 use anytable::backend::{CmpOp, Condition, OrderKey};
-use anytable::{ColumnRole, ColumnSchema, TableSchema, Value, ValueType};
+use anytable::{AggregateFn, ColumnRole, ColumnSchema, SelectExpr, TableSchema, Value, ValueType};
 use anytable_duckdb::DuckDbDialect;
 use anytable_postgres::PostgresDialect;
 use anytable_sqlite::SqliteDialect;
@@ -113,8 +113,69 @@ fn render() -> String {
             ALL.iter().map(|n| d.value_type_of(n)).collect::<Vec<_>>()
         )
         .unwrap();
+        let outputs = [
+            SelectExpr::column("name"),
+            SelectExpr::aggregate(AggregateFn::CountRows, ""),
+            SelectExpr::aggregate(AggregateFn::Sum, "n"),
+            SelectExpr::aggregate(AggregateFn::Avg, "a"),
+            SelectExpr::aggregate(AggregateFn::Min, "name"),
+            SelectExpr::aggregate(AggregateFn::CountDistinct, "day"),
+        ];
+        let having = Condition::Aggregate(outputs[2], CmpOp::Gt, Value::I64(1));
+        let order = [OrderKey::of(outputs[4], true)];
+        let grouped = projection(
+            d,
+            &s,
+            &ProjectionSpec {
+                select: &outputs,
+                condition: Some(&cond),
+                group_by: &["name"],
+                having: Some(&having),
+                order: &order,
+                limit: Some(3),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "{}\n{:?}\n{:?}",
+            grouped.sql, grouped.params, grouped.exact
+        )
+        .unwrap();
+        let k = child();
+        for st in create_table_statements(d, &k).unwrap() {
+            writeln!(out, "{st}").unwrap();
+        }
+        let joined = join(
+            d,
+            &k,
+            &s,
+            &JoinSpec {
+                kind: JoinKind::Left,
+                via: "t_id",
+                left: Some(&Condition::IsNotNull("t_id")),
+                right: Some(&Condition::Cmp("name", CmpOp::Lt, Value::Text("m".into()))),
+                order: &[(JoinSide::Right, OrderKey::new("name", false))],
+                limit: None,
+                offset: None,
+            },
+        )
+        .unwrap();
+        writeln!(out, "{joined:?}").unwrap();
     }
     out
+}
+
+/// A table with a foreign key to `t`.
+fn child() -> TableSchema {
+    TableSchema::new(
+        "k",
+        vec![
+            ColumnSchema::new("id", ValueType::I64, false).role(ColumnRole::Id),
+            ColumnSchema::new("t_id", ValueType::I64, true).references("t", "id"),
+        ],
+    )
 }
 
 const ALL: &[&str] = &[
