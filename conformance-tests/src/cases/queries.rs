@@ -47,6 +47,18 @@ pub(crate) fn sales(t: &TestDb) -> Result<TableHandle<'static, Sale>, anytable::
     Ok(table)
 }
 
+/// Count, sum, mean and least product of a set of sales.
+type Totals = (i64, Option<i64>, Option<f64>, Option<String>);
+
+/// A region's key, count, sum, mean and greatest product.
+type RegionRow = (
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<f64>,
+    Option<String>,
+);
+
 /// Sales per region as a `#[derive(Row)]` struct.
 #[derive(Row, Debug, PartialEq)]
 struct RegionTotal {
@@ -168,7 +180,7 @@ pub fn aggregates_on_edge_data(t: &TestDb) -> CaseResult {
         "a sum over NULLs only is None"
     );
 
-    let row: Option<(i64, Option<i64>, Option<f64>, Option<String>)> = all()
+    let row: Option<Totals> = all()
         .columns((
             count_all(),
             Sale::units().sum(),
@@ -319,13 +331,7 @@ pub fn group_by_with_having_and_order(t: &TestDb) -> CaseResult {
     let reversed: Vec<_> = want.iter().rev().cloned().collect();
     ensure!(rows == reversed, "descending, NULL first: {rows:?}");
 
-    let keys = |rows: Vec<(
-        Option<String>,
-        i64,
-        Option<i64>,
-        Option<f64>,
-        Option<String>,
-    )>| { rows.into_iter().map(|r| r.0).collect::<Vec<_>>() };
+    let keys = |rows: Vec<RegionRow>| rows.into_iter().map(|r| r.0).collect::<Vec<_>>();
     let busy = per_region()
         .having(count_all().gt(1))
         .order_by(Sale::units().sum().desc())

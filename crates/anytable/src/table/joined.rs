@@ -225,11 +225,14 @@ struct Layout {
     id_at: usize,
 }
 
+/// What a [`JoinIter`] yields, as a marker.
+type JoinRows<R, P, J> = fn() -> (R, P, J);
+
 /// The rows of a [`Joined`] query, read as it is advanced.
 pub struct JoinIter<'tx, R, P, J> {
     cursor: Cursor<'tx>,
     layout: Layout,
-    _rows: PhantomData<fn() -> (R, P, J)>,
+    _rows: PhantomData<JoinRows<R, P, J>>,
 }
 
 impl<R: Record, P: Record, J: JoinedRecord<P>> Iterator for JoinIter<'_, R, P, J> {
