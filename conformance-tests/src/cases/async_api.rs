@@ -17,7 +17,7 @@ use crate::cases::concurrency::writer_threads;
 use crate::cases::errors::expect_kind;
 use crate::cases::{every_row_once, note_rate};
 use crate::params::{rows, scale, threads};
-use crate::records::{Counter, Keyed, Sale, SimpleRow, ThreadInsert};
+use crate::records::{Counter, Customer, Keyed, Purchase, Sale, SimpleRow, ThreadInsert};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Runs `case` in a task on a fresh 4-worker runtime (on a worker thread, as a request handler
@@ -208,7 +208,7 @@ pub fn async_streams(t: &TestDb) -> CaseResult {
     })
 }
 
-/// Aggregates, groups, projections and typed raw SQL through the async API give the sync
+/// Aggregates, groups, projections, joins and typed raw SQL through the async API give the sync
 /// API's answers, outside and inside an [`AsyncTransaction`](anytable::AsyncTransaction).
 pub fn async_queries(t: &TestDb) -> CaseResult {
     crate::cases::queries::sales(t)?;
@@ -268,6 +268,44 @@ pub fn async_queries(t: &TestDb) -> CaseResult {
             raw == [("B".to_owned(), 7), ("a".to_owned(), 7)],
             "async typed raw SQL: {raw:?}"
         );
+        let customers = db.table::<Customer>().await?;
+        let (ada, _) = customers
+            .insert(Customer {
+                id: 0,
+                name: "Ada".into(),
+                city: None,
+            })
+            .await?;
+        let purchases = db.table::<Purchase>().await?;
+        for customer in [Some(ada), None] {
+            purchases
+                .insert(Purchase {
+                    id: 0,
+                    customer,
+                    item: "fig".into(),
+                    amount: 1,
+                })
+                .await?;
+        }
+        let inner = purchases
+            .select()
+            .join::<Customer, _>(Purchase::customer())
+            .all()
+            .await?;
+        let left = purchases
+            .select()
+            .left_join::<Customer, _>(Purchase::customer())
+            .order_by_joined(Customer::name().asc())
+            .all()
+            .await?;
+        ensure!(
+            inner.len() == 1
+                && left.len() == 2
+                && left[0].1.as_ref().map(|c| c.id) == Some(ada)
+                && left[1].1.is_none(),
+            "async joins: {inner:?} {left:?}"
+        );
+
         let tx = db.begin().await?;
         let inside = tx.table::<Sale>().await?;
         inside

@@ -129,8 +129,8 @@ pub use trace::{TraceOptions, TracedConnection};
 pub mod asynchronous;
 #[cfg(feature = "async")]
 pub use asynchronous::{
-    AsyncDatabase, AsyncProjected, AsyncSelect, AsyncTable, AsyncTableHandle, AsyncTransaction,
-    RecordStream,
+    AsyncDatabase, AsyncJoined, AsyncProjected, AsyncSelect, AsyncTable, AsyncTableHandle,
+    AsyncTransaction, RecordStream,
 };
 
 /// The SQLite backend crate, for [`Database::from_backend`] and its dialect.

@@ -58,6 +58,7 @@
 //! ```
 
 mod database;
+mod joined;
 mod projected;
 mod select;
 mod stream;
@@ -65,6 +66,7 @@ mod table;
 mod transaction;
 
 pub use database::AsyncDatabase;
+pub use joined::AsyncJoined;
 pub use projected::AsyncProjected;
 pub use select::AsyncSelect;
 pub use stream::RecordStream;

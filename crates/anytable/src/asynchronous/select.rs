@@ -1,6 +1,6 @@
 //! [`AsyncSelect`]: a query under construction, run with `all`, `first`, `count` or `stream`.
 
-use super::{blocking, AsyncProjected, AsyncTransaction, RecordStream};
+use super::{blocking, AsyncJoined, AsyncProjected, AsyncTransaction, RecordStream};
 use crate::{
     Aggregate, Column, ColumnValue, Comparable, Filter, Order, Record, Result, Select, Selection,
     Summable,
@@ -78,6 +78,17 @@ impl<R: Record> AsyncSelect<R> {
         S::Row: Send + 'static,
     {
         AsyncProjected::new(self.select.columns(selection), self.tx)
+    }
+
+    /// The matching rows with the record `via` references, as `(R, P)` (see [`Select::join`]).
+    pub fn join<P: Record, C>(self, via: Column<R, C>) -> AsyncJoined<R, P, P> {
+        AsyncJoined::new(self.select.join(via), self.tx)
+    }
+
+    /// Every matching row with the record `via` references, if any (see
+    /// [`Select::left_join`]).
+    pub fn left_join<P: Record, C>(self, via: Column<R, C>) -> AsyncJoined<R, P, Option<P>> {
+        AsyncJoined::new(self.select.left_join(via), self.tx)
     }
 
     /// One aggregate over the matching rows (see [`Select::aggregate`]).
