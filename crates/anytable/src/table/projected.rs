@@ -138,8 +138,20 @@ impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
     /// the selected columns' types in order; a `U` of other types is
     /// [`ErrorKind::TypeMismatch`] when the query runs.
     pub fn rows_as<U: FromRow>(self) -> Projected<'tx, R, U> {
+        let table = self.table.clone();
+        self.on(table)
+    }
+
+    /// This query inside `tx`, a transaction of the same database.
+    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Projected<'t, R, T>> {
+        let table = self.table.clone().within(tx)?;
+        Ok(self.on(table))
+    }
+
+    /// The same query on `table` (the same table, maybe in a transaction), rows read as `U`.
+    fn on<'t, U>(self, table: TableHandle<'t, R>) -> Projected<'t, R, U> {
         Projected {
-            table: self.table,
+            table,
             filter: self.filter,
             select: self.select,
             types: self.types,
@@ -151,23 +163,6 @@ impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
             offset: self.offset,
             _row: PhantomData,
         }
-    }
-
-    /// This query inside `tx`, a transaction of the same database.
-    pub fn within<'t>(self, tx: &'t Transaction) -> Result<Projected<'t, R, T>> {
-        Ok(Projected {
-            table: self.table.within(tx)?,
-            filter: self.filter,
-            select: self.select,
-            types: self.types,
-            group_by: self.group_by,
-            having: self.having,
-            distinct: self.distinct,
-            order: self.order,
-            limit: self.limit,
-            offset: self.offset,
-            _row: PhantomData,
-        })
     }
 
     fn build(&self) -> Result<ProjectionSql> {
