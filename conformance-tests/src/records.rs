@@ -346,3 +346,63 @@ pub struct Employee {
     #[anytable(references = Employee)]
     pub manager: Option<i64>,
 }
+
+/// Version 1 of a record whose table the `migrations` cases evolve.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "journal")]
+pub struct JournalV1 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// A title.
+    pub title: String,
+}
+
+/// Version 2: five new fields (nullable, defaulted, indexed, unique, JSON).
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "journal", index(mood))]
+pub struct JournalV2 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// As in version 1.
+    pub title: String,
+    /// New, nullable.
+    pub body: Option<String>,
+    /// New, NOT NULL with a default the old rows read.
+    #[anytable(default = 3)]
+    pub stars: i64,
+    /// New, nullable and indexed.
+    pub mood: Option<String>,
+    /// New, nullable and unique.
+    #[anytable(unique)]
+    pub slug: Option<String>,
+    /// New, nullable JSON.
+    pub doc: Option<serde_json::Value>,
+}
+
+/// A version that only a lossy change could reach: `title` removed, `stars` retyped, and a new
+/// NOT NULL column without a default.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "journal")]
+pub struct JournalLossy {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Text now, an integer before.
+    pub stars: String,
+    /// New, NOT NULL, no default.
+    pub must: i64,
+}
+
+/// Version 1 with a unique title: a constraint the data may not allow.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "journal")]
+pub struct JournalUniqueTitle {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Unique now.
+    #[anytable(unique)]
+    pub title: String,
+}

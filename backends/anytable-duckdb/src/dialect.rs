@@ -62,15 +62,19 @@ impl Dialect for DuckDbDialect {
         schema
             .columns
             .iter()
-            .filter(|c| c.ty == ValueType::Json)
-            .map(|column| {
-                format!(
-                    "COMMENT ON COLUMN {}.{} IS '{JSON_COMMENT}'",
-                    quote_identifier(&schema.name),
-                    quote_identifier(&column.name)
-                )
-            })
+            .flat_map(|column| self.after_add_column(schema, column))
             .collect()
+    }
+
+    fn after_add_column(&self, schema: &TableSchema, column: &ColumnSchema) -> Vec<String> {
+        if column.ty != ValueType::Json {
+            return Vec::new();
+        }
+        vec![format!(
+            "COMMENT ON COLUMN {}.{} IS '{JSON_COMMENT}'",
+            quote_identifier(&schema.name),
+            quote_identifier(&column.name)
+        )]
     }
 
     fn type_aliases(&self) -> &'static [(&'static str, ValueType)] {

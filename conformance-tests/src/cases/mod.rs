@@ -4,6 +4,7 @@ pub mod async_api;
 pub mod concurrency;
 pub mod crud;
 pub mod errors;
+pub mod migrations;
 pub mod processes;
 pub mod queries;
 pub mod schema;

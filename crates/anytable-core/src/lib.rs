@@ -12,6 +12,7 @@ mod backend;
 pub mod check;
 mod error;
 mod filter;
+pub mod migrate;
 pub mod pool;
 mod record;
 mod row;

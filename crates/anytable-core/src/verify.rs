@@ -20,7 +20,9 @@ pub fn verify(
         ErrorKind::SchemaMismatch,
         format!(
             "table {:?} exists but does not match {record} ({} difference{}):{list}\n\
-             migrate the table or change the record; anytable never alters existing tables",
+             db.migrate::<Record>() adds what is missing where no data is lost (new nullable \
+             or defaulted columns, indexes, unique constraints) and lists what it will not do; \
+             anytable alters a table only when asked",
             schema.name,
             differences.len(),
             if differences.len() == 1 { "" } else { "s" },

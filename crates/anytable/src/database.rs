@@ -250,7 +250,10 @@ pub fn retry_delay(attempt: u32) -> std::time::Duration {
 
 /// Refuses to create a table whose foreign keys name a table that does not exist yet, the same
 /// way on every engine (SQLite alone would create it and fail every insert).
-fn check_referenced_tables(conn: &mut dyn Connection, schema: &TableSchema) -> Result<()> {
+pub(crate) fn check_referenced_tables(
+    conn: &mut dyn Connection,
+    schema: &TableSchema,
+) -> Result<()> {
     for table in schema.referenced_tables() {
         if conn.introspect(table)?.is_none() {
             return Err(Error::new(

@@ -101,6 +101,7 @@
 mod cursor;
 mod database;
 mod exclusive;
+mod migrate;
 mod open;
 mod raw;
 mod table;
@@ -109,6 +110,7 @@ pub mod trace;
 pub mod backend;
 pub use anytable_core::url;
 
+pub use anytable_core::migrate::{Change, MigrationPlan, PlannedChange, Refused};
 pub use anytable_core::{
     chrono, count_all, derive_support, serde_json, uuid, Aggregate, AggregateFn, Assignment,
     Capabilities, Column, ColumnRole, ColumnSchema, ColumnValue, Comparable, Error, ErrorKind,

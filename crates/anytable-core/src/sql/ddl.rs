@@ -54,7 +54,8 @@ pub fn create_table(dialect: &dyn Dialect, schema: &TableSchema) -> String {
     build_schema(dialect, &create)
 }
 
-fn column_def(dialect: &dyn Dialect, schema: &TableSchema, column: &ColumnSchema) -> ColumnDef {
+/// The column's definition as CREATE TABLE (and ALTER TABLE ADD COLUMN) writes it.
+pub fn column_def(dialect: &dyn Dialect, schema: &TableSchema, column: &ColumnSchema) -> ColumnDef {
     let ty = match column.role {
         ColumnRole::Id => dialect.id_column_type().to_owned(),
         _ => dialect.declared_type(column),

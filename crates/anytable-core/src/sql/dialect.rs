@@ -88,6 +88,13 @@ pub trait Dialect: Send + Sync + Debug {
         Vec::new()
     }
 
+    /// Statements to run after `ALTER TABLE ... ADD COLUMN` of `column` (what
+    /// [`after_create_table`](Self::after_create_table) does for it in a new table).
+    fn after_add_column(&self, schema: &TableSchema, column: &ColumnSchema) -> Vec<String> {
+        let _ = (schema, column);
+        Vec::new()
+    }
+
     /// Other names the engine reports for types it was declared with (`INT8` for `BIGINT`),
     /// for reading a table's columns back.
     fn type_aliases(&self) -> &'static [(&'static str, ValueType)] {

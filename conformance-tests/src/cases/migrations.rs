@@ -1,0 +1,246 @@
+//! Schema evolution: `migrate` adds what a new version of a record declares (nullable and
+//! defaulted columns, indexes, unique constraints) without losing a row, shows its plan first,
+//! refuses every lossy difference with the SQL a person would run, and survives concurrent
+//! migrations of the same table.
+
+use anytable::{Change, ErrorKind};
+
+use crate::cases::errors::expect_kind;
+use crate::records::{JournalLossy, JournalUniqueTitle, JournalV1, JournalV2};
+use crate::{ensure, CaseResult, TestDb};
+
+fn v1(title: &str) -> JournalV1 {
+    JournalV1 {
+        id: 0,
+        title: title.into(),
+    }
+}
+
+/// A version-1 table with two rows.
+fn journal_v1(t: &TestDb) -> Result<(), anytable::Error> {
+    let journal = t.db.table::<JournalV1>()?;
+    journal.insert(&mut v1("first"))?;
+    journal.insert(&mut v1("second"))?;
+    Ok(())
+}
+
+/// Version 1 to version 2: `table()` refuses the old table and names `migrate`; the dry run
+/// lists every change and changes nothing; `migrate` applies exactly that plan; old rows read
+/// NULL and the default; the new index and unique constraint exist and hold; version 1's
+/// handle still works; a second `migrate` has nothing to do.
+pub fn additive_columns_and_indexes(t: &TestDb) -> CaseResult {
+    journal_v1(t)?;
+    let err = expect_kind(
+        t.db.table::<JournalV2>().map(drop),
+        ErrorKind::SchemaMismatch,
+    )?;
+    ensure!(
+        err.message().contains("migrate"),
+        "the mismatch names migrate: {err}"
+    );
+
+    let dry = t.db.migration_plan::<JournalV2>()?;
+    let changes: Vec<Change> = dry.changes.iter().map(|c| c.change.clone()).collect();
+    let want = vec![
+        Change::AddColumn("body".into()),
+        Change::AddColumn("stars".into()),
+        Change::AddColumn("mood".into()),
+        Change::AddColumn("slug".into()),
+        Change::AddColumn("doc".into()),
+        Change::AddUnique(vec!["slug".into()]),
+        Change::AddIndex(vec!["mood".into()]),
+    ];
+    ensure!(changes == want, "the plan: {changes:?}");
+    ensure!(dry.refused.is_empty(), "nothing refused: {:?}", dry.refused);
+    ensure!(
+        dry.changes
+            .iter()
+            .all(|c| !c.sql.is_empty() && !c.description.is_empty()),
+        "every change has its SQL and a description: {dry:?}"
+    );
+    expect_kind(
+        t.db.table::<JournalV2>().map(drop),
+        ErrorKind::SchemaMismatch,
+    )?;
+
+    let applied = t.db.migrate::<JournalV2>()?;
+    ensure!(
+        applied == dry,
+        "migrate applies the plan it showed: {applied:?}"
+    );
+    let journal = t.db.table::<JournalV2>()?;
+    let old = journal.select().order_by(JournalV2::id().asc()).all()?;
+    ensure!(
+        old.len() == 2
+            && old
+                .iter()
+                .all(|r| r.body.is_none() && r.stars == 3 && r.slug.is_none())
+            && old[0].title == "first",
+        "old rows read NULL and the default: {old:?}"
+    );
+    let mut new = JournalV2 {
+        id: 0,
+        title: "third".into(),
+        body: Some("text".into()),
+        stars: 5,
+        mood: Some("calm".into()),
+        slug: Some("third".into()),
+        doc: Some(anytable::serde_json::json!({"tags": ["a"]})),
+    };
+    journal.insert(&mut new)?;
+    ensure!(
+        journal.get(new.id)?.as_ref() == Some(&new),
+        "a new row reads back"
+    );
+    let mut dup = new.clone();
+    dup.title = "dup".into();
+    expect_kind(journal.insert(&mut dup), ErrorKind::UniqueViolation)?;
+    t.db.table::<JournalV1>()?.insert(&mut v1("from v1"))?;
+    let from_v1 = journal
+        .filter(JournalV2::title().eq("from v1"))
+        .first()?
+        .ok_or("v1's insert is there")?;
+    ensure!(
+        from_v1.stars == 3,
+        "a row written by version 1 reads the default"
+    );
+    let again = t.db.migrate::<JournalV2>()?;
+    ensure!(again.is_empty(), "nothing left to do: {again:?}");
+    Ok(())
+}
+
+/// A record that only lossy changes could reach: `migrate` refuses before changing anything
+/// and lists every difference (a removed column, a changed type, a NOT NULL column without a
+/// default) with the SQL a person would run.
+pub fn lossy_changes_are_refused_with_their_sql(t: &TestDb) -> CaseResult {
+    journal_v1(t)?;
+    t.db.migrate::<JournalV2>()?;
+    let plan = t.db.migration_plan::<JournalLossy>()?;
+    ensure!(
+        plan.refused.len() >= 3,
+        "every lossy difference: {:?}",
+        plan.refused
+    );
+    let err = expect_kind(t.db.migrate::<JournalLossy>(), ErrorKind::SchemaMismatch)?;
+    let message = err.message();
+    for needle in [
+        "\"title\"",
+        "\"stars\"",
+        "\"must\"",
+        "DROP COLUMN",
+        "by hand",
+    ] {
+        ensure!(
+            message.contains(needle),
+            "the refusal names {needle}: {message}"
+        );
+    }
+    let journal = t.db.table::<JournalV2>()?;
+    ensure!(journal.count()? == 2, "nothing was changed");
+    Ok(())
+}
+
+/// A unique constraint the data does not allow is refused with the number of duplicate keys;
+/// once the duplicates are gone it is added.
+pub fn unique_constraints_need_unique_data(t: &TestDb) -> CaseResult {
+    journal_v1(t)?;
+    let journal = t.db.table::<JournalV1>()?;
+    let extra = [
+        journal.insert(&mut v1("first"))?,
+        journal.insert(&mut v1("second"))?,
+    ];
+    let err = expect_kind(
+        t.db.migrate::<JournalUniqueTitle>(),
+        ErrorKind::SchemaMismatch,
+    )?;
+    ensure!(
+        err.message().contains("2 keys occur in more than one row"),
+        "the refusal counts the duplicate keys: {err}"
+    );
+    journal.delete(JournalV1::id().is_in(extra))?;
+    let plan = t.db.migrate::<JournalUniqueTitle>()?;
+    ensure!(
+        plan.changes.iter().map(|c| &c.change).collect::<Vec<_>>()
+            == [&Change::AddUnique(vec!["title".into()])],
+        "the unique constraint is added: {plan:?}"
+    );
+    let unique = t.db.table::<JournalUniqueTitle>()?;
+    expect_kind(
+        unique.insert(&mut JournalUniqueTitle {
+            id: 0,
+            title: "first".into(),
+        }),
+        ErrorKind::UniqueViolation,
+    )?;
+    Ok(())
+}
+
+/// Four threads migrate the same table at once: each call succeeds, and the table ends up
+/// matching version 2 with every row kept.
+pub fn concurrent_migrations_all_succeed(t: &TestDb) -> CaseResult {
+    journal_v1(t)?;
+    let results: Vec<anytable::Result<usize>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| t.db.migrate::<JournalV2>().map(|p| p.changes.len())))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("no panic"))
+            .collect()
+    });
+    let mut applied = 0;
+    for result in results {
+        applied += result.map_err(|e| format!("a concurrent migrate failed: {e}"))?;
+    }
+    ensure!(
+        applied >= 7,
+        "the changes were applied (by one or several): {applied}"
+    );
+    let journal = t.db.table::<JournalV2>()?;
+    ensure!(journal.count()? == 2, "every row kept");
+    ensure!(
+        t.db.migration_plan::<JournalV2>()?.is_empty(),
+        "nothing left"
+    );
+    Ok(())
+}
+
+/// Inside a transaction the migration commits or rolls back with it where DDL is
+/// transactional; a rolled-back migration leaves version 1.
+pub fn migrate_inside_a_transaction(t: &TestDb) -> CaseResult {
+    journal_v1(t)?;
+    let rolled_back: anytable::Result<()> = t.db.transaction(|tx| {
+        let plan = tx.migrate::<JournalV2>()?;
+        if plan.changes.len() != 7 {
+            return Err(anytable::Error::invalid_input(format!("plan: {plan:?}")));
+        }
+        let journal = tx.table::<JournalV2>()?;
+        journal.insert(&mut JournalV2 {
+            id: 0,
+            title: "in tx".into(),
+            body: None,
+            stars: 1,
+            mood: None,
+            slug: None,
+            doc: None,
+        })?;
+        Err(anytable::Error::invalid_input("roll back on purpose"))
+    });
+    expect_kind(rolled_back, ErrorKind::InvalidInput)?;
+    if t.db.capabilities().transactional_ddl {
+        ensure!(
+            t.db.migration_plan::<JournalV2>()?.changes.len() == 7,
+            "the rolled-back migration left version 1"
+        );
+    }
+    let plan = t.db.transaction(|tx| tx.migrate::<JournalV2>())?;
+    ensure!(
+        plan.changes.len() == 7 || !t.db.capabilities().transactional_ddl,
+        "committed: {plan:?}"
+    );
+    ensure!(
+        t.db.table::<JournalV2>()?.count()? == 2,
+        "version 2, old rows kept"
+    );
+    Ok(())
+}
