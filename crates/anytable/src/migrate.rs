@@ -8,8 +8,9 @@ use anytable_core::{Connection, Error, ErrorKind, Record, Result, TableSchema};
 use crate::database::{Database, Transaction};
 
 /// How many times a migration is planned again after a failure, in case another connection
-/// or process migrated the same table at the same moment.
-const ATTEMPTS: usize = 3;
+/// or process is migrating the same table at the same moment (on DuckDB a concurrent ALTER
+/// fails at once instead of waiting for the other to commit).
+const ATTEMPTS: u32 = 10;
 
 impl Database {
     /// What [`migrate`](Self::migrate) would do to `R`'s table now, without doing it: the
@@ -39,7 +40,10 @@ impl Database {
         let schema = R::schema();
         let mut conn = self.connection()?;
         let mut last = None;
-        for _ in 0..ATTEMPTS {
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(crate::retry_delay(attempt));
+            }
             let plan = plan_on(self, &mut conn, schema)?;
             refuse(&plan)?;
             if plan.is_empty() {
