@@ -188,6 +188,7 @@ macro_rules! for_each_case {
             migrations::lossy_changes_are_refused_with_their_sql,
             migrations::unique_constraints_need_unique_data,
             migrations::concurrent_migrations_all_succeed,
+            migrations::processes_migrate_at_once,
             migrations::migrate_inside_a_transaction,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,

@@ -6,6 +6,7 @@
 use anytable::{Change, ErrorKind};
 
 use crate::cases::errors::expect_kind;
+use crate::cases::processes;
 use crate::records::{JournalLossy, JournalUniqueTitle, JournalV1, JournalV2};
 use crate::{ensure, CaseResult, TestDb};
 
@@ -202,6 +203,28 @@ pub fn concurrent_migrations_all_succeed(t: &TestDb) -> CaseResult {
         t.db.migration_plan::<JournalV2>()?.is_empty(),
         "nothing left"
     );
+    Ok(())
+}
+
+/// Three processes migrate the same table at once: each succeeds and the table ends up at
+/// version 2 with every row kept. Without `multi_process_writers`, the second process is
+/// refused with `Locked`, as for every multi-process case.
+pub fn processes_migrate_at_once(t: &TestDb) -> CaseResult {
+    let caps = t.db.capabilities();
+    if !caps.persistent {
+        t.restricted(processes::IN_MEMORY);
+        return Ok(());
+    }
+    journal_v1(t)?;
+    if !caps.multi_process_writers {
+        return processes::second_process_is_refused(t);
+    }
+    let children = (0..3)
+        .map(|_| processes::spawn_worker(&format!("migrate|{}", t.url)))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    processes::wait_for_workers(children)?;
+    ensure!(t.db.migration_plan::<JournalV2>()?.is_empty(), "migrated");
+    ensure!(t.db.table::<JournalV2>()?.count()? == 2, "every row kept");
     Ok(())
 }
 

@@ -44,6 +44,7 @@ pub fn worker_entry() {
 ///   goes down or is not a whole number of batches;
 /// - `increment|url|counter id|times` adds 1 to a counter `times` times, each a read-modify-write
 ///   transaction retried on conflicts;
+/// - `migrate|url` migrates the journal table to version 2 and opens it;
 /// - `hold|url|tag|counter id` writes 10 rows and the counter in a transaction, says so on
 ///   stdout, and waits (to be killed) without committing.
 fn run_worker(spec: &str) -> anytable::Result<()> {
@@ -97,6 +98,11 @@ fn run_worker(spec: &str) -> anytable::Result<()> {
                     "nobody killed this worker within 120 s",
                 ))
             })
+        }
+        ["migrate", url] => {
+            let db = Database::open(url)?;
+            db.migrate::<crate::records::JournalV2>()?;
+            db.table::<crate::records::JournalV2>().map(drop)
         }
         ["increment", url, id, times] => {
             let db = Database::open(url)?;
@@ -157,7 +163,7 @@ fn increment(counters: &anytable::TableHandle<'_, Counter>, id: i64) -> anytable
     Ok(())
 }
 
-fn spawn_worker(job: &str) -> std::io::Result<std::process::Child> {
+pub(crate) fn spawn_worker(job: &str) -> std::io::Result<std::process::Child> {
     Command::new(std::env::current_exe()?)
         .args([
             "--exact",
@@ -384,10 +390,10 @@ impl Drop for Workers {
 }
 
 /// Why a case cannot use other processes on an in-memory database.
-const IN_MEMORY: &str = "in memory: no other process can open it";
+pub(crate) const IN_MEMORY: &str = "in memory: no other process can open it";
 
 /// A second process opening the database gets `Locked`, quickly.
-fn second_process_is_refused(t: &TestDb) -> CaseResult {
+pub(crate) fn second_process_is_refused(t: &TestDb) -> CaseResult {
     t.restricted(
         "one writing process at a time: a second process is refused with Locked (asserted)",
     );
@@ -408,7 +414,7 @@ fn second_process_is_refused(t: &TestDb) -> CaseResult {
 }
 
 /// Waits for every worker and checks that each one did its work.
-fn wait_for_workers(children: Vec<std::process::Child>) -> CaseResult {
+pub(crate) fn wait_for_workers(children: Vec<std::process::Child>) -> CaseResult {
     for child in children {
         let output = child.wait_with_output()?;
         ensure!(
