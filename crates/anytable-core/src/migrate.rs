@@ -180,7 +180,7 @@ fn add_column(
     let mut sql = vec![build_schema(dialect, &alter)];
     sql.extend(dialect.after_add_column(schema, column));
     let what = match &column.default {
-        Some(value) => format!("NOT NULL, existing rows read {value:?}"),
+        Some(value) => format!("NOT NULL, existing rows read {}", shown(value)),
         None => "nullable, existing rows read NULL".to_owned(),
     };
     let foreign = if column.references.is_some() {
@@ -196,6 +196,20 @@ fn add_column(
         ),
         sql,
     })
+}
+
+/// A default as a person writes it: `2`, `"none"`, `true`.
+fn shown(value: &crate::value::Value) -> String {
+    use crate::value::Value;
+    match value {
+        Value::I16(v) => v.to_string(),
+        Value::I32(v) => v.to_string(),
+        Value::I64(v) => v.to_string(),
+        Value::F64(v) => v.to_string(),
+        Value::Bool(v) => v.to_string(),
+        Value::Text(v) => format!("{v:?}"),
+        other => format!("{other:?}"),
+    }
 }
 
 /// `CREATE UNIQUE INDEX` over `columns`.

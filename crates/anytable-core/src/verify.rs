@@ -16,13 +16,14 @@ pub fn verify(
         return Ok(());
     }
     let list: String = differences.iter().map(|d| format!("\n  - {d}")).collect();
+    let short = record.rsplit("::").next().unwrap_or(record);
     Err(Error::new(
         ErrorKind::SchemaMismatch,
         format!(
             "table {:?} exists but does not match {record} ({} difference{}):{list}\n\
-             db.migrate::<Record>() adds what is missing where no data is lost (new nullable \
-             or defaulted columns, indexes, unique constraints) and lists what it will not do; \
-             anytable alters a table only when asked",
+             db.migrate::<{short}>() adds what is missing where no data is lost (new \
+             nullable or defaulted columns, indexes, unique constraints) and lists what it will \
+             not do; anytable alters a table only when asked",
             schema.name,
             differences.len(),
             if differences.len() == 1 { "" } else { "s" },
