@@ -190,6 +190,7 @@ macro_rules! for_each_case {
             migrations::concurrent_migrations_all_succeed,
             migrations::processes_migrate_at_once,
             migrations::migrate_inside_a_transaction,
+            migrations::copy_between_backends_keeps_ids,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,

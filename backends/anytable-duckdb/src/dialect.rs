@@ -77,6 +77,17 @@ impl Dialect for DuckDbDialect {
         )]
     }
 
+    fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
+        // DuckDB cannot set or restart a sequence: draw from it until it passes the largest id
+        // (as many draws as that id, fast in DuckDB's vectorised range).
+        vec![format!(
+            "SELECT MAX(nextval('{}')) FROM range((SELECT COALESCE(MAX({}), 0) FROM {}))",
+            id_sequence(schema, &id.name),
+            quote_identifier(&id.name),
+            quote_identifier(&schema.name)
+        )]
+    }
+
     fn type_aliases(&self) -> &'static [(&'static str, ValueType)] {
         &[("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp)]
     }

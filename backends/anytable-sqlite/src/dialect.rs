@@ -77,6 +77,11 @@ impl Dialect for SqliteDialect {
         column.is_in(values.iter().map(|v| Expr::val(sea_value(v.clone()))))
     }
 
+    fn continue_ids(&self, _: &TableSchema, _: &ColumnSchema) -> Vec<String> {
+        // AUTOINCREMENT records the largest id written, explicit ones included.
+        Vec::new()
+    }
+
     fn exact_sum(&self, column: Expr) -> Option<Expr> {
         Some(Expr::cust_with_exprs(
             format!("{EXACT_SUM_FUNCTION}(?)"),

@@ -7,7 +7,7 @@ use anytable::{Change, ErrorKind};
 
 use crate::cases::errors::expect_kind;
 use crate::cases::processes;
-use crate::records::{JournalLossy, JournalUniqueTitle, JournalV1, JournalV2};
+use crate::records::{JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 fn v1(title: &str) -> JournalV1 {
@@ -225,6 +225,56 @@ pub fn processes_migrate_at_once(t: &TestDb) -> CaseResult {
     processes::wait_for_workers(children)?;
     ensure!(t.db.migration_plan::<JournalV2>()?.is_empty(), "migrated");
     ensure!(t.db.table::<JournalV2>()?.count()? == 2, "every row kept");
+    Ok(())
+}
+
+/// A table copied from an SQLite database into this one and back keeps every row exactly (ids,
+/// `added` and `updated` included, gaps in the ids too); new inserts continue after the
+/// largest copied id; a copy onto rows with the same ids fails as a whole.
+pub fn copy_between_backends_keeps_ids(t: &TestDb) -> CaseResult {
+    let source = anytable::Database::open("sqlite::memory:")?;
+    let rows = source.table::<SimpleRow>()?;
+    let batch: Vec<SimpleRow> = (0..50).map(|i| SimpleRow::new("copy", i)).collect();
+    rows.insert_many(&batch)?;
+    rows.delete(SimpleRow::number().is_in([10, 49]))?;
+    rows.update(
+        SimpleRow::number().eq(3),
+        [SimpleRow::note().set("changed")],
+    )?;
+    let original = rows.select().order_by(SimpleRow::id().asc()).all()?;
+
+    let copied = t.db.copy_from::<SimpleRow>(&source)?;
+    ensure!(copied == 48, "48 rows copied: {copied}");
+    let here = t.db.table::<SimpleRow>()?;
+    let read = here.select().order_by(SimpleRow::id().asc()).all()?;
+    ensure!(
+        read == original,
+        "the copy is exact, ids and timestamps included"
+    );
+    let mut new = SimpleRow::new("after", 1);
+    let id = here.insert(&mut new)?;
+    let largest = original.iter().map(|r| r.id).max().unwrap_or(0);
+    ensure!(
+        id > largest,
+        "a new id ({id}) continues after the copied ones ({largest})"
+    );
+
+    let back = anytable::Database::open("sqlite::memory:")?;
+    ensure!(back.copy_from::<SimpleRow>(&t.db)? == 49, "copied back");
+    let round_trip = back
+        .table::<SimpleRow>()?
+        .select()
+        .order_by(SimpleRow::id().asc())
+        .all()?;
+    ensure!(
+        round_trip == here.select().order_by(SimpleRow::id().asc()).all()?,
+        "the copy back is exact"
+    );
+    expect_kind(
+        t.db.copy_from::<SimpleRow>(&source),
+        ErrorKind::UniqueViolation,
+    )?;
+    ensure!(here.count()? == 49, "a failed copy copies nothing");
     Ok(())
 }
 

@@ -98,6 +98,7 @@
 //! See [`trace`] and [`Database::set_trace_options`].
 #![warn(missing_docs)]
 
+mod copy;
 mod cursor;
 mod database;
 mod exclusive;

@@ -95,6 +95,20 @@ pub trait Dialect: Send + Sync + Debug {
         Vec::new()
     }
 
+    /// Statements that make the id column's default continue after the largest id in the
+    /// table, run after rows were written with their ids (a copy between databases). The
+    /// default suits identity columns (PostgreSQL); SQLite's AUTOINCREMENT keeps up by itself.
+    fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
+        let table = super::quote_identifier(&schema.name);
+        let column = super::quote_identifier(&id.name);
+        vec![format!(
+            "SELECT setval(pg_get_serial_sequence('{}', '{}'), m) FROM (SELECT MAX({column}) AS m \
+             FROM {table}) AS ids WHERE m IS NOT NULL",
+            table.replace('\'', "''"),
+            id.name.replace('\'', "''"),
+        )]
+    }
+
     /// Other names the engine reports for types it was declared with (`INT8` for `BIGINT`),
     /// for reading a table's columns back.
     fn type_aliases(&self) -> &'static [(&'static str, ValueType)] {

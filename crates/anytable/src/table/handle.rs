@@ -415,6 +415,19 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         Cursor::open(&self.db, self.tx, sql, params, types)
     }
 
+    /// SELECT of every column of every row, by id where the table has one (a copy writes
+    /// them in the order they were made).
+    pub(crate) fn select_all_in_id_order(&self) -> String {
+        match self.state.schema.id_column() {
+            Some(id) => format!(
+                "{} ORDER BY {}",
+                self.state.statements.select_all,
+                anytable_core::sql::quote_identifier(&id.name)
+            ),
+            None => self.state.statements.select_all.clone(),
+        }
+    }
+
     /// The table of record `P` in the same database and transaction (created or verified
     /// as [`Database::table`](crate::Database::table) does).
     pub(super) fn sibling<P: Record>(&self) -> Result<TableHandle<'tx, P>> {
