@@ -57,6 +57,9 @@ impl Dialect for ToyDialect {
     fn exact_sum(&self, column: Expr) -> Option<Expr> {
         SqliteDialect.exact_sum(column)
     }
+    fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
+        SqliteDialect.continue_ids(schema, id)
+    }
 }
 
 struct ToyBackend {
