@@ -191,6 +191,7 @@ macro_rules! for_each_case {
             migrations::processes_migrate_at_once,
             migrations::migrate_inside_a_transaction,
             migrations::copy_between_backends_keeps_ids,
+            migrations::adopt_a_table_with_extra_columns,
             schema::reopen_verifies_existing_table,
             schema::mismatch_lists_every_difference,
             schema::indexes_and_unique_constraints_exist,

@@ -406,3 +406,27 @@ pub struct JournalUniqueTitle {
     #[anytable(unique)]
     pub title: String,
 }
+
+/// A table with a NOT NULL column without a default.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "strict_rows")]
+pub struct StrictRow {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// A title.
+    pub title: String,
+    /// NOT NULL, no default: a record that leaves it out cannot insert.
+    pub must: i64,
+}
+
+/// `StrictRow` without `must`.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "strict_rows")]
+pub struct StrictRowLess {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// A title.
+    pub title: String,
+}

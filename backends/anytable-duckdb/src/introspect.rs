@@ -20,7 +20,7 @@ fn text(row: &duckdb::Row<'_>, i: usize) -> duckdb::Result<String> {
 /// Describes table `name` in the current schema, or `None` if it does not exist.
 pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option<TableInfo>> {
     let sql = format!(
-        "SELECT column_name, data_type, is_nullable, comment FROM duckdb_columns() WHERE {SCOPE} ORDER BY column_index"
+        "SELECT column_name, data_type, is_nullable, comment, column_default IS NOT NULL FROM duckdb_columns() WHERE {SCOPE} ORDER BY column_index"
     );
     let mut columns = query(conn, &sql, name, |row| {
         let declared = text(row, 1)?;
@@ -39,6 +39,7 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
             },
             nullable: row.get::<_, bool>(2)?,
             primary_key: false,
+            has_default: row.get::<_, bool>(4)?,
         })
     })?;
     if columns.is_empty() {

@@ -20,7 +20,8 @@ pub(crate) fn introspect(client: &mut SyncClient, name: &str) -> Result<Option<T
     let oid: tokio_postgres::types::Oid = row.get(0);
     let columns = client
         .query(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull \
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), NOT a.attnotnull, \
+                    a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '' \
              FROM pg_attribute a WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped \
              ORDER BY a.attnum",
             &[&oid],
@@ -36,6 +37,7 @@ pub(crate) fn introspect(client: &mut SyncClient, name: &str) -> Result<Option<T
                 declared_type: declared,
                 nullable: r.get(2),
                 primary_key: false,
+                has_default: r.get(3),
             }
         })
         .collect();

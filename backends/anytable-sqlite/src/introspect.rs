@@ -11,7 +11,7 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
     let mut columns = Vec::new();
     {
         let mut statement = conn
-            .prepare_cached(r#"SELECT name, type, "notnull", pk FROM pragma_table_info(?1)"#)
+            .prepare_cached(r#"SELECT name, type, "notnull", pk, dflt_value IS NOT NULL FROM pragma_table_info(?1)"#)
             .map_err(map_err)?;
         let rows = statement
             .query_map([name], |row| {
@@ -22,6 +22,7 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
                     declared_type: declared,
                     nullable: row.get::<_, i64>(2)? == 0,
                     primary_key: row.get::<_, i64>(3)? > 0,
+                    has_default: row.get::<_, bool>(4)?,
                 })
             })
             .map_err(map_err)?;

@@ -348,6 +348,7 @@ mod tests {
             ty: Some(ty),
             nullable,
             primary_key: name == "id",
+            has_default: name == "id",
         }
     }
 

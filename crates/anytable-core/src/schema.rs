@@ -225,6 +225,9 @@ pub struct ColumnInfo {
     pub nullable: bool,
     /// Whether it is (part of) the primary key.
     pub primary_key: bool,
+    /// Whether the database fills it in when an insert leaves it out (a default, an identity,
+    /// a sequence): a column a record may leave unnamed when it adopts the table.
+    pub has_default: bool,
 }
 
 /// An index as the database reports it (unique constraints show up as unique indexes).

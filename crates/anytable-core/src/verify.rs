@@ -4,6 +4,17 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{ColumnRole, TableInfo, TableSchema};
 use crate::sql::Dialect;
 
+/// How strictly a table must match its record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Fit {
+    /// Exactly: every column of the table is one of the record's.
+    #[default]
+    Exact,
+    /// The table may have more columns than the record names, if each is nullable or filled
+    /// by a default (inserts leave them out): a table another program made, or a newer version.
+    Adopted,
+}
+
 /// Checks that `info` matches `schema`; otherwise a `SchemaMismatch` listing every difference.
 pub fn verify(
     dialect: &dyn Dialect,
@@ -11,7 +22,18 @@ pub fn verify(
     info: &TableInfo,
     record: &str,
 ) -> Result<()> {
-    let differences = differences(dialect, schema, info);
+    verify_fit(dialect, schema, info, record, Fit::Exact)
+}
+
+/// [`verify`] with a choice of how strictly.
+pub fn verify_fit(
+    dialect: &dyn Dialect,
+    schema: &TableSchema,
+    info: &TableInfo,
+    record: &str,
+    fit: Fit,
+) -> Result<()> {
+    let differences = differences_fit(dialect, schema, info, fit);
     if differences.is_empty() {
         return Ok(());
     }
@@ -33,6 +55,16 @@ pub fn verify(
 
 /// Every way `info` differs from `schema`, one readable line each.
 pub fn differences(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Vec<String> {
+    differences_fit(dialect, schema, info, Fit::Exact)
+}
+
+/// [`differences`] with a choice of how strictly.
+pub fn differences_fit(
+    dialect: &dyn Dialect,
+    schema: &TableSchema,
+    info: &TableInfo,
+    fit: Fit,
+) -> Vec<String> {
     let mut out = Vec::new();
     for column in &schema.columns {
         let Some(found) = info.columns.iter().find(|c| c.name == column.name) else {
@@ -73,11 +105,21 @@ pub fn differences(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo
         }
     }
     for found in &info.columns {
-        if !schema.columns.iter().any(|c| c.name == found.name) {
-            out.push(format!(
+        if schema.columns.iter().any(|c| c.name == found.name) {
+            continue;
+        }
+        let omissible = found.nullable || found.has_default;
+        match fit {
+            Fit::Adopted if omissible => {}
+            Fit::Adopted => out.push(format!(
+                "column {:?} ({}) is in the table but not in the record, and is NOT NULL \
+                 without a default: every insert of the record would fail",
+                found.name, found.declared_type
+            )),
+            Fit::Exact => out.push(format!(
                 "column {:?} ({}) is in the table but not in the record",
                 found.name, found.declared_type
-            ));
+            )),
         }
     }
     let has_index = |columns: &[String], unique: bool| {

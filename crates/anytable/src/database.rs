@@ -10,7 +10,7 @@ use crate::raw::RowIter;
 use crate::table::TableHandle;
 use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
 use anytable_core::sql::{create_table_statements, Dialect, TableStatements};
-use anytable_core::verify::verify;
+use anytable_core::verify::{verify_fit, Fit};
 use anytable_core::{Backend, Capabilities, Connection};
 use anytable_core::{ColumnValue, FromRow, Value};
 use anytable_core::{Error, ErrorKind, Result};
@@ -162,11 +162,29 @@ impl Database {
     /// [`ErrorKind::SchemaMismatch`] listing every difference when the existing table does not
     /// match `R`; [`ErrorKind::InvalidInput`] when `R` declares names no engine can store.
     pub fn table<R: Record>(&self) -> Result<TableHandle<'static, R>> {
+        self.table_fit::<R>(Fit::Exact)
+    }
+
+    /// Like [`table`](Self::table), for a table that has more columns than `R` names: a table
+    /// another program made, or one a newer version of the record migrated (an older binary
+    /// running against it). Each column `R` does not name must be nullable or have a default
+    /// (inserts of `R` leave it out, so the database fills NULL or the default); every column
+    /// `R` does name must match as for `table`. Opt-in, so that a field renamed or dropped by
+    /// mistake is still a `SchemaMismatch` under `table`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::SchemaMismatch`] listing every difference, including each column `R` does
+    /// not name that is NOT NULL without a default.
+    pub fn adopt<R: Record>(&self) -> Result<TableHandle<'static, R>> {
+        self.table_fit::<R>(Fit::Adopted)
+    }
+
+    fn table_fit<R: Record>(&self, fit: Fit) -> Result<TableHandle<'static, R>> {
         let state = match self.cached::<R>() {
             Some(state) => state,
             None => {
                 let mut conn = self.connection()?;
-                let state = Arc::new(prepare_table::<R>(self, &mut conn, true)?);
+                let state = Arc::new(prepare_table::<R>(self, &mut conn, true, fit)?);
                 let mut tables = self.inner.tables.write().unwrap_or_else(|e| e.into_inner());
                 tables.entry(TypeId::of::<R>()).or_insert(state).clone()
             }
@@ -274,6 +292,7 @@ fn prepare_table<R: Record>(
     db: &Database,
     conn: &mut dyn Connection,
     own_tx: bool,
+    fit: Fit,
 ) -> Result<TableState> {
     let dialect = db.dialect();
     let schema = R::schema();
@@ -319,7 +338,7 @@ fn prepare_table<R: Record>(
             }
         }
     };
-    verify(dialect, schema, &info, record)?;
+    verify_fit(dialect, schema, &info, record, fit)?;
     let mut generated = schema.generated_columns();
     let id_only = matches!(
         (generated.next().map(|c| c.role), generated.next()),
@@ -390,7 +409,9 @@ impl Transaction {
         let state = match self.db.cached::<R>() {
             Some(state) => state,
             // Not cached: whatever this transaction creates may still be rolled back.
-            None => Arc::new(self.run(|conn| prepare_table::<R>(&self.db, conn, false))?),
+            None => {
+                Arc::new(self.run(|conn| prepare_table::<R>(&self.db, conn, false, Fit::Exact))?)
+            }
         };
         Ok(TableHandle::new(self.db.clone(), Some(self), state))
     }
