@@ -430,3 +430,13 @@ pub struct StrictRowLess {
     /// A title.
     pub title: String,
 }
+
+/// A record without an id for a table made by hand with a narrower integer column.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "legacy_rows")]
+pub struct LegacyRow {
+    /// `INTEGER` in the table: 32 bits on PostgreSQL and DuckDB.
+    pub n: i64,
+    /// Text.
+    pub label: Option<String>,
+}

@@ -8,7 +8,8 @@ use anytable::{Change, ErrorKind};
 use crate::cases::errors::expect_kind;
 use crate::cases::processes;
 use crate::records::{
-    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, SimpleRow, StrictRow, StrictRowLess,
+    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, LegacyRow, SimpleRow, StrictRow,
+    StrictRowLess,
 };
 use crate::{ensure, CaseResult, TestDb};
 
@@ -282,8 +283,9 @@ pub fn copy_between_backends_keeps_ids(t: &TestDb) -> CaseResult {
 
 /// An older record adopts a newer table: `table()` refuses the columns it does not name,
 /// `adopt()` accepts them when each is nullable or has a default, reads the rows, and its
-/// inserts leave the database to fill NULL and the defaults; a column that is NOT NULL without
-/// a default is refused even then.
+/// inserts leave the database to fill NULL and the defaults; a hand-made table's narrower
+/// integer column backs an `i64` field; a column that is NOT NULL without a default is refused
+/// even then.
 pub fn adopt_a_table_with_extra_columns(t: &TestDb) -> CaseResult {
     // Made by version 2 (the old record was never opened here: a `Database` remembers the
     // tables it verified).
@@ -319,6 +321,43 @@ pub fn adopt_a_table_with_extra_columns(t: &TestDb) -> CaseResult {
         row.stars == 3 && row.body.is_none() && row.slug.is_none(),
         "the database filled the default and NULLs: {row:?}"
     );
+
+    // A table made by another program, with a 32-bit INTEGER column (SQLite's INTEGER holds
+    // 64 bits): adopted by an i64 field, values read back exactly, and a value that does not
+    // fit the column is a TypeMismatch, never a changed value.
+    t.db.execute(
+        r#"CREATE TABLE "legacy_rows" ("n" INTEGER NOT NULL, "label" TEXT, "extra" TEXT)"#,
+        &[],
+    )?;
+    let legacy = t.db.adopt::<LegacyRow>()?;
+    let mut row = LegacyRow {
+        n: -2_147_483_648,
+        label: Some("min".into()),
+    };
+    legacy.insert(&mut row)?;
+    legacy.insert_many(&[LegacyRow {
+        n: 2_147_483_647,
+        label: None,
+    }])?;
+    let sum = legacy.select().sum(LegacyRow::n())?;
+    ensure!(sum == Some(-1), "adopted integers read back: {sum:?}");
+    let huge = legacy.insert(&mut LegacyRow {
+        n: i64::MAX,
+        label: None,
+    });
+    match huge {
+        Ok(()) => {
+            let max = legacy.select().max(LegacyRow::n())?;
+            ensure!(
+                max == Some(i64::MAX),
+                "a 64-bit INTEGER keeps the value: {max:?}"
+            );
+        }
+        Err(e) => ensure!(
+            e.kind() == ErrorKind::TypeMismatch,
+            "a value too big for the column is a TypeMismatch: {e}"
+        ),
+    }
 
     t.db.table::<StrictRow>()?;
     let err = expect_kind(

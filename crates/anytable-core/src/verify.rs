@@ -3,6 +3,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{ColumnRole, TableInfo, TableSchema};
 use crate::sql::Dialect;
+use crate::value::ValueType;
 
 /// How strictly a table must match its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -12,6 +13,8 @@ pub enum Fit {
     Exact,
     /// The table may have more columns than the record names, if each is nullable or filled
     /// by a default (inserts leave them out): a table another program made, or a newer version.
+    /// A narrower integer column may back a wider integer field (reads widen; a write that does
+    /// not fit is a `TypeMismatch`).
     Adopted,
 }
 
@@ -53,6 +56,16 @@ pub fn verify_fit(
     ))
 }
 
+/// Whether a column of type `stored` reads into a field of type `field` without loss, with
+/// writes checked to fit (an adopted PostgreSQL `integer` column for an `i64` field).
+fn widens(stored: Option<ValueType>, field: ValueType) -> bool {
+    matches!(
+        (stored, field),
+        (Some(ValueType::I16 | ValueType::I32), ValueType::I64)
+            | (Some(ValueType::I16), ValueType::I32)
+    )
+}
+
 /// Every way `info` differs from `schema`, one readable line each.
 pub fn differences(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Vec<String> {
     differences_fit(dialect, schema, info, Fit::Exact)
@@ -74,7 +87,7 @@ pub fn differences_fit(
             ));
             continue;
         };
-        if found.ty != Some(column.ty) {
+        if found.ty != Some(column.ty) && !(fit == Fit::Adopted && widens(found.ty, column.ty)) {
             out.push(format!(
                 "column {:?} is declared {} ({}) but the table has type {:?}",
                 column.name,
