@@ -6,7 +6,7 @@
 use sea_query::{Index, Table};
 
 use crate::schema::{ColumnRole, ColumnSchema, TableInfo, TableSchema};
-use crate::sql::{build_schema, column_def, quote_identifier, safe_name, Dialect};
+use crate::sql::{build_schema, column_def, create_index, quote_identifier, safe_name, Dialect};
 
 /// One change that brings a table closer to its record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,14 +103,6 @@ pub fn plan(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Mi
     }
     for index in &schema.indexes {
         if !has_index(&index.columns, false) {
-            let mut create = Index::create();
-            create
-                .if_not_exists()
-                .name(index.name.clone())
-                .table(schema.name.clone());
-            for column in &index.columns {
-                create.col(column.clone());
-            }
             plan.changes.push(PlannedChange {
                 change: Change::AddIndex(index.columns.clone()),
                 description: format!(
@@ -118,7 +110,7 @@ pub fn plan(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Mi
                     index.name,
                     index.columns.join(", ")
                 ),
-                sql: vec![build_schema(dialect, &create)],
+                sql: vec![create_index(dialect, schema, index)],
             });
         }
     }

@@ -4,7 +4,7 @@ use sea_query::{ColumnDef, ColumnType, Expr, ForeignKey, Index, Table};
 
 use super::{build_schema, sea_value, Dialect};
 use crate::error::{Error, Result};
-use crate::schema::{ColumnRole, ColumnSchema, TableSchema};
+use crate::schema::{ColumnRole, ColumnSchema, IndexSchema, TableSchema};
 
 /// The statements that create `schema` if it does not exist yet, in the order to run them.
 pub fn create_table_statements(dialect: &dyn Dialect, schema: &TableSchema) -> Result<Vec<String>> {
@@ -13,17 +13,22 @@ pub fn create_table_statements(dialect: &dyn Dialect, schema: &TableSchema) -> R
     statements.push(create_table(dialect, schema));
     statements.extend(dialect.after_create_table(schema));
     for index in &schema.indexes {
-        let mut create = Index::create();
-        create
-            .if_not_exists()
-            .name(index.name.clone())
-            .table(schema.name.clone());
-        for column in &index.columns {
-            create.col(column.clone());
-        }
-        statements.push(build_schema(dialect, &create));
+        statements.push(create_index(dialect, schema, index));
     }
     Ok(statements)
+}
+
+/// `CREATE INDEX IF NOT EXISTS` for one of `schema`'s indexes.
+pub fn create_index(dialect: &dyn Dialect, schema: &TableSchema, index: &IndexSchema) -> String {
+    let mut create = Index::create();
+    create
+        .if_not_exists()
+        .name(index.name.clone())
+        .table(schema.name.clone());
+    for column in &index.columns {
+        create.col(column.clone());
+    }
+    build_schema(dialect, &create)
 }
 
 /// `CREATE TABLE IF NOT EXISTS` for `schema`, with constraints inline.

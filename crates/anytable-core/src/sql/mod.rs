@@ -10,7 +10,9 @@ mod placeholders;
 mod projection;
 mod render;
 
-pub use ddl::{column_def, create_table, create_table_statements, MAX_IDENTIFIER_LEN};
+pub use ddl::{
+    column_def, create_index, create_table, create_table_statements, MAX_IDENTIFIER_LEN,
+};
 pub use dialect::{build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES};
 pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
