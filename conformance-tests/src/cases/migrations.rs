@@ -231,9 +231,10 @@ pub fn processes_migrate_at_once(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// A table copied from an SQLite database into this one and back keeps every row exactly (ids,
-/// `added` and `updated` included, gaps in the ids too); new inserts continue after the
-/// largest copied id; a copy onto rows with the same ids fails as a whole.
+/// A table copied from an SQLite database into this one, back, and on to DuckDB (where it is
+/// compiled in) keeps every row exactly (ids, `added` and `updated` included, gaps in the ids
+/// too); new inserts continue after the largest copied id; a copy onto rows with the same ids
+/// fails as a whole.
 pub fn copy_between_backends_keeps_ids(t: &TestDb) -> CaseResult {
     let source = anytable::Database::open("sqlite::memory:")?;
     let rows = source.table::<SimpleRow>()?;
@@ -278,6 +279,26 @@ pub fn copy_between_backends_keeps_ids(t: &TestDb) -> CaseResult {
         ErrorKind::UniqueViolation,
     )?;
     ensure!(here.count()? == 49, "a failed copy copies nothing");
+    // On through DuckDB where it is compiled in: SQLite -> this backend -> DuckDB.
+    #[cfg(feature = "duckdb")]
+    {
+        let duck = anytable::Database::open("duckdb::memory:")?;
+        ensure!(
+            duck.copy_from::<SimpleRow>(&t.db)? == 49,
+            "copied on to DuckDB"
+        );
+        let ducks = duck.table::<SimpleRow>()?;
+        ensure!(
+            ducks.select().order_by(SimpleRow::id().asc()).all()?
+                == here.select().order_by(SimpleRow::id().asc()).all()?,
+            "the copy to DuckDB is exact"
+        );
+        let next = ducks.insert(&mut SimpleRow::new("duck", 1))?;
+        ensure!(
+            next > id,
+            "DuckDB's ids continue after the copied ones: {next} after {id}"
+        );
+    }
     Ok(())
 }
 
