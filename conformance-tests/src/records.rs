@@ -440,3 +440,13 @@ pub struct LegacyRow {
     /// Text.
     pub label: Option<String>,
 }
+
+/// A record for a hand-made table whose timestamp column has no time zone.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "naive_rows")]
+pub struct NaiveRow {
+    /// `TIMESTAMP` (without time zone) in the table.
+    pub at: DateTime<Utc>,
+    /// Text.
+    pub label: String,
+}

@@ -116,7 +116,10 @@ impl ColumnReader {
             ValueType::Bool => <bool as FromSql>::accepts(ty),
             ValueType::Text => <String as FromSql>::accepts(ty),
             ValueType::Bytes => <Vec<u8> as FromSql>::accepts(ty),
-            ValueType::Timestamp => <DateTime<Utc> as FromSql>::accepts(ty),
+            // `timestamp without time zone` of an adopted table reads as UTC.
+            ValueType::Timestamp => {
+                <DateTime<Utc> as FromSql>::accepts(ty) || *ty == Type::TIMESTAMP
+            }
             ValueType::Date => <NaiveDate as FromSql>::accepts(ty),
             ValueType::Json => <serde_json::Value as FromSql>::accepts(ty),
             ValueType::Uuid => <uuid::Uuid as FromSql>::accepts(ty),
@@ -166,6 +169,11 @@ impl ColumnReader {
             ValueType::Bool => Value::Bool(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Text => Value::Text(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Bytes => Value::Bytes(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Timestamp if *ty == Type::TIMESTAMP => Value::Timestamp(
+                chrono::NaiveDateTime::from_sql(ty, raw)
+                    .map_err(failed)?
+                    .and_utc(),
+            ),
             ValueType::Timestamp => Value::Timestamp(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Json => Value::Json(FromSql::from_sql(ty, raw).map_err(failed)?),

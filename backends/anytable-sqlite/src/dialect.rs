@@ -77,6 +77,11 @@ impl Dialect for SqliteDialect {
         column.is_in(values.iter().map(|v| Expr::val(sea_value(v.clone()))))
     }
 
+    fn is_naive_timestamp(&self, _: &str) -> bool {
+        // SQLite has no timestamp type: a hand-made column's text may be in any format.
+        false
+    }
+
     fn continue_ids(&self, _: &TableSchema, _: &ColumnSchema) -> Vec<String> {
         // AUTOINCREMENT records the largest id written, explicit ones included.
         Vec::new()

@@ -8,8 +8,8 @@ use anytable::{Change, ErrorKind};
 use crate::cases::errors::expect_kind;
 use crate::cases::processes;
 use crate::records::{
-    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, LegacyRow, SimpleRow, StrictRow,
-    StrictRowLess,
+    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, LegacyRow, NaiveRow, SimpleRow,
+    StrictRow, StrictRowLess,
 };
 use crate::{ensure, CaseResult, TestDb};
 
@@ -378,6 +378,46 @@ pub fn adopt_a_table_with_extra_columns(t: &TestDb) -> CaseResult {
             e.kind() == ErrorKind::TypeMismatch,
             "a value too big for the column is a TypeMismatch: {e}"
         ),
+    }
+
+    // A hand-made `timestamp without time zone` column backs a DateTime<Utc> field only when
+    // the caller says its values are UTC; SQLite has no timestamp type, so there it is refused.
+    t.db.execute(
+        r#"CREATE TABLE "naive_rows" ("at" TIMESTAMP NOT NULL, "label" TEXT NOT NULL)"#,
+        &[],
+    )?;
+    t.db.execute(
+        r#"INSERT INTO "naive_rows" ("at", "label") VALUES ('2026-01-02 03:04:05', 'raw')"#,
+        &[],
+    )?;
+    expect_kind(
+        t.db.adopt::<NaiveRow>().map(drop),
+        ErrorKind::SchemaMismatch,
+    )?;
+    if t.db.dialect().is_naive_timestamp("TIMESTAMP") {
+        let naive = t.db.adopt_naive_timestamps_as_utc::<NaiveRow>()?;
+        let raw = naive
+            .filter(NaiveRow::label().eq("raw"))
+            .first()?
+            .ok_or("the hand-written row")?;
+        let want = anytable::chrono::DateTime::parse_from_rfc3339("2026-01-02T03:04:05Z")?;
+        ensure!(raw.at == want, "a naive timestamp reads as UTC: {}", raw.at);
+        let mut row = NaiveRow {
+            at: anytable::chrono::DateTime::parse_from_rfc3339("1999-12-31T23:59:59.123456Z")?
+                .to_utc(),
+            label: "ours".into(),
+        };
+        naive.insert(&mut row)?;
+        let back = naive.filter(NaiveRow::label().eq("ours")).first()?;
+        ensure!(
+            back.as_ref() == Some(&row),
+            "UTC is written and read back: {back:?}"
+        );
+    } else {
+        expect_kind(
+            t.db.adopt_naive_timestamps_as_utc::<NaiveRow>().map(drop),
+            ErrorKind::SchemaMismatch,
+        )?;
     }
 
     t.db.table::<StrictRow>()?;

@@ -7,6 +7,7 @@ use crate::value::ValueType;
 
 /// How strictly a table must match its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Fit {
     /// Exactly: every column of the table is one of the record's.
     #[default]
@@ -16,6 +17,9 @@ pub enum Fit {
     /// A narrower integer column may back a wider integer field (reads widen; a write that does
     /// not fit is a `TypeMismatch`).
     Adopted,
+    /// [`Adopted`](Self::Adopted), and a `timestamp without time zone` column may back a
+    /// `DateTime<Utc>` field: its values are taken as UTC, and UTC is written.
+    AdoptedNaiveUtc,
 }
 
 /// Checks that `info` matches `schema`; otherwise a `SchemaMismatch` listing every difference.
@@ -87,7 +91,11 @@ pub fn differences_fit(
             ));
             continue;
         };
-        if found.ty != Some(column.ty) && !(fit == Fit::Adopted && widens(found.ty, column.ty)) {
+        let adopted = matches!(fit, Fit::Adopted | Fit::AdoptedNaiveUtc);
+        let naive_utc = fit == Fit::AdoptedNaiveUtc
+            && column.ty == ValueType::Timestamp
+            && dialect.is_naive_timestamp(&found.declared_type);
+        if found.ty != Some(column.ty) && !(adopted && widens(found.ty, column.ty)) && !naive_utc {
             out.push(format!(
                 "column {:?} is declared {} ({}) but the table has type {:?}",
                 column.name,
@@ -123,8 +131,8 @@ pub fn differences_fit(
         }
         let omissible = found.nullable || found.has_default;
         match fit {
-            Fit::Adopted if omissible => {}
-            Fit::Adopted => out.push(format!(
+            Fit::Adopted | Fit::AdoptedNaiveUtc if omissible => {}
+            Fit::Adopted | Fit::AdoptedNaiveUtc => out.push(format!(
                 "column {:?} ({}) is in the table but not in the record, and is NOT NULL \
                  without a default: every insert of the record would fail",
                 found.name, found.declared_type

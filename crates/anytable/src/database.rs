@@ -179,6 +179,14 @@ impl Database {
         self.table_fit::<R>(Fit::Adopted)
     }
 
+    /// [`adopt`](Self::adopt), where the caller also says that `DateTime<Utc>` fields whose
+    /// columns are `timestamp without time zone` (PostgreSQL `timestamp`, DuckDB `TIMESTAMP`)
+    /// hold UTC: they are read as UTC and written in UTC. SQLite has no timestamp type, so
+    /// there it is `adopt`.
+    pub fn adopt_naive_timestamps_as_utc<R: Record>(&self) -> Result<TableHandle<'static, R>> {
+        self.table_fit::<R>(Fit::AdoptedNaiveUtc)
+    }
+
     fn table_fit<R: Record>(&self, fit: Fit) -> Result<TableHandle<'static, R>> {
         let state = match self.cached::<R>() {
             Some(state) => state,

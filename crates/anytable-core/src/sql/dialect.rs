@@ -95,6 +95,14 @@ pub trait Dialect: Send + Sync + Debug {
         Vec::new()
     }
 
+    /// Whether `declared` (a type as the database reports it) is a timestamp without a time
+    /// zone, which an adopted table may hold for a `DateTime<Utc>` field when the caller says
+    /// its values are UTC. `false` where the engine has no such type.
+    fn is_naive_timestamp(&self, declared: &str) -> bool {
+        let d = declared.trim().to_ascii_uppercase();
+        d == "TIMESTAMP" || d == "TIMESTAMP WITHOUT TIME ZONE"
+    }
+
     /// Statements that make the id column's default continue after the largest id in the
     /// table, run after rows were written with their ids (a copy between databases). The
     /// default suits identity columns (PostgreSQL); SQLite's AUTOINCREMENT keeps up by itself.
