@@ -450,3 +450,28 @@ pub struct NaiveRow {
     /// Text.
     pub label: String,
 }
+
+/// Version 3: one more field on a table that now has indexes and a unique constraint.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "journal", index(mood))]
+pub struct JournalV3 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// As before.
+    pub title: String,
+    /// As before.
+    pub body: Option<String>,
+    /// As before.
+    #[anytable(default = 3)]
+    pub stars: i64,
+    /// As before.
+    pub mood: Option<String>,
+    /// As before.
+    #[anytable(unique)]
+    pub slug: Option<String>,
+    /// As before.
+    pub doc: Option<serde_json::Value>,
+    /// New in version 3.
+    pub archived: Option<bool>,
+}

@@ -8,8 +8,8 @@ use anytable::{Change, ErrorKind};
 use crate::cases::errors::expect_kind;
 use crate::cases::processes;
 use crate::records::{
-    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, LegacyRow, NaiveRow, SimpleRow,
-    StrictRow, StrictRowLess,
+    JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, JournalV3, LegacyRow, NaiveRow,
+    SimpleRow, StrictRow, StrictRowLess,
 };
 use crate::{ensure, CaseResult, TestDb};
 
@@ -110,6 +110,35 @@ pub fn additive_columns_and_indexes(t: &TestDb) -> CaseResult {
     );
     let again = t.db.migrate::<JournalV2>()?;
     ensure!(again.is_empty(), "nothing left to do: {again:?}");
+
+    // Version 3 adds a column to a table that now has an index and a unique constraint.
+    let v3 = t.db.migrate::<JournalV3>()?;
+    ensure!(
+        v3.changes.iter().map(|c| &c.change).collect::<Vec<_>>()
+            == [&Change::AddColumn("archived".into())],
+        "version 3's plan: {v3:?}"
+    );
+    let journal = t.db.table::<JournalV3>()?;
+    ensure!(
+        journal.count()? == 4,
+        "every row kept: {}",
+        journal.count()?
+    );
+    let mut dup = JournalV3 {
+        id: 0,
+        title: "dup again".into(),
+        body: None,
+        stars: 1,
+        mood: None,
+        slug: Some("third".into()),
+        doc: None,
+        archived: Some(true),
+    };
+    expect_kind(journal.insert(&mut dup), ErrorKind::UniqueViolation)?;
+    ensure!(
+        journal.filter(JournalV3::mood().eq("calm")).count()? == 1,
+        "the index still answers"
+    );
     Ok(())
 }
 
