@@ -20,8 +20,21 @@ use crate::error::map_err;
 /// whether a value fits never depends on how well it compresses, with room left for the entry's
 /// header and other columns.
 const MAX_INDEX_ENTRY_BYTES: usize = 2_600;
-/// The options of a `postgres:` URL besides the pool's ([`PoolSettings`]).
-const OPTIONS: &[&str] = &["schema", "isolation", "application_name"];
+/// The options of a `postgres:` URL besides the pool's ([`PoolSettings`]): anytable's own,
+/// then libpq's, with libpq's meanings (see [`libpq_options`]).
+const OPTIONS: &[&str] = &[
+    "schema",
+    "isolation",
+    "statement_timeout",
+    "application_name",
+    "sslmode",
+    "sslrootcert",
+    "connect_timeout",
+    "options",
+    "host",
+    "port",
+    "target_session_attrs",
+];
 
 /// A Postgres client and the statements prepared on it.
 pub(crate) struct Slot {
@@ -58,6 +71,31 @@ impl std::fmt::Debug for PostgresBackend {
 fn server_config(url: &DatabaseUrl) -> Result<Config> {
     let server = url.server()?;
     let mut config = Config::new();
+    let mut hosts = server.hosts.clone();
+    // libpq: `host=` and `port=` in the query override the URL's (a Unix socket directory is
+    // a host starting with `/`, which only the query can carry).
+    if let Some(list) = url.option("host") {
+        hosts = list.split(',').map(|h| (h.to_owned(), None)).collect();
+    }
+    if let Some(list) = url.option("port") {
+        let ports: Vec<&str> = list.split(',').collect();
+        if ports.len() != hosts.len().max(1) && ports.len() != 1 {
+            return Err(Error::invalid_input(format!(
+                "port={list:?} gives {} ports for {} hosts",
+                ports.len(),
+                hosts.len()
+            )));
+        }
+        if hosts.is_empty() {
+            hosts.push(("localhost".to_owned(), None));
+        }
+        for (i, host) in hosts.iter_mut().enumerate() {
+            let text = ports.get(i).or(ports.first()).copied().unwrap_or_default();
+            host.1 = Some(text.parse().map_err(|_| {
+                Error::invalid_input(format!("port={text:?} is not a port number"))
+            })?);
+        }
+    }
     if let Some(user) = &server.user {
         config.user(user);
     }
@@ -68,14 +106,86 @@ fn server_config(url: &DatabaseUrl) -> Result<Config> {
         config.dbname(database);
     }
     // The driver pairs ports with hosts by position when there is more than one.
-    let any_port = server.hosts.iter().any(|(_, port)| port.is_some());
-    for (host, port) in &server.hosts {
+    let any_port = hosts.iter().any(|(_, port)| port.is_some());
+    for (host, port) in &hosts {
         config.host(host);
         if any_port {
             config.port(port.unwrap_or(DEFAULT_PORT));
         }
     }
     Ok(config)
+}
+
+/// libpq's connection parameters as users paste them from a provider's dashboard, each with
+/// libpq's meaning, applied to `config`; `options` is returned to join anytable's own startup
+/// options.
+fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<Option<String>> {
+    match url.option("sslmode") {
+        // Without TLS, `allow` and `prefer` (libpq's default) connect in plain text, as libpq
+        // does with a server that offers no TLS.
+        None | Some("disable") | Some("allow") | Some("prefer") => {}
+        Some(mode @ ("require" | "verify-ca" | "verify-full")) => {
+            return Err(Error::unsupported(format!(
+                "sslmode={mode} needs TLS, which this build of anytable's PostgreSQL backend \
+                 does not have yet; use sslmode=disable or prefer on a trusted network"
+            )))
+        }
+        Some(other) => {
+            return Err(Error::invalid_input(format!(
+                "sslmode={other:?} must be disable, allow, prefer, require, verify-ca or \
+                 verify-full"
+            )))
+        }
+    }
+    if let Some(seconds) = url.option("connect_timeout") {
+        let n: u64 = seconds.parse().map_err(|_| {
+            Error::invalid_input(format!("connect_timeout={seconds:?} is not whole seconds"))
+        })?;
+        if n == 0 {
+            return Err(Error::invalid_input(
+                "connect_timeout=0 (libpq: wait forever) is refused: give the seconds to wait",
+            ));
+        }
+        // libpq waits at least 2 seconds, whatever is asked.
+        config.connect_timeout(Duration::from_secs(n.max(2)));
+    }
+    match url.option("target_session_attrs") {
+        None | Some("any") => {}
+        Some("read-write") => {
+            config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::ReadWrite);
+        }
+        Some(other @ ("read-only" | "primary" | "standby" | "prefer-standby")) => {
+            return Err(Error::unsupported(format!(
+                "target_session_attrs={other} is not supported yet; any and read-write are"
+            )))
+        }
+        Some(other) => {
+            return Err(Error::invalid_input(format!(
+                "target_session_attrs={other:?} must be any, read-write, read-only, primary, \
+                 standby or prefer-standby"
+            )))
+        }
+    }
+    Ok(url.option("options").map(str::to_owned))
+}
+
+/// `statement_timeout=` as PostgreSQL's setting takes it: milliseconds, or a number with
+/// `ms`, `s`, `min` or `h`.
+fn statement_timeout(url: &DatabaseUrl) -> Result<Option<String>> {
+    let Some(value) = url.option("statement_timeout") else {
+        return Ok(None);
+    };
+    let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let unit = &value[digits.len()..];
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || !matches!(unit, "" | "ms" | "s" | "min" | "h")
+    {
+        return Err(Error::invalid_input(format!(
+            "statement_timeout={value:?} must be milliseconds or a number with ms, s, min or h"
+        )));
+    }
+    Ok(Some(value.to_owned()))
 }
 
 /// PostgreSQL's port when a URL names none.
@@ -106,6 +216,8 @@ impl PostgresBackend {
         let begin = begin_statement(url)?;
         let mut config = server_config(url)?;
         config.connect_timeout(timeout);
+        let user_options = libpq_options(url, &mut config)?;
+        let statement_timeout = statement_timeout(url)?;
         // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
         config.application_name(url.option("application_name").unwrap_or("anytable"));
         // Startup parameters, not SETs: they hold on every pooled connection, even behind a
@@ -121,6 +233,15 @@ impl PostgresBackend {
                     .replace('\\', "\\\\")
                     .replace(' ', "\\ ")
             ));
+        }
+        if let Some(limit) = statement_timeout {
+            // A statement running longer is cancelled by the server: `Timeout`.
+            options.push_str(&format!(" -c statement_timeout={limit}"));
+        }
+        if let Some(theirs) = user_options {
+            // After anytable's, so that the caller's settings win.
+            options.push(' ');
+            options.push_str(&theirs);
         }
         config.options(&options);
         // Connect once now so a wrong host, port or password fails here, not in the pool.
