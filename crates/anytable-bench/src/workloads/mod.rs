@@ -7,6 +7,7 @@
 //! - W5: mixed load, writer and reader threads for a fixed time, with latency percentiles.
 //! - W6: the two seed scenarios, scaled up: writer and reader threads, and writer processes.
 //! - W7: GROUP BY with COUNT, SUM and AVG over the bulk rows, in 100 groups.
+//! - W8: `copy_from` an SQLite file, against `all()` plus `insert_many` by hand.
 //!
 //! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
@@ -22,6 +23,7 @@ use crate::report::Measurement;
 pub mod analytics;
 pub mod asyncs;
 pub mod basic;
+pub mod copy;
 pub mod memory;
 pub mod mixed;
 pub mod seeds;
@@ -294,6 +296,11 @@ pub fn run_all<E: Engine>(
     if only("W7") {
         announce("W7");
         out.push(analytics::group_by(engine, s));
+    }
+    if only("W8") {
+        announce("W8");
+        let dir = tempfile::tempdir().expect("temp dir");
+        out.push(copy::copy_from(engine, s, dir.path()));
     }
     if only("A") {
         announce("A1/A4 (async against sync)");
