@@ -83,3 +83,47 @@ fn a_panic_inside_a_transaction_rolls_it_back() {
     let items = runtime.block_on(db.table::<Item>()).unwrap();
     assert_eq!(runtime.block_on(items.count()).unwrap(), 0);
 }
+
+/// Version 2 of `Item`: one new nullable field.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "item")]
+struct ItemV2 {
+    #[anytable(id)]
+    id: i64,
+    name: String,
+    note: Option<String>,
+}
+
+#[test]
+fn migrations_adoption_and_copies_run_off_the_runtime_too() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let source = AsyncDatabase::open("sqlite::memory:").await.unwrap();
+        let items = source.table::<Item>().await.unwrap();
+        items
+            .insert(Item {
+                id: 0,
+                name: "a".into(),
+            })
+            .await
+            .unwrap();
+        let plan = source.migration_plan::<ItemV2>().await.unwrap();
+        assert_eq!(plan.changes.len(), 1, "{plan:?}");
+        assert_eq!(source.migrate::<ItemV2>().await.unwrap(), plan);
+        let target = AsyncDatabase::open("sqlite::memory:").await.unwrap();
+        assert_eq!(target.copy_from::<ItemV2>(&source).await.unwrap(), 1);
+        let adopted = target.adopt::<Item>().await.unwrap();
+        let names: Vec<String> = adopted
+            .select()
+            .all()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|i| i.name)
+            .collect();
+        assert_eq!(names, ["a"]);
+    });
+}

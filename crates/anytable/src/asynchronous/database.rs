@@ -4,7 +4,7 @@ use std::future::Future;
 
 use super::{blocking, AsyncTableHandle, AsyncTransaction};
 use crate::backend::Dialect;
-use crate::{Capabilities, ColumnValue, Database, FromRow, Record, Result, Value};
+use crate::{Capabilities, ColumnValue, Database, FromRow, MigrationPlan, Record, Result, Value};
 
 /// The async twin of [`Database`]: `Clone + Send + Sync`, sharing the same pool.
 ///
@@ -124,6 +124,33 @@ impl AsyncDatabase {
     ) -> Result<Option<T>> {
         let (db, sql) = (self.db.clone(), sql.into());
         blocking(move || db.query_scalar(&sql, &params)).await
+    }
+
+    /// What [`migrate`](Self::migrate) would do, without doing it (see
+    /// [`Database::migration_plan`]).
+    pub async fn migration_plan<R: Record>(&self) -> Result<MigrationPlan> {
+        let db = self.db.clone();
+        blocking(move || db.migration_plan::<R>()).await
+    }
+
+    /// Brings `R`'s table up to the record by additions only (see [`Database::migrate`]).
+    pub async fn migrate<R: Record>(&self) -> Result<MigrationPlan> {
+        let db = self.db.clone();
+        blocking(move || db.migrate::<R>()).await
+    }
+
+    /// The table of `R`, tolerating columns `R` does not name (see [`Database::adopt`]).
+    pub async fn adopt<R: Record>(&self) -> Result<AsyncTableHandle<R>> {
+        let db = self.db.clone();
+        let table = blocking(move || db.adopt::<R>()).await?;
+        Ok(AsyncTableHandle::new(table, None))
+    }
+
+    /// Copies `R`'s table from `source`, ids and timestamps kept (see
+    /// [`Database::copy_from`]).
+    pub async fn copy_from<R: Record>(&self, source: &AsyncDatabase) -> Result<u64> {
+        let (db, source) = (self.db.clone(), source.db.clone());
+        blocking(move || db.copy_from::<R>(&source)).await
     }
 
     /// Starts a transaction; end it with [`AsyncTransaction::commit`] or
