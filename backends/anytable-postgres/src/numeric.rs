@@ -4,6 +4,8 @@
 //! The wire form is `ndigits`, `weight`, `sign`, `dscale` (each 16 bits) and `ndigits` base-10000
 //! digits, the first worth `10000^weight`.
 
+use std::fmt::Write;
+
 const POSITIVE: u16 = 0x0000;
 const NEGATIVE: u16 = 0x4000;
 
@@ -77,12 +79,13 @@ pub(crate) fn to_f64(raw: &[u8]) -> Result<f64, String> {
         text.push('-');
     }
     text.push('0');
+    // Writing to a String cannot fail.
     for digit in &n.digits {
-        text.push_str(&format!("{digit:04}"));
+        let _ = write!(text, "{digit:04}");
     }
     // The decimal point sits after the digit of power 0: `weight + 1` base-10000 digits in.
     let exponent = 4 * (n.weight + 1 - n.digits.len() as i32);
-    text.push_str(&format!("e{exponent}"));
+    let _ = write!(text, "e{exponent}");
     text.parse::<f64>().map_err(|e| e.to_string())
 }
 

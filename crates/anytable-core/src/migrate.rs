@@ -228,17 +228,18 @@ fn unique_index_name(table: &str, columns: &[String]) -> String {
     safe_name(&format!("ux_{table}_{}", columns.join("_")))
 }
 
-/// The plan for a table that does not exist yet: create it.
-pub fn create(dialect: &dyn Dialect, schema: &TableSchema) -> crate::Result<MigrationPlan> {
-    Ok(MigrationPlan {
+/// The plan for a table that does not exist yet: create it with `statements` (those of
+/// [`create_table_statements`](crate::sql::create_table_statements), as the backend runs them).
+pub fn create(schema: &TableSchema, statements: Vec<String>) -> MigrationPlan {
+    MigrationPlan {
         table: schema.name.clone(),
         changes: vec![PlannedChange {
             change: Change::CreateTable,
             description: format!("create table {:?}", schema.name),
-            sql: crate::sql::create_table_statements(dialect, schema)?,
+            sql: statements,
         }],
         refused: Vec::new(),
-    })
+    }
 }
 
 /// `SELECT COUNT(*)` of the keys over `columns` that more than one row holds (rows with a

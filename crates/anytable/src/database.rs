@@ -274,12 +274,24 @@ pub fn retry_delay(attempt: u32) -> std::time::Duration {
     std::time::Duration::from_micros(base * 500 + jitter / 2)
 }
 
-/// Refuses to create a table whose foreign keys name a table that does not exist yet, the same
-/// way on every engine (SQLite alone would create it and fail every insert).
-pub(crate) fn check_referenced_tables(
+/// The statements that create `schema`'s table: with its foreign keys where the backend
+/// enforces them (and only once the tables they reference exist), without them elsewhere.
+pub(crate) fn creation_statements(
+    db: &Database,
     conn: &mut dyn Connection,
     schema: &TableSchema,
-) -> Result<()> {
+) -> Result<Vec<String>> {
+    if db.capabilities().foreign_keys {
+        check_referenced_tables(conn, schema)?;
+        create_table_statements(db.dialect(), schema)
+    } else {
+        create_table_statements(db.dialect(), &schema.without_references())
+    }
+}
+
+/// Refuses to create a table whose foreign keys name a table that does not exist yet, the same
+/// way on every engine (SQLite alone would create it and fail every insert).
+fn check_referenced_tables(conn: &mut dyn Connection, schema: &TableSchema) -> Result<()> {
     for table in schema.referenced_tables() {
         if conn.introspect(table)?.is_none() {
             return Err(Error::new(
@@ -309,12 +321,7 @@ fn prepare_table<R: Record>(
     let info = match conn.introspect(&schema.name)? {
         Some(info) => info,
         None => {
-            let ddl = if db.capabilities().foreign_keys {
-                check_referenced_tables(conn, schema)?;
-                create_table_statements(dialect, schema)?
-            } else {
-                create_table_statements(dialect, &schema.without_references())?
-            };
+            let ddl = creation_statements(db, conn, schema)?;
             if own_tx {
                 conn.begin()?;
             }

@@ -94,20 +94,18 @@ fn plan_on(
 ) -> Result<MigrationPlan> {
     let dialect = db.dialect();
     let Some(info) = conn.introspect(&schema.name)? else {
-        let schema = if db.capabilities().foreign_keys {
-            crate::database::check_referenced_tables(conn, schema)?;
-            schema.clone()
-        } else {
-            schema.without_references()
-        };
-        return migrate::create(dialect, &schema);
+        let statements = crate::database::creation_statements(db, conn, schema)?;
+        return Ok(migrate::create(schema, statements));
     };
     let mut plan = migrate::plan(dialect, schema, &info);
-    let exists = |column: &String| info.columns.iter().any(|c| &c.name == column);
+    // Over a column the plan adds, every key is NULL: nothing to check.
+    let existing = |columns: &[String]| {
+        columns
+            .iter()
+            .all(|column| info.columns.iter().any(|c| &c.name == column))
+    };
     let mut kept = Vec::with_capacity(plan.changes.len());
     for change in std::mem::take(&mut plan.changes) {
-        // Over a column the plan adds, every key is NULL: nothing to check.
-        let existing = |columns: &[String]| columns.iter().all(exists);
         if let Change::AddUnique(columns) = &change.change {
             if !existing(columns) {
                 kept.push(change);

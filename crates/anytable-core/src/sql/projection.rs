@@ -60,21 +60,23 @@ pub fn projection(
     let group_by = grouping(spec)?;
     let render = Render::new(dialect, schema);
     let (sql, params) = statement(&render, schema, spec, &group_by)?;
-    let sums_integers = spec
+    // The first integer sum the query computes, if any: where the dialect has an exact form
+    // of it, the whole statement is built a second time with exact sums.
+    let integer_sum = spec
         .select
         .iter()
         .copied()
         .chain(spec.order.iter().map(OrderKey::expr))
         .chain(spec.having.into_iter().flat_map(aggregates_in))
-        .any(|e| {
+        .find(|e| {
             e.aggregate == Some(AggregateFn::Sum)
                 && render.column(e.column).is_some_and(|c| is_integer(c.ty))
         });
-    let exact = if sums_integers {
-        Some(statement(&render.with_exact_sums(), schema, spec, &group_by)?.0)
-            .filter(|exact| *exact != sql)
-    } else {
-        None
+    let exact = match integer_sum {
+        Some(sum) if dialect.exact_sum(render.col(sum.column)).is_some() => {
+            Some(statement(&render.with_exact_sums(), schema, spec, &group_by)?.0)
+        }
+        _ => None,
     };
     Ok(ProjectionSql { sql, params, exact })
 }

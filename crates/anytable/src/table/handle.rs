@@ -439,8 +439,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
 
     /// A cursor over the rows of `sql`, in this table's transaction if it has one.
     pub(super) fn cursor(&self, sql: &str, params: &[Value]) -> Result<Cursor<'tx>> {
-        let types = &self.state.statements.column_types;
-        Cursor::open(&self.db, self.tx, sql, params, types)
+        self.open_cursor(sql, params, &self.state.statements.column_types)
     }
 }
 
