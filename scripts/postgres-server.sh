@@ -11,6 +11,14 @@
 # run as root, so as root the server runs as the unprivileged user `postgres` (or `nobody`). A
 # locale the machine lacks is generated first (as root, with localedef from Debian's `locales`
 # package, installed if missing), and the script says so.
+#
+# `postgres_start LOCALE URL_VARIABLE tls` also turns TLS on: a throwaway certificate authority
+# and a server certificate for the name `localhost` (only: connecting to 127.0.0.1 with
+# verify-full must fail) are made with openssl (installed from Debian's packages if missing);
+# URL_VARIABLE and ANYTABLE_POSTGRES_TLS_URL hold a `sslmode=verify-full` URL to it, and
+# ANYTABLE_POSTGRES_TLS_DIR names the directory holding `ca.crt` and `other-ca.crt` (a second
+# authority that signed nothing the server has). The role `anytable_tls_only` may log in over TLS
+# only, for `sslmode=allow`'s retry. Plain connections stay open to every other role.
 
 postgres_bin_dir() {
     local dir
@@ -76,8 +84,39 @@ postgres_ensure_locale() {
     localedef -i "${wanted%%.*}" -f UTF-8 "$wanted" || return 1
 }
 
+# Makes the certificates for a cluster in DIR (see above) with openssl.
+postgres_make_certificates() {
+    local dir="$1"
+    if ! command -v openssl >/dev/null; then
+        echo "installing Debian's openssl package to make the TLS test certificates"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; } \
+            >/dev/null || {
+            echo "error: openssl is missing and cannot be installed" >&2
+            return 1
+        }
+    fi
+    local name
+    for name in ca other-ca; do
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=anytable throwaway $name" -keyout "$dir/$name.key" -out "$dir/$name.crt" \
+            -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+            >/dev/null 2>&1 || return 1
+    done
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=localhost" \
+        -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 || return 1
+    printf '%s\n' "subjectAltName=DNS:localhost" "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$dir/server.ext"
+    openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.crt" -CAkey "$dir/ca.key" \
+        -CAcreateserial -days 2 -extfile "$dir/server.ext" -out "$dir/server.crt" \
+        >/dev/null 2>&1 || return 1
+    chmod 600 "$dir/server.key"
+    if [ -n "$ANYTABLE_PG_OWNER" ]; then
+        chown "$ANYTABLE_PG_OWNER" "$dir/server.key" "$dir/server.crt"
+    fi
+}
+
 postgres_start() {
-    local locale="${1:-C.UTF-8}" url_var="${2:-ANYTABLE_POSTGRES_URL}"
+    local locale="${1:-C.UTF-8}" url_var="${2:-ANYTABLE_POSTGRES_URL}" tls="${3:-}"
     if ! ANYTABLE_PG_BIN="$(postgres_bin_dir)"; then
         cat >&2 <<'EOF'
 error: no PostgreSQL server binaries (initdb, pg_ctl, postgres) found on PATH or under
@@ -121,16 +160,37 @@ EOF
         cat "$dir/initdb.log" >&2
         return 1
     }
+    local ssl=""
+    if [ "$tls" = tls ]; then
+        postgres_make_certificates "$dir" || {
+            echo "error: cannot make the TLS certificates in $dir" >&2
+            return 1
+        }
+        ssl="-c ssl=on -c ssl_cert_file=$dir/server.crt -c ssl_key_file=$dir/server.key"
+        # First match wins: this role is refused on plain connections only.
+        { echo "hostnossl all anytable_tls_only 127.0.0.1/32 reject"; cat "$dir/data/pg_hba.conf"; } \
+            >"$dir/pg_hba.new" && postgres_as_owner cp "$dir/pg_hba.new" "$dir/data/pg_hba.conf"
+    fi
     # fsync off: the cluster is thrown away; max_connections covers parallel tests with pools.
     postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 \
         -l "$dir/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 $ssl" \
         start >/dev/null || {
         cat "$dir/server.log" >&2
         return 1
     }
     export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
-    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale) at ${!url_var} (data in $dir)"
+    if [ "$tls" = tls ]; then
+        local psql="$ANYTABLE_PG_BIN/psql"
+        [ -x "$psql" ] || psql="$(command -v psql)"
+        postgres_as_owner "$psql" -q -h "$dir" -p "$port" -U anytable -d postgres \
+            -c "CREATE ROLE anytable_tls_only LOGIN" >/dev/null || return 1
+        export ANYTABLE_POSTGRES_TLS_DIR="$dir"
+        # Encrypted and fully checked: the name the certificate holds, the authority's roots.
+        export "$url_var=postgres://anytable@localhost:$port/postgres?sslmode=verify-full&sslrootcert=$dir/ca.crt"
+        export ANYTABLE_POSTGRES_TLS_URL="${!url_var}"
+    fi
+    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale${tls:+, TLS on}) at ${!url_var} (data in $dir)"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

@@ -15,9 +15,10 @@ use tokio::runtime::Runtime;
 use tokio::task::JoinHandle;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
-use tokio_postgres::{Config, Error, NoTls, Row, SimpleQueryMessage, Statement, ToStatement};
+use tokio_postgres::{Config, Error, Row, SimpleQueryMessage, Statement, ToStatement};
 
 use crate::error::map_err;
+use crate::tls::MakeRustls;
 use crate::types::Bind;
 
 /// Rows fetched per runtime entry while streaming.
@@ -36,14 +37,18 @@ pub(crate) struct SyncClient {
 }
 
 impl SyncClient {
-    /// Connects with `config`; the connection's I/O runs whenever a call is waiting on it.
-    pub(crate) fn connect(config: &Config) -> std::result::Result<SyncClient, ConnectError> {
+    /// Connects with `config`, over TLS where its `ssl_mode` asks; the connection's I/O runs
+    /// whenever a call is waiting on it.
+    pub(crate) fn connect(
+        config: &Config,
+        tls: MakeRustls,
+    ) -> std::result::Result<SyncClient, ConnectError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(ConnectError::Runtime)?;
         let (client, connection) = runtime
-            .block_on(config.connect(NoTls))
+            .block_on(config.connect(tls))
             .map_err(ConnectError::Postgres)?;
         let connection = runtime.spawn(connection);
         Ok(SyncClient {

@@ -8,12 +8,14 @@ use anytable_core::sql::quote_identifier;
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
 };
+use tokio_postgres::config::Host;
 use tokio_postgres::Config;
 
 use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
 use crate::dialect::PostgresDialect;
 use crate::error::map_err;
+use crate::tls::Tls;
 
 /// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
 /// compression; anytable refuses more than this of text and bytes per entry before writing, so
@@ -29,6 +31,8 @@ const OPTIONS: &[&str] = &[
     "application_name",
     "sslmode",
     "sslrootcert",
+    "sslcert",
+    "sslkey",
     "connect_timeout",
     "options",
     "host",
@@ -120,21 +124,12 @@ fn server_config(url: &DatabaseUrl) -> Result<Config> {
 /// libpq's meaning, applied to `config`; `options` is returned to join anytable's own startup
 /// options.
 fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<Option<String>> {
-    match url.option("sslmode") {
-        // Without TLS, `allow` and `prefer` (libpq's default) connect in plain text, as libpq
-        // does with a server that offers no TLS.
-        None | Some("disable") | Some("allow") | Some("prefer") => {}
-        Some(mode @ ("require" | "verify-ca" | "verify-full")) => {
+    for option in ["sslcert", "sslkey"] {
+        if url.option(option).is_some() {
             return Err(Error::unsupported(format!(
-                "sslmode={mode} needs TLS, which this build of anytable's PostgreSQL backend \
-                 does not have yet; use sslmode=disable or prefer on a trusted network"
-            )))
-        }
-        Some(other) => {
-            return Err(Error::invalid_input(format!(
-                "sslmode={other:?} must be disable, allow, prefer, require, verify-ca or \
-                 verify-full"
-            )))
+                "{option}=: client certificates are not supported yet; the server's \
+                 certificate is checked (sslmode, sslrootcert) and the login is by password"
+            )));
         }
     }
     if let Some(seconds) = url.option("connect_timeout") {
@@ -244,8 +239,9 @@ impl PostgresBackend {
             options.push_str(&theirs);
         }
         config.options(&options);
+        let tls = tls_for(url, &mut config)?;
         // Connect once now so a wrong host, port or password fails here, not in the pool.
-        let mut client = connect(&config)?;
+        let mut client = connect(&config, &tls)?;
         if let Some(schema) = url.option("schema") {
             client
                 .batch_execute(&format!(
@@ -273,7 +269,7 @@ impl PostgresBackend {
         drop(client);
         let pool = Pool::new("postgres", &settings, move || {
             Ok(Slot {
-                client: connect(&config)?,
+                client: connect(&config, &tls)?,
                 statements: StatementCache::default(),
                 returned: Instant::now(),
             })
@@ -300,8 +296,24 @@ impl PostgresBackend {
     }
 }
 
-fn connect(config: &Config) -> Result<SyncClient> {
-    SyncClient::connect(config).map_err(|e| {
+/// The URL's TLS settings, with the first attempt's mode set on `config`.
+fn tls_for(url: &DatabaseUrl, config: &mut Config) -> Result<Tls> {
+    let hosts = config.get_hosts();
+    let unix_only = !hosts.is_empty() && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)));
+    let tls = crate::tls::from_url(url, unix_only)?;
+    config.ssl_mode(tls.mode);
+    Ok(tls)
+}
+
+fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
+    let mut attempt = SyncClient::connect(config, tls.connector.clone());
+    if let (Err(_), Some(mode)) = (&attempt, tls.fallback) {
+        // sslmode=allow: a plain session was refused; libpq tries again with TLS.
+        let mut again = config.clone();
+        again.ssl_mode(mode);
+        attempt = SyncClient::connect(&again, tls.connector.clone());
+    }
+    attempt.map_err(|e| {
         let message = match e {
             ConnectError::Postgres(e) => map_err(e).message().to_owned(),
             other => other.to_string(),
@@ -351,8 +363,9 @@ impl Backend for PostgresBackend {
 /// Drops `schema` with everything in it.
 pub(crate) fn drop_schema(url: &str, schema: &str) -> Result<()> {
     let url = DatabaseUrl::parse(url)?;
-    let config = server_config(&url)?;
-    connect(&config)?
+    let mut config = server_config(&url)?;
+    let tls = tls_for(&url, &mut config)?;
+    connect(&config, &tls)?
         .batch_execute(&format!(
             "DROP SCHEMA IF EXISTS {} CASCADE",
             quote_identifier(schema)

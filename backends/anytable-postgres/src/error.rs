@@ -52,7 +52,14 @@ pub(crate) fn map_err(e: tokio_postgres::Error) -> Error {
         }
         return error.with_source(e);
     }
-    let text = e.to_string();
+    // The driver's message names the step that failed ("error performing TLS handshake");
+    // its causes say why (an untrusted certificate, a refused connection).
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(reason) = cause {
+        text.push_str(&format!(": {reason}"));
+        cause = reason.source();
+    }
     let kind = if e.is_closed() || e.as_db_error().is_none() && is_io(&e) {
         ErrorKind::Connection
     } else if text.contains("serializ") {

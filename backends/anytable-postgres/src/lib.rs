@@ -34,6 +34,7 @@ mod driver;
 mod error;
 mod introspect;
 mod numeric;
+mod tls;
 mod types;
 
 pub use dialect::PostgresDialect;
