@@ -27,7 +27,9 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
@@ -214,7 +216,12 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -223,7 +230,12 @@ impl ServerCertVerifier for AnyCertificate {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -312,12 +324,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send + 'static> TlsConnect<S> for Rustl
 
     fn connect(self, stream: S) -> Self::Future {
         let connector = TlsConnector::from(self.config);
-        Box::pin(async move {
-            connector
-                .connect(self.name, stream)
-                .await
-                .map(RustlsStream)
-        })
+        Box::pin(async move { connector.connect(self.name, stream).await.map(RustlsStream) })
     }
 }
 
@@ -425,7 +432,11 @@ mod tests {
             "sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem",
         ] {
             let err = tls(query, false, None).err().unwrap();
-            assert_eq!(err.kind(), anytable_core::ErrorKind::InvalidInput, "{query}: {err}");
+            assert_eq!(
+                err.kind(),
+                anytable_core::ErrorKind::InvalidInput,
+                "{query}: {err}"
+            );
         }
         let dir = std::env::temp_dir().join(format!("anytable-tls-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -441,6 +452,11 @@ mod tests {
         assert!(err.message().contains("holds no PEM certificate"), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
         // As libpq: a mode that checks nothing ignores a root file that is not there.
-        assert!(tls("sslmode=require&sslrootcert=/nonexistent/ca.pem", false, None).is_ok());
+        assert!(tls(
+            "sslmode=require&sslrootcert=/nonexistent/ca.pem",
+            false,
+            None
+        )
+        .is_ok());
     }
 }

@@ -46,7 +46,7 @@ fn open(url: &str) -> Database {
 }
 
 #[test]
-fn verify_full_encrypts_and_checks_the_name() {
+fn tls_verify_full_encrypts_and_checks_the_name() {
     let db = open(&tls_url(
         "anytable@localhost",
         "sslmode=verify-full&sslrootcert={dir}/ca.crt",
@@ -63,7 +63,7 @@ fn verify_full_encrypts_and_checks_the_name() {
 }
 
 #[test]
-fn verify_full_refuses_a_certificate_issued_for_another_name() {
+fn tls_verify_full_refuses_a_certificate_issued_for_another_name() {
     // The certificate names localhost, not 127.0.0.1.
     let err = Database::open(&tls_url(
         "anytable@127.0.0.1",
@@ -75,7 +75,7 @@ fn verify_full_refuses_a_certificate_issued_for_another_name() {
 }
 
 #[test]
-fn verify_ca_checks_the_issuer_but_not_the_name() {
+fn tls_verify_ca_checks_the_issuer_but_not_the_name() {
     let db = open(&tls_url(
         "anytable@127.0.0.1",
         "sslmode=verify-ca&sslrootcert={dir}/ca.crt",
@@ -93,7 +93,7 @@ fn verify_ca_checks_the_issuer_but_not_the_name() {
 }
 
 #[test]
-fn require_encrypts_without_checking_unless_given_roots() {
+fn tls_require_encrypts_without_checking_unless_given_roots() {
     let db = open(&tls_url("anytable@127.0.0.1", "sslmode=require"));
     assert!(encryption(&db).0);
     // As libpq: with a root file, require checks the issuer (verify-ca).
@@ -106,20 +106,17 @@ fn require_encrypts_without_checking_unless_given_roots() {
 }
 
 #[test]
-fn prefer_is_the_default_and_encrypts_when_the_server_offers_tls() {
+fn tls_prefer_is_the_default_and_encrypts_when_the_server_offers_tls() {
     assert!(encryption(&open(&tls_url("anytable@127.0.0.1", ""))).0);
     assert!(encryption(&open(&tls_url("anytable@127.0.0.1", "sslmode=prefer"))).0);
     assert!(!encryption(&open(&tls_url("anytable@127.0.0.1", "sslmode=disable"))).0);
 }
 
 #[test]
-fn allow_retries_with_tls_when_a_plain_session_is_refused() {
+fn tls_allow_retries_with_tls_when_a_plain_session_is_refused() {
     // The server refuses anytable_tls_only on plain connections (pg_hba.conf: hostnossl).
-    let err = Database::open(&tls_url(
-        "anytable_tls_only@127.0.0.1",
-        "sslmode=disable",
-    ))
-    .unwrap_err();
+    let err =
+        Database::open(&tls_url("anytable_tls_only@127.0.0.1", "sslmode=disable")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
     assert!(err.message().contains("no encryption"), "{err}");
     let db = open(&tls_url("anytable_tls_only@127.0.0.1", "sslmode=allow"));
@@ -129,7 +126,7 @@ fn allow_retries_with_tls_when_a_plain_session_is_refused() {
 }
 
 #[test]
-fn require_against_a_server_without_tls_is_a_connection_error() {
+fn tls_require_against_a_server_without_tls_is_a_connection_error() {
     let plain = var("ANYTABLE_POSTGRES_PLAIN_URL");
     let separator = if plain.contains('?') { '&' } else { '?' };
     let err = Database::open(&format!("{plain}{separator}sslmode=require")).unwrap_err();
@@ -141,7 +138,7 @@ fn require_against_a_server_without_tls_is_a_connection_error() {
 }
 
 #[test]
-fn client_certificates_say_they_are_not_supported() {
+fn tls_client_certificates_say_they_are_not_supported() {
     for option in ["sslcert", "sslkey"] {
         let err = Database::open(&tls_url(
             "anytable@localhost",
