@@ -43,6 +43,15 @@ postgres_as_owner() {
 
 postgres_stop() {
     local dir
+    for dir in ${ANYTABLE_PGBOUNCER_DIRS:-}; do
+        if [ -f "$dir/pgbouncer.pid" ]; then
+            kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
+            sleep 0.2
+        fi
+        rm -rf "$dir"
+        echo "throwaway PgBouncer in $dir stopped and removed"
+    done
+    ANYTABLE_PGBOUNCER_DIRS=""
     for dir in ${ANYTABLE_PG_DIRS:-}; do
         if [ -d "$dir" ]; then
             postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -m immediate \
@@ -180,6 +189,7 @@ EOF
         return 1
     }
     export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
+    ANYTABLE_PG_PORT="$port"
     if [ "$tls" = tls ]; then
         local psql="$ANYTABLE_PG_BIN/psql"
         [ -x "$psql" ] || psql="$(command -v psql)"
@@ -191,6 +201,70 @@ EOF
         export ANYTABLE_POSTGRES_TLS_URL="${!url_var}"
     fi
     echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale${tls:+, TLS on}) at ${!url_var} (data in $dir)"
+}
+
+# Starts PgBouncer in transaction mode on a free port of 127.0.0.1 in front of the cluster
+# postgres_start last started (every database; users anytable and anytable_tls_only, trusted as
+# the cluster trusts them), exports its URL, with `pooler=transaction`, in URL_VARIABLE (default
+# ANYTABLE_PGBOUNCER_URL), and stops it with the clusters. Debian's `pgbouncer` package is
+# installed if missing (its service kept from starting), and the script says which it uses.
+postgres_start_pgbouncer() {
+    local url_var="${1:-ANYTABLE_PGBOUNCER_URL}"
+    local server_port bouncer
+    server_port="$ANYTABLE_PG_PORT"
+    bouncer="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
+    if [ -z "$bouncer" ]; then
+        if [ "$(id -u)" != 0 ]; then
+            echo "error: pgbouncer is missing and only root can install it (apt-get install pgbouncer)" >&2
+            return 1
+        fi
+        echo "installing Debian's pgbouncer package (its service is not started)"
+        local blocker="" installed=0
+        if [ ! -e /usr/sbin/policy-rc.d ]; then
+            # Debian's way to keep a package's service from starting at install.
+            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+            blocker=/usr/sbin/policy-rc.d
+        fi
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; } \
+            >/dev/null 2>&1 || installed=$?
+        if [ -n "$blocker" ]; then rm -f "$blocker"; fi
+        bouncer="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
+        if [ "$installed" != 0 ] || [ -z "$bouncer" ]; then
+            echo "error: cannot install pgbouncer" >&2
+            return 1
+        fi
+    fi
+    local dir port
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/anytable-pgbouncer.XXXXXX")"
+    ANYTABLE_PGBOUNCER_DIRS="${ANYTABLE_PGBOUNCER_DIRS:-} $dir"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    printf '"anytable" ""\n"anytable_tls_only" ""\n' >"$dir/userlist.txt"
+    # server_reset_query is not run in transaction mode; default_pool_size bounds the server
+    # sessions (the cluster allows 400), max_client_conn the pools of parallel tests.
+    printf '%s\n' "[databases]" "* = host=127.0.0.1 port=$server_port" "[pgbouncer]" \
+        "listen_addr = 127.0.0.1" "listen_port = $port" "unix_socket_dir =" \
+        "auth_type = trust" "auth_file = $dir/userlist.txt" "pool_mode = transaction" \
+        "max_client_conn = 4000" "default_pool_size = 80" \
+        "logfile = $dir/pgbouncer.log" "pidfile = $dir/pgbouncer.pid" >"$dir/pgbouncer.ini"
+    if [ -n "$ANYTABLE_PG_OWNER" ]; then
+        chown -R "$ANYTABLE_PG_OWNER" "$dir"
+    fi
+    # PgBouncer refuses to run as root.
+    postgres_as_owner "$bouncer" -d -q "$dir/pgbouncer.ini" || {
+        cat "$dir/pgbouncer.log" >&2
+        return 1
+    }
+    local tries=0
+    until python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 50 ]; then
+            cat "$dir/pgbouncer.log" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+    export "$url_var=postgres://anytable@127.0.0.1:$port/postgres?pooler=transaction"
+    echo "throwaway $("$bouncer" --version | head -1) ($bouncer) in transaction mode at ${!url_var}, in front of port $server_port"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

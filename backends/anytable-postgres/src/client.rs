@@ -104,23 +104,35 @@ impl SyncClient {
 
     /// Starts a query whose rows the caller pulls from the returned cursor; they are fetched
     /// `BATCH` at a time, one runtime entry per batch, so memory stays flat however many there
-    /// are and the caller handles each row outside the runtime.
+    /// are and the caller handles each row outside the runtime. With `commit`, the query runs
+    /// in a transaction the caller opened for it alone: the cursor commits it after the last
+    /// row or when dropped, and rolls it back if the query cannot start.
     pub(crate) fn query_raw<P: ToSql + Sync>(
         &mut self,
         statement: &Statement,
         params: &[P],
+        commit: bool,
     ) -> Result<RowCursor<'_>> {
         let client = self.client.as_ref().expect("present until drop");
-        let stream = self
-            .runtime()
-            .block_on(client.query_raw(statement, params.iter()))
-            .map_err(map_err)?;
+        let runtime = self.runtime.as_ref().expect("present until drop");
+        let stream = match runtime.block_on(client.query_raw(statement, params.iter())) {
+            Ok(stream) => stream,
+            Err(e) => {
+                if commit {
+                    // The query's own error is the one to report.
+                    let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
+                }
+                return Err(map_err(e));
+            }
+        };
         Ok(RowCursor {
-            runtime: self.runtime(),
-            stream: Box::pin(stream),
+            runtime,
+            client,
+            stream: Some(Box::pin(stream)),
             batch: std::collections::VecDeque::new(),
             current: None,
             finished: false,
+            commit,
         })
     }
 
@@ -193,11 +205,16 @@ impl SyncClient {
 /// The rows of a running query, fetched as they are pulled; from [`SyncClient::query_raw`].
 pub(crate) struct RowCursor<'c> {
     runtime: &'c Runtime,
-    stream: std::pin::Pin<Box<tokio_postgres::RowStream>>,
+    client: &'c tokio_postgres::Client,
+    // None once the transaction wrapped around the query ends: an unread stream would hold
+    // back the connection's later responses.
+    stream: Option<std::pin::Pin<Box<tokio_postgres::RowStream>>>,
     // Grown as rows come: a lookup of one row should not allocate room for a whole batch.
     batch: std::collections::VecDeque<Row>,
     current: Option<Row>,
     finished: bool,
+    /// Whether the query runs in a transaction of its own that the cursor must end.
+    commit: bool,
 }
 
 impl RowCursor<'_> {
@@ -205,25 +222,62 @@ impl RowCursor<'_> {
     pub(crate) fn next(&mut self) -> Result<Option<&Row>> {
         if self.batch.is_empty() && !self.finished {
             let (stream, batch) = (&mut self.stream, &mut self.batch);
-            let fetched = self.runtime.block_on(async {
-                while batch.len() < BATCH {
-                    match stream.next().await {
-                        Some(row) => batch.push_back(row?),
-                        None => return Ok::<bool, Error>(true),
+            let fetched = match stream {
+                Some(stream) => self.runtime.block_on(async {
+                    while batch.len() < BATCH {
+                        match stream.next().await {
+                            Some(row) => batch.push_back(row?),
+                            None => return Ok::<bool, Error>(true),
+                        }
                     }
-                }
-                Ok(false)
-            });
+                    Ok(false)
+                }),
+                None => Ok(true),
+            };
             match fetched {
                 Ok(finished) => self.finished = finished,
                 Err(e) => {
                     self.finished = true;
+                    self.end("ROLLBACK").ok();
                     return Err(map_err(e));
                 }
             }
         }
         self.current = self.batch.pop_front();
+        if self.current.is_none() {
+            self.end("COMMIT")?;
+        }
         Ok(self.current.as_ref())
+    }
+
+    /// Ends the transaction wrapped around the query, if there is one, with `sql`.
+    fn end(&mut self, sql: &str) -> Result<()> {
+        if !std::mem::take(&mut self.commit) {
+            return Ok(());
+        }
+        self.stream = None;
+        let (runtime, client) = (self.runtime, self.client);
+        let run = move || runtime.block_on(client.batch_execute(sql)).map_err(map_err);
+        if tokio::runtime::Handle::try_current().is_err() {
+            return run();
+        }
+        // Maybe on an async runtime's thread (a stream dropped there), where blocking on the
+        // client's runtime would panic: wait on a thread of its own, so the transaction has
+        // ended, and released its locks, before the connection goes back to the pool.
+        std::thread::scope(|scope| scope.spawn(run).join()).unwrap_or_else(|_| {
+            Err(anytable_core::Error::new(
+                anytable_core::ErrorKind::Other,
+                "ending a query's transaction panicked",
+            ))
+        })
+    }
+}
+
+impl Drop for RowCursor<'_> {
+    fn drop(&mut self) {
+        // Dropped before its last row: what was read stands (a query's rows are read-only
+        // once produced), so the transaction commits.
+        let _ = self.end("COMMIT");
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
@@ -15,6 +16,7 @@ use crate::client::RowCursor;
 use crate::driver::PooledClient;
 use crate::error::map_err;
 use crate::introspect::introspect;
+use crate::session::Session;
 use crate::types::{Bind, ColumnReader};
 
 /// Prepared statements kept per connection; beyond this the cache starts over.
@@ -23,22 +25,28 @@ const STATEMENT_CACHE: usize = 256;
 /// A pooled Postgres connection with its own prepared-statement cache.
 pub(crate) struct PostgresConnection {
     client: PooledClient,
-    begin: &'static str,
+    session: Arc<Session>,
     in_transaction: bool,
 }
 
 impl PostgresConnection {
-    /// Wraps a pooled client; `begin` is the BEGIN statement with the isolation level.
-    pub(crate) fn new(client: PooledClient, begin: &'static str) -> Self {
+    /// Wraps a pooled client; `session` says how transactions start and whether a pooler in
+    /// transaction mode stands between it and the server.
+    pub(crate) fn new(client: PooledClient, session: Arc<Session>) -> Self {
         PostgresConnection {
             client,
-            begin,
+            session,
             in_transaction: false,
         }
     }
 
     fn prepare(&mut self, sql: &str) -> Result<Statement> {
         let slot = &mut *self.client;
+        if self.session.pooled() {
+            // Behind a pooler the next transaction may run on another server session, where
+            // this one's statements do not exist; each is closed (dropped) before COMMIT.
+            return slot.client.prepare(sql).map_err(map_err);
+        }
         if let Some(statement) = slot.statements.get(sql) {
             return Ok(statement.clone());
         }
@@ -76,60 +84,44 @@ impl PostgresConnection {
         );
         self.client.client.copy_in_binary(&sql, &types, rows)
     }
-}
 
-impl Drop for PostgresConnection {
-    fn drop(&mut self) {
-        // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
-        // before this drop, or the connection was discarded.
-        self.client.returned = std::time::Instant::now();
+    /// Runs `f`, behind a pooler inside a transaction of its own when none is open: a
+    /// statement's prepare and execute are two round trips, which a pooler in transaction
+    /// mode may send to two server sessions, and the session's settings are `SET LOCAL`.
+    fn alone<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        if self.in_transaction || !self.session.pooled() {
+            return f(self);
+        }
+        let session = Arc::clone(&self.session);
+        let begin = session.implicit_begin.as_deref().expect("pooled");
+        self.client.client.batch_execute(begin).map_err(map_err)?;
+        match f(self) {
+            Ok(value) => {
+                self.client
+                    .client
+                    .batch_execute("COMMIT")
+                    .map_err(map_err)?;
+                Ok(value)
+            }
+            Err(e) => {
+                // The statement's own error is the one to report.
+                let _ = self.client.client.batch_execute("ROLLBACK");
+                Err(e)
+            }
+        }
     }
-}
 
-fn params<'a>(values: &'a [Value]) -> Vec<Bind<'a>> {
-    values.iter().map(Bind).collect()
-}
-
-fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
-    binds.iter().map(|b| b as &(dyn ToSql + Sync)).collect()
-}
-
-impl Connection for PostgresConnection {
-    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
+    fn execute_here(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
         let statement = self.prepare(sql)?;
         check_count("parameters", statement.params().len(), values.len())?;
         let binds = params(values);
-        let changed = self
-            .client
+        self.client
             .client
             .execute(&statement, &as_dyn(&binds))
-            .map_err(map_err)?;
-        // The driver cannot say whether a transaction is open: follow BEGIN/COMMIT sent as SQL.
-        if let Some(open) = anytable_core::sql::transaction_control(sql) {
-            self.in_transaction = open;
-        }
-        Ok(changed)
+            .map_err(map_err)
     }
 
-    fn query<'c>(
-        &'c mut self,
-        sql: &str,
-        values: &[Value],
-        types: &[ValueType],
-    ) -> Result<Box<dyn Rows + 'c>> {
-        let statement = self.prepare(sql)?;
-        check_count("parameters", statement.params().len(), values.len())?;
-        check_count("result columns", statement.columns().len(), types.len())?;
-        let readers = readers(&statement, types);
-        let rows = self.client.client.query_raw(&statement, &params(values))?;
-        Ok(Box::new(PostgresRows {
-            rows,
-            readers,
-            values: vec![Value::Null; types.len()],
-        }))
-    }
-
-    fn query_row(
+    fn query_row_here(
         &mut self,
         sql: &str,
         values: &[Value],
@@ -159,6 +151,94 @@ impl Connection for PostgresConnection {
         })?;
         Ok(true)
     }
+}
+
+impl Drop for PostgresConnection {
+    fn drop(&mut self) {
+        // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
+        // before this drop, or the connection was discarded.
+        self.client.returned = std::time::Instant::now();
+    }
+}
+
+fn params<'a>(values: &'a [Value]) -> Vec<Bind<'a>> {
+    values.iter().map(Bind).collect()
+}
+
+fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+    binds.iter().map(|b| b as &(dyn ToSql + Sync)).collect()
+}
+
+impl Connection for PostgresConnection {
+    fn execute(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
+        // The driver cannot say whether a transaction is open: follow BEGIN/COMMIT sent as SQL.
+        let control = anytable_core::sql::transaction_control(sql);
+        let changed = if control.is_some() {
+            self.execute_here(sql, values)?
+        } else {
+            self.alone(|this| this.execute_here(sql, values))?
+        };
+        if let Some(open) = control {
+            self.in_transaction = open;
+            if let (true, Some(settings)) = (open, &self.session.settings) {
+                // Behind a pooler the session's settings hold per transaction only.
+                self.client
+                    .client
+                    .batch_execute(settings)
+                    .map_err(map_err)?;
+            }
+        }
+        Ok(changed)
+    }
+
+    fn query<'c>(
+        &'c mut self,
+        sql: &str,
+        values: &[Value],
+        types: &[ValueType],
+    ) -> Result<Box<dyn Rows + 'c>> {
+        // Behind a pooler, a query outside a transaction runs in one of its own, which the
+        // cursor ends.
+        let alone = self.session.pooled() && !self.in_transaction;
+        if alone {
+            let begin = self.session.implicit_begin.as_deref().expect("pooled");
+            self.client.client.batch_execute(begin).map_err(map_err)?;
+        }
+        let prepared = self.prepare(sql).and_then(|statement| {
+            check_count("parameters", statement.params().len(), values.len())?;
+            check_count("result columns", statement.columns().len(), types.len())?;
+            Ok(statement)
+        });
+        let statement = match prepared {
+            Ok(statement) => statement,
+            Err(e) => {
+                if alone {
+                    let _ = self.client.client.batch_execute("ROLLBACK");
+                }
+                return Err(e);
+            }
+        };
+        let readers = readers(&statement, types);
+        let rows = self
+            .client
+            .client
+            .query_raw(&statement, &params(values), alone)?;
+        Ok(Box::new(PostgresRows {
+            rows,
+            readers,
+            values: vec![Value::Null; types.len()],
+        }))
+    }
+
+    fn query_row(
+        &mut self,
+        sql: &str,
+        values: &[Value],
+        types: &[ValueType],
+        out: &mut Vec<Value>,
+    ) -> Result<bool> {
+        self.alone(|this| this.query_row_here(sql, values, types, out))
+    }
 
     fn insert_many(&mut self, target: &BulkInsert<'_>, rows: &mut dyn RowSource) -> Result<u64> {
         let in_transaction = self.in_transaction;
@@ -170,7 +250,7 @@ impl Connection for PostgresConnection {
     fn begin(&mut self) -> Result<()> {
         self.client
             .client
-            .batch_execute(self.begin)
+            .batch_execute(&self.session.begin)
             .map_err(map_err)?;
         self.in_transaction = true;
         Ok(())
@@ -194,7 +274,7 @@ impl Connection for PostgresConnection {
     }
 
     fn introspect(&mut self, name: &str) -> Result<Option<TableInfo>> {
-        introspect(&mut self.client.client, name)
+        self.alone(|this| introspect(&mut this.client.client, name))
     }
 
     fn in_transaction(&self) -> bool {

@@ -15,6 +15,7 @@ use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
 use crate::dialect::PostgresDialect;
 use crate::error::map_err;
+use crate::session::Session;
 use crate::tls::Tls;
 
 /// A B-tree entry holds at most 2,704 bytes (an eighth of a page, less headers) after
@@ -27,6 +28,7 @@ const MAX_INDEX_ENTRY_BYTES: usize = 2_600;
 const OPTIONS: &[&str] = &[
     "schema",
     "isolation",
+    "pooler",
     "statement_timeout",
     "application_name",
     "sslmode",
@@ -57,14 +59,14 @@ pub(crate) type PooledClient = Pooled<Slot>;
 /// A PostgreSQL server reached through a pool of connections.
 pub struct PostgresBackend {
     pool: Arc<Pool<Slot>>,
-    begin: &'static str,
+    session: Arc<Session>,
     capabilities: Capabilities,
 }
 
 impl std::fmt::Debug for PostgresBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresBackend")
-            .field("begin", &self.begin)
+            .field("session", &self.session)
             .field("pool_size", &self.pool.max_size())
             .finish()
     }
@@ -121,9 +123,9 @@ fn server_config(url: &DatabaseUrl) -> Result<Config> {
 }
 
 /// libpq's connection parameters as users paste them from a provider's dashboard, each with
-/// libpq's meaning, applied to `config`; `options` is returned to join anytable's own startup
-/// options.
-fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<Option<String>> {
+/// libpq's meaning, applied to `config` (`options` joins anytable's own settings, in
+/// [`crate::session`]).
+fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<()> {
     for option in ["sslcert", "sslkey"] {
         if url.option(option).is_some() {
             return Err(Error::unsupported(format!(
@@ -161,43 +163,11 @@ fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<Option<String
             )))
         }
     }
-    Ok(url.option("options").map(str::to_owned))
-}
-
-/// `statement_timeout=` as PostgreSQL's setting takes it: milliseconds, or a number with
-/// `ms`, `s`, `min` or `h`.
-fn statement_timeout(url: &DatabaseUrl) -> Result<Option<String>> {
-    let Some(value) = url.option("statement_timeout") else {
-        return Ok(None);
-    };
-    let digits = value.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let unit = &value[digits.len()..];
-    if digits.is_empty()
-        || !digits.bytes().all(|b| b.is_ascii_digit())
-        || !matches!(unit, "" | "ms" | "s" | "min" | "h")
-    {
-        return Err(Error::invalid_input(format!(
-            "statement_timeout={value:?} must be milliseconds or a number with ms, s, min or h"
-        )));
-    }
-    Ok(Some(value.to_owned()))
+    Ok(())
 }
 
 /// PostgreSQL's port when a URL names none.
 const DEFAULT_PORT: u16 = 5432;
-
-fn begin_statement(url: &DatabaseUrl) -> Result<&'static str> {
-    Ok(match url.option("isolation") {
-        None | Some("repeatable_read") => "BEGIN ISOLATION LEVEL REPEATABLE READ",
-        Some("serializable") => "BEGIN ISOLATION LEVEL SERIALIZABLE",
-        Some("read_committed") => "BEGIN ISOLATION LEVEL READ COMMITTED",
-        Some(other) => {
-            return Err(Error::invalid_input(format!(
-                "option isolation={other:?} must be repeatable_read, serializable or read_committed"
-            )))
-        }
-    })
-}
 
 impl PostgresBackend {
     /// Connects to the server a `postgres://` or `postgresql://` URL names.
@@ -208,37 +178,16 @@ impl PostgresBackend {
     pub fn open(url: &DatabaseUrl) -> Result<PostgresBackend> {
         let settings = PoolSettings::from_url(url, OPTIONS)?;
         let timeout = settings.timeout;
-        let begin = begin_statement(url)?;
+        let session = Arc::new(crate::session::from_url(url, timeout)?);
         let mut config = server_config(url)?;
         config.connect_timeout(timeout);
-        let user_options = libpq_options(url, &mut config)?;
-        let statement_timeout = statement_timeout(url)?;
+        libpq_options(url, &mut config)?;
         // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
         config.application_name(url.option("application_name").unwrap_or("anytable"));
-        // Startup parameters, not SETs: they hold on every pooled connection, even behind a
-        // pooler, and a blocked write gives up after `timeout` instead of waiting forever.
-        let mut options = format!("-c lock_timeout={}", timeout.as_millis().max(1));
-        if let Some(schema) = url.option("schema") {
-            if schema.is_empty() {
-                return Err(Error::invalid_input("option schema= names no schema"));
-            }
-            options.push_str(&format!(
-                " -c search_path={}",
-                quote_identifier(schema)
-                    .replace('\\', "\\\\")
-                    .replace(' ', "\\ ")
-            ));
+        if let Some(options) = &session.startup_options {
+            // Startup parameters, not SETs: they hold on every pooled connection.
+            config.options(options);
         }
-        if let Some(limit) = statement_timeout {
-            // A statement running longer is cancelled by the server: `Timeout`.
-            options.push_str(&format!(" -c statement_timeout={limit}"));
-        }
-        if let Some(theirs) = user_options {
-            // After anytable's, so that the caller's settings win.
-            options.push(' ');
-            options.push_str(&theirs);
-        }
-        config.options(&options);
         let tls = tls_for(url, &mut config)?;
         // Connect once now so a wrong host, port or password fails here, not in the pool.
         let mut client = connect(&config, &tls)?;
@@ -259,13 +208,13 @@ impl PostgresBackend {
         }
         // `ilike` lowercases through the root ICU collation, present when the server was built
         // with ICU (nearly always); without it, `ilike` is Unsupported.
+        // A simple query: one round trip with no prepared statement, which a pooler in
+        // transaction mode could route away between its prepare and its execute.
         let icu = client
-            .query_opt(
-                "SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'",
-                &[],
-            )
+            .simple_query("SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu'")
             .map_err(map_err)?
-            .is_some();
+            .iter()
+            .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_)));
         drop(client);
         let pool = Pool::new("postgres", &settings, move || {
             Ok(Slot {
@@ -276,7 +225,7 @@ impl PostgresBackend {
         });
         Ok(PostgresBackend {
             pool,
-            begin,
+            session,
             capabilities: {
                 let mut c = Capabilities::none();
                 c.concurrent_writers = true;
@@ -314,10 +263,17 @@ fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
         attempt = SyncClient::connect(&again, tls.connector.clone());
     }
     attempt.map_err(|e| {
-        let message = match e {
+        let mut message = match e {
             ConnectError::Postgres(e) => map_err(e).message().to_owned(),
             other => other.to_string(),
         };
+        if message.contains("unsupported startup parameter") {
+            // PgBouncer's answer to the startup options a direct session carries.
+            message.push_str(
+                " (behind PgBouncer or another pooler in transaction mode, add \
+                 pooler=transaction to the URL)",
+            );
+        }
         Error::new(
             ErrorKind::Connection,
             format!("cannot connect to PostgreSQL: {message}"),
@@ -350,7 +306,10 @@ impl Backend for PostgresBackend {
                 slot.discard();
                 continue;
             }
-            return Ok(Box::new(PostgresConnection::new(slot, self.begin)));
+            return Ok(Box::new(PostgresConnection::new(
+                slot,
+                self.session.clone(),
+            )));
         }
         Err(Error::new(
             ErrorKind::Connection,

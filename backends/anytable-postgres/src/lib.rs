@@ -1,14 +1,17 @@
 //! The PostgreSQL backend of anytable, on `tokio-postgres` driven by a blocking client of its
 //! own (one small runtime per connection; streaming reads fetch rows in batches).
 //!
-//! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), any
-//!   libpq URI parameter the driver knows is not accepted here: options are anytable's own.
-//! - Options: `timeout` (seconds to connect and to wait for a lock, as `lock_timeout`, after which a blocked
-//!   write fails with a retryable `Locked`; default 5), `pool_size` and `pool_timeout` (the
-//!   shared pool's), `schema`
-//!   (created if missing and put first on `search_path` as a startup parameter, so every pooled
-//!   connection uses it), `isolation` (`repeatable_read`, the default, `serializable` or
-//!   `read_committed`), `application_name` (default `anytable`, shown in `pg_stat_activity`).
+//! - URLs: `postgres://user[:password]@host[:port]/database` (also `postgresql://`), with
+//!   anytable's options and the libpq parameters users paste from a provider's dashboard
+//!   (`sslmode`, `sslrootcert`, `connect_timeout`, `application_name`, `options`, `host` and
+//!   `port` lists, `target_session_attrs`), each with libpq's meaning; any other is refused.
+//! - Options: `timeout` (seconds to connect and to wait for a lock, as `lock_timeout`, after
+//!   which a blocked write fails with a retryable `Locked`; default 5), `pool_size` and
+//!   `pool_timeout` (the shared pool's), `schema` (created if missing and put first on
+//!   `search_path`), `isolation` (`repeatable_read`, the default, `serializable` or
+//!   `read_committed`), `statement_timeout`, `pooler` (`transaction` behind PgBouncer in
+//!   transaction mode: settings per transaction, no statement cache; see `session`).
+//! - TLS on rustls with libpq's `sslmode` meanings (see `tls`).
 //! - SQL: [`PostgresDialect`].
 //! - Connections that come back broken are dropped; one idle for over a second is pinged before
 //!   use, so a server restart costs new connections, not errors.
@@ -22,9 +25,8 @@
 //!   lowercases under the ICU collation `und-x-icu` (`case_insensitive_like` is false on a
 //!   server without it); a B-tree entry holds at most 2,600 bytes of text
 //!   (`max_index_entry_bytes`).
-//! - No session state beyond startup parameters and no advisory locks, so the backend works
-//!   behind PgBouncer in transaction mode (which does not forward the `options` startup
-//!   parameter that carries `schema` and `lock_timeout`: set them on the role there).
+//! - No session state beyond its settings and no advisory locks, so the backend works behind
+//!   PgBouncer in transaction mode with `pooler=transaction`.
 #![warn(missing_docs)]
 
 mod client;
@@ -34,6 +36,7 @@ mod driver;
 mod error;
 mod introspect;
 mod numeric;
+mod session;
 mod tls;
 mod types;
 

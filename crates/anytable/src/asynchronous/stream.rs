@@ -73,6 +73,24 @@ impl<R: Send + 'static> RecordStream<R> {
     }
 }
 
+impl<R> Drop for RecordStream<R> {
+    fn drop(&mut self) {
+        // Ending a cursor may wait on the server (behind a pooler it commits the transaction
+        // wrapped around the query, whose locks must not outlive it): off a multi-threaded
+        // runtime's worker where that is allowed, so its other tasks go on meanwhile; a batch
+        // being read ends on its blocking thread.
+        let State::Idle(source) = std::mem::replace(&mut self.state, State::Done) else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if super::may_block_in_place(&runtime) => {
+                tokio::task::block_in_place(|| drop(source));
+            }
+            _ => drop(source),
+        }
+    }
+}
+
 /// Reads up to a batch from `source`; the flag says whether it ended (last row or an error).
 fn read_batch<R>(source: &mut Source<R>) -> (VecDeque<Result<R>>, bool) {
     let mut batch = VecDeque::new();
