@@ -19,10 +19,19 @@
 # ANYTABLE_POSTGRES_TLS_DIR names the directory holding `ca.crt` and `other-ca.crt` (a second
 # authority that signed nothing the server has). The role `anytable_tls_only` may log in over TLS
 # only, for `sslmode=allow`'s retry. Plain connections stay open to every other role.
+#
+# `postgres_start LOCALE URL_VARIABLE durable` keeps synchronous_commit on (a commit is in the
+# server's WAL before it is acknowledged, so a crash loses nothing acknowledged; fsync stays off,
+# as only an operating-system crash would need it) and writes a control script,
+# ANYTABLE_POSTGRES_PRIMARY_CTL, whose `stop` crashes the server (pg_ctl stop -m immediate) and
+# whose `start` starts it again on the same port, for the failover tests.
+# `postgres_start_replica [URL_VARIABLE]` then makes a streaming replica of that cluster
+# (pg_basebackup -R, as the server's user) on a port of its own.
 
 postgres_bin_dir() {
     local dir
-    for dir in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")" \
+    # The real directory, not a directory of links to some of its programs.
+    for dir in "$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")")" \
         /usr/lib/postgresql/*/bin /usr/local/pgsql/bin; do
         if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ]; then
             echo "$dir"
@@ -125,7 +134,13 @@ postgres_make_certificates() {
 }
 
 postgres_start() {
-    local locale="${1:-C.UTF-8}" url_var="${2:-ANYTABLE_POSTGRES_URL}" tls="${3:-}"
+    local locale="${1:-C.UTF-8}" url_var="${2:-ANYTABLE_POSTGRES_URL}" tls="" durable=""
+    case "${3:-}" in
+        tls) tls=tls ;;
+        durable) durable=durable ;;
+        "") ;;
+        *) echo "error: postgres_start: unknown mode ${3} (tls or durable)" >&2; return 1 ;;
+    esac
     if ! ANYTABLE_PG_BIN="$(postgres_bin_dir)"; then
         cat >&2 <<'EOF'
 error: no PostgreSQL server binaries (initdb, pg_ctl, postgres) found on PATH or under
@@ -181,13 +196,30 @@ EOF
             >"$dir/pg_hba.new" && postgres_as_owner cp "$dir/pg_hba.new" "$dir/data/pg_hba.conf"
     fi
     # fsync off: the cluster is thrown away; max_connections covers parallel tests with pools.
+    local commit="-c synchronous_commit=off"
+    if [ "$durable" = durable ]; then commit="-c synchronous_commit=on"; fi
+    local server_options="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off $commit -c full_page_writes=off -c max_connections=400 $ssl"
     postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 \
-        -l "$dir/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 $ssl" \
-        start >/dev/null || {
+        -l "$dir/server.log" -o "$server_options" start >/dev/null || {
         cat "$dir/server.log" >&2
         return 1
     }
+    if [ "$durable" = durable ]; then
+        local owner=""
+        if [ -n "$ANYTABLE_PG_OWNER" ]; then owner="runuser -u $ANYTABLE_PG_OWNER --"; fi
+        cat >"$dir/ctl" <<EOF
+#!/bin/sh
+# stop: crash the server (nothing flushed at the end); start: start it again on port $port.
+case "\$1" in
+    stop) exec $owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop ;;
+    start) exec $owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/server.log" -o "$server_options" start ;;
+    *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
+esac
+EOF
+        chmod +x "$dir/ctl"
+        export ANYTABLE_POSTGRES_PRIMARY_CTL="$dir/ctl"
+        ANYTABLE_PG_PRIMARY_OPTIONS="$server_options"
+    fi
     export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
     ANYTABLE_PG_PORT="$port"
     if [ "$tls" = tls ]; then
@@ -200,7 +232,40 @@ EOF
         export "$url_var=postgres://anytable@localhost:$port/postgres?sslmode=verify-full&sslrootcert=$dir/ca.crt"
         export ANYTABLE_POSTGRES_TLS_URL="${!url_var}"
     fi
-    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale${tls:+, TLS on}) at ${!url_var} (data in $dir)"
+    echo "throwaway PostgreSQL $("$ANYTABLE_PG_BIN/postgres" --version | awk '{print $3}') (locale $locale${tls:+, TLS on}${durable:+, synchronous_commit on}) at ${!url_var} (data in $dir)"
+}
+
+# Makes a streaming replica of the cluster postgres_start last started (pg_basebackup -R over
+# 127.0.0.1, as the server's user), starts it on a free port and exports its own URL in
+# URL_VARIABLE (default ANYTABLE_POSTGRES_REPLICA_URL) and, in ANYTABLE_POSTGRES_REPLICATED_URL,
+# the primary's URL with `replicas=` naming it. It is stopped and removed with the clusters.
+postgres_start_replica() {
+    local url_var="${1:-ANYTABLE_POSTGRES_REPLICA_URL}"
+    local primary_port="$ANYTABLE_PG_PORT" primary_dir="$ANYTABLE_PG_DIR"
+    local dir port
+    dir="$(mktemp -d "${TMPDIR:-/tmp}/anytable-pg-replica.XXXXXX")"
+    ANYTABLE_PG_DIRS="${ANYTABLE_PG_DIRS:-} $dir"
+    if [ -n "$ANYTABLE_PG_OWNER" ]; then
+        chown "$ANYTABLE_PG_OWNER" "$dir"
+    fi
+    chmod 700 "$dir"
+    postgres_as_owner "$ANYTABLE_PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" \
+        -U anytable -D "$dir/data" -R -X stream >"$dir/basebackup.log" 2>&1 || {
+        cat "$dir/basebackup.log" >&2
+        return 1
+    }
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    # wal_receiver_status_interval 1s: the primary learns soon how far the replica is.
+    postgres_as_owner "$ANYTABLE_PG_BIN/pg_ctl" -D "$dir/data" -w -t 60 -l "$dir/server.log" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off -c max_connections=400 -c hot_standby=on -c wal_receiver_status_interval=1s" \
+        start >/dev/null || {
+        cat "$dir/server.log" >&2
+        return 1
+    }
+    export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
+    local primary_url="postgres://anytable@127.0.0.1:$primary_port/postgres"
+    export ANYTABLE_POSTGRES_REPLICATED_URL="$primary_url?replicas=127.0.0.1:$port"
+    echo "throwaway streaming replica of port $primary_port (data in $primary_dir) at ${!url_var} (data in $dir)"
 }
 
 # Starts PgBouncer in transaction mode on a free port of 127.0.0.1 in front of the cluster

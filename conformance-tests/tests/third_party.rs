@@ -136,7 +136,9 @@ impl Rows for ToyRows<'_> {
 
 fn open(url: &str) -> Result<Database> {
     let engine = SqliteBackend::open(&DatabaseUrl::parse(url)?)?;
-    let capabilities = engine.capabilities().clone();
+    let mut capabilities = engine.capabilities().clone();
+    // Its connections forward no interrupter: calls with a timeout are Unsupported.
+    capabilities.interrupts = false;
     Ok(Database::from_backend(ToyBackend {
         engine,
         capabilities,

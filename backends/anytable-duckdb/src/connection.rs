@@ -2,11 +2,12 @@
 
 use anytable_core::pool::Pooled;
 use anytable_core::{
-    bind_params, bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows,
-    TableInfo, Value, ValueType,
+    bind_params, bulk_insert, check_count, BulkInsert, Connection, Interrupt, Result, RowSource,
+    Rows, TableInfo, Value, ValueType,
 };
 use duckdb::{CachedStatement, Statement};
 use self_cell::self_cell;
+use std::sync::Arc;
 
 use crate::error::map_err;
 use crate::file::LeasedConnection;
@@ -217,6 +218,10 @@ impl Connection for DuckDbConnection {
         self.in_transaction
     }
 
+    fn interrupter(&self) -> Option<Arc<dyn Interrupt>> {
+        Some(Arc::new(DuckDbInterrupt(self.conn().interrupt_handle())))
+    }
+
     fn discard(&mut self) {
         match &mut self.handle {
             Handle::Pooled(clone) => clone.discard(),
@@ -258,4 +263,14 @@ fn append(
     // Constraint errors surface at flush; one at drop would be lost.
     appender.flush().map_err(map_err)?;
     Ok(count)
+}
+
+/// DuckDB's interrupt from another thread: the running query fails with an INTERRUPT error,
+/// which aborts the transaction it ran in; a query started afterwards is unaffected.
+struct DuckDbInterrupt(Arc<duckdb::InterruptHandle>);
+
+impl Interrupt for DuckDbInterrupt {
+    fn interrupt(&self) {
+        self.0.interrupt();
+    }
 }

@@ -103,6 +103,7 @@ impl DuckDbBackend {
                 c.max_index_entry_bytes = None;
                 c.case_insensitive_like = true;
                 c.foreign_keys = true;
+                c.interrupts = true;
                 c
             },
         })

@@ -149,6 +149,11 @@ impl SyncClient {
         self.block_on(self.client().simple_query(sql))
     }
 
+    /// What asks the server, on a connection of its own, to stop this session's statement.
+    pub(crate) fn cancel_token(&self) -> tokio_postgres::CancelToken {
+        self.client().cancel_token()
+    }
+
     /// Whether the connection has died (the server closed it, the network failed).
     pub(crate) fn is_closed(&self) -> bool {
         self.client().is_closed()

@@ -6,16 +6,18 @@ use std::sync::Arc;
 
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
-    bulk_insert, check_count, BulkInsert, Connection, Result, RowSource, Rows, TableInfo, Value,
-    ValueType,
+    bulk_insert, check_count, BulkInsert, Connection, Interrupt, Result, RowSource, Rows,
+    TableInfo, Value, ValueType,
 };
 use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::Statement;
 
+use crate::cancel::PostgresInterrupt;
 use crate::client::RowCursor;
 use crate::driver::PooledClient;
 use crate::error::map_err;
 use crate::introspect::introspect;
+use crate::replicas::WriteClock;
 use crate::session::Session;
 use crate::types::{Bind, ColumnReader};
 
@@ -27,6 +29,9 @@ pub(crate) struct PostgresConnection {
     client: PooledClient,
     session: Arc<Session>,
     in_transaction: bool,
+    /// Where a pool with replicas notes that this primary connection was used, for
+    /// read-your-writes.
+    writes: Option<Arc<WriteClock>>,
 }
 
 impl PostgresConnection {
@@ -37,7 +42,15 @@ impl PostgresConnection {
             client,
             session,
             in_transaction: false,
+            writes: None,
         }
+    }
+
+    /// The same connection, noting on `writes` when it is given back that the pool used the
+    /// primary (read-your-writes, [`crate::replicas`]).
+    pub(crate) fn marking(mut self, writes: Option<Arc<WriteClock>>) -> Self {
+        self.writes = writes;
+        self
     }
 
     fn prepare(&mut self, sql: &str) -> Result<Statement> {
@@ -155,9 +168,20 @@ impl PostgresConnection {
 
 impl Drop for PostgresConnection {
     fn drop(&mut self) {
+        if self
+            .client
+            .cancelled
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            // A cancel request in flight could stop the next borrower's statement.
+            self.client.discard();
+        }
         // An open transaction was rolled back by anytable's check-in rule (core's `check_in`)
         // before this drop, or the connection was discarded.
         self.client.returned = std::time::Instant::now();
+        if let Some(writes) = &self.writes {
+            writes.mark();
+        }
     }
 }
 
@@ -283,6 +307,26 @@ impl Connection for PostgresConnection {
 
     fn discard(&mut self) {
         self.client.discard();
+    }
+
+    fn interrupter(&self) -> Option<Arc<dyn Interrupt>> {
+        Some(Arc::new(PostgresInterrupt {
+            token: self.client.client.cancel_token(),
+            tls: self.client.tls.clone(),
+            cancelled: Arc::clone(&self.client.cancelled),
+            pooler: self.client.pooler.clone(),
+        }))
+    }
+
+    fn on_replica(&mut self) -> Result<bool> {
+        let messages = self
+            .client
+            .client
+            .simple_query("SELECT pg_is_in_recovery()")
+            .map_err(map_err)?;
+        Ok(messages.iter().any(|message| {
+            matches!(message, tokio_postgres::SimpleQueryMessage::Row(row) if row.get(0) == Some("t"))
+        }))
     }
 }
 

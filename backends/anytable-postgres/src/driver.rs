@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anytable_core::pool::{Pool, PoolSettings, Pooled};
 use anytable_core::sql::quote_identifier;
 use anytable_core::{
-    Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, Result,
+    Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, ReadFrom, Result,
 };
 use tokio_postgres::config::Host;
 use tokio_postgres::Config;
@@ -15,6 +15,7 @@ use crate::client::{ConnectError, SyncClient};
 use crate::connection::{PostgresConnection, StatementCache};
 use crate::dialect::PostgresDialect;
 use crate::error::map_err;
+use crate::replicas::{Primary, Replicas, WriteClock};
 use crate::session::Session;
 use crate::tls::Tls;
 
@@ -40,6 +41,8 @@ const OPTIONS: &[&str] = &[
     "host",
     "port",
     "target_session_attrs",
+    "replicas",
+    "max_replica_lag",
 ];
 
 /// A Postgres client and the statements prepared on it.
@@ -48,6 +51,13 @@ pub(crate) struct Slot {
     pub(crate) statements: StatementCache,
     /// When it was last returned to the pool.
     pub(crate) returned: Instant,
+    /// The TLS client a cancel request connects with, as the session did.
+    pub(crate) tls: crate::tls::MakeRustls,
+    /// Set once a cancel request was sent for this session: one may still arrive after its
+    /// statement ended, so the session is not lent again.
+    pub(crate) cancelled: Arc<std::sync::atomic::AtomicBool>,
+    /// The pooler a cancel request goes to, waiting for it ([`crate::cancel`]).
+    pub(crate) pooler: Option<Arc<(String, u16)>>,
 }
 
 /// A connection idle longer than this is pinged before use: the server may have restarted.
@@ -56,18 +66,20 @@ const PING_AFTER: Duration = Duration::from_secs(1);
 /// A client checked out of the pool.
 pub(crate) type PooledClient = Pooled<Slot>;
 
-/// A PostgreSQL server reached through a pool of connections.
+/// A PostgreSQL server reached through a pool of connections, and its read replicas if the
+/// URL names them.
 pub struct PostgresBackend {
-    pool: Arc<Pool<Slot>>,
-    session: Arc<Session>,
+    primary: Primary,
+    replicas: Option<Replicas>,
     capabilities: Capabilities,
 }
 
 impl std::fmt::Debug for PostgresBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PostgresBackend")
-            .field("session", &self.session)
-            .field("pool_size", &self.pool.max_size())
+            .field("session", &self.primary.session)
+            .field("pool_size", &self.primary.pool.max_size())
+            .field("replicas", &self.capabilities.replica_reads)
             .finish()
     }
 }
@@ -75,8 +87,17 @@ impl std::fmt::Debug for PostgresBackend {
 /// The driver's configuration for the server `url` names, from the one URL parser every
 /// backend uses (`DatabaseUrl::server`), never the driver's own second reading of the text.
 fn server_config(url: &DatabaseUrl) -> Result<Config> {
+    server_config_at(url, None)
+}
+
+/// [`server_config`], at the one server `only` (a replica) if given instead of the URL's hosts.
+fn server_config_at(url: &DatabaseUrl, only: Option<(&str, u16)>) -> Result<Config> {
     let server = url.server()?;
     let mut config = Config::new();
+    if let Some((host, port)) = only {
+        config.host(host).port(port);
+        return Ok(login(&server, config));
+    }
     let mut hosts = server.hosts.clone();
     // libpq: `host=` and `port=` in the query override the URL's (a Unix socket directory is
     // a host starting with `/`, which only the query can carry).
@@ -102,6 +123,19 @@ fn server_config(url: &DatabaseUrl) -> Result<Config> {
             })?);
         }
     }
+    // The driver pairs ports with hosts by position when there is more than one.
+    let any_port = hosts.iter().any(|(_, port)| port.is_some());
+    for (host, port) in &hosts {
+        config.host(host);
+        if any_port {
+            config.port(port.unwrap_or(DEFAULT_PORT));
+        }
+    }
+    Ok(login(&server, config))
+}
+
+/// `config` with the URL's user, password and database.
+fn login(server: &anytable_core::ServerAddress, mut config: Config) -> Config {
     if let Some(user) = &server.user {
         config.user(user);
     }
@@ -111,13 +145,29 @@ fn server_config(url: &DatabaseUrl) -> Result<Config> {
     if let Some(database) = &server.database {
         config.dbname(database);
     }
-    // The driver pairs ports with hosts by position when there is more than one.
-    let any_port = hosts.iter().any(|(_, port)| port.is_some());
-    for (host, port) in &hosts {
-        config.host(host);
-        if any_port {
-            config.port(port.unwrap_or(DEFAULT_PORT));
-        }
+    config
+}
+
+/// The configuration of the primary's sessions (`only`: of a replica's), with the URL's
+/// libpq parameters and anytable's startup options.
+fn session_config(
+    url: &DatabaseUrl,
+    only: Option<(&str, u16)>,
+    timeout: Duration,
+    session: &Session,
+) -> Result<Config> {
+    let mut config = server_config_at(url, only)?;
+    config.connect_timeout(timeout);
+    libpq_options(url, &mut config)?;
+    // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
+    config.application_name(url.option("application_name").unwrap_or("anytable"));
+    if let Some(options) = &session.startup_options {
+        // Startup parameters, not SETs: they hold on every pooled connection.
+        config.options(options);
+    }
+    if only.is_some() {
+        // A replica is read-only by definition.
+        config.target_session_attrs(tokio_postgres::config::TargetSessionAttrs::Any);
     }
     Ok(config)
 }
@@ -179,16 +229,9 @@ impl PostgresBackend {
         let settings = PoolSettings::from_url(url, OPTIONS)?;
         let timeout = settings.timeout;
         let session = Arc::new(crate::session::from_url(url, timeout)?);
-        let mut config = server_config(url)?;
-        config.connect_timeout(timeout);
-        libpq_options(url, &mut config)?;
-        // Shown in pg_stat_activity, so operators can tell (and terminate) this pool's sessions.
-        config.application_name(url.option("application_name").unwrap_or("anytable"));
-        if let Some(options) = &session.startup_options {
-            // Startup parameters, not SETs: they hold on every pooled connection.
-            config.options(options);
-        }
+        let mut config = session_config(url, None, timeout, &session)?;
         let tls = tls_for(url, &mut config)?;
+        let replicas = replica_pools(url, &settings, &config, &session, &tls)?;
         // Connect once now so a wrong host, port or password fails here, not in the pool.
         let mut client = connect(&config, &tls)?;
         if let Some(schema) = url.option("schema") {
@@ -216,16 +259,13 @@ impl PostgresBackend {
             .iter()
             .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_)));
         drop(client);
-        let pool = Pool::new("postgres", &settings, move || {
-            Ok(Slot {
-                client: connect(&config, &tls)?,
-                statements: StatementCache::default(),
-                returned: Instant::now(),
-            })
-        });
+        let pool = slot_pool(&settings, config, tls, &session);
         Ok(PostgresBackend {
-            pool,
-            session,
+            primary: Primary {
+                pool,
+                session,
+                writes: WriteClock::new(),
+            },
             capabilities: {
                 let mut c = Capabilities::none();
                 c.concurrent_writers = true;
@@ -239,10 +279,83 @@ impl PostgresBackend {
                 c.max_index_entry_bytes = Some(MAX_INDEX_ENTRY_BYTES);
                 c.case_insensitive_like = icu;
                 c.foreign_keys = true;
+                c.interrupts = true;
+                c.replica_reads = replicas.is_some();
                 c
             },
+            replicas,
         })
     }
+}
+
+/// A pool of sessions made with `config` and `tls`.
+fn slot_pool(
+    settings: &PoolSettings,
+    config: Config,
+    tls: Tls,
+    session: &Session,
+) -> Arc<Pool<Slot>> {
+    let pooler = crate::cancel::pooler_address(&config, session.pooled());
+    Pool::new("postgres", settings, move || {
+        Ok(Slot {
+            client: connect(&config, &tls)?,
+            statements: StatementCache::default(),
+            returned: Instant::now(),
+            tls: tls.connector.clone(),
+            cancelled: Arc::default(),
+            pooler: pooler.clone(),
+        })
+    })
+}
+
+/// The pools of the URL's `replicas=`, each as large as the primary's and connecting with
+/// its login, options and TLS; none is contacted before a read needs it.
+fn replica_pools(
+    url: &DatabaseUrl,
+    settings: &PoolSettings,
+    primary: &Config,
+    session: &Session,
+    tls: &Tls,
+) -> Result<Option<Replicas>> {
+    let default_port = primary.get_ports().first().copied().unwrap_or(DEFAULT_PORT);
+    let hosts = crate::replicas::hosts(url, default_port)?;
+    let max_lag = crate::replicas::max_lag(url)?;
+    if hosts.is_empty() {
+        if url.option("max_replica_lag").is_some() {
+            return Err(Error::invalid_input(
+                "max_replica_lag= needs replicas=host:port,... to apply to",
+            ));
+        }
+        return Ok(None);
+    }
+    let mut pools = Vec::with_capacity(hosts.len());
+    for (host, port) in &hosts {
+        let mut config = session_config(url, Some((host, *port)), settings.timeout, session)?;
+        config.ssl_mode(tls.mode);
+        pools.push(slot_pool(settings, config, tls.clone(), session));
+    }
+    Ok(Some(Replicas::new(pools, max_lag)))
+}
+
+/// A live session of `pool`: every pooled one may have died with a server restart; each dead
+/// one found is dropped, and a fresh one is made once the pool runs out of old ones.
+pub(crate) fn checked_slot(pool: &Arc<Pool<Slot>>) -> Result<PooledClient> {
+    for _ in 0..=pool.max_size() {
+        let mut slot = pool.get()?;
+        let dead = slot.client.is_closed()
+            || (slot.returned.elapsed() > PING_AFTER && slot.client.simple_query("").is_err());
+        if dead {
+            slot.discard();
+            continue;
+        }
+        return Ok(slot);
+    }
+    Err(Error::new(
+        ErrorKind::Connection,
+        "every PostgreSQL connection in the pool failed its check",
+    )
+    .with_backend("postgres")
+    .with_retryable(true))
 }
 
 /// The URL's TLS settings, with the first attempt's mode set on `config`.
@@ -263,9 +376,12 @@ fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
         attempt = SyncClient::connect(&again, tls.connector.clone());
     }
     attempt.map_err(|e| {
-        let mut message = match e {
-            ConnectError::Postgres(e) => map_err(e).message().to_owned(),
-            other => other.to_string(),
+        let (mut message, retryable) = match e {
+            ConnectError::Postgres(e) => {
+                let e = map_err(e);
+                (e.message().to_owned(), e.is_retryable())
+            }
+            other => (other.to_string(), false),
         };
         if message.contains("unsupported startup parameter") {
             // PgBouncer's answer to the startup options a direct session carries.
@@ -279,6 +395,7 @@ fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
             format!("cannot connect to PostgreSQL: {message}"),
         )
         .with_backend("postgres")
+        .with_retryable(retryable)
     })
 }
 
@@ -296,26 +413,22 @@ impl Backend for PostgresBackend {
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
-        // Every pooled connection may have died with a server restart; each dead one found
-        // is dropped, and a fresh connection is made once the pool runs out of old ones.
-        for _ in 0..=self.pool.max_size() {
-            let mut slot = self.pool.get()?;
-            let dead = slot.client.is_closed()
-                || (slot.returned.elapsed() > PING_AFTER && slot.client.simple_query("").is_err());
-            if dead {
-                slot.discard();
-                continue;
-            }
-            return Ok(Box::new(PostgresConnection::new(
-                slot,
-                self.session.clone(),
-            )));
+        let slot = checked_slot(&self.primary.pool)?;
+        let writes = self
+            .replicas
+            .as_ref()
+            .map(|_| Arc::clone(&self.primary.writes));
+        Ok(Box::new(
+            PostgresConnection::new(slot, Arc::clone(&self.primary.session)).marking(writes),
+        ))
+    }
+
+    fn connect_read(&self, from: ReadFrom) -> Result<Box<dyn Connection>> {
+        match (&self.replicas, from) {
+            (Some(replicas), ReadFrom::AnyServer) => replicas.connect_read(&self.primary),
+            (Some(_), ReadFrom::Primary) => Ok(Box::new(self.primary.read()?)),
+            (None, _) => self.connect(),
         }
-        Err(Error::new(
-            ErrorKind::Connection,
-            "every PostgreSQL connection in the pool failed its check",
-        )
-        .with_backend("postgres"))
     }
 }
 

@@ -44,6 +44,9 @@ pub(crate) fn map_err(e: tokio_postgres::Error) -> Error {
         let mut error = Error::new(kind_of(db.code()), message)
             .with_backend("postgres")
             .with_code(db.code().code().to_owned());
+        if session_lost(db.code()) {
+            error = error.with_retryable(true);
+        }
         if let Some(constraint) = db.constraint() {
             error = error.with_constraint(constraint.to_owned());
         }
@@ -67,9 +70,28 @@ pub(crate) fn map_err(e: tokio_postgres::Error) -> Error {
     } else {
         ErrorKind::Other
     };
-    Error::new(kind, text)
-        .with_backend("postgres")
-        .with_source(e)
+    let mut error = Error::new(kind, text).with_backend("postgres");
+    if kind == ErrorKind::Connection && !tls_refused(&e) {
+        // The network or the server went away: a new session, later, may work.
+        error = error.with_retryable(true);
+    }
+    error.with_source(e)
+}
+
+/// SQLSTATEs of a session the server ended or could not give (shutting down, restarting,
+/// out of connection slots, the link broke): rerunning on a new session may work, which a
+/// refused login (28xxx) never does.
+fn session_lost(code: &SqlState) -> bool {
+    matches!(
+        code.code(),
+        "53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004"
+    )
+}
+
+/// Whether the TLS handshake failed (an untrusted or wrong certificate): trying again meets
+/// the same certificate.
+fn tls_refused(e: &tokio_postgres::Error) -> bool {
+    e.to_string().contains("TLS")
 }
 
 fn is_io(e: &tokio_postgres::Error) -> bool {

@@ -11,7 +11,11 @@
 //!   `search_path`), `isolation` (`repeatable_read`, the default, `serializable` or
 //!   `read_committed`), `statement_timeout`, `pooler` (`transaction` behind PgBouncer in
 //!   transaction mode: settings per transaction, no statement cache; see `session`).
+//!   `replicas=host:port,..` and `max_replica_lag` send reads outside a transaction to
+//!   streaming replicas (see `replicas`).
 //! - TLS on rustls with libpq's `sslmode` meanings (see `tls`).
+//! - A lost session (57P01, 08xxx, a broken link, a server that cannot be reached) is a
+//!   retryable `Connection` error; a refused login is not.
 //! - SQL: [`PostgresDialect`].
 //! - Connections that come back broken are dropped; one idle for over a second is pinged before
 //!   use, so a server restart costs new connections, not errors.
@@ -29,6 +33,7 @@
 //!   PgBouncer in transaction mode with `pooler=transaction`.
 #![warn(missing_docs)]
 
+mod cancel;
 mod client;
 mod connection;
 mod dialect;
@@ -36,6 +41,7 @@ mod driver;
 mod error;
 mod introspect;
 mod numeric;
+mod replicas;
 mod session;
 mod tls;
 mod types;

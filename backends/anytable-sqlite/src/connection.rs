@@ -1,8 +1,8 @@
 //! One pooled SQLite connection behind anytable's `Connection` trait.
 
 use anytable_core::{
-    atomically, bind_params, check_count, BulkInsert, Connection, Result, RowSource, Rows,
-    TableInfo, Value, ValueType,
+    atomically, bind_params, check_count, BulkInsert, Connection, Interrupt, Result, RowSource,
+    Rows, TableInfo, Value, ValueType,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -210,6 +210,12 @@ impl Connection for SqliteConnection {
         !self.conn.conn().is_autocommit()
     }
 
+    fn interrupter(&self) -> Option<Arc<dyn Interrupt>> {
+        Some(Arc::new(SqliteInterrupt(
+            self.conn.conn().get_interrupt_handle(),
+        )))
+    }
+
     fn discard(&mut self) {
         self.conn.discard();
     }
@@ -277,4 +283,15 @@ fn insert_rows(conn: &mut CachedConnection, sql: &str, rows: &mut dyn RowSource)
         }
         Ok(count)
     })
+}
+
+/// `sqlite3_interrupt` from another thread: the running statement fails with
+/// `SQLITE_INTERRUPT` (a write inside a transaction rolls the transaction back, which
+/// `in_transaction` then reports); statements started after it has returned are unaffected.
+struct SqliteInterrupt(rusqlite::InterruptHandle);
+
+impl Interrupt for SqliteInterrupt {
+    fn interrupt(&self) {
+        self.0.interrupt();
+    }
 }

@@ -7,8 +7,10 @@ pub mod errors;
 pub mod migrations;
 pub mod processes;
 pub mod queries;
+pub mod replicas;
 pub mod schema;
 pub mod semantics;
+pub mod timeouts;
 pub mod transactions;
 pub mod types;
 

@@ -6,7 +6,10 @@
 //! ```
 //!
 //! PostgreSQL is measured on the server in `ANYTABLE_POSTGRES_URL` (`scripts/bench` starts a
-//! throwaway one). The bench re-executes itself for worker processes (`--worker ...`).
+//! throwaway one); with `ANYTABLE_BENCH_POSTGRES_TLS_URL` or `ANYTABLE_BENCH_PGBOUNCER_URL`
+//! (the same cluster over TLS, or through PgBouncer with `pooler=transaction`), anytable is
+//! measured that way too, against the raw driver plain and direct (`scripts/bench
+//! --postgres-variants` starts both). The bench re-executes itself for worker processes (`--worker ...`).
 
 use std::process::ExitCode;
 
@@ -94,8 +97,20 @@ fn main() -> ExitCode {
     if wanted(BackendName::Postgres) {
         match std::env::var("ANYTABLE_POSTGRES_URL") {
             Ok(server) => {
-                let engine = anytable_bench::workloads::postgres::PostgresEngine::new(&server);
+                use anytable_bench::workloads::postgres::PostgresEngine;
+                let engine = PostgresEngine::new(&server);
                 results.extend(run_all(&engine, &settings, &only));
+                // The same cluster over TLS and through PgBouncer, the raw driver still plain
+                // and direct: the difference from the plain row is what each costs.
+                for (variable, label) in [
+                    ("ANYTABLE_BENCH_POSTGRES_TLS_URL", "postgres tls"),
+                    ("ANYTABLE_BENCH_PGBOUNCER_URL", "postgres pgbouncer"),
+                ] {
+                    if let Ok(through) = std::env::var(variable) {
+                        let engine = PostgresEngine::through(&server, &through, label);
+                        results.extend(run_all(&engine, &settings, &only));
+                    }
+                }
             }
             Err(_) => eprintln!(
                 "NOTE: PostgreSQL NOT measured: set ANYTABLE_POSTGRES_URL (scripts/bench starts a throwaway server)"

@@ -17,6 +17,8 @@
 //!   [`Connection::discard`]s it if that fails, so no pool ever lends a connection inside
 //!   someone else's transaction (see [`check_in`]).
 
+use std::sync::Arc;
+
 use crate::error::{ErrorKind, Result};
 use crate::schema::{TableInfo, TableSchema};
 use crate::sql::Dialect;
@@ -60,6 +62,16 @@ pub struct Capabilities {
     /// (a missing partner is [`ErrorKind::ForeignKeyViolation`]); where false they are left out
     /// of the DDL, and joins through them still work.
     pub foreign_keys: bool,
+    /// A running statement can be stopped from another thread ([`Connection::interrupter`]),
+    /// so a call given a timeout (`Database::with_timeout`) fails with
+    /// [`ErrorKind::Timeout`] when it runs past it; where false, such a call is
+    /// [`ErrorKind::Unsupported`].
+    pub interrupts: bool,
+    /// Reads outside a transaction may be served by a read replica ([`Backend::connect_read`]),
+    /// which lags the primary: for a while after a write through the same pool they are not
+    /// (read-your-writes), and `Database::on_primary` never does. Set by the URL (PostgreSQL's
+    /// `replicas=`), so false in the support matrix.
+    pub replica_reads: bool,
 }
 
 impl Capabilities {
@@ -77,6 +89,8 @@ impl Capabilities {
             max_index_entry_bytes: None,
             case_insensitive_like: false,
             foreign_keys: false,
+            interrupts: false,
+            replica_reads: false,
         }
     }
 
@@ -101,6 +115,8 @@ impl Capabilities {
             ),
             ("case_insensitive_like", yes(self.case_insensitive_like)),
             ("foreign_keys", yes(self.foreign_keys)),
+            ("interrupts", yes(self.interrupts)),
+            ("replica_reads", yes(self.replica_reads)),
         ]
     }
 }
@@ -121,6 +137,23 @@ pub trait Backend: Send + Sync + 'static {
     fn capabilities(&self) -> &Capabilities;
     /// A connection from the pool.
     fn connect(&self) -> Result<Box<dyn Connection>>;
+    /// A connection for reads outside a transaction: where the backend reads from replicas
+    /// ([`Capabilities::replica_reads`]) and `from` allows it, one may serve it, and it sends
+    /// anything else (writes, transactions) to the primary. Unlike [`connect`](Self::connect)'s,
+    /// its use is not a write for read-your-writes. By default the same as `connect`.
+    fn connect_read(&self, from: ReadFrom) -> Result<Box<dyn Connection>> {
+        let _ = from;
+        self.connect()
+    }
+}
+
+/// Which server may serve a read ([`Backend::connect_read`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadFrom {
+    /// A replica within its lag limit, unless the pool wrote too recently; else the primary.
+    AnyServer,
+    /// The primary only, for a read that must see every acknowledged write.
+    Primary,
 }
 
 /// The rows of a running query, pulled by the caller one at a time; from
@@ -227,6 +260,27 @@ pub trait Connection: Send {
     /// Marks the connection as unfit for reuse: when it is dropped, the pool closes it instead
     /// of lending it again.
     fn discard(&mut self);
+
+    /// A handle another thread may use to stop the statement this connection is running
+    /// (where [`Capabilities::interrupts`] is set); `None` where the backend has none.
+    fn interrupter(&self) -> Option<Arc<dyn Interrupt>> {
+        None
+    }
+
+    /// Whether this connection's reads are served by a read replica, as its server says
+    /// (PostgreSQL: `pg_is_in_recovery()`); false where the backend has none.
+    fn on_replica(&mut self) -> Result<bool> {
+        Ok(false)
+    }
+}
+
+/// Stops what one connection is running, from another thread: SQLite's and DuckDB's interrupt,
+/// PostgreSQL's cancel request. The statement fails (its changes undone, as any failed
+/// statement's are) and the connection stays usable for what comes after.
+pub trait Interrupt: Send + Sync {
+    /// Asks the engine to stop the statement running now, if any, and returns at once; a
+    /// statement started later is not affected.
+    fn interrupt(&self);
 }
 
 /// What happens to every connection when its user is done with it, on every backend: a

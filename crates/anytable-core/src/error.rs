@@ -89,6 +89,9 @@ struct Details {
     code: Option<String>,
     constraint: Option<String>,
     column: Option<String>,
+    /// Overrides the kind's answer to [`Error::is_retryable`]: a backend knows that this
+    /// `Connection` error is a lost session (retry) or a refused login (do not).
+    retryable: Option<bool>,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -103,6 +106,7 @@ impl Error {
             code: None,
             constraint: None,
             column: None,
+            retryable: None,
             source: None,
         }))
     }
@@ -143,6 +147,14 @@ impl Error {
     /// Names the column involved, where known.
     pub fn with_column(mut self, column: impl Into<String>) -> Self {
         self.0.column = Some(column.into());
+        self
+    }
+
+    /// Says whether rerunning may succeed where the kind alone does not tell: a
+    /// [`ErrorKind::Connection`] error is retryable when the session was lost or the server is
+    /// restarting (a new connection may work), not when the login was refused.
+    pub fn with_retryable(mut self, retryable: bool) -> Self {
+        self.0.retryable = Some(retryable);
         self
     }
 
@@ -189,12 +201,14 @@ impl Error {
         self.0.column.as_deref()
     }
 
-    /// Whether rerunning the same operation (or whole transaction) may succeed.
+    /// Whether rerunning the same operation (or whole transaction) may succeed: busy,
+    /// timeout, conflict and locked errors, and connection errors the backend marks as a lost
+    /// session ([`with_retryable`](Self::with_retryable)).
     pub fn is_retryable(&self) -> bool {
-        matches!(
+        self.0.retryable.unwrap_or(matches!(
             self.0.kind,
             ErrorKind::Busy | ErrorKind::Timeout | ErrorKind::Conflict | ErrorKind::Locked
-        )
+        ))
     }
 }
 

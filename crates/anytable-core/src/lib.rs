@@ -27,7 +27,7 @@ pub use aggregate::{
 };
 pub use backend::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
-    Backend, BulkInsert, Capabilities, Connection, RowSource, Rows,
+    Backend, BulkInsert, Capabilities, Connection, Interrupt, ReadFrom, RowSource, Rows,
 };
 pub use check::YEARS;
 pub use error::{Error, ErrorKind, Result};

@@ -19,6 +19,6 @@ pub use anytable_core::verify;
 pub use anytable_core::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
     schema_differences, truncate_to_micros, Backend, BulkInsert, CmpOp, ColumnInfo, Condition,
-    Connection, DatabaseUrl, Dialect, IndexInfo, OrderKey, RowSource, Rows, ServerAddress,
-    TableInfo,
+    Connection, DatabaseUrl, Dialect, IndexInfo, Interrupt, OrderKey, ReadFrom, RowSource, Rows,
+    ServerAddress, TableInfo,
 };

@@ -46,7 +46,7 @@ impl<'tx> Cursor<'tx> {
     ) -> Result<Cursor<'tx>> {
         let (conn, held) = match tx {
             None => {
-                let conn = NonNull::from(Box::leak(Box::new(db.connection()?)));
+                let conn = NonNull::from(Box::leak(Box::new(db.read_connection()?)));
                 (conn, Held::Pooled(conn))
             }
             Some(tx) => {

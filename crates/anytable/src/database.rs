@@ -11,7 +11,7 @@ use crate::table::TableHandle;
 use crate::trace::{self, TraceOptions, TraceSettings, TracedConnection};
 use anytable_core::sql::{create_table_statements, Dialect, TableStatements};
 use anytable_core::verify::{verify_fit, Fit};
-use anytable_core::{Backend, Capabilities, Connection};
+use anytable_core::{Backend, Capabilities, Connection, ReadFrom};
 use anytable_core::{ColumnValue, FromRow, Value};
 use anytable_core::{Error, ErrorKind, Result};
 use anytable_core::{Record, TableSchema};
@@ -24,6 +24,10 @@ use anytable_core::{Record, TableSchema};
 #[derive(Clone)]
 pub struct Database {
     inner: Arc<Inner>,
+    /// How long each call through this handle may take ([`Database::with_timeout`]).
+    timeout: Option<std::time::Duration>,
+    /// Reads through this handle never go to a replica ([`Database::on_primary`]).
+    primary: bool,
 }
 
 struct Inner {
@@ -75,6 +79,8 @@ impl Database {
                 tables: RwLock::new(HashMap::new()),
                 trace: TraceSettings::new(TraceOptions::default()),
             }),
+            timeout: None,
+            primary: false,
         }
     }
 
@@ -96,10 +102,76 @@ impl Database {
     /// A connection from the pool, for work the typed API does not cover; its statements are
     /// traced like every other (see [`trace`](crate::trace)).
     pub fn connection(&self) -> Result<TracedConnection> {
-        let backend = &self.inner.backend;
-        trace::checkout(backend.name(), self.inner.trace.load(), || {
-            backend.connect()
-        })
+        self.checkout(|backend| backend.connect())
+    }
+
+    /// The connection a read outside a transaction uses: one a read replica may serve where
+    /// the backend has replicas ([`Capabilities::replica_reads`](crate::Capabilities)) and
+    /// this handle is not [`on_primary`](Self::on_primary); it sends writes and transactions
+    /// to the primary. [`connection`](Self::connection) elsewhere.
+    pub fn read_connection(&self) -> Result<TracedConnection> {
+        let from = match self.primary {
+            true => ReadFrom::Primary,
+            false => ReadFrom::AnyServer,
+        };
+        self.checkout(|backend| backend.connect_read(from))
+    }
+
+    fn checkout(
+        &self,
+        connect: impl FnOnce(&dyn Backend) -> Result<Box<dyn Connection>>,
+    ) -> Result<TracedConnection> {
+        let backend = &*self.inner.backend;
+        let mut conn =
+            trace::checkout(backend.name(), self.inner.trace.load(), || connect(backend))?;
+        if let Some(limit) = self.timeout {
+            conn.limit(limit)?;
+        }
+        Ok(conn)
+    }
+
+    /// This handle (the same pool and tables) with every read on the primary: for a read that
+    /// must see the latest writes of other handles and processes, where reads may otherwise
+    /// go to a lagging replica ([`Capabilities::replica_reads`](crate::Capabilities)). A
+    /// handle's own writes are seen by its reads anyway (read-your-writes).
+    pub fn on_primary(&self) -> Database {
+        Database {
+            primary: true,
+            ..self.clone()
+        }
+    }
+
+    /// This handle (the same pool and tables) with a limit on how long each call through it
+    /// may take, counted from when the call has its connection: a call still running then is
+    /// stopped (SQLite's and DuckDB's interrupt, a PostgreSQL cancel request, so the server
+    /// stops too), whatever it changed is undone, and it fails with the retryable
+    /// [`ErrorKind::Timeout`]. A transaction is one call: `transaction(|tx| ...)` is bounded
+    /// as a whole, each attempt of `transaction_with_retry` afresh, and an `iter()` until its
+    /// cursor is dropped.
+    ///
+    /// ```
+    /// # fn main() -> anytable::Result<()> {
+    /// # let db = anytable::Database::open("sqlite::memory:")?;
+    /// use std::time::Duration;
+    /// let quick = db.with_timeout(Duration::from_secs(2));
+    /// assert_eq!(quick.query_scalar::<i64>("SELECT 1", &[])?, Some(1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    /// Calls through the handle fail with [`ErrorKind::Unsupported`] on a backend that cannot
+    /// interrupt a statement ([`Capabilities::interrupts`](crate::Capabilities::interrupts)).
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> Database {
+        Database {
+            timeout: Some(timeout),
+            ..self.clone()
+        }
+    }
+
+    /// The limit [`with_timeout`](Self::with_timeout) set on this handle's calls.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.timeout
     }
 
     /// Changes what statement tracing records and when it warns, for every clone of this
@@ -133,13 +205,13 @@ impl Database {
     /// [`ErrorKind::InvalidInput`] when the parameters or columns do not match in number.
     pub fn query<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Vec<T>> {
         let sql = crate::raw::portable(self, sql)?;
-        crate::raw::all(&mut self.connection()?, &sql, params)
+        crate::raw::all(&mut self.read_connection()?, &sql, params)
     }
 
     /// The first row of a hand-written query, if any (see [`query`](Self::query)).
     pub fn query_one<T: FromRow>(&self, sql: &str, params: &[Value]) -> Result<Option<T>> {
         let sql = crate::raw::portable(self, sql)?;
-        crate::raw::one(&mut self.connection()?, &sql, params)
+        crate::raw::one(&mut self.read_connection()?, &sql, params)
     }
 
     /// The first column of the first row, if there is a row: `SELECT COUNT(*) ...`.
@@ -240,11 +312,14 @@ impl Database {
 
 impl Database {
     /// Like [`transaction`](Self::transaction), but reruns the whole transaction when it fails
-    /// with a retryable error ([`Error::is_retryable`]: busy, timeout, conflict, locked), up to
-    /// `attempts` runs in all, pausing a little longer (with jitter) before each rerun.
+    /// with a retryable error ([`Error::is_retryable`]: busy, timeout, conflict, locked, a lost
+    /// connection), up to `attempts` runs in all, pausing a little longer (with jitter) before
+    /// each rerun ([`retry_pause`]: longer after a lost connection, while a server restarts).
     ///
     /// `f` may run several times, so it must not have effects outside the transaction that
-    /// cannot be repeated. The last error is returned when every attempt failed.
+    /// cannot be repeated. The last error is returned when every attempt failed. A connection
+    /// lost during COMMIT leaves unknown whether the transaction committed, so a rerun may
+    /// repeat it: make such transactions idempotent (a unique key and `upsert`).
     pub fn transaction_with_retry<T>(
         &self,
         attempts: u32,
@@ -255,11 +330,25 @@ impl Database {
             attempt += 1;
             match self.transaction(&mut f) {
                 Err(e) if e.is_retryable() && attempt < attempts => {
-                    std::thread::sleep(retry_delay(attempt));
+                    std::thread::sleep(retry_pause(&e, attempt));
                 }
                 other => return other,
             }
         }
+    }
+}
+
+/// The pause before rerunning a transaction that failed with `error` at its `attempt`-th run:
+/// [`retry_delay`] after contention, 50 ms doubling to 2 s after a lost connection (a server
+/// restarting or failing over takes seconds, not milliseconds), both with jitter.
+pub fn retry_pause(error: &Error, attempt: u32) -> std::time::Duration {
+    match error.kind() {
+        ErrorKind::Connection => {
+            let base = retry_delay(attempt.min(30));
+            let step = std::time::Duration::from_millis(50) * (1u32 << attempt.min(6));
+            step.min(std::time::Duration::from_secs(2)) + base
+        }
+        _ => retry_delay(attempt),
     }
 }
 

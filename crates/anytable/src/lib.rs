@@ -101,6 +101,7 @@
 mod copy;
 mod cursor;
 mod database;
+mod deadline;
 mod exclusive;
 mod migrate;
 mod open;
@@ -120,7 +121,7 @@ pub use anytable_core::{
     MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };
 pub use anytable_derive::{Record, Row};
-pub use database::{retry_delay, Database, Transaction};
+pub use database::{retry_delay, retry_pause, Database, Transaction};
 pub use raw::RowIter;
 pub use table::{
     JoinIter, Joined, JoinedRecord, OnConflict, Projected, Query, RecordIter, Select, Table,

@@ -15,12 +15,16 @@
 //! pool-wait warning); setting either threshold to `None` removes its clock reads.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tracing::field::{debug, display, Empty};
 use tracing::Span;
 
+use anytable_core::Interrupt;
 use anytable_core::TableInfo;
+
+use crate::deadline::Armed;
 use anytable_core::{BulkInsert, Connection, RowSource, Rows};
 use anytable_core::{Error, Result};
 use anytable_core::{Value, ValueType};
@@ -123,6 +127,7 @@ pub(crate) fn checkout(
         inner,
         backend,
         options,
+        limit: None,
     })
 }
 
@@ -132,6 +137,8 @@ pub struct TracedConnection {
     inner: Box<dyn Connection>,
     backend: &'static str,
     options: TraceOptions,
+    /// The deadline of the call this connection serves, if it has a timeout.
+    limit: Option<Arc<Armed>>,
 }
 
 impl std::fmt::Debug for TracedConnection {
@@ -152,6 +159,20 @@ struct Statement<'a> {
 }
 
 impl TracedConnection {
+    /// Gives the call this connection serves `limit` from now; past it, the running statement
+    /// is interrupted and every call fails with `Timeout`.
+    pub(crate) fn limit(&mut self, limit: Duration) -> Result<()> {
+        let Some(interrupter) = self.inner.interrupter() else {
+            return Err(Error::unsupported(format!(
+                "the {} backend cannot interrupt a running statement, so a call cannot be \
+                 given a timeout (Capabilities::interrupts)",
+                self.backend
+            )));
+        };
+        self.limit = Some(Armed::arm(Some(limit), interrupter));
+        Ok(())
+    }
+
     /// The span and clock for one call, or `None` when neither a subscriber nor the
     /// slow-statement warning needs them.
     fn start<'a>(&self, op: &'static str, sql: &'a str, params: &[Value]) -> Option<Statement<'a>> {
@@ -190,12 +211,46 @@ impl TracedConnection {
         rows: impl FnOnce(&T) -> u64,
         f: impl FnOnce(&mut dyn Connection) -> Result<T>,
     ) -> Result<T> {
-        let Some(statement) = self.start(op, sql, params) else {
-            return f(&mut *self.inner);
+        if let Some(limit) = &self.limit {
+            if op != "rollback" {
+                limit.check()?;
+            } else if limit.check().is_err() {
+                // Past the deadline nothing more starts, but a rollback ends what was begun,
+                // and is not interrupted.
+                limit.disarm();
+                self.limit.take();
+            }
+        }
+        // A rollback always runs, and to its end.
+        let cancellable = match op {
+            "rollback" => None,
+            _ => crate::deadline::statement(|| self.inner.interrupter())?,
         };
-        let result = statement.span.in_scope(|| f(&mut *self.inner));
-        statement.finish(result.as_ref().map_or(0, rows), &result);
-        result
+        let result = match self.start(op, sql, params) {
+            None => f(&mut *self.inner),
+            Some(statement) => {
+                let result = statement.span.in_scope(|| f(&mut *self.inner));
+                statement.finish(result.as_ref().map_or(0, rows), &result);
+                result
+            }
+        };
+        result.map_err(|e| stopped(self.limit.as_deref(), cancellable.as_ref(), e))
+    }
+}
+
+/// `e`, reported as the deadline's or the cancellation's error when their interrupt caused it.
+fn stopped(
+    limit: Option<&Armed>,
+    cancellable: Option<&crate::deadline::Statement>,
+    e: Error,
+) -> Error {
+    let e = match limit {
+        Some(limit) => limit.classify_error(e),
+        None => e,
+    };
+    match cancellable {
+        Some(statement) => statement.classify_error(e),
+        None => e,
     }
 }
 
@@ -246,22 +301,35 @@ impl Connection for TracedConnection {
         params: &[Value],
         types: &[ValueType],
     ) -> Result<Box<dyn Rows + 'c>> {
-        let Some(statement) = self.start("query", sql, params) else {
-            return self.inner.query(sql, params, types);
+        let limit = self.limit.clone();
+        if let Some(limit) = &limit {
+            limit.check()?;
+        }
+        // A cancelled async call stops the query as it starts; its rows are read by later
+        // calls, and dropping the stream ends it.
+        let cancellable = crate::deadline::statement(|| self.inner.interrupter())?;
+        let statement = self.start("query", sql, params);
+        let started = match &statement {
+            None => self.inner.query(sql, params, types),
+            Some(statement) => statement
+                .span
+                .in_scope(|| self.inner.query(sql, params, types)),
         };
-        let started = statement
-            .span
-            .in_scope(|| self.inner.query(sql, params, types));
-        match started {
-            Ok(rows) => Ok(Box::new(TracedRows {
+        let started = started.map_err(|e| stopped(limit.as_deref(), cancellable.as_ref(), e));
+        drop(cancellable);
+        match (started, statement) {
+            (Ok(rows), None) if limit.is_none() => Ok(rows),
+            (Ok(rows), statement) => Ok(Box::new(TracedRows {
                 rows,
-                statement: Some(statement.into_owned()),
+                statement: statement.map(Statement::into_owned),
                 count: 0,
+                limit,
             })),
-            Err(e) => {
+            (Err(e), Some(statement)) => {
                 statement.finish(0, &Err::<(), _>(&e));
                 Err(e)
             }
+            (Err(e), None) => Err(e),
         }
     }
 
@@ -335,10 +403,22 @@ impl Connection for TracedConnection {
     fn discard(&mut self) {
         self.inner.discard();
     }
+
+    fn interrupter(&self) -> Option<Arc<dyn Interrupt>> {
+        self.inner.interrupter()
+    }
+
+    fn on_replica(&mut self) -> Result<bool> {
+        self.inner.on_replica()
+    }
 }
 
 impl Drop for TracedConnection {
     fn drop(&mut self) {
+        // Never interrupted once back in the pool; the rollback below runs after the deadline.
+        if let Some(limit) = self.limit.take() {
+            limit.disarm();
+        }
         // Every pooled connection goes back through here: never inside a transaction.
         anytable_core::check_in(self);
     }
@@ -350,10 +430,23 @@ struct TracedRows<'c> {
     rows: Box<dyn Rows + 'c>,
     statement: Option<Statement<'static>>,
     count: u64,
+    limit: Option<Arc<Armed>>,
 }
 
 impl Rows for TracedRows<'_> {
     fn next(&mut self) -> Result<Option<&mut [Value]>> {
+        if let Some(limit) = &self.limit {
+            // An interrupted cursor fails as Timeout; one past its deadline stops.
+            limit.check()?;
+            let limit = Arc::clone(limit);
+            return self.next_traced().map_err(|e| limit.classify_error(e));
+        }
+        self.next_traced()
+    }
+}
+
+impl TracedRows<'_> {
+    fn next_traced(&mut self) -> Result<Option<&mut [Value]>> {
         let next = match &self.statement {
             None => return self.rows.next(),
             // Entering a span costs a little on every row: only when somebody listens.

@@ -22,21 +22,34 @@ const COPY: &str = "COPY bench_rows (name, number, score) FROM STDIN (FORMAT bin
 
 /// Schemas on one server.
 pub struct PostgresEngine {
+    /// Where the raw driver connects (plain, directly).
     server: String,
+    /// Where anytable connects: the same server, or the same cluster over TLS or through a
+    /// pooler, to measure what that costs.
+    anytable_server: String,
+    label: &'static str,
     schemas: AtomicUsize,
 }
 
 impl PostgresEngine {
     /// Databases go to new schemas on the server at `server` (a `postgres://` URL).
     pub fn new(server: &str) -> PostgresEngine {
+        PostgresEngine::through(server, server, "postgres")
+    }
+
+    /// The raw driver on `server`, anytable on `anytable_server` (the same cluster over TLS,
+    /// or through PgBouncer), reported as `label`.
+    pub fn through(server: &str, anytable_server: &str, label: &'static str) -> PostgresEngine {
         PostgresEngine {
             server: server.to_owned(),
+            anytable_server: anytable_server.to_owned(),
+            label,
             schemas: AtomicUsize::new(0),
         }
     }
 
     fn separator(&self) -> char {
-        if self.server.contains('?') {
+        if self.anytable_server.contains('?') {
             '&'
         } else {
             '?'
@@ -52,7 +65,7 @@ impl Engine for PostgresEngine {
     }
 
     fn label(&self) -> &'static str {
-        "postgres"
+        self.label
     }
 
     fn new_target(&self) -> String {
@@ -65,7 +78,7 @@ impl Engine for PostgresEngine {
         let pool = mode.pool_size();
         format!(
             "{}{}schema={target}&pool_size={pool}&timeout=30",
-            self.server,
+            self.anytable_server,
             self.separator()
         )
     }

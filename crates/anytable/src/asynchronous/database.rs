@@ -23,6 +23,21 @@ impl AsyncDatabase {
         Ok(AsyncDatabase { db })
     }
 
+    /// This handle with a limit on how long each call through it (and through the tables
+    /// and transactions it hands out) may take; see [`Database::with_timeout`]. Past it the
+    /// call is stopped in the engine and fails with the retryable
+    /// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout).
+    pub fn with_timeout(&self, timeout: std::time::Duration) -> AsyncDatabase {
+        AsyncDatabase {
+            db: self.db.with_timeout(timeout),
+        }
+    }
+
+    /// The limit [`with_timeout`](Self::with_timeout) set on this handle's calls.
+    pub fn timeout(&self) -> Option<std::time::Duration> {
+        self.db.timeout()
+    }
+
     /// The sync handle this wraps; both share one pool, so they may be used side by side.
     pub fn database(&self) -> &Database {
         &self.db
@@ -197,7 +212,7 @@ impl AsyncDatabase {
             attempt += 1;
             match self.transaction(&mut f).await {
                 Err(e) if e.is_retryable() && attempt < attempts => {
-                    tokio::time::sleep(crate::retry_delay(attempt)).await;
+                    tokio::time::sleep(crate::retry_pause(&e, attempt)).await;
                 }
                 other => return other,
             }

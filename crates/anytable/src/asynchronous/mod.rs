@@ -24,11 +24,23 @@
 //! such statements, [`AsyncDatabase::run_blocking`] runs a sync closure (a whole transaction)
 //! with one hand-off. `docs/performance.md` has the measurements.
 //!
-//! # Cancellation
-//! Dropping the future of a call does not stop a statement that has started: it runs to its
-//! end (an insert outside a transaction is committed). Dropping a
-//! [`RecordStream`] stops its query (after the batch being read, if one is). Dropping an [`AsyncTransaction`] that
-//! was neither committed nor rolled back rolls it back, on the blocking pool.
+//! # Timeouts and cancellation
+//! [`AsyncDatabase::with_timeout`] bounds every call like
+//! [`Database::with_timeout`](crate::Database::with_timeout): past its limit the engine is
+//! interrupted (a PostgreSQL cancel request, so the server stops too) and the call fails with
+//! the retryable [`ErrorKind::Timeout`]. That is the way to bound a call. Wrapping one in
+//! `tokio::time::timeout` works only where the call runs on the blocking pool: in a task of a
+//! multi-threaded runtime it runs inside one poll of its future (`block_in_place`, above), so
+//! nothing can drop that future before the call is done.
+//!
+//! Where a call runs on the blocking pool (a current-thread runtime, `block_on`), dropping its
+//! future before it is done cancels it: the statement it is running is interrupted like a
+//! timed-out one (its changes undone as a failed statement's are) and the call starts no
+//! other. A statement that has already finished stays done (an insert outside a transaction
+//! is committed); inside an [`AsyncTransaction`], the interrupted statement aborts the
+//! transaction. Dropping a [`RecordStream`] stops its query (after the batch being read, if
+//! one is). Dropping an [`AsyncTransaction`] that was neither committed nor rolled back rolls
+//! it back, on the blocking pool.
 //!
 //! ```
 //! use anytable::asynchronous::AsyncDatabase;
@@ -73,6 +85,9 @@ pub use stream::RecordStream;
 pub use table::{AsyncTable, AsyncTableHandle};
 pub use transaction::AsyncTransaction;
 
+use std::sync::Arc;
+
+use crate::deadline::Call;
 use crate::{Error, ErrorKind, Result};
 
 /// Runs `f` without blocking the runtime and waits for it; a panic in `f` resumes in the
@@ -89,7 +104,20 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
     if may_block_in_place(&runtime) {
         return tokio::task::block_in_place(f);
     }
-    match runtime.spawn_blocking(f).await {
+    // Dropping this future before the call is done stops the statement it is running.
+    struct CancelOnDrop(Option<Arc<Call>>);
+    impl Drop for CancelOnDrop {
+        fn drop(&mut self) {
+            if let Some(call) = self.0.take() {
+                call.cancel();
+            }
+        }
+    }
+    let call = Arc::new(Call::default());
+    let mut cancel = CancelOnDrop(Some(Arc::clone(&call)));
+    let finished = runtime.spawn_blocking(move || call.run(f)).await;
+    cancel.0 = None;
+    match finished {
         Ok(result) => result,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
         Err(_) => Err(Error::new(

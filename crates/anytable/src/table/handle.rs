@@ -96,6 +96,18 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         }
     }
 
+    /// [`with_conn`](Self::with_conn) for a read, which a replica may serve outside a
+    /// transaction.
+    pub(super) fn with_read_conn<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<T>,
+    ) -> Result<T> {
+        match self.tx {
+            Some(tx) => tx.run(f),
+            None => f(&mut self.db.read_connection()?),
+        }
+    }
+
     /// Inserts one record and fills in what the database generated (id, added, updated).
     ///
     /// Returns the new id (`()` for records without an id column).
@@ -252,7 +264,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut row = Vec::with_capacity(1);
         let types = [anytable_core::ValueType::I64];
-        self.with_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
+        self.with_read_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
         match row.first() {
             Some(Value::I64(n)) => u64::try_from(*n).ok(),
             _ => None,
@@ -384,7 +396,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     pub(super) fn query_row(&self, sql: &str, params: &[Value]) -> Result<Option<R>> {
         let types = &self.state.statements.column_types;
         let mut row = Vec::with_capacity(types.len());
-        let found = self.with_conn(|conn| conn.query_row(sql, params, types, &mut row))?;
+        let found = self.with_read_conn(|conn| conn.query_row(sql, params, types, &mut row))?;
         if !found {
             return Ok(None);
         }

@@ -187,14 +187,14 @@ impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
     /// failed with a type mismatch (an engine's integer sum that overflowed midway).
     fn run<U>(&self, read: impl Fn(&mut dyn Connection, &str, &[Value]) -> Result<U>) -> Result<U> {
         let built = self.build()?;
-        self.table.with_conn(
-            |conn| match (read(conn, &built.sql, &built.params), &built.exact) {
+        self.table.with_read_conn(|conn| {
+            match (read(conn, &built.sql, &built.params), &built.exact) {
                 (Err(e), Some(exact)) if e.kind() == ErrorKind::TypeMismatch => {
                     read(conn, exact, &built.params)
                 }
                 (result, _) => result,
-            },
-        )
+            }
+        })
     }
 
     /// Runs the query and collects every row.
