@@ -29,7 +29,10 @@ const CANCEL_WITHIN: Duration = Duration::from_secs(10);
 pub(crate) fn pooler_address(config: &Config, pooled: bool) -> Option<Arc<(String, u16)>> {
     match (pooled, config.get_hosts(), config.get_ports()) {
         (true, [Host::Tcp(host)], ports) => {
-            let port = ports.first().copied().unwrap_or(5432);
+            let port = ports
+                .first()
+                .copied()
+                .unwrap_or(crate::driver::DEFAULT_PORT);
             Some(Arc::new((host.clone(), port)))
         }
         _ => None,

@@ -12,7 +12,7 @@ use tokio_postgres::config::Host;
 use tokio_postgres::Config;
 
 use crate::client::{ConnectError, SyncClient};
-use crate::connection::{PostgresConnection, StatementCache};
+use crate::connection::StatementCache;
 use crate::dialect::PostgresDialect;
 use crate::error::map_err;
 use crate::replicas::{Primary, Replicas, WriteClock};
@@ -69,7 +69,7 @@ pub(crate) type PooledClient = Pooled<Slot>;
 /// A PostgreSQL server reached through a pool of connections, and its read replicas if the
 /// URL names them.
 pub struct PostgresBackend {
-    primary: Primary,
+    primary: Arc<Primary>,
     replicas: Option<Replicas>,
     capabilities: Capabilities,
 }
@@ -217,7 +217,7 @@ fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<()> {
 }
 
 /// PostgreSQL's port when a URL names none.
-const DEFAULT_PORT: u16 = 5432;
+pub(crate) const DEFAULT_PORT: u16 = 5432;
 
 impl PostgresBackend {
     /// Connects to the server a `postgres://` or `postgresql://` URL names.
@@ -261,11 +261,11 @@ impl PostgresBackend {
         drop(client);
         let pool = slot_pool(&settings, config, tls, &session);
         Ok(PostgresBackend {
-            primary: Primary {
+            primary: Arc::new(Primary {
                 pool,
                 session,
                 writes: WriteClock::new(),
-            },
+            }),
             capabilities: {
                 let mut c = Capabilities::none();
                 c.concurrent_writers = true;
@@ -413,14 +413,11 @@ impl Backend for PostgresBackend {
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {
-        let slot = checked_slot(&self.primary.pool)?;
-        let writes = self
-            .replicas
-            .as_ref()
-            .map(|_| Arc::clone(&self.primary.writes));
-        Ok(Box::new(
-            PostgresConnection::new(slot, Arc::clone(&self.primary.session)).marking(writes),
-        ))
+        // Without replicas no read needs to know when the pool last wrote.
+        Ok(Box::new(match self.replicas {
+            Some(_) => self.primary.connect()?,
+            None => self.primary.read()?,
+        }))
     }
 
     fn connect_read(&self, from: ReadFrom) -> Result<Box<dyn Connection>> {

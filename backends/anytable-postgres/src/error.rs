@@ -22,9 +22,7 @@ pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
         "42804" | "22P02" | "22003" | "42883" => ErrorKind::TypeMismatch,
         // program_limit_exceeded: a value too long for a B-tree entry, among others.
         "54000" => ErrorKind::InvalidInput,
-        "53300" | "57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004" => {
-            ErrorKind::Connection
-        }
+        _ if session_lost(code) => ErrorKind::Connection,
         "28000" | "28P01" => ErrorKind::Connection,
         c if c.starts_with("22") || c.starts_with("42") => ErrorKind::InvalidInput,
         _ => ErrorKind::Other,

@@ -117,7 +117,6 @@ impl WriteClock {
 }
 
 /// The primary's pool, where a replica's connection sends what a replica cannot do.
-#[derive(Clone)]
 pub(crate) struct Primary {
     pub(crate) pool: Arc<Pool<Slot>>,
     pub(crate) session: Arc<Session>,
@@ -133,9 +132,7 @@ impl Primary {
 
     /// A primary connection whose use counts as a write for read-your-writes.
     pub(crate) fn connect(&self) -> Result<PostgresConnection> {
-        let slot = checked_slot(&self.pool)?;
-        Ok(PostgresConnection::new(slot, Arc::clone(&self.session))
-            .marking(Some(Arc::clone(&self.writes))))
+        Ok(self.read()?.marking(Some(Arc::clone(&self.writes))))
     }
 }
 
@@ -179,7 +176,7 @@ impl Replicas {
 
     /// A connection for a read: a replica's, taking turns among the usable ones, or the
     /// primary's when none is usable or the pool wrote within the lag limit.
-    pub(crate) fn connect_read(&self, primary: &Primary) -> Result<Box<dyn Connection>> {
+    pub(crate) fn connect_read(&self, primary: &Arc<Primary>) -> Result<Box<dyn Connection>> {
         if primary.writes.recent(self.max_lag) {
             return Ok(Box::new(primary.read()?));
         }
@@ -189,7 +186,7 @@ impl Replicas {
             if let Some(slot) = replica.usable_slot(self.max_lag) {
                 return Ok(Box::new(ReplicaConnection::new(
                     PostgresConnection::new(slot, Arc::clone(&primary.session)),
-                    primary.clone(),
+                    Arc::clone(primary),
                 )));
             }
         }
@@ -245,13 +242,13 @@ fn refused_as_write(e: &Error) -> bool {
 pub(crate) struct ReplicaConnection {
     replica: PostgresConnection,
     primary: Option<PostgresConnection>,
-    pool: Primary,
+    pool: Arc<Primary>,
     /// What stops this connection's statements: the replica's, and the primary's once taken.
     interrupters: Arc<Mutex<Vec<Arc<dyn Interrupt>>>>,
 }
 
 impl ReplicaConnection {
-    fn new(replica: PostgresConnection, pool: Primary) -> ReplicaConnection {
+    fn new(replica: PostgresConnection, pool: Arc<Primary>) -> ReplicaConnection {
         let interrupters = replica.interrupter().into_iter().collect();
         ReplicaConnection {
             replica,
@@ -412,7 +409,7 @@ fn reads_only(sql: &str) -> bool {
 /// The primary connection slot of a replica connection, and what takes it.
 type PrimarySlot<'c> = (
     &'c mut Option<PostgresConnection>,
-    &'c mut Primary,
+    &'c mut Arc<Primary>,
     &'c mut Arc<Mutex<Vec<Arc<dyn Interrupt>>>>,
 );
 

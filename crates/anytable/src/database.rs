@@ -344,9 +344,8 @@ impl Database {
 pub fn retry_pause(error: &Error, attempt: u32) -> std::time::Duration {
     match error.kind() {
         ErrorKind::Connection => {
-            let base = retry_delay(attempt.min(30));
             let step = std::time::Duration::from_millis(50) * (1u32 << attempt.min(6));
-            step.min(std::time::Duration::from_secs(2)) + base
+            step.min(std::time::Duration::from_secs(2)) + retry_delay(attempt)
         }
         _ => retry_delay(attempt),
     }

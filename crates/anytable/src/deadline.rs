@@ -99,25 +99,30 @@ impl Armed {
     }
 
     fn error(&self, cause: Option<Error>) -> Error {
-        let mut message = match self.limit {
-            Some(limit) => format!(
-                "the call ran past its timeout of {limit:?} (Database::with_timeout) and was \
-                 stopped"
-            ),
-            None => "the async call was cancelled (its future was dropped) and stopped".into(),
-        };
-        if let Some(cause) = &cause {
-            message.push_str(&format!(": {}", cause.message()));
-        }
-        let kind = match self.limit {
-            Some(_) => ErrorKind::Timeout,
-            None => ErrorKind::Other,
-        };
-        let error = Error::new(kind, message);
-        match cause {
-            Some(cause) => error.with_source(cause),
-            None => error,
-        }
+        stop_error(self.limit, cause)
+    }
+}
+
+/// The error of a call stopped past its `limit`, or cancelled (no limit), by `cause`'s
+/// interrupt if the engine reported one.
+fn stop_error(limit: Option<Duration>, cause: Option<Error>) -> Error {
+    let mut message = match limit {
+        Some(limit) => format!(
+            "the call ran past its timeout of {limit:?} (Database::with_timeout) and was stopped"
+        ),
+        None => "the async call was cancelled (its future was dropped) and stopped".into(),
+    };
+    if let Some(cause) = &cause {
+        message.push_str(&format!(": {}", cause.message()));
+    }
+    let kind = match limit {
+        Some(_) => ErrorKind::Timeout,
+        None => ErrorKind::Other,
+    };
+    let error = Error::new(kind, message);
+    match cause {
+        Some(cause) => error.with_source(cause),
+        None => error,
     }
 }
 
@@ -241,13 +246,13 @@ pub(crate) fn statement(
     let Some(interrupter) = interrupter() else {
         return Ok(None);
     };
-    let armed = Armed::arm(None, interrupter);
+    // Under the call's lock (then the watchdog's, the order `cancel` takes them in), so a
+    // cancellation either sees the statement or is seen by it.
     let mut state = lock(&call.state);
     if state.cancelled {
-        drop(state);
-        armed.disarm();
-        return Err(armed.error(None));
+        return Err(stop_error(None, None));
     }
+    let armed = Armed::arm(None, interrupter);
     state.running.push(Arc::clone(&armed));
     drop(state);
     Ok(Some(Statement { call, armed }))

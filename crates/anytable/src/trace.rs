@@ -435,44 +435,54 @@ struct TracedRows<'c> {
 
 impl Rows for TracedRows<'_> {
     fn next(&mut self) -> Result<Option<&mut [Value]>> {
-        if let Some(limit) = &self.limit {
+        let TracedRows {
+            rows,
+            statement,
+            count,
+            limit,
+        } = self;
+        match limit {
             // An interrupted cursor fails as Timeout; one past its deadline stops.
-            limit.check()?;
-            let limit = Arc::clone(limit);
-            return self.next_traced().map_err(|e| limit.classify_error(e));
+            Some(limit) => {
+                limit.check()?;
+                next_traced(rows.as_mut(), statement, count).map_err(|e| limit.classify_error(e))
+            }
+            None => next_traced(rows.as_mut(), statement, count),
         }
-        self.next_traced()
     }
 }
 
-impl TracedRows<'_> {
-    fn next_traced(&mut self) -> Result<Option<&mut [Value]>> {
-        let next = match &self.statement {
-            None => return self.rows.next(),
-            // Entering a span costs a little on every row: only when somebody listens.
-            Some(statement) if statement.span.is_disabled() => self.rows.next(),
-            Some(statement) => {
-                let _inside = statement.span.enter();
-                self.rows.next()
+/// The next row of `rows`, counted, inside the statement's span while it is traced.
+fn next_traced<'r>(
+    rows: &'r mut (dyn Rows + '_),
+    statement: &mut Option<Statement<'static>>,
+    count: &mut u64,
+) -> Result<Option<&'r mut [Value]>> {
+    let next = match statement {
+        None => return rows.next(),
+        // Entering a span costs a little on every row: only when somebody listens.
+        Some(statement) if statement.span.is_disabled() => rows.next(),
+        Some(statement) => {
+            let _inside = statement.span.enter();
+            rows.next()
+        }
+    };
+    match next {
+        Ok(Some(values)) => {
+            *count += 1;
+            Ok(Some(values))
+        }
+        Ok(None) => {
+            if let Some(statement) = statement.take() {
+                statement.finish(*count, &Ok::<(), Error>(()));
             }
-        };
-        match next {
-            Ok(Some(values)) => {
-                self.count += 1;
-                Ok(Some(values))
+            Ok(None)
+        }
+        Err(e) => {
+            if let Some(statement) = statement.take() {
+                statement.finish(*count, &Err::<(), _>(&e));
             }
-            Ok(None) => {
-                if let Some(statement) = self.statement.take() {
-                    statement.finish(self.count, &Ok::<(), Error>(()));
-                }
-                Ok(None)
-            }
-            Err(e) => {
-                if let Some(statement) = self.statement.take() {
-                    statement.finish(self.count, &Err::<(), _>(&e));
-                }
-                Err(e)
-            }
+            Err(e)
         }
     }
 }
