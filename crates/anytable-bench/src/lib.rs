@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+pub mod peers;
 pub mod report;
 pub mod workloads;
 

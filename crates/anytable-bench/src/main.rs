@@ -56,8 +56,11 @@ enum BackendName {
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().skip(1).collect();
-    if raw.first().map(String::as_str) == Some("--worker") {
-        return worker_main(&raw[1..]);
+    match raw.first().map(String::as_str) {
+        Some("--worker") => return worker_main(&raw[1..]),
+        Some("--peer") => return anytable_bench::peers::side::main(&raw[1..]),
+        Some("peers") => return peers_main(PeersArgs::parse_from(&raw)),
+        _ => {}
     }
     let args = Args::parse();
     let (settings, mode) = if args.smoke {
@@ -127,6 +130,113 @@ fn main() -> ExitCode {
             eprintln!("cannot write {file}: {e}");
             return ExitCode::FAILURE;
         }
+    }
+    ExitCode::SUCCESS
+}
+
+/// `anytable-bench peers`: anytable against other libraries' bench programs, in one run.
+#[derive(Parser, Debug)]
+#[command(name = "anytable-bench peers")]
+struct PeersArgs {
+    /// Small sizes: a few minutes in all.
+    #[arg(long, conflicts_with = "smoke")]
+    quick: bool,
+    /// Tiny sizes that only prove every program runs.
+    #[arg(long)]
+    smoke: bool,
+    /// A library's bench program, as NAME=PATH (repeat; anytable's own is this binary).
+    #[arg(long = "program", value_name = "NAME=PATH")]
+    programs: Vec<String>,
+    /// Only these workloads (W1..W6), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    only: Option<Vec<String>>,
+    /// Only these backends, comma-separated.
+    #[arg(long, value_delimiter = ',', value_enum)]
+    backends: Option<Vec<BackendName>>,
+    /// Also write the results, with the commit, machine and versions, as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<String>,
+}
+
+fn peers_main(args: PeersArgs) -> ExitCode {
+    use anytable_bench::peers::kit::{Backend, Workload};
+    use anytable_bench::peers::table::{self, Library, Sizes};
+    let (sizes, mode) = if args.smoke {
+        (Sizes::smoke(), "smoke")
+    } else if args.quick {
+        (Sizes::quick(), "quick")
+    } else {
+        (Sizes::full(), "full")
+    };
+    let me = std::env::current_exe().expect("the bench's own path");
+    let mut libraries = vec![Library {
+        name: "anytable".into(),
+        argv: vec![me.display().to_string(), "--peer".into()],
+    }];
+    for program in &args.programs {
+        let Some((name, path)) = program.split_once('=') else {
+            eprintln!("--program takes NAME=PATH, not {program}");
+            return ExitCode::from(2);
+        };
+        libraries.push(Library {
+            name: name.into(),
+            argv: vec![path.into()],
+        });
+    }
+    let mut workloads = Vec::new();
+    for w in Workload::ALL {
+        if args
+            .only
+            .as_ref()
+            .is_none_or(|o| o.iter().any(|x| x == w.name()))
+        {
+            workloads.push(w);
+        }
+    }
+    let backends: Vec<Backend> = Backend::ALL
+        .into_iter()
+        .filter(|b| {
+            let name = match b {
+                Backend::Sqlite => BackendName::Sqlite,
+                Backend::Duckdb => BackendName::Duckdb,
+                Backend::Postgres => BackendName::Postgres,
+            };
+            args.backends.as_ref().is_none_or(|l| l.contains(&name))
+        })
+        .collect();
+    let info = RunInfo::collect(mode);
+    eprintln!(
+        "anytable-bench peers, {mode} mode, {}, commit {}",
+        info.machine, info.commit
+    );
+    let fixtures =
+        anytable_bench::peers::fixture::Fixtures::new(std::env::var("ANYTABLE_POSTGRES_URL").ok());
+    let lines = table::run(&libraries, &backends, &workloads, &sizes, &fixtures);
+    println!("{}", table::markdown(&libraries, &lines));
+    println!("{}", table::details(&libraries, &lines));
+    let failed = lines
+        .iter()
+        .flat_map(|l| &l.cells)
+        .any(|c| c.failure.is_some());
+    if let Some(file) = &args.json {
+        let doc = anytable::serde_json::json!({
+            "commit": info.commit,
+            "machine": info.machine,
+            "mode": mode,
+            "versions": anytable_bench::peers::versions(&libraries),
+            "results": table::json_results(&libraries, &lines),
+        });
+        if let Err(e) = std::fs::write(
+            file,
+            anytable::serde_json::to_string_pretty(&doc).expect("json"),
+        ) {
+            eprintln!("cannot write {file}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    if failed {
+        eprintln!("anytable-bench peers: some runs FAILED (above)");
+        return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
 }
