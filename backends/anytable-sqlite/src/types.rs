@@ -4,8 +4,6 @@
 //! text order is time order and the date functions understand them; dates as `YYYY-MM-DD`,
 //! JSON as text, UUIDs as hyphenated text, booleans as 0/1.
 
-use std::fmt::Write as _;
-
 use crate::dialect::{DATE_FORMAT, TIMESTAMP_FORMAT};
 use anytable_core::{Error, Result, Value, ValueType};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
@@ -69,19 +67,25 @@ pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
     if !(0..=9999).contains(&n.year()) {
         return n.format(TIMESTAMP_FORMAT).to_string();
     }
-    let mut s = String::with_capacity(26);
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}",
-        n.year(),
-        n.month(),
-        n.day(),
-        n.hour(),
-        n.minute(),
-        n.second(),
-        n.nanosecond() / 1_000
-    );
-    s
+    // Digit by digit into a fixed buffer: core::fmt's padding machinery was a fifth of a bulk
+    // insert of stamped rows (perf, W2).
+    let mut b = *b"0000-00-00 00:00:00.000000";
+    let mut put = |at: usize, width: usize, mut v: u32| {
+        for i in (at..at + width).rev() {
+            b[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, n.year() as u32);
+    put(5, 2, n.month());
+    put(8, 2, n.day());
+    put(11, 2, n.hour());
+    put(14, 2, n.minute());
+    put(17, 2, n.second());
+    // A leap second's fraction (chrono counts it past 10^9 ns) stays within the second.
+    put(20, 6, (n.nanosecond() / 1_000).min(999_999));
+    // Only ASCII digits and separators were written.
+    String::from_utf8(b.to_vec()).expect("ASCII")
 }
 
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {

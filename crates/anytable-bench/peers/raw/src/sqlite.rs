@@ -5,6 +5,8 @@ use std::time::Duration;
 use peer_kit::{check_created, name, number, score, sync_run};
 use rusqlite::Connection;
 
+/// Rows per multi-row INSERT of the bulk path.
+const BATCH: usize = 64;
 const INSERT: &str = "INSERT INTO peer_rows (name, number, score) VALUES (?1, ?2, ?3)";
 const INSERT_RETURNING: &str =
     "INSERT INTO peer_rows (name, number, score) VALUES (?1, ?2, ?3) RETURNING id, unixepoch(created)";
@@ -79,11 +81,26 @@ impl sync_run::Client for Client {
     }
 
     fn bulk_insert(&mut self, rows: &[Row]) {
+        // SQLite's fastest plain path: 64-row INSERTs through one prepared statement, the
+        // rest one at a time.
+        let batch = format!(
+            "INSERT INTO peer_rows (name, number, score) VALUES {}",
+            vec!["(?, ?, ?)"; BATCH].join(", ")
+        );
         let tx = self.0.transaction().expect("begins");
         {
-            let mut st = tx.prepare_cached(INSERT).expect("prepares");
-            for r in rows {
-                st.execute(rusqlite::params![r.name, r.number, r.score])
+            let mut st = tx.prepare_cached(&batch).expect("prepares");
+            let mut chunks = rows.chunks_exact(BATCH);
+            for chunk in &mut chunks {
+                let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(BATCH * 3);
+                for r in chunk {
+                    values.extend([&r.name as &dyn rusqlite::ToSql, &r.number, &r.score]);
+                }
+                st.execute(values.as_slice()).expect("inserts");
+            }
+            let mut one = tx.prepare_cached(INSERT).expect("prepares");
+            for r in chunks.remainder() {
+                one.execute(rusqlite::params![r.name, r.number, r.score])
                     .expect("inserts");
             }
         }
