@@ -250,6 +250,7 @@ fn one_run(
     match result {
         Ok(r) if r.unsupported.is_some() => cell.unsupported = r.unsupported,
         Ok(r) => {
+            eprintln!("    {}: {:.0}/s", library.name, r.ops as f64 / r.seconds);
             cell.rates.push(r.ops as f64 / r.seconds);
             cell.p50_us.extend(r.p50_us);
             cell.p99_us.extend(r.p99_us);
