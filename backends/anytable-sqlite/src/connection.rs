@@ -303,8 +303,7 @@ fn insert_rows(conn: &mut CachedConnection, sql: &str, rows: &mut dyn RowSource)
         }
     }
     // The last rows, fewer than a batch, one at a time.
-    if in_batch > 0 {
-        let width = batch.len() / in_batch;
+    if let Some(width) = batch.len().checked_div(in_batch) {
         for values in batch.chunks(width.max(1)) {
             execute_bound(conn, sql, values)?;
             count += 1;
