@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anytable::Database;
 
-use super::kit::{self, Backend};
+use super::kit::Backend;
 use super::side;
 use super::PeerRow;
 
@@ -49,15 +49,7 @@ impl Fixtures {
         let mut start = 0;
         while start < rows {
             let end = (start + 100_000).min(rows);
-            let slice: Vec<PeerRow> = (start..end)
-                .map(|i| PeerRow {
-                    id: 0,
-                    name: kit::name(i),
-                    number: kit::number(i),
-                    score: kit::score(i),
-                    created: Default::default(),
-                })
-                .collect();
+            let slice: Vec<PeerRow> = (start..end).map(PeerRow::numbered).collect();
             table.insert_many(&slice).expect("fills the table");
             start = end;
         }

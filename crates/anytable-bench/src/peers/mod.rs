@@ -10,7 +10,16 @@
 
 pub mod fixture;
 #[path = "../../peers/kit/src/protocol.rs"]
-pub mod kit;
+pub mod protocol;
+#[path = "../../peers/kit/src/sync_run.rs"]
+pub mod sync_run;
+
+/// The peer kit's protocol, and its workloads for blocking libraries (which anytable's side
+/// runs too, so its loops are the peers' loops), compiled in from the kit's source.
+pub mod kit {
+    pub use super::protocol::*;
+    pub use super::sync_run;
+}
 pub mod side;
 pub mod table;
 
@@ -34,6 +43,19 @@ pub struct PeerRow {
     /// When the row was written, filled in when it is inserted.
     #[anytable(added)]
     pub created: DateTime<Utc>,
+}
+
+impl PeerRow {
+    /// Row `i` of the workloads (the id and the stamp are filled in when it is inserted).
+    pub fn numbered(i: usize) -> PeerRow {
+        PeerRow {
+            id: 0,
+            name: kit::name(i),
+            number: kit::number(i),
+            score: kit::score(i),
+            created: Default::default(),
+        }
+    }
 }
 
 /// The packages whose versions the results name.

@@ -173,7 +173,7 @@ pub fn run(
                         backend,
                         sizes,
                         fixtures,
-                        shared.as_deref(),
+                        shared.as_deref().filter(|_| reads),
                         &mut cells[i],
                     );
                 }
@@ -223,12 +223,13 @@ fn one_run(
     backend: Backend,
     sizes: &Sizes,
     fixtures: &Fixtures,
+    // The filled database of a read-only workload, kept for the next run; `None`: a fresh one.
     shared: Option<&str>,
     cell: &mut Cell,
 ) {
     let target = match shared {
-        Some(t) if matches!(workload, Workload::Scan | Workload::Lookups) => t.to_owned(),
-        _ => {
+        Some(t) => t.to_owned(),
+        None => {
             let fill = if workload == Workload::Mixed {
                 sizes.mixed_prefill
             } else {
@@ -244,7 +245,7 @@ fn one_run(
         }
         Ok(r)
     });
-    if shared.is_none() || !matches!(workload, Workload::Scan | Workload::Lookups) {
+    if shared.is_none() {
         fixtures.remove(backend, &target);
     }
     match result {

@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::protocol::{self, Args, Latencies, Outcome, Workload};
+use super::protocol::{self, Args, Latencies, Outcome, Workload};
 
 /// One connection of a blocking library, doing each workload the library's way.
 pub trait Client {
@@ -90,7 +90,9 @@ pub fn run<C: Client>(args: &Args, connect: impl Fn() -> C + Sync) -> Outcome {
                         if seed {
                             std::hint::black_box(c.count());
                         } else {
-                            std::hint::black_box(c.get(protocol::lookup_id(r * 7 + n, args.table_rows)));
+                            std::hint::black_box(
+                                c.get(protocol::lookup_id(r * 7 + n, args.table_rows)),
+                            );
                         }
                         lat.record(op);
                         n += 1;
