@@ -149,6 +149,7 @@ macro_rules! for_each_case {
             crud::upsert_do_nothing_and_update,
             crud::streaming_iter_and_for_each,
             crud::early_stops_leave_the_connection_usable,
+            crud::insert_many_of_one_record,
             crud::insert_many_iterator_may_read_the_database,
             crud::table_trait_object,
             types::round_trip_every_type,

@@ -131,3 +131,27 @@ impl Backend for DuckDbBackend {
         Ok(Box::new(DuckDbConnection::new(handle)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anytable_core::{Value, ValueType};
+
+    /// DuckDB's worker threads are the instance's: `SET threads = 1` through one pooled
+    /// connection holds for all of them (the OLTP setting docs/performance.md measures).
+    #[test]
+    fn threads_set_through_one_connection_hold_for_the_whole_instance() {
+        let url = DatabaseUrl::parse("duckdb::memory:").unwrap();
+        let backend = DuckDbBackend::open(&url).unwrap();
+        let mut first = backend.connect().unwrap();
+        // Checked out while the first is, so a different connection of the pool.
+        let mut second = backend.connect().unwrap();
+        first.execute("SET threads = 1", &[]).unwrap();
+        let mut row = Vec::new();
+        let sql = "SELECT CAST(current_setting('threads') AS BIGINT)";
+        assert!(second
+            .query_row(sql, &[], &[ValueType::I64], &mut row)
+            .unwrap());
+        assert_eq!(row, vec![Value::I64(1)]);
+    }
+}

@@ -15,6 +15,13 @@
 //!   Processes take turns through an advisory lock on `<file>.lock`, held until DuckDB has
 //!   closed the file.
 //! - Extension autoinstall and autoload are off: nothing is ever downloaded at run time.
+//! - DuckDB runs each query on as many worker threads as there are cores. For single-row work
+//!   (point lookups, one-row inserts) one thread is 10-18% faster, since no worker has to be
+//!   woken, but aggregates and scans over many rows take 1.4-1.7 times as long (measured on 2
+//!   cores, docs/performance.md), so it is not the default: an application doing mostly
+//!   single-row work can run `db.execute("SET threads = 1", &[])` once, which holds for the
+//!   whole instance (every `Database` on the file in this process; with `access=per_transaction`
+//!   only until the file is next closed).
 //!
 //! [`ErrorKind::Locked`]: anytable_core::ErrorKind::Locked
 #![warn(missing_docs)]

@@ -6,9 +6,11 @@
 //! - SQL: [`SqliteDialect`], which also fixes the text forms of timestamps and dates.
 //! - File databases run in WAL mode with foreign keys on; transactions take the write lock at
 //!   `BEGIN IMMEDIATE`, so concurrent writers wait up to `timeout` instead of failing half-way.
-//! - Writers of one backend take turns for the write lock first come, first served (up to
-//!   `timeout`), then contend with other processes through SQLite's busy handler (up to
-//!   `timeout` more); without the queue a writer could starve under many threads.
+//! - Writers of one backend queue for the write lock (up to `timeout`): a running writer may
+//!   take a free lock ahead of the queue only while its first waiter has waited less than
+//!   20 ms, so nobody waits much past that bound plus the queue's own length; then they contend
+//!   with other processes through SQLite's busy handler (up to `timeout` more). Without the
+//!   queue a writer could starve under many threads.
 //! - `sqlite::memory:` is one in-memory database shared by every connection of the pool
 //!   (SQLite's `memdb` VFS), alive as long as the backend is. A file path is always a path
 //!   (made absolute, never opened as a URI).

@@ -330,6 +330,62 @@ pub fn early_stops_leave_the_connection_usable(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
+/// `insert_many` of exactly one record (the cheapest write when the generated fields are not
+/// needed: one statement, nothing handed back) stores it as `insert` would: stamped with the
+/// call's time, checked first (a NUL character is refused, nothing written), atomic (a unique
+/// violation writes nothing), and undone with the transaction it ran in.
+pub fn insert_many_of_one_record(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    let before = anytable::chrono::Utc::now() - anytable::chrono::Duration::seconds(5);
+    let one = SimpleRow::new("ONE", 7);
+    ensure!(rows.insert_many([&one])? == 1, "one row inserted");
+    ensure!(
+        rows.insert_many(std::iter::once(&SimpleRow::new("ONE", 8)))? == 1,
+        "one row from iter::once"
+    );
+    let stored = rows.select().order_by(SimpleRow::number().asc()).all()?;
+    ensure!(stored.len() == 2, "two rows: {stored:?}");
+    let first = &stored[0];
+    ensure!(
+        first.process == "ONE" && first.number == 7 && first.id > 0,
+        "stored as given, with an id: {first:?}"
+    );
+    ensure!(
+        first.added > before && first.updated == first.added,
+        "stamped with the call's time: {first:?}"
+    );
+    ensure!(one.id == 0, "nothing handed back: {one:?}");
+
+    let err = rows
+        .insert_many([&SimpleRow::new("N\0L", 9)])
+        .expect_err("a NUL character is refused");
+    ensure!(
+        err.kind() == anytable::ErrorKind::InvalidInput,
+        "InvalidInput: {err}"
+    );
+    ensure!(rows.count()? == 2, "nothing written by the refused record");
+
+    let keyed = t.db.table::<Keyed>()?;
+    keyed.insert_many([&Keyed::new("k", "g", 1, 1)])?;
+    let err = keyed
+        .insert_many([&Keyed::new("k", "g", 2, 2)])
+        .expect_err("a duplicate key fails");
+    ensure!(
+        err.kind() == anytable::ErrorKind::UniqueViolation,
+        "UniqueViolation: {err}"
+    );
+    ensure!(keyed.count()? == 1, "the duplicate wrote nothing");
+
+    let undone: Result<(), anytable::Error> = t.db.transaction(|tx| {
+        tx.table::<SimpleRow>()?
+            .insert_many([&SimpleRow::new("TX", 10)])?;
+        Err(anytable::Error::invalid_input("roll back"))
+    });
+    ensure!(undone.is_err(), "the transaction failed as asked");
+    ensure!(rows.count()? == 2, "the rolled-back row is gone");
+    Ok(())
+}
+
 /// The iterator given to `insert_many` may itself read the database through another handle
 /// (here: counting rows for each record it yields), on every backend. Where readers wait for an
 /// open write transaction, such a read waits for the insert itself: it fails after the timeout
