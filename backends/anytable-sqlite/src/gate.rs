@@ -149,6 +149,7 @@ impl WriteGate {
         }
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
