@@ -158,6 +158,8 @@ macro_rules! for_each_case {
             types::far_dates_and_leap_seconds_are_refused,
             types::negative_zero_and_nan_in_filters,
             types::nul_characters_are_refused,
+            types::narrow_and_unsigned_integers_and_f32,
+            types::enums_typed_json_and_custom_types,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,

@@ -475,3 +475,173 @@ pub struct JournalV3 {
     /// New in version 3.
     pub archived: Option<bool>,
 }
+
+/// Every integer width and `f32`, stored in the next wider type every engine has.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "counters")]
+pub struct Counters {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// i8, in a SMALLINT.
+    pub tiny: i8,
+    /// u8, in a SMALLINT.
+    pub byte: u8,
+    /// u16, in an INTEGER.
+    pub word: u16,
+    /// u32, in a BIGINT.
+    pub dword: u32,
+    /// u64, in a BIGINT (refused above i64::MAX).
+    pub count: u64,
+    /// f32, in a DOUBLE PRECISION.
+    pub ratio: f32,
+    /// Nullable u64.
+    pub maybe_count: Option<u64>,
+    /// Nullable f32.
+    pub maybe_ratio: Option<f32>,
+}
+
+/// The same table seen with the stored types, to write what the narrow fields refuse.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "counters")]
+pub struct CountersStored {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// What `tiny` is stored as.
+    pub tiny: i16,
+    /// What `byte` is stored as.
+    pub byte: i16,
+    /// What `word` is stored as.
+    pub word: i32,
+    /// What `dword` is stored as.
+    pub dword: i64,
+    /// What `count` is stored as.
+    pub count: i64,
+    /// What `ratio` is stored as.
+    pub ratio: f64,
+    /// What `maybe_count` is stored as.
+    pub maybe_count: Option<i64>,
+    /// What `maybe_ratio` is stored as.
+    pub maybe_ratio: Option<f64>,
+}
+
+/// A fieldless enum stored as text.
+#[derive(anytable::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Stored as "Open".
+    Open,
+    /// Stored as "on hold".
+    #[anytable(rename = "on hold")]
+    OnHold,
+    /// Stored as "Ünïcødé ✓".
+    #[anytable(rename = "Ünïcødé ✓")]
+    Closed,
+}
+
+/// A document stored through serde.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Settings {
+    /// Text with quotes and non-ASCII letters.
+    pub theme: String,
+    /// The largest integer JSON keeps exactly on every engine.
+    pub width: u64,
+    /// A float.
+    pub scale: f64,
+    /// A nested list, possibly empty.
+    pub tags: Vec<String>,
+    /// An absent or present nested document.
+    pub parent: Option<Box<Settings>>,
+}
+
+/// Money in cents: a user's own type, stored as a BIGINT through a hand-written `ColumnValue`.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Cents(pub i64);
+
+impl anytable::ColumnValue for Cents {
+    const TYPE: anytable::ValueType = anytable::ValueType::I64;
+    fn to_value(&self) -> anytable::Value {
+        anytable::Value::I64(self.0)
+    }
+    fn from_value(value: anytable::Value) -> anytable::Result<Self> {
+        match value {
+            anytable::Value::I64(cents) => Ok(Cents(cents)),
+            other => Err(anytable::Error::type_mismatch(format!(
+                "expected cents, got {}",
+                other.type_name()
+            ))),
+        }
+    }
+}
+
+/// Enums, typed JSON and a user's own type in one table.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "tickets")]
+pub struct Ticket {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// An enum.
+    pub status: Status,
+    /// A nullable enum.
+    pub previous: Option<Status>,
+    /// A typed JSON document.
+    pub settings: anytable::Json<Settings>,
+    /// A nullable typed JSON document.
+    pub extra: Option<anytable::Json<Vec<u32>>>,
+    /// A user's own type.
+    pub price: Cents,
+}
+
+/// The same table seen with the stored types, to write what the typed fields would refuse.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "tickets")]
+pub struct TicketStored {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Text.
+    pub status: String,
+    /// Nullable text.
+    pub previous: Option<String>,
+    /// Any document.
+    pub settings: serde_json::Value,
+    /// Any document.
+    pub extra: Option<serde_json::Value>,
+    /// A BIGINT.
+    pub price: i64,
+}
+
+/// A document serde_json cannot write: a map with non-text keys.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "byte_keyed")]
+pub struct ByteKeyed {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The map.
+    pub doc: anytable::Json<std::collections::BTreeMap<Vec<u8>, u8>>,
+}
+
+/// An enum column in a table created without its CHECK (by [`FlaggedStored`]), to read back
+/// a text no variant has.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "flagged")]
+pub struct Flagged {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The enum.
+    pub status: Status,
+}
+
+/// [`Flagged`]'s table with plain text, which creates it without a CHECK.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "flagged")]
+pub struct FlaggedStored {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Any text.
+    pub status: String,
+}

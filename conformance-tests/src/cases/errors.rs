@@ -10,7 +10,7 @@ use crate::records::{Counter, Keyed, LogLine, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Runs a one-row INSERT into `columns` of `schema`'s table, built for the backend's dialect.
-fn raw_insert(
+pub(crate) fn raw_insert(
     t: &TestDb,
     schema: &TableSchema,
     columns: &[&str],

@@ -9,6 +9,9 @@ use crate::cases::errors::expect_kind;
 use crate::records::AllTypes;
 use crate::{ensure, CaseResult, TestDb};
 
+mod extended;
+pub use extended::{enums_typed_json_and_custom_types, narrow_and_unsigned_integers_and_f32};
+
 /// Rows with edge values of every type (the id is filled in on insert).
 pub fn edge_rows() -> Vec<AllTypes> {
     let micro =

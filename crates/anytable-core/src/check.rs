@@ -7,7 +7,8 @@
 //! - NaN and infinity where the backend cannot store them (SQLite turns NaN into NULL), and NaN
 //!   in a filter there (it would silently match nothing);
 //! - `-0.0`, stored as `+0.0` on every backend, since SQLite cannot keep the sign;
-//! - text and bytes beyond the backend's limit for one index entry.
+//! - text and bytes beyond the backend's limit for one index entry;
+//! - [`Value::Invalid`]: a Rust value with no stored form (a `u64` above `i64::MAX`).
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
@@ -78,6 +79,7 @@ fn comparable(value: &Value, column: &str) -> Result<()> {
         Value::Json(doc) if json_has_nul(doc) => Err(nul(column, "a JSON string or key")),
         Value::Timestamp(t) => timestamp(t, column),
         Value::Date(d) => date(d, column),
+        Value::Invalid(why) => Err(refused(column, why)),
         Value::List(items) => items.iter().try_for_each(|v| comparable(v, column)),
         _ => Ok(()),
     }

@@ -12,6 +12,7 @@ mod backend;
 pub mod check;
 mod error;
 mod filter;
+mod json;
 pub mod migrate;
 pub mod pool;
 mod record;
@@ -21,6 +22,7 @@ pub mod sql;
 pub mod url;
 mod value;
 pub mod verify;
+pub mod widened;
 
 pub use aggregate::{
     count_all, Aggregate, AggregateFn, Comparable, SelectExpr, Selectable, Selection, Summable,
@@ -35,6 +37,7 @@ pub use filter::{
     Assignment, CmpOp, Column, Condition, Filter, Order, OrderKey, LIKE_ESCAPE, MAX_FILTER_DEPTH,
     MAX_FILTER_TERMS,
 };
+pub use json::Json;
 pub use record::{derive_support, Record, RecordId};
 pub use row::FromRow;
 pub use schema::{

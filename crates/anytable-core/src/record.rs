@@ -73,6 +73,23 @@ pub mod derive_support {
         T::ID_COLUMN.unwrap_or("id")
     }
 
+    /// The error for a stored text that names no variant of a `#[derive(Enum)]` enum.
+    #[cold]
+    pub fn unknown_variant(enum_name: &str, text: &str, names: &str) -> Error {
+        Error::type_mismatch(format!(
+            "the stored text {text:?} names no variant of {enum_name} (stored names: {names})"
+        ))
+    }
+
+    /// The error for a value that is not text where a `#[derive(Enum)]` enum is read.
+    #[cold]
+    pub fn not_text(enum_name: &str, got: &Value) -> Error {
+        Error::type_mismatch(format!(
+            "expected the text of a {enum_name} variant, got {}",
+            got.type_name()
+        ))
+    }
+
     /// Reads one field, naming the column in any error.
     #[inline]
     pub fn field<T: ColumnValue>(values: &mut [Value], index: usize, column: &str) -> Result<T> {

@@ -41,6 +41,9 @@ pub struct ColumnSchema {
     pub default: Option<Value>,
     /// The table and column this one's values must exist in (a foreign key), if any.
     pub references: Option<Reference>,
+    /// The only texts the column may hold (an enum's stored names), a CHECK constraint in the
+    /// table's DDL; empty for any value of its type.
+    pub variants: Vec<String>,
 }
 
 /// The target of a foreign key: another table's id column.
@@ -65,7 +68,14 @@ impl ColumnSchema {
             unique: false,
             default: None,
             references: None,
+            variants: Vec::new(),
         }
+    }
+
+    /// Limits the column to these texts (an enum's stored names); nothing changes when empty.
+    pub fn variants(mut self, variants: &[&str]) -> Self {
+        self.variants = variants.iter().map(|v| v.to_string()).collect();
+        self
     }
 
     /// Makes the column a foreign key to `column` of `table`.

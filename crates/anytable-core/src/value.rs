@@ -38,6 +38,11 @@ pub enum Value {
     Json(serde_json::Value),
     /// A UUID.
     Uuid(Uuid),
+    /// A Rust value that has no stored form (a `u64` above `i64::MAX`, a [`Json`](crate::Json)
+    /// document serde cannot serialize), with why: every write or filter holding it is
+    /// refused with [`InvalidInput`](crate::ErrorKind::InvalidInput) before any SQL runs, as
+    /// `ColumnValue::to_value` cannot fail.
+    Invalid(String),
     /// Several values of one type bound as one parameter: how long `IN` lists reach engines
     /// that take an array there (PostgreSQL's `= ANY($1)`, SQLite's `IN rarray(?)`). Never a
     /// column's value; a backend only receives it where its dialect's SQL asks for a list.
@@ -102,7 +107,7 @@ impl Value {
     /// The type of this value, or `None` for NULL.
     pub fn value_type(&self) -> Option<ValueType> {
         Some(match self {
-            Value::Null | Value::List(_) => return None,
+            Value::Null | Value::List(_) | Value::Invalid(_) => return None,
             Value::I16(_) => ValueType::I16,
             Value::I32(_) => ValueType::I32,
             Value::I64(_) => ValueType::I64,
@@ -126,6 +131,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::List(_) => "list",
+            Value::Invalid(_) => "invalid value",
             other => other.value_type().map_or("null", ValueType::name),
         }
     }
@@ -146,17 +152,56 @@ pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// A Rust type that can be stored in one column.
 ///
 /// Implemented for `i16`, `i32`, `i64`, `f64`, `bool`, `String`, `Vec<u8>`, `DateTime<Utc>`,
-/// `NaiveDate`, `serde_json::Value`, `Uuid`, and `Option` of each (which makes the column nullable).
+/// `NaiveDate`, `serde_json::Value`, `Uuid`; for `i8`, `u8`, `u16`, `u32`, `u64` and `f32`,
+/// stored in a wider type and checked when read back (see [`widened`](crate::widened)); for
+/// [`Json<T>`](crate::Json); for enums with `#[derive(Enum)]`; and for `Option` of each
+/// (which makes the column nullable).
+///
+/// # Your own types
+///
+/// The trait is anytable's, so a type of your crate may implement it: map it onto one of the
+/// stored types and say how it converts both ways. A value that cannot be stored becomes
+/// [`Value::Invalid`] (refused on write with `InvalidInput`); a stored value that is not one
+/// of yours is a `TypeMismatch`:
+///
+/// ```
+/// use anytable_core::{ColumnValue, Error, Result, Value, ValueType};
+///
+/// /// An amount of money in cents, stored as a BIGINT.
+/// #[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+/// struct Cents(i64);
+///
+/// impl ColumnValue for Cents {
+///     const TYPE: ValueType = ValueType::I64;
+///     fn to_value(&self) -> Value {
+///         Value::I64(self.0)
+///     }
+///     fn from_value(value: Value) -> Result<Self> {
+///         match value {
+///             Value::I64(cents) => Ok(Cents(cents)),
+///             other => Err(Error::type_mismatch(format!("expected cents, got {}", other.type_name()))),
+///         }
+///     }
+/// }
+///
+/// assert_eq!(Cents::from_value(Cents(1250).to_value()).unwrap(), Cents(1250));
+/// ```
+///
+/// Such a field filters (`eq`, `lt`, `is_in`, ...) and updates like a built-in one, and
+/// `Option<Cents>` makes the column nullable.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in an anytable column",
     label = "unsupported column type",
-    note = "supported: i16, i32, i64, f64, bool, String, Vec<u8>, chrono::DateTime<Utc>, chrono::NaiveDate, serde_json::Value, uuid::Uuid, and Option<T> of these"
+    note = "supported: i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String, Vec<u8>, chrono::DateTime<Utc>, chrono::NaiveDate, serde_json::Value, anytable::Json<T>, uuid::Uuid, enums with #[derive(Enum)], and Option<T> of these; your own types implement ColumnValue (see its docs)"
 )]
 pub trait ColumnValue: Sized {
     /// The column type this Rust type maps to.
     const TYPE: ValueType;
     /// Whether the column accepts NULL (true only for `Option<T>`).
     const NULLABLE: bool = false;
+    /// The only texts a column of this type may hold (an enum's stored names), which the
+    /// table's DDL makes a CHECK constraint; empty for any value of [`TYPE`](Self::TYPE).
+    const VARIANTS: &'static [&'static str] = &[];
     /// Converts to a [`Value`] for binding.
     fn to_value(&self) -> Value;
     /// Converts from a [`Value`] read from the database.
@@ -164,7 +209,7 @@ pub trait ColumnValue: Sized {
 }
 
 #[cold]
-fn mismatch(expected: ValueType, got: &Value) -> Error {
+pub(crate) fn mismatch(expected: ValueType, got: &Value) -> Error {
     if got.is_null() {
         Error::type_mismatch(format!(
             "got NULL for a non-nullable {expected} field; declare the field as Option<_> to accept NULL"
@@ -224,6 +269,7 @@ column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
 impl<T: ColumnValue> ColumnValue for Option<T> {
     const TYPE: ValueType = T::TYPE;
     const NULLABLE: bool = true;
+    const VARIANTS: &'static [&'static str] = T::VARIANTS;
     #[inline]
     fn to_value(&self) -> Value {
         match self {

@@ -26,6 +26,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{parse_macro_input, Data, DeriveInput, Fields, Ident, Lit, LitStr, Type};
 
+mod enumeration;
 mod model;
 mod row;
 
@@ -48,6 +49,18 @@ pub fn derive_record(input: TokenStream) -> TokenStream {
 pub fn derive_row(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match row::expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
+/// Derives `anytable::ColumnValue` for an enum without fields: stored as text (each variant's
+/// name, or `#[anytable(rename = "...")]`), with a CHECK constraint listing the names; a
+/// stored text that names no variant reads back as a `TypeMismatch` naming it.
+#[proc_macro_derive(Enum, attributes(anytable))]
+pub fn derive_enum(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    match enumeration::expand(&input) {
         Ok(tokens) => tokens.into(),
         Err(err) => err.to_compile_error().into(),
     }
@@ -115,6 +128,7 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
                 <#ty as ::anytable::ColumnValue>::TYPE,
                 <#ty as ::anytable::ColumnValue>::NULLABLE,
             )
+            .variants(<#ty as ::anytable::ColumnValue>::VARIANTS)
             .field(#field)
             .role(::anytable::ColumnRole::#role)
             #references

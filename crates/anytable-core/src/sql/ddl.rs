@@ -1,6 +1,6 @@
 //! CREATE TABLE and CREATE INDEX for a [`TableSchema`].
 
-use sea_query::{ColumnDef, ColumnType, Expr, ForeignKey, Index, Table};
+use sea_query::{ColumnDef, ColumnType, Expr, ExprTrait, ForeignKey, Index, Table};
 
 use super::{build_schema, sea_value, Dialect};
 use crate::error::{Error, Result};
@@ -89,6 +89,11 @@ pub fn column_def(dialect: &dyn Dialect, schema: &TableSchema, column: &ColumnSc
     }
     if column.unique {
         def.unique_key();
+    }
+    if !column.variants.is_empty() {
+        // The names are the enum's, fixed at compile time; sea-query quotes them as literals.
+        let names = column.variants.iter().map(|v| Expr::val(v.as_str()));
+        def.check(Expr::col(column.name.clone()).is_in(names));
     }
     def
 }

@@ -102,6 +102,9 @@ pub fn sea_value(value: Value) -> sea_query::Value {
             sea_query::ArrayType::String,
             Some(Box::new(items.into_iter().map(sea_value).collect())),
         ),
+        // Refused by the checks before any statement is built; a path that missed them gets
+        // InvalidInput from `from_sea_value`, never a NULL.
+        Value::Invalid(_) => S::Char(None),
     }
 }
 
@@ -130,6 +133,12 @@ pub(crate) fn from_sea_value(value: sea_query::Value) -> Result<Value> {
                 .collect::<Result<Vec<_>>>()?,
         ),
         S::Array(_, None) => Value::Null,
+        S::Char(None) => {
+            return Err(Error::invalid_input(
+                "a value with no stored form (a u64 above i64::MAX, a document serde cannot \
+                 serialize) cannot be bound",
+            ))
+        }
         S::SmallInt(None)
         | S::Int(None)
         | S::BigInt(None)

@@ -1,0 +1,7 @@
+#[derive(anytable::Enum)]
+enum Level {
+    Low,
+    #[anytable(rename = "Low")]
+    Lowest,
+}
+fn main() {}

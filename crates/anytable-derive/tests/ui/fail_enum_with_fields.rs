@@ -1,0 +1,6 @@
+#[derive(anytable::Enum)]
+enum Shape {
+    Circle,
+    Square(u32),
+}
+fn main() {}
