@@ -160,6 +160,8 @@ macro_rules! for_each_case {
             types::nul_characters_are_refused,
             types::narrow_and_unsigned_integers_and_f32,
             types::enums_typed_json_and_custom_types,
+            types::datetimes_and_times_of_day,
+            types::decimals_are_exact_at_their_scale,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,

@@ -645,3 +645,41 @@ pub struct FlaggedStored {
     /// Any text.
     pub status: String,
 }
+
+/// Dates and times of day without a time zone.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "clocks")]
+pub struct Clock {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// A date and time without a zone.
+    pub local: anytable::chrono::NaiveDateTime,
+    /// A time of day.
+    pub time: anytable::chrono::NaiveTime,
+    /// Nullable date and time.
+    pub maybe_local: Option<anytable::chrono::NaiveDateTime>,
+    /// Nullable time of day.
+    pub maybe_time: Option<anytable::chrono::NaiveTime>,
+}
+
+/// Exact decimals at three scales.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "decimals", index(amount))]
+pub struct Decimals {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Four digits after the point.
+    #[anytable(scale = 4)]
+    pub amount: anytable::rust_decimal::Decimal,
+    /// Whole numbers.
+    #[anytable(scale = 0)]
+    pub whole: anytable::rust_decimal::Decimal,
+    /// As many digits after the point as a Decimal has.
+    #[anytable(scale = 28)]
+    pub tiny: anytable::rust_decimal::Decimal,
+    /// Nullable, two digits after the point.
+    #[anytable(scale = 2)]
+    pub maybe: Option<anytable::rust_decimal::Decimal>,
+}

@@ -30,6 +30,9 @@ impl Dialect for DuckDbDialect {
             Bytes => "BLOB",
             Timestamp => "TIMESTAMPTZ",
             Date => "DATE",
+            DateTime => "TIMESTAMP",
+            Time => "TIME",
+            Decimal => "DECIMAL",
             // Text marked by a column comment (see `JSON_COMMENT`).
             Json => "VARCHAR",
             Uuid => "UUID",

@@ -4,8 +4,8 @@
 //! there is no session time zone to shift them); UUIDs and JSON are bound as text and cast by
 //! DuckDB.
 
-use anytable_core::{Error, Result, Value, ValueType};
-use chrono::{DateTime, NaiveDate};
+use anytable_core::{rust_decimal, Error, Result, Value, ValueType};
+use chrono::{DateTime, NaiveDate, Timelike};
 use duckdb::types::{TimeUnit, ToSqlOutput, Value as DuckValue, ValueRef};
 use duckdb::ToSql;
 
@@ -29,6 +29,16 @@ impl ToSql for Bind<'_> {
                 TimeUnit::Microsecond,
                 v.timestamp_micros(),
             )),
+            Value::DateTime(v) => ToSqlOutput::Owned(DuckValue::Timestamp(
+                TimeUnit::Microsecond,
+                v.and_utc().timestamp_micros(),
+            )),
+            Value::Time(v) => ToSqlOutput::Owned(DuckValue::Time64(
+                TimeUnit::Microsecond,
+                i64::from(v.num_seconds_from_midnight()) * 1_000_000
+                    + i64::from(v.nanosecond() / 1_000),
+            )),
+            Value::Decimal(v) => ToSqlOutput::Owned(DuckValue::Decimal(duck_decimal(v)?)),
             Value::Date(v) => {
                 let days = v.signed_duration_since(EPOCH).num_days();
                 ToSqlOutput::Owned(DuckValue::Date32(i32::try_from(days).unwrap_or(i32::MAX)))
@@ -49,6 +59,21 @@ impl ToSql for Bind<'_> {
             }
         })
     }
+}
+
+/// A decimal as DuckDB's, in the narrowest width that holds it: a filter's value then widens
+/// to the column's type (a width of 38 on both sides would need more than 38 digits).
+fn duck_decimal(d: &rust_decimal::Decimal) -> duckdb::Result<duckdb::types::Decimal> {
+    let d = d.normalize();
+    let digits = d
+        .mantissa()
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |n| n + 1);
+    let scale = d.scale();
+    let width = digits.max(scale).max(1);
+    duckdb::types::Decimal::new(width as u8, scale as u8, d.mantissa())
+        .map_err(|e| duckdb::Error::ToSqlConversionFailure(e.to_string().into()))
 }
 
 fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
@@ -130,6 +155,37 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
                 )?)
             }
             other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::DateTime => match raw {
+            ValueRef::Timestamp(unit, v) => Value::DateTime(
+                DateTime::from_timestamp_micros(micros(unit, v))
+                    .ok_or_else(|| Error::type_mismatch(format!("timestamp {v} is out of range")))?
+                    .naive_utc(),
+            ),
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Time => match raw {
+            ValueRef::Time64(unit, v) => {
+                let us = micros(unit, v);
+                Value::Time(
+                    chrono::NaiveTime::from_num_seconds_from_midnight_opt(
+                        u32::try_from(us / 1_000_000).unwrap_or(u32::MAX),
+                        u32::try_from(us % 1_000_000 * 1_000).unwrap_or(u32::MAX),
+                    )
+                    .ok_or_else(|| Error::type_mismatch(format!("time {v} is out of range")))?,
+                )
+            }
+            other => return Err(mismatch(ty, &other)),
+        },
+        ValueType::Decimal => match raw {
+            ValueRef::Decimal(d) => Value::Decimal(
+                rust_decimal::Decimal::try_from_i128_with_scale(d.value(), u32::from(d.scale()))
+                    .map_err(|_| {
+                        Error::type_mismatch(format!("the decimal {d} does not fit in a Decimal"))
+                    })?
+                    .normalize(),
+            ),
+            ref other => Value::Decimal(rust_decimal::Decimal::from(integer(ty, other)?)),
         },
         ValueType::Date => match raw {
             ValueRef::Date32(days) => Value::Date(

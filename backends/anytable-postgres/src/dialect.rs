@@ -36,6 +36,8 @@ impl Dialect for PostgresDialect {
             ("FLOAT8", ValueType::F64),
             ("BOOL", ValueType::Bool),
             ("TIMESTAMP WITH TIME ZONE", ValueType::Timestamp),
+            ("TIMESTAMP WITHOUT TIME ZONE", ValueType::DateTime),
+            ("TIME WITHOUT TIME ZONE", ValueType::Time),
             ("CHARACTER VARYING", ValueType::Text),
             ("VARCHAR", ValueType::Text),
         ]

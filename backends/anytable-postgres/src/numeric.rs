@@ -1,10 +1,13 @@
 //! PostgreSQL's binary NUMERIC, read as `i64` (when it is a whole number in range) or as the
-//! nearest `f64`: what `SUM` and `AVG` of integer columns return in hand-written SQL.
+//! nearest `f64` (what `SUM` and `AVG` of integer columns return in hand-written SQL), and
+//! written and read exactly as a `Decimal`.
 //!
 //! The wire form is `ndigits`, `weight`, `sign`, `dscale` (each 16 bits) and `ndigits` base-10000
 //! digits, the first worth `10000^weight`.
 
 use std::fmt::Write;
+
+use anytable_core::rust_decimal::Decimal;
 
 const POSITIVE: u16 = 0x0000;
 const NEGATIVE: u16 = 0x4000;
@@ -89,6 +92,76 @@ pub(crate) fn to_f64(raw: &[u8]) -> Result<f64, String> {
     text.parse::<f64>().map_err(|e| e.to_string())
 }
 
+/// The NUMERIC as a `Decimal`, trailing zeros dropped (as every backend reads decimals back).
+pub(crate) fn to_decimal(raw: &[u8]) -> Result<Decimal, String> {
+    let n = parse(raw)?;
+    let too_big = || "the NUMERIC does not fit in a Decimal (28 digits)".to_owned();
+    let mut mantissa: i128 = 0;
+    for digit in &n.digits {
+        mantissa = mantissa
+            .checked_mul(10_000)
+            .and_then(|m| m.checked_add(i128::from(*digit)))
+            .ok_or_else(too_big)?;
+    }
+    // The last digit is worth 10000^power.
+    let power = n.weight + 1 - n.digits.len() as i32;
+    let mut scale = 0u32;
+    if power >= 0 {
+        for _ in 0..power {
+            mantissa = mantissa.checked_mul(10_000).ok_or_else(too_big)?;
+        }
+    } else {
+        scale = 4 * power.unsigned_abs();
+        // The last base-10000 digit pads the fraction with up to three zeros a Decimal of 28
+        // digits may have no room for.
+        while scale > 0 && mantissa % 10 == 0 {
+            mantissa /= 10;
+            scale -= 1;
+        }
+    }
+    if n.negative {
+        mantissa = -mantissa;
+    }
+    Decimal::try_from_i128_with_scale(mantissa, scale)
+        .map(|d| d.normalize())
+        .map_err(|_| too_big())
+}
+
+/// The binary NUMERIC of `d`, keeping its scale as the NUMERIC's display scale.
+pub(crate) fn from_decimal(d: &Decimal, out: &mut bytes::BytesMut) {
+    let scale = d.scale();
+    // Align the point on a base-10000 boundary.
+    let pad = (4 - scale % 4) % 4;
+    let mut m = d.mantissa().unsigned_abs() * 10u128.pow(pad);
+    let fraction_groups = ((scale + pad) / 4) as i32;
+    let mut groups = Vec::new();
+    while m > 0 {
+        groups.push((m % 10_000) as u16);
+        m /= 10_000;
+    }
+    // Now least significant first; the weight counts from the most significant group.
+    let weight = groups.len() as i32 - 1 - fraction_groups;
+    let trailing = groups.iter().take_while(|g| **g == 0).count();
+    let digits: Vec<u16> = groups[trailing..].iter().rev().copied().collect();
+    let sign = if d.is_sign_negative() && !digits.is_empty() {
+        NEGATIVE
+    } else {
+        POSITIVE
+    };
+    let weight = if digits.is_empty() { 0 } else { weight };
+    for word in [
+        digits.len() as u16,
+        weight as i16 as u16,
+        sign,
+        scale as u16,
+    ]
+    .into_iter()
+    .chain(digits)
+    {
+        out.extend_from_slice(&word.to_be_bytes());
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +180,40 @@ mod tests {
             raw.extend_from_slice(&word.to_be_bytes());
         }
         raw
+    }
+
+    #[test]
+    fn decimals_round_trip_through_the_wire_form() {
+        use std::str::FromStr;
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "10000",
+            "120000",
+            "4.5",
+            "-0.25",
+            "0.0001",
+            "12345.6789",
+            "0.0000000000000000000000000001",
+            "-79228162514264337593543950335",
+            "7922816251426433759354395033.5",
+            "99999999999999999999999999.99",
+        ] {
+            let d = Decimal::from_str(text).unwrap();
+            let mut raw = bytes::BytesMut::new();
+            from_decimal(&d, &mut raw);
+            assert_eq!(to_decimal(&raw), Ok(d.normalize()), "{text}");
+        }
+        // 4.5 = [4, 5000] at weight 0.
+        assert_eq!(
+            to_decimal(&numeric(false, 0, 1, &[4, 5000])),
+            Ok(Decimal::from_str("4.5").unwrap())
+        );
+        assert_eq!(
+            to_decimal(&numeric(false, 1, 0, &[12])),
+            Ok(Decimal::from(120_000))
+        );
     }
 
     #[test]

@@ -67,6 +67,21 @@ impl ToSql for Bind<'_> {
                 _ => Err(mismatch(v, ty)),
             },
             Value::Date(d) => d.to_sql(ty, out),
+            Value::DateTime(t) => match *ty {
+                Type::TIMESTAMP => t.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
+            Value::Time(t) => match *ty {
+                Type::TIME => t.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
+            Value::Decimal(d) => match *ty {
+                Type::NUMERIC => {
+                    crate::numeric::from_decimal(d, out);
+                    Ok(IsNull::No)
+                }
+                _ => Err(mismatch(v, ty)),
+            },
             Value::Json(j) => j.to_sql(ty, out),
             Value::Uuid(u) => u.to_sql(ty, out),
             // An IN list as one array parameter (`= ANY($1)`), each element as the element type.
@@ -121,6 +136,9 @@ impl ColumnReader {
                 <DateTime<Utc> as FromSql>::accepts(ty) || *ty == Type::TIMESTAMP
             }
             ValueType::Date => <NaiveDate as FromSql>::accepts(ty),
+            ValueType::DateTime => *ty == Type::TIMESTAMP,
+            ValueType::Time => *ty == Type::TIME,
+            ValueType::Decimal => *ty == Type::NUMERIC,
             ValueType::Json => <serde_json::Value as FromSql>::accepts(ty),
             ValueType::Uuid => <uuid::Uuid as FromSql>::accepts(ty),
             // A value type newer than this backend: reading it fails with TypeMismatch.
@@ -176,6 +194,11 @@ impl ColumnReader {
             ),
             ValueType::Timestamp => Value::Timestamp(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::DateTime => Value::DateTime(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Time => Value::Time(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Decimal => {
+                Value::Decimal(crate::numeric::to_decimal(raw).map_err(|e| failed(e.into()))?)
+            }
             ValueType::Json => Value::Json(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Uuid => Value::Uuid(FromSql::from_sql(ty, raw).map_err(failed)?),
             _ => return Err(failed(format!("cannot read {ty} as {want}").into())),

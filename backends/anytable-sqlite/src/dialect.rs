@@ -44,6 +44,10 @@ impl Dialect for SqliteDialect {
             Bytes => "BLOB",
             Timestamp => "TIMESTAMP_TEXT",
             Date => "DATE_TEXT",
+            DateTime => "DATETIME_TEXT",
+            Time => "TIME_TEXT",
+            // Text in an order-preserving form (see `decimal.rs`).
+            Decimal => "DECIMAL_TEXT",
             Json => "JSON_TEXT",
             Uuid => "UUID_TEXT",
             _ => "BLOB",

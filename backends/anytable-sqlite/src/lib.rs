@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 mod connection;
+mod decimal;
 mod dialect;
 mod driver;
 mod error;

@@ -26,6 +26,9 @@ impl ToSql for Bind<'_> {
             Value::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Timestamp(v) => ToSqlOutput::Owned(SqlValue::Text(format_timestamp(v))),
             Value::Date(v) => ToSqlOutput::Owned(SqlValue::Text(v.format(DATE_FORMAT).to_string())),
+            Value::DateTime(v) => ToSqlOutput::Owned(SqlValue::Text(format_datetime(v))),
+            Value::Time(v) => ToSqlOutput::Owned(SqlValue::Text(format_time(v))),
+            Value::Decimal(v) => ToSqlOutput::Owned(SqlValue::Text(crate::decimal::encode(v))),
             Value::Json(v) => ToSqlOutput::Owned(SqlValue::Text(v.to_string())),
             Value::Uuid(v) => ToSqlOutput::Owned(SqlValue::Text(v.hyphenated().to_string())),
             // One parameter for a whole IN list, read by the rarray table-valued function.
@@ -63,7 +66,18 @@ fn owned(value: &Value) -> rusqlite::Result<SqlValue> {
 
 /// Formats in [`TIMESTAMP_FORMAT`]; the hand-written path avoids chrono's format parser.
 pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
-    let n = t.naive_utc();
+    format_datetime(&t.naive_utc())
+}
+
+/// A time of day as `HH:MM:SS.ffffff`: fixed width, so text order is time order.
+fn format_time(t: &chrono::NaiveTime) -> String {
+    // The same digits as a date-time's (in a year of four digits), after its 11 characters of
+    // date and separator.
+    format_datetime(&NaiveDate::default().and_time(*t)).split_off(11)
+}
+
+/// A date and time without a zone in [`TIMESTAMP_FORMAT`], as timestamps are stored.
+fn format_datetime(n: &NaiveDateTime) -> String {
     if !(0..=9999).contains(&n.year()) {
         return n.format(TIMESTAMP_FORMAT).to_string();
     }
@@ -89,6 +103,16 @@ pub(crate) fn format_timestamp(t: &DateTime<Utc>) -> String {
 }
 
 fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    parse_datetime(text).map(|n| n.and_utc()).or_else(|| {
+        DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    })
+}
+
+/// A date and time in our own format, or in what other writers produce (CURRENT_TIMESTAMP,
+/// ISO 8601 with a `T`).
+fn parse_datetime(text: &str) -> Option<NaiveDateTime> {
     if let Some(t) = parse_fixed_timestamp(text.as_bytes()) {
         return Some(t);
     }
@@ -99,16 +123,19 @@ fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
         "%Y-%m-%dT%H:%M:%S%.f",
     ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(text, format) {
-            return Some(n.and_utc());
+            return Some(n);
         }
     }
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    None
+}
+
+/// A time of day as `HH:MM:SS[.f]`.
+fn parse_time(text: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(text, "%H:%M:%S%.f").ok()
 }
 
 /// The fast path for exactly our own format, `YYYY-MM-DD HH:MM:SS.ffffff` (26 bytes).
-fn parse_fixed_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
+fn parse_fixed_timestamp(b: &[u8]) -> Option<NaiveDateTime> {
     if b.len() != 26
         || b[4] != b'-'
         || b[7] != b'-'
@@ -131,7 +158,7 @@ fn parse_fixed_timestamp(b: &[u8]) -> Option<DateTime<Utc>> {
         num(17..19)?,
         num(20..26)?,
     )?;
-    Some(date.and_time(time).and_utc())
+    Some(date.and_time(time))
 }
 
 fn mismatch(ty: ValueType, raw: &ValueRef<'_>) -> Error {
@@ -200,6 +227,21 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
             let t = text(ty, &raw)?;
             Value::Date(NaiveDate::parse_from_str(t, DATE_FORMAT).map_err(|_| unparsable(ty, t))?)
         }
+        ValueType::DateTime => {
+            let t = text(ty, &raw)?;
+            Value::DateTime(parse_datetime(t).ok_or_else(|| unparsable(ty, t))?)
+        }
+        ValueType::Time => {
+            let t = text(ty, &raw)?;
+            Value::Time(parse_time(t).ok_or_else(|| unparsable(ty, t))?)
+        }
+        ValueType::Decimal => match raw {
+            ValueRef::Integer(i) => Value::Decimal(i.into()),
+            _ => {
+                let t = text(ty, &raw)?;
+                Value::Decimal(crate::decimal::decode(t).ok_or_else(|| unparsable(ty, t))?)
+            }
+        },
         ValueType::Json => {
             match raw {
                 ValueRef::Integer(i) => Value::Json(i.into()),
@@ -240,6 +282,17 @@ mod tests {
         assert_eq!(parse_timestamp(&s), Some(t));
         let later = format_timestamp(&(t + chrono::Duration::microseconds(1)));
         assert!(later > s);
+    }
+
+    #[test]
+    fn times_of_day_are_fixed_width_text() {
+        let t = chrono::NaiveTime::from_hms_micro_opt(7, 8, 9, 10).unwrap();
+        assert_eq!(format_time(&t), "07:08:09.000010");
+        assert_eq!(parse_time(&format_time(&t)), Some(t));
+        assert_eq!(
+            parse_time("23:59:59"),
+            chrono::NaiveTime::from_hms_opt(23, 59, 59)
+        );
     }
 
     #[test]

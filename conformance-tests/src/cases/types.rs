@@ -9,7 +9,11 @@ use crate::cases::errors::expect_kind;
 use crate::records::AllTypes;
 use crate::{ensure, CaseResult, TestDb};
 
+mod clock;
+mod decimal;
 mod extended;
+pub use clock::datetimes_and_times_of_day;
+pub use decimal::decimals_are_exact_at_their_scale;
 pub use extended::{enums_typed_json_and_custom_types, narrow_and_unsigned_integers_and_f32};
 
 /// Rows with edge values of every type (the id is filled in on insert).

@@ -8,7 +8,7 @@
 
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::filter::{CmpOp, Column, Condition, Filter, Order, OrderKey};
 use crate::row::FromRow;
@@ -177,7 +177,7 @@ impl<R, T> Aggregate<R, T> {
 
 /// Column types `sum` and `avg` take, and the type of their sum.
 #[diagnostic::on_unimplemented(
-    message = "`sum` and `avg` take i16, i32, i64 and f64 columns, not `{Self}`"
+    message = "`sum` and `avg` take i8, i16, i32, i64, u8, u16, u32, f32 and f64 columns, not `{Self}`"
 )]
 pub trait Summable {
     /// The type of the sum: `i64` for integers, `f64` for `f64`.
@@ -187,7 +187,7 @@ pub trait Summable {
 /// Column types `min` and `max` take (ordered the same way on every backend), and the type
 /// of the result.
 #[diagnostic::on_unimplemented(
-    message = "`min` and `max` take integer, f64, String, DateTime<Utc> and NaiveDate columns, not `{Self}`"
+    message = "`min` and `max` take integer, float, decimal, String, DateTime<Utc>, NaiveDate, NaiveDateTime and NaiveTime columns, not `{Self}`"
 )]
 pub trait Comparable {
     /// The column's type without `Option`.
@@ -200,6 +200,9 @@ macro_rules! summable {
     )*};
 }
 summable!(i16 => i64, i32 => i64, i64 => i64, f64 => f64);
+// Kept in a wider stored type (see `widened`): they sum as it does. `u64` is left out, as
+// its sums would pass i64::MAX.
+summable!(i8 => i64, u8 => i64, u16 => i64, u32 => i64, f32 => f64);
 
 impl<T: Summable> Summable for Option<T> {
     type Sum = T::Sum;
@@ -211,6 +214,17 @@ macro_rules! comparable {
     )*};
 }
 comparable!(i16, i32, i64, f64, String, DateTime<Utc>, NaiveDate);
+comparable!(
+    i8,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    NaiveDateTime,
+    NaiveTime,
+    rust_decimal::Decimal
+);
 
 impl<T: Comparable> Comparable for Option<T> {
     type Value = T::Value;

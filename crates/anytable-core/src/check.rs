@@ -2,7 +2,7 @@
 //! written or sent: what one engine would refuse, change or misorder is refused everywhere.
 //!
 //! - NUL characters in text and in JSON strings and keys (PostgreSQL cannot store them);
-//! - timestamps and dates outside years 0000-9999, and leap seconds (SQLite's text form would
+//! - timestamps, dates and date-times outside years 0000-9999, and leap seconds (SQLite's text form would
 //!   sort them wrongly or not read back);
 //! - NaN and infinity where the backend cannot store them (SQLite turns NaN into NULL), and NaN
 //!   in a filter there (it would silently match nothing);
@@ -14,6 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 
 use crate::error::{Error, Result};
 use crate::filter::Condition;
+use crate::schema::ColumnSchema;
 use crate::value::Value;
 
 /// The first and last year every backend stores, sorts and reads back the same way.
@@ -39,7 +40,11 @@ impl Rules {
 }
 
 /// Checks one value about to be written to `column`, and turns `-0.0` into `+0.0`.
-pub fn writable(value: &mut Value, column: &str, rules: Rules) -> Result<()> {
+pub fn writable(value: &mut Value, column: &ColumnSchema, rules: Rules) -> Result<()> {
+    if let Value::Decimal(d) = value {
+        return decimal(d, column);
+    }
+    let column = column.name.as_str();
     if let Value::F64(f) = value {
         if !f.is_finite() && !rules.stores_nan {
             return Err(refused(
@@ -79,24 +84,71 @@ fn comparable(value: &Value, column: &str) -> Result<()> {
         Value::Json(doc) if json_has_nul(doc) => Err(nul(column, "a JSON string or key")),
         Value::Timestamp(t) => timestamp(t, column),
         Value::Date(d) => date(d, column),
+        Value::DateTime(t) => {
+            leap_second(t.nanosecond(), &t.to_string(), column)?;
+            date(&t.date(), column)
+        }
+        Value::Time(t) => leap_second(t.nanosecond(), &t.to_string(), column),
         Value::Invalid(why) => Err(refused(column, why)),
         Value::List(items) => items.iter().try_for_each(|v| comparable(v, column)),
         _ => Ok(()),
     }
 }
 
-fn timestamp(t: &DateTime<Utc>, column: &str) -> Result<()> {
-    if t.nanosecond() >= 1_000_000_000 {
+/// A decimal must fit its column as written: no engine may round it to the column's scale
+/// (DuckDB and PostgreSQL would, silently) or overflow its precision.
+fn decimal(d: &rust_decimal::Decimal, column: &ColumnSchema) -> Result<()> {
+    let scale = column.scale.unwrap_or(0);
+    let d = d.normalize();
+    if d.scale() > scale {
         return Err(refused(
-            column,
+            &column.name,
             &format!(
-                "{t} is a leap second, which not every backend can store or read back; use the \
-                 second before it"
+                "{d} has {} digits after the point and the column keeps {scale}; round it \
+                 first (Decimal::round_dp) if that is what you want",
+                d.scale()
             ),
         ));
     }
+    let before_point = d
+        .trunc()
+        .abs()
+        .mantissa()
+        .to_string()
+        .trim_start_matches('0')
+        .len() as u32;
+    let room = crate::sql::DECIMAL_PRECISION - scale;
+    if before_point > room {
+        return Err(refused(
+            &column.name,
+            &format!(
+                "{d} has {before_point} digits before the point and a column of scale {scale} \
+                 keeps {room} ({} in all)",
+                crate::sql::DECIMAL_PRECISION
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn timestamp(t: &DateTime<Utc>, column: &str) -> Result<()> {
+    leap_second(t.nanosecond(), &t.to_string(), column)?;
     if !YEARS.contains(&t.year()) {
         return Err(out_of_range(column, &t.to_string()));
+    }
+    Ok(())
+}
+
+/// chrono marks a leap second by nanoseconds past 10^9.
+fn leap_second(nanosecond: u32, shown: &str, column: &str) -> Result<()> {
+    if nanosecond >= 1_000_000_000 {
+        return Err(refused(
+            column,
+            &format!(
+                "{shown} is a leap second, which not every backend can store or read back; use \
+                 the second before it"
+            ),
+        ));
     }
     Ok(())
 }
@@ -253,6 +305,10 @@ pub fn index_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn col(name: &str) -> ColumnSchema {
+        ColumnSchema::new(name, crate::ValueType::F64, false)
+    }
     use chrono::TimeZone;
 
     const STRICT: Rules = Rules {
@@ -267,12 +323,12 @@ mod tests {
     #[test]
     fn negative_zero_becomes_positive_and_nan_follows_the_backend() {
         let mut v = Value::F64(-0.0);
-        writable(&mut v, "x", NAN_OK).unwrap();
+        writable(&mut v, &col("x"), NAN_OK).unwrap();
         assert!(matches!(v, Value::F64(f) if f.to_bits() == 0));
-        assert!(writable(&mut Value::F64(f64::NAN), "x", STRICT).is_err());
-        assert!(writable(&mut Value::F64(f64::INFINITY), "x", STRICT).is_err());
+        assert!(writable(&mut Value::F64(f64::NAN), &col("x"), STRICT).is_err());
+        assert!(writable(&mut Value::F64(f64::INFINITY), &col("x"), STRICT).is_err());
         let mut nan = Value::F64(f64::NAN);
-        writable(&mut nan, "x", NAN_OK).unwrap();
+        writable(&mut nan, &col("x"), NAN_OK).unwrap();
         assert!(matches!(nan, Value::F64(f) if f.is_nan()));
         assert!(filter_value(&Value::F64(f64::INFINITY), "x", STRICT).is_ok());
         let err = filter_value(&Value::List(vec![Value::F64(f64::NAN)]), "x", STRICT).unwrap_err();
@@ -297,7 +353,7 @@ mod tests {
             ),
         ];
         for mut value in bad {
-            let err = writable(&mut value, "c", NAN_OK).unwrap_err();
+            let err = writable(&mut value, &col("c"), NAN_OK).unwrap_err();
             assert_eq!(err.column(), Some("c"), "{err}");
         }
         for mut good in [
@@ -305,7 +361,7 @@ mod tests {
             Value::Date(NaiveDate::from_ymd_opt(9999, 12, 31).unwrap()),
             Value::Text("no nul".into()),
         ] {
-            writable(&mut good, "c", STRICT).unwrap();
+            writable(&mut good, &col("c"), STRICT).unwrap();
         }
     }
 

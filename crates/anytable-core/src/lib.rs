@@ -49,6 +49,8 @@ pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, Va
 pub use verify::differences as schema_differences;
 
 pub use chrono;
+/// Exact decimals, the Rust side of `Decimal` columns.
+pub use rust_decimal;
 /// The SQL builder core and the dialects build statements with.
 pub use sea_query;
 pub use serde_json;

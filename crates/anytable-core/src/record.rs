@@ -73,6 +73,11 @@ pub mod derive_support {
         T::ID_COLUMN.unwrap_or("id")
     }
 
+    /// Whether `T` is stored as a decimal, for the derive's compile-time check of `scale`.
+    pub const fn is_decimal<T: ColumnValue>() -> bool {
+        matches!(T::TYPE, crate::value::ValueType::Decimal)
+    }
+
     /// The error for a stored text that names no variant of a `#[derive(Enum)]` enum.
     #[cold]
     pub fn unknown_variant(enum_name: &str, text: &str, names: &str) -> Error {

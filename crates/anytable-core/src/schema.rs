@@ -44,6 +44,8 @@ pub struct ColumnSchema {
     /// The only texts the column may hold (an enum's stored names), a CHECK constraint in the
     /// table's DDL; empty for any value of its type.
     pub variants: Vec<String>,
+    /// How many digits a decimal column keeps after the point (`None` for other types).
+    pub scale: Option<u32>,
 }
 
 /// The target of a foreign key: another table's id column.
@@ -69,7 +71,14 @@ impl ColumnSchema {
             default: None,
             references: None,
             variants: Vec::new(),
+            scale: None,
         }
+    }
+
+    /// Sets how many digits a decimal column keeps after the point.
+    pub fn scale(mut self, scale: u32) -> Self {
+        self.scale = Some(scale);
+        self
     }
 
     /// Limits the column to these texts (an enum's stored names); nothing changes when empty.

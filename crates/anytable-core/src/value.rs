@@ -1,6 +1,6 @@
 //! Values that cross the boundary between records and backends.
 
-use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -34,6 +34,12 @@ pub enum Value {
     Timestamp(DateTime<Utc>),
     /// A calendar date.
     Date(NaiveDate),
+    /// A date and time of day without a time zone, with microsecond precision.
+    DateTime(NaiveDateTime),
+    /// A time of day, with microsecond precision.
+    Time(NaiveTime),
+    /// An exact decimal number (up to 28 digits after the point).
+    Decimal(rust_decimal::Decimal),
     /// A JSON document.
     Json(serde_json::Value),
     /// A UUID.
@@ -72,6 +78,13 @@ pub enum ValueType {
     Timestamp,
     /// A calendar date.
     Date,
+    /// A date and time of day without a time zone, with microsecond precision.
+    DateTime,
+    /// A time of day, with microsecond precision.
+    Time,
+    /// An exact decimal number; its column declares how many digits follow the point
+    /// ([`ColumnSchema::scale`](crate::ColumnSchema::scale)).
+    Decimal,
     /// A JSON document.
     Json,
     /// A UUID.
@@ -91,6 +104,9 @@ impl ValueType {
             ValueType::Bytes => "bytes",
             ValueType::Timestamp => "timestamp",
             ValueType::Date => "date",
+            ValueType::DateTime => "datetime",
+            ValueType::Time => "time",
+            ValueType::Decimal => "decimal",
             ValueType::Json => "json",
             ValueType::Uuid => "uuid",
         }
@@ -117,6 +133,9 @@ impl Value {
             Value::Bytes(_) => ValueType::Bytes,
             Value::Timestamp(_) => ValueType::Timestamp,
             Value::Date(_) => ValueType::Date,
+            Value::DateTime(_) => ValueType::DateTime,
+            Value::Time(_) => ValueType::Time,
+            Value::Decimal(_) => ValueType::Decimal,
             Value::Json(_) => ValueType::Json,
             Value::Uuid(_) => ValueType::Uuid,
         })
@@ -143,7 +162,7 @@ impl Value {
 }
 
 /// Drops sub-microsecond digits so a timestamp round-trips exactly on every backend.
-pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+pub fn truncate_to_micros<T: Timelike + Copy>(t: T) -> T {
     let nanos = t.nanosecond();
     // A leap second is encoded as nanosecond >= 1e9; keep that marker but drop finer digits.
     t.with_nanosecond(nanos - nanos % 1_000).unwrap_or(t)
@@ -152,7 +171,8 @@ pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 /// A Rust type that can be stored in one column.
 ///
 /// Implemented for `i16`, `i32`, `i64`, `f64`, `bool`, `String`, `Vec<u8>`, `DateTime<Utc>`,
-/// `NaiveDate`, `serde_json::Value`, `Uuid`; for `i8`, `u8`, `u16`, `u32`, `u64` and `f32`,
+/// `NaiveDate`, `NaiveDateTime`, `NaiveTime`, `rust_decimal::Decimal` (its field declares
+/// `#[anytable(scale = N)]`), `serde_json::Value`, `Uuid`; for `i8`, `u8`, `u16`, `u32`, `u64` and `f32`,
 /// stored in a wider type and checked when read back (see [`widened`](crate::widened)); for
 /// [`Json<T>`](crate::Json); for enums with `#[derive(Enum)]`; and for `Option` of each
 /// (which makes the column nullable).
@@ -192,7 +212,7 @@ pub fn truncate_to_micros(t: DateTime<Utc>) -> DateTime<Utc> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be stored in an anytable column",
     label = "unsupported column type",
-    note = "supported: i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String, Vec<u8>, chrono::DateTime<Utc>, chrono::NaiveDate, serde_json::Value, anytable::Json<T>, uuid::Uuid, enums with #[derive(Enum)], and Option<T> of these; your own types implement ColumnValue (see its docs)"
+    note = "supported: i8, i16, i32, i64, u8, u16, u32, u64, f32, f64, bool, String, Vec<u8>, chrono::DateTime<Utc>, chrono::NaiveDate, chrono::NaiveDateTime, chrono::NaiveTime, rust_decimal::Decimal, serde_json::Value, anytable::Json<T>, uuid::Uuid, enums with #[derive(Enum)], and Option<T> of these; your own types implement ColumnValue (see its docs)"
 )]
 pub trait ColumnValue: Sized {
     /// The column type this Rust type maps to.
@@ -259,12 +279,23 @@ column_value!(DateTime<Utc>, Timestamp, |v: &DateTime<Utc>| {
     Value::timestamp(*v)
 });
 column_value!(NaiveDate, Date, |v: &NaiveDate| Value::Date(*v));
+column_value!(NaiveDateTime, DateTime, |v: &NaiveDateTime| {
+    Value::DateTime(truncate_to_micros(*v))
+});
+column_value!(NaiveTime, Time, |v: &NaiveTime| Value::Time(
+    truncate_to_micros(*v)
+));
 column_value!(
     serde_json::Value,
     Json,
     |v: &serde_json::Value| Value::Json(v.clone())
 );
 column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
+column_value!(
+    rust_decimal::Decimal,
+    Decimal,
+    |v: &rust_decimal::Decimal| Value::Decimal(*v)
+);
 
 impl<T: ColumnValue> ColumnValue for Option<T> {
     const TYPE: ValueType = T::TYPE;

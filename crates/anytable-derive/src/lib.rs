@@ -122,18 +122,39 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
             let value = quote_spanned!(lit.span()=> ::anytable::derive_support::default_value::<#ty, _>(#lit));
             quote!(.default_value(#value))
         });
+        let scale = f.scale.as_ref().map(|scale| quote!(.scale(#scale)));
         quote! {
             ::anytable::ColumnSchema::new(
                 #column,
                 <#ty as ::anytable::ColumnValue>::TYPE,
                 <#ty as ::anytable::ColumnValue>::NULLABLE,
             )
+            #scale
             .variants(<#ty as ::anytable::ColumnValue>::VARIANTS)
             .field(#field)
             .role(::anytable::ColumnRole::#role)
             #references
             #unique
             #default
+        }
+    });
+    // Checked when the record compiles: the derive sees a field's type by name only, and a
+    // decimal may hide behind an alias.
+    let scale_checks = table.fields.iter().map(|f| {
+        let ty = &f.ty;
+        match &f.scale {
+            Some(scale) => quote_spanned!(scale.span()=> const {
+                ::std::assert!(
+                    ::anytable::derive_support::is_decimal::<#ty>(),
+                    "`scale` applies to Decimal fields only"
+                )
+            };),
+            None => quote_spanned!(ty.span()=> const {
+                ::std::assert!(
+                    !::anytable::derive_support::is_decimal::<#ty>(),
+                    "a Decimal field declares how many digits follow the point: #[anytable(scale = N)]"
+                )
+            };),
         }
     });
     let indexes = table
@@ -191,6 +212,7 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
             const ID_COLUMN: ::std::option::Option<&'static str> = #id_column;
 
             fn schema() -> &'static ::anytable::TableSchema {
+                #(#scale_checks)*
                 static SCHEMA: ::std::sync::OnceLock<::anytable::TableSchema> =
                     ::std::sync::OnceLock::new();
                 SCHEMA.get_or_init(|| {

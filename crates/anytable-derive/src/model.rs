@@ -24,6 +24,8 @@ pub(crate) struct FieldModel {
     pub(crate) unique: bool,
     pub(crate) index: bool,
     pub(crate) default: Option<Lit>,
+    /// `scale = N` of a decimal field.
+    pub(crate) scale: Option<syn::LitInt>,
     /// The record type whose id this field holds (`references = Other`).
     pub(crate) references: Option<syn::Path>,
 }
@@ -142,6 +144,7 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
         index: false,
         default: None,
         references: None,
+        scale: None,
     };
     let set_role = |role: Role, span: proc_macro2::Span, model: &mut FieldModel| {
         if model.role != Role::Data {
@@ -181,6 +184,18 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
             } else if meta.path.is_ident("references") {
                 model.references = Some(meta.value()?.parse()?);
                 Ok(())
+            } else if meta.path.is_ident("scale") {
+                let scale: syn::LitInt = meta.value()?.parse()?;
+                match scale.base10_parse::<u32>() {
+                    Ok(0..=28) => {
+                        model.scale = Some(scale);
+                        Ok(())
+                    }
+                    _ => Err(syn::Error::new(
+                        scale.span(),
+                        "`scale` is how many digits follow the point: 0 to 28",
+                    )),
+                }
             } else if meta.path.is_ident("default") {
                 let lit: Lit = meta.value()?.parse()?;
                 if !is_literal_default(&lit) {
@@ -194,7 +209,8 @@ fn parse_field(field: &Field) -> syn::Result<FieldModel> {
             } else {
                 Err(meta.error(
                     "unknown field attribute; expected one of `id`, `added`, `updated`, `unique`, \
-                     `index`, `rename = \"...\"`, `default = <literal>`, `references = Record`",
+                     `index`, `rename = \"...\"`, `default = <literal>`, `references = Record`, \
+                     `scale = N`",
                 ))
             }
         })?;

@@ -3,7 +3,7 @@
 
 use anytable_core::check::{self, Rules};
 use anytable_core::sql::insert_sql;
-use anytable_core::{BulkInsert, Error, ErrorKind, Record, Result, RowSource, Value};
+use anytable_core::{BulkInsert, ColumnSchema, Error, ErrorKind, Record, Result, RowSource, Value};
 
 use crate::cursor::Cursor;
 use crate::database::Database;
@@ -30,7 +30,7 @@ impl Database {
         let select = from.select_all_in_id_order();
         let mut rows = CursorRows {
             cursor: Cursor::open(source, None, &select, &[], &types)?,
-            columns: &columns,
+            columns: &schema.columns,
             rules: Rules::of(self.capabilities()),
         };
         let dialect = self.dialect();
@@ -57,7 +57,7 @@ impl Database {
 /// The source's rows, checked for the target as any write is.
 struct CursorRows<'a> {
     cursor: Cursor<'static>,
-    columns: &'a [String],
+    columns: &'a [ColumnSchema],
     rules: Rules,
 }
 

@@ -114,11 +114,11 @@ pub use anytable_core::url;
 
 pub use anytable_core::migrate::{Change, MigrationPlan, PlannedChange, Refused};
 pub use anytable_core::{
-    chrono, count_all, derive_support, serde_json, uuid, Aggregate, AggregateFn, Assignment,
-    Capabilities, Column, ColumnRole, ColumnSchema, ColumnValue, Comparable, Error, ErrorKind,
-    Filter, FromRow, IndexSchema, Json, Order, Record, RecordId, Result, SelectExpr, Selectable,
-    Selection, Summable, TableSchema, TextColumn, Value, ValueFor, ValueType, LIKE_ESCAPE,
-    MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
+    chrono, count_all, derive_support, rust_decimal, serde_json, uuid, Aggregate, AggregateFn,
+    Assignment, Capabilities, Column, ColumnRole, ColumnSchema, ColumnValue, Comparable, Error,
+    ErrorKind, Filter, FromRow, IndexSchema, Json, Order, Record, RecordId, Result, SelectExpr,
+    Selectable, Selection, Summable, TableSchema, TextColumn, Value, ValueFor, ValueType,
+    LIKE_ESCAPE, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, YEARS,
 };
 pub use anytable_derive::{Enum, Record, Row};
 pub use database::{retry_delay, retry_pause, Database, Transaction};

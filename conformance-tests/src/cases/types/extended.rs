@@ -16,7 +16,7 @@ use crate::{ensure, CaseResult, TestDb};
 
 /// Writes `rows` one at a time and again with one `insert_many`: every copy reads back as
 /// written (ids aside) and `matching(row)` finds exactly its two copies.
-fn written_both_ways_and_found<R>(
+pub(super) fn written_both_ways_and_found<R>(
     table: &TableHandle<'_, R>,
     rows: &[R],
     with_id: impl Fn(&R, i64) -> R,

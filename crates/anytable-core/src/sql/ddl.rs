@@ -110,6 +110,7 @@ fn validate(schema: &TableSchema) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     for column in &schema.columns {
         check_identifier("column", &column.name)?;
+        scale(column)?;
         if !seen.insert(column.name.to_ascii_lowercase()) {
             return Err(Error::invalid_input(format!(
                 "table {:?} declares column {:?} twice (column names are case-insensitive)",
@@ -155,6 +156,32 @@ fn validate(schema: &TableSchema) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The most digits after the point: what `rust_decimal` holds.
+pub const MAX_DECIMAL_SCALE: u32 = 28;
+
+/// A decimal column declares its scale, within what `rust_decimal` holds; no other column has one.
+fn scale(column: &ColumnSchema) -> Result<()> {
+    match (column.ty, column.scale) {
+        (crate::ValueType::Decimal, None) => Err(Error::invalid_input(format!(
+            "decimal column {:?} declares no scale: say how many digits follow the point \
+             (#[anytable(scale = N)])",
+            column.name
+        ))),
+        (crate::ValueType::Decimal, Some(s)) if s > MAX_DECIMAL_SCALE => {
+            Err(Error::invalid_input(format!(
+                "decimal column {:?} declares scale {s}; at most {MAX_DECIMAL_SCALE} digits can \
+                 follow the point",
+                column.name
+            )))
+        }
+        (crate::ValueType::Decimal, Some(_)) | (_, None) => Ok(()),
+        (ty, Some(_)) => Err(Error::invalid_input(format!(
+            "column {:?} holds {ty}; only decimal columns have a scale",
+            column.name
+        ))),
+    }
 }
 
 /// The longest identifier every supported engine keeps intact (PostgreSQL's NAMEDATALEN - 1).

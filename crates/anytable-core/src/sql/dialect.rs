@@ -59,9 +59,17 @@ pub trait Dialect: Send + Sync + Debug {
     }
 
     /// The type declared for `column` in CREATE TABLE (a collation may come with it); the id
-    /// column gets [`id_column_type`](Self::id_column_type) instead.
+    /// column gets [`id_column_type`](Self::id_column_type) instead. Decimals get the widest
+    /// precision every engine has and the column's scale.
     fn declared_type(&self, column: &ColumnSchema) -> String {
-        self.column_type(column.ty).to_owned()
+        match column.ty {
+            ValueType::Decimal => format!(
+                "{}({DECIMAL_PRECISION}, {})",
+                self.column_type(ValueType::Decimal),
+                column.scale.unwrap_or(0)
+            ),
+            ty => self.column_type(ty).to_owned(),
+        }
     }
 
     /// The SQL type declared for the auto-increment id column.
@@ -128,6 +136,11 @@ pub trait Dialect: Send + Sync + Debug {
     /// ignoring case.
     fn value_type_of(&self, declared: &str) -> Option<ValueType> {
         let d = declared.trim().to_ascii_uppercase();
+        // `DECIMAL(38,4)` is a decimal; the parameters are checked elsewhere, if at all.
+        let d = match d.split_once('(') {
+            Some((name, _)) if d.ends_with(')') => name.trim_end().to_owned(),
+            _ => d,
+        };
         if let Some((_, ty)) = self.type_aliases().iter().find(|(name, _)| *name == d) {
             return Some(*ty);
         }
@@ -207,6 +220,11 @@ pub trait Dialect: Send + Sync + Debug {
     }
 }
 
+/// The digits a decimal column holds in all, before and after the point: DuckDB's largest
+/// (PostgreSQL takes 1000). With the scale `s` of a column, `38 - s` digits may precede the
+/// point.
+pub const DECIMAL_PRECISION: u32 = 38;
+
 /// Standard SQL with every default of [`Dialect`]: a starting point for a new backend's
 /// dialect, and what tests use when the SQL does not matter.
 #[derive(Debug, Clone, Copy, Default)]
@@ -255,13 +273,16 @@ fn standard_column_type(ty: ValueType) -> &'static str {
         Bytes => "BYTEA",
         Timestamp => "TIMESTAMPTZ",
         Date => "DATE",
+        DateTime => "TIMESTAMP",
+        Time => "TIME",
+        Decimal => "NUMERIC",
         Json => "JSONB",
         Uuid => "UUID",
     }
 }
 
 /// Every value type, for looking a declared type up by name.
-pub const ALL_TYPES: [ValueType; 11] = [
+pub const ALL_TYPES: [ValueType; 14] = [
     ValueType::I16,
     ValueType::I32,
     ValueType::I64,
@@ -271,6 +292,9 @@ pub const ALL_TYPES: [ValueType; 11] = [
     ValueType::Bytes,
     ValueType::Timestamp,
     ValueType::Date,
+    ValueType::DateTime,
+    ValueType::Time,
+    ValueType::Decimal,
     ValueType::Json,
     ValueType::Uuid,
 ];

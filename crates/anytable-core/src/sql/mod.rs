@@ -11,9 +11,12 @@ mod projection;
 mod render;
 
 pub use ddl::{
-    column_def, create_index, create_table, create_table_statements, MAX_IDENTIFIER_LEN,
+    column_def, create_index, create_table, create_table_statements, MAX_DECIMAL_SCALE,
+    MAX_IDENTIFIER_LEN,
 };
-pub use dialect::{build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES};
+pub use dialect::{
+    build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES, DECIMAL_PRECISION,
+};
 pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,
@@ -95,6 +98,9 @@ pub fn sea_value(value: Value) -> sea_query::Value {
         Value::Bytes(v) => S::Bytes(Some(v)),
         Value::Timestamp(v) => S::ChronoDateTimeUtc(Some(v)),
         Value::Date(v) => S::ChronoDate(Some(v)),
+        Value::DateTime(v) => S::ChronoDateTime(Some(v)),
+        Value::Time(v) => S::ChronoTime(Some(v)),
+        Value::Decimal(v) => S::Decimal(Some(v)),
         Value::Json(v) => S::Json(Some(Box::new(v))),
         Value::Uuid(v) => S::Uuid(Some(v)),
         // The element type is not used: the list comes back out of sea-query as it went in.
@@ -124,6 +130,9 @@ pub(crate) fn from_sea_value(value: sea_query::Value) -> Result<Value> {
         S::Bytes(Some(v)) => Value::Bytes(v),
         S::ChronoDateTimeUtc(Some(v)) => Value::Timestamp(v),
         S::ChronoDate(Some(v)) => Value::Date(v),
+        S::ChronoDateTime(Some(v)) => Value::DateTime(v),
+        S::ChronoTime(Some(v)) => Value::Time(v),
+        S::Decimal(Some(v)) => Value::Decimal(v),
         S::Json(Some(v)) => Value::Json(*v),
         S::Uuid(Some(v)) => Value::Uuid(v),
         S::Array(_, Some(items)) => Value::List(
@@ -150,6 +159,9 @@ pub(crate) fn from_sea_value(value: sea_query::Value) -> Result<Value> {
         | S::Bytes(None)
         | S::ChronoDateTimeUtc(None)
         | S::ChronoDate(None)
+        | S::ChronoDateTime(None)
+        | S::ChronoTime(None)
+        | S::Decimal(None)
         | S::Json(None)
         | S::Uuid(None) => Value::Null,
         other => {

@@ -329,7 +329,11 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         let mut assignments: Vec<(&'static str, Value)> =
             set.into_iter().map(Assignment::into_parts).collect();
         for (column, value) in &mut assignments {
-            check::writable(value, column, rules)?;
+            let schema = self.state.schema.columns.iter().find(|c| c.name == *column);
+            let schema = schema.ok_or_else(|| {
+                Error::invalid_input(format!("the table has no column {column:?} to set"))
+            })?;
+            check::writable(value, schema, rules)?;
         }
         self.check_assigned_entries(&assignments)?;
         let (sql, params) = sql::update(
@@ -492,7 +496,7 @@ fn check_row(
     rules: Rules,
     max_index_entry: Option<usize>,
 ) -> Result<()> {
-    for (value, column) in values.iter_mut().zip(&state.statements.data_columns) {
+    for (value, column) in values.iter_mut().zip(state.schema.data_columns()) {
         check::writable(value, column, rules)?;
     }
     check::index_entries(values, &state.index_entries, max_index_entry)
