@@ -161,6 +161,7 @@ macro_rules! for_each_case {
             types::narrow_and_unsigned_integers_and_f32,
             types::enums_typed_json_and_custom_types,
             types::datetimes_and_times_of_day,
+            types::time_crate_types_are_stored_as_chronos,
             types::decimals_are_exact_at_their_scale,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,

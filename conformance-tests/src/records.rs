@@ -683,3 +683,41 @@ pub struct Decimals {
     #[anytable(scale = 2)]
     pub maybe: Option<anytable::rust_decimal::Decimal>,
 }
+
+/// The time crate's types as fields (anytable's `time` feature).
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "time_crate")]
+pub struct TimeCrate {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// An instant.
+    pub at: anytable::time::OffsetDateTime,
+    /// A date and time without a zone.
+    pub local: anytable::time::PrimitiveDateTime,
+    /// A date.
+    pub day: anytable::time::Date,
+    /// A time of day.
+    pub time: anytable::time::Time,
+    /// A nullable instant.
+    pub maybe_at: Option<anytable::time::OffsetDateTime>,
+}
+
+/// [`TimeCrate`]'s table seen through chrono's types.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "time_crate")]
+pub struct TimeCrateAsChrono {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// As chrono's instant.
+    pub at: DateTime<Utc>,
+    /// As chrono's date and time.
+    pub local: anytable::chrono::NaiveDateTime,
+    /// As chrono's date.
+    pub day: NaiveDate,
+    /// As chrono's time of day.
+    pub time: anytable::chrono::NaiveTime,
+    /// As chrono's nullable instant.
+    pub maybe_at: Option<DateTime<Utc>>,
+}

@@ -12,7 +12,7 @@ use crate::{ensure, CaseResult, TestDb};
 mod clock;
 mod decimal;
 mod extended;
-pub use clock::datetimes_and_times_of_day;
+pub use clock::{datetimes_and_times_of_day, time_crate_types_are_stored_as_chronos};
 pub use decimal::decimals_are_exact_at_their_scale;
 pub use extended::{enums_typed_json_and_custom_types, narrow_and_unsigned_integers_and_f32};
 

@@ -19,6 +19,8 @@ mod record;
 mod row;
 mod schema;
 pub mod sql;
+#[cfg(feature = "time")]
+pub mod time_types;
 pub mod url;
 mod value;
 pub mod verify;
@@ -54,4 +56,7 @@ pub use rust_decimal;
 /// The SQL builder core and the dialects build statements with.
 pub use sea_query;
 pub use serde_json;
+/// The time crate, whose date and time types are field types with the `time` feature.
+#[cfg(feature = "time")]
+pub use time;
 pub use uuid;

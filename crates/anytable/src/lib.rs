@@ -113,6 +113,8 @@ pub mod backend;
 pub use anytable_core::url;
 
 pub use anytable_core::migrate::{Change, MigrationPlan, PlannedChange, Refused};
+#[cfg(feature = "time")]
+pub use anytable_core::time;
 pub use anytable_core::{
     chrono, count_all, derive_support, rust_decimal, serde_json, uuid, Aggregate, AggregateFn,
     Assignment, Capabilities, Column, ColumnRole, ColumnSchema, ColumnValue, Comparable, Error,

@@ -159,3 +159,84 @@ pub fn datetimes_and_times_of_day(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// The time crate's `OffsetDateTime`, `PrimitiveDateTime`, `Date` and `Time` (feature `time`)
+/// through single and bulk insert, filter and update, stored exactly as chrono's types are (the
+/// same rows read through chrono's types); an instant with an offset reads back as the same
+/// instant in UTC.
+pub fn time_crate_types_are_stored_as_chronos(t: &TestDb) -> CaseResult {
+    use anytable::time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+    use crate::records::{TimeCrate, TimeCrateAsChrono};
+
+    let date = |y, m, d| Date::from_calendar_date(y, m, d).expect("a valid date");
+    let hms = |h, m, s, us| Time::from_hms_micro(h, m, s, us).expect("a valid time");
+    let east = UtcOffset::from_hms(5, 30, 0).map_err(|e| e.to_string())?;
+    let rows = vec![
+        TimeCrate {
+            id: 0,
+            at: OffsetDateTime::UNIX_EPOCH,
+            local: PrimitiveDateTime::new(date(1970, Month::January, 1), Time::MIDNIGHT),
+            day: date(1970, Month::January, 1),
+            time: Time::MIDNIGHT,
+            maybe_at: None,
+        },
+        TimeCrate {
+            id: 0,
+            at: PrimitiveDateTime::new(date(9999, Month::December, 31), hms(23, 59, 59, 999_999))
+                .assume_utc(),
+            local: PrimitiveDateTime::new(date(0, Month::January, 1), hms(0, 0, 0, 1)),
+            day: date(9999, Month::December, 31),
+            time: hms(23, 59, 59, 999_999),
+            maybe_at: Some(
+                PrimitiveDateTime::new(date(2024, Month::February, 29), hms(12, 0, 0, 0))
+                    .assume_offset(east),
+            ),
+        },
+    ];
+    let table = t.db.table::<TimeCrate>()?;
+    let matching = |r: &TimeCrate| {
+        TimeCrate::at().eq(r.at)
+            & TimeCrate::local().eq(r.local)
+            & TimeCrate::day().eq(r.day)
+            & TimeCrate::time().eq(r.time)
+            & match r.maybe_at {
+                Some(v) => TimeCrate::maybe_at().eq(v),
+                None => TimeCrate::maybe_at().is_null(),
+            }
+    };
+    written_both_ways_and_found(
+        &table,
+        &rows,
+        |r, id| TimeCrate { id, ..r.clone() },
+        matching,
+    )?;
+
+    let chrono_view = t.db.table::<TimeCrateAsChrono>()?;
+    let second = chrono_view
+        .select()
+        .order_by(TimeCrateAsChrono::id().asc())
+        .all()?
+        .remove(1);
+    ensure!(
+        second.maybe_at.map(|t| t.to_rfc3339()).as_deref() == Some("2024-02-29T06:30:00+00:00")
+            && second.local.to_string() == "0000-01-01 00:00:00.000001"
+            && second.time.to_string() == "23:59:59.999999"
+            && second.day.to_string() == "9999-12-31",
+        "stored as chrono's types are: {second:?}"
+    );
+    let read = table.get(second.id)?.ok_or("row")?;
+    ensure!(
+        read.maybe_at.map(|t| t.offset()) == Some(UtcOffset::UTC),
+        "an instant reads back in UTC: {read:?}"
+    );
+    table.update(
+        TimeCrate::id().eq(read.id),
+        [TimeCrate::time().set(hms(6, 0, 0, 5))],
+    )?;
+    ensure!(
+        table.get(read.id)?.map(|r| r.time) == Some(hms(6, 0, 0, 5)),
+        "update round trip"
+    );
+    Ok(())
+}
