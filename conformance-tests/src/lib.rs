@@ -163,6 +163,7 @@ macro_rules! for_each_case {
             types::datetimes_and_times_of_day,
             types::time_crate_types_are_stored_as_chronos,
             types::decimals_are_exact_at_their_scale,
+            types::new_types_verify_when_reopened,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,

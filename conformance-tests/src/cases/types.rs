@@ -14,7 +14,10 @@ mod decimal;
 mod extended;
 pub use clock::{datetimes_and_times_of_day, time_crate_types_are_stored_as_chronos};
 pub use decimal::decimals_are_exact_at_their_scale;
-pub use extended::{enums_typed_json_and_custom_types, narrow_and_unsigned_integers_and_f32};
+pub use extended::{
+    enums_typed_json_and_custom_types, narrow_and_unsigned_integers_and_f32,
+    new_types_verify_when_reopened,
+};
 
 /// Rows with edge values of every type (the id is filled in on insert).
 pub fn edge_rows() -> Vec<AllTypes> {

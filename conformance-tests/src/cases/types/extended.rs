@@ -464,3 +464,55 @@ pub fn enums_typed_json_and_custom_types(t: &TestDb) -> CaseResult {
     ensure!(keyed.count()? == 0, "nothing was written");
     Ok(())
 }
+
+/// Tables of every new field type verify against what the database reports when a new
+/// `Database` opens them (their declared types read back as the types the records declare) and
+/// their rows read back there.
+pub fn new_types_verify_when_reopened(t: &TestDb) -> CaseResult {
+    use crate::records::{Clock, Decimals, TimeCrate};
+
+    let written = |db: &anytable::Database| -> anytable::Result<[u64; 4]> {
+        Ok([
+            db.table::<Counters>()?.count()?,
+            db.table::<Ticket>()?.count()?,
+            db.table::<Clock>()?.count()?,
+            db.table::<Decimals>()?.count()?,
+        ])
+    };
+    t.db.table::<Counters>()?.insert_many(&counters_edges())?;
+    t.db.table::<Ticket>()?.insert_many(&ticket_edges())?;
+    t.db.table::<TimeCrate>()?;
+    let clock = Clock {
+        id: 0,
+        local: anytable::chrono::NaiveDateTime::default(),
+        time: anytable::chrono::NaiveTime::default(),
+        maybe_local: None,
+        maybe_time: None,
+    };
+    t.db.table::<Clock>()?.insert(&mut clock.clone())?;
+    let amount = anytable::rust_decimal::Decimal::new(-12345, 4);
+    t.db.table::<Decimals>()?.insert(&mut Decimals {
+        id: 0,
+        amount,
+        whole: amount.trunc(),
+        tiny: amount,
+        maybe: None,
+    })?;
+    let again = if t.db.capabilities().persistent {
+        t.reopen()
+    } else {
+        t.restricted("in memory: reopened through the same Database, not a new one");
+        t.db.clone()
+    };
+    again.table::<TimeCrate>()?;
+    ensure!(
+        written(&again)? == [3, 3, 1, 1],
+        "every table verifies and keeps its rows"
+    );
+    let back = again.table::<Decimals>()?.head(1)?.remove(0);
+    ensure!(
+        back.amount == amount && back.whole == amount.trunc(),
+        "{back:?}"
+    );
+    Ok(())
+}
