@@ -1,5 +1,6 @@
 //! The cases, grouped by what they prove. Each takes a fresh, empty [`TestDb`](crate::TestDb).
 
+pub mod arrow;
 pub mod async_api;
 pub mod concurrency;
 pub mod crud;

@@ -98,6 +98,8 @@
 //! See [`trace`] and [`Database::set_trace_options`].
 #![warn(missing_docs)]
 
+#[cfg(feature = "arrow")]
+pub mod arrow;
 mod copy;
 mod cursor;
 mod database;

@@ -86,6 +86,18 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         self.db.dialect()
     }
 
+    /// Runs `f` in one transaction: this handle's, else a new one committed when `f` succeeds.
+    #[cfg(feature = "arrow")]
+    pub(super) fn in_transaction<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Connection) -> Result<T>,
+    ) -> Result<T> {
+        match self.tx {
+            Some(tx) => tx.run(f),
+            None => self.db.transaction(|tx| tx.run(f)),
+        }
+    }
+
     pub(super) fn with_conn<T>(
         &self,
         f: impl FnOnce(&mut dyn Connection) -> Result<T>,
@@ -160,7 +172,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         R::Id::from_new_row(id)
     }
 
-    fn rules(&self) -> Rules {
+    pub(super) fn rules(&self) -> Rules {
         Rules::of(self.db.capabilities())
     }
 

@@ -1,6 +1,8 @@
 //! The [`Table`] trait: the typed operations on the table of one record type, the same on
 //! every backend; [`TableHandle`] implements it on a real database.
 
+#[cfg(feature = "arrow")]
+mod arrow;
 mod handle;
 mod joined;
 mod on_conflict;
@@ -10,6 +12,8 @@ mod select;
 
 use anytable_core::{Assignment, Filter, Record, Result};
 
+#[cfg(feature = "arrow")]
+pub use arrow::{ArrowBatches, DEFAULT_BATCH_ROWS};
 pub use handle::TableHandle;
 pub use joined::{JoinIter, Joined, JoinedRecord};
 pub use on_conflict::OnConflict;

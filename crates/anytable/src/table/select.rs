@@ -16,8 +16,8 @@ use crate::database::Transaction;
 /// [`for_each`](Self::for_each), [`iter`](Self::iter), [`first`](Self::first) or
 /// [`count`](Self::count).
 pub struct Select<'tx, R> {
-    table: TableHandle<'tx, R>,
-    query: Query<R>,
+    pub(super) table: TableHandle<'tx, R>,
+    pub(super) query: Query<R>,
 }
 
 impl<'tx, R: Record> Select<'tx, R> {
@@ -65,7 +65,7 @@ impl<'tx, R: Record> Select<'tx, R> {
         })
     }
 
-    fn build(&self) -> Result<(String, Vec<Value>)> {
+    pub(super) fn build(&self) -> Result<(String, Vec<Value>)> {
         let query = &self.query;
         if let Some(filter) = &query.filter {
             self.table.check_filter(filter)?;

@@ -1,0 +1,260 @@
+//! Results as Arrow record batches and tables written from them: one type mapping and the
+//! same batches on every backend, batch by batch for large results, all or nothing on write.
+
+use std::sync::Arc;
+
+use anytable::arrow::array::{
+    Array, ArrayRef, AsArray, Decimal128Array, FixedSizeBinaryArray, Int32Array, Int64Array,
+    StringArray,
+};
+use anytable::arrow::datatypes::{DataType, Field, Int64Type, Schema, TimestampMicrosecondType};
+use anytable::arrow::record_batch::RecordBatch;
+use anytable::{ErrorKind, Record};
+
+use crate::cases::errors::expect_kind;
+use crate::cases::types::edge_rows;
+use crate::records::{AllTypes, Decimals, SimpleRow};
+use crate::{ensure, CaseResult, TestDb};
+
+/// Every type's edge values come back as batches of the record's Arrow schema (the cells as
+/// the mapping says: UTC microseconds, Decimal128 at the column's scale, JSON as text, UUIDs
+/// as 16 bytes), and `insert_arrow` of those batches writes the very same rows back, ids kept.
+pub fn batches_carry_every_type_and_round_trip(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<AllTypes>()?;
+    let mut rows = edge_rows();
+    for row in &mut rows {
+        table.insert(row)?;
+    }
+    let batches = table
+        .select()
+        .order_by(AllTypes::id().asc())
+        .arrow_batches(2)?
+        .collect::<anytable::Result<Vec<_>>>()?;
+    let sizes: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
+    ensure!(sizes == [2, 1], "batches of two rows: {sizes:?}");
+    let want = anytable::arrow::schema(AllTypes::schema());
+    ensure!(
+        batches.iter().all(|b| b.schema() == want),
+        "every batch has the record's schema:\n{:?}",
+        batches[0].schema()
+    );
+    let first = &batches[0];
+    let at = first
+        .column_by_name("at")
+        .ok_or("no at column")?
+        .as_primitive::<TimestampMicrosecondType>();
+    ensure!(
+        at.value(1) == rows[1].at.timestamp_micros() && at.timezone() == Some(anytable::arrow::UTC),
+        "timestamps are UTC microseconds"
+    );
+    let uid = first
+        .column_by_name("uid")
+        .ok_or("no uid column")?
+        .as_any()
+        .downcast_ref::<FixedSizeBinaryArray>()
+        .ok_or("uid is FixedSizeBinary")?;
+    ensure!(
+        uid.value(1) == rows[1].uid.as_bytes(),
+        "UUIDs are their 16 bytes"
+    );
+    let doc = first
+        .column_by_name("doc")
+        .ok_or("no doc column")?
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or("doc is Utf8")?;
+    let parsed: anytable::serde_json::Value = anytable::serde_json::from_str(doc.value(1))?;
+    ensure!(parsed == rows[1].doc, "JSON is its text: {}", doc.value(1));
+    let maybe_big = first
+        .column_by_name("maybe_big")
+        .ok_or("no maybe_big")?
+        .as_primitive::<Int64Type>();
+    ensure!(
+        maybe_big.is_null(0) && maybe_big.value(1) == i64::MAX,
+        "NULLs are Arrow nulls"
+    );
+
+    table.delete_all()?;
+    let written = table.insert_arrow(batches)?;
+    ensure!(written == 3, "three rows written, not {written}");
+    let back = table.select().order_by(AllTypes::id().asc()).all()?;
+    ensure!(
+        back == rows,
+        "the rows are back as they were, ids included:\n{back:?}"
+    );
+    let mut next = rows[0].clone();
+    let id = table.insert(&mut next)?;
+    ensure!(
+        id > rows[2].id,
+        "new ids continue after the copied ones: {id}"
+    );
+
+    let decimals = t.db.table::<Decimals>()?;
+    let amount = anytable::rust_decimal::Decimal::new(-15, 1);
+    decimals.insert(&mut Decimals {
+        id: 0,
+        amount,
+        whole: amount.trunc(),
+        tiny: amount,
+        maybe: None,
+    })?;
+    let batch = decimals.select().arrow()?.next().ok_or("one batch")??;
+    let cells = batch
+        .column_by_name("amount")
+        .ok_or("no amount")?
+        .as_any()
+        .downcast_ref::<Decimal128Array>()
+        .ok_or("amount is Decimal128")?;
+    ensure!(
+        cells.data_type() == &DataType::Decimal128(38, 4) && cells.value(0) == -15_000,
+        "decimals are Decimal128 at the column's scale: {:?} {}",
+        cells.data_type(),
+        cells.value(0)
+    );
+    Ok(())
+}
+
+/// A result larger than one batch streams as full batches and a last short one, and every
+/// row arrives once.
+pub fn large_results_stream_in_batches(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<SimpleRow>()?;
+    let rows: Vec<SimpleRow> = (0..20_000).map(|i| SimpleRow::new("AR", i)).collect();
+    table.insert_many(&rows)?;
+    let mut sizes = Vec::new();
+    let mut total: i64 = 0;
+    for batch in table.select().arrow()? {
+        let batch = batch?;
+        sizes.push(batch.num_rows());
+        let numbers = batch
+            .column_by_name("number")
+            .ok_or("no number column")?
+            .as_primitive::<Int64Type>();
+        total += numbers.iter().flatten().sum::<i64>();
+    }
+    ensure!(
+        sizes == [8192, 8192, 3616],
+        "batches of DEFAULT_BATCH_ROWS and the rest: {sizes:?}"
+    );
+    ensure!(total == (0..20_000).sum::<i64>(), "every row once: {total}");
+    Ok(())
+}
+
+fn simple_batch(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch, String> {
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(name, a)| Field::new(*name, a.data_type().clone(), true))
+        .collect();
+    RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// `insert_arrow` matches columns by name, lets the database fill in what the batches lack
+/// (id, `added`, `updated`, a nullable column as NULL), and refuses with `InvalidInput`, writing nothing, a missing data
+/// column, an unknown column, a column of another Arrow type, a later batch of another schema,
+/// and a value no backend stores the same way (NUL in text) in any batch.
+pub fn insert_arrow_checks_columns_types_and_values(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<SimpleRow>()?;
+    let good = |from: i64, n: i64| {
+        simple_batch(vec![
+            (
+                "number",
+                Arc::new(Int64Array::from_iter_values(from..from + n)) as ArrayRef,
+            ),
+            (
+                "process",
+                Arc::new(StringArray::from_iter_values(
+                    (0..n).map(|i| format!("P{i}")),
+                )),
+            ),
+        ])
+    };
+    let written = table.insert_arrow([good(0, 3)?, good(3, 2)?])?;
+    ensure!(written == 5, "five rows from two batches: {written}");
+    let rows = table.select().order_by(SimpleRow::number().asc()).all()?;
+    ensure!(
+        rows.len() == 5
+            && rows
+                .iter()
+                .all(|r| r.id > 0 && r.added > anytable::chrono::DateTime::UNIX_EPOCH),
+        "ids and stamps filled in by the database: {rows:?}"
+    );
+
+    let cases: Vec<(&str, Vec<RecordBatch>)> = vec![
+        (
+            "a missing NOT NULL column",
+            vec![simple_batch(vec![(
+                "number",
+                Arc::new(Int64Array::from(vec![1])) as ArrayRef,
+            )])?],
+        ),
+        (
+            "an unknown column",
+            vec![simple_batch(vec![
+                ("number", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+                ("process", Arc::new(StringArray::from(vec!["x"]))),
+                ("colour", Arc::new(StringArray::from(vec!["red"]))),
+            ])?],
+        ),
+        (
+            "a column of another type",
+            vec![simple_batch(vec![
+                ("number", Arc::new(Int32Array::from(vec![1])) as ArrayRef),
+                ("process", Arc::new(StringArray::from(vec!["x"]))),
+            ])?],
+        ),
+        (
+            "a later batch of another schema",
+            vec![
+                good(100, 2)?,
+                simple_batch(vec![
+                    (
+                        "process",
+                        Arc::new(StringArray::from(vec!["x"])) as ArrayRef,
+                    ),
+                    ("number", Arc::new(Int64Array::from(vec![1]))),
+                ])?,
+            ],
+        ),
+        (
+            "a NUL character in the second batch",
+            vec![
+                good(100, 2)?,
+                simple_batch(vec![
+                    ("number", Arc::new(Int64Array::from(vec![1])) as ArrayRef),
+                    ("process", Arc::new(StringArray::from(vec!["a\0b"]))),
+                ])?,
+            ],
+        ),
+    ];
+    for (what, batches) in cases {
+        let err = expect_kind(table.insert_arrow(batches), ErrorKind::InvalidInput)
+            .map_err(|e| format!("{what}: {e}"))?;
+        ensure!(table.count()? == 5, "{what}: nothing written ({err})");
+    }
+    Ok(())
+}
+
+/// `pretty(n)` prints the first `n` rows under a header of the column names.
+pub fn pretty_prints_the_first_rows(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<SimpleRow>()?;
+    for i in 0..5 {
+        table.insert(&mut SimpleRow::new("PRETTY", i))?;
+    }
+    let text = table
+        .select()
+        .order_by(SimpleRow::number().asc())
+        .pretty(2)?;
+    let lines: Vec<&str> = text.lines().collect();
+    ensure!(
+        lines.len() == 6
+            && lines[1].contains("process")
+            && lines[1].contains("number")
+            && lines[3].contains("PRETTY")
+            && lines[4].contains("| 1 "),
+        "a header and two rows:\n{text}"
+    );
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! The Arrow type of each anytable column type: one mapping, the same on every backend.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+
+use anytable_core::{ColumnSchema, TableSchema, ValueType};
+
+/// Arrow's canonical extension-type key, on JSON and UUID fields.
+pub const EXTENSION_NAME: &str = "ARROW:extension:name";
+
+/// The time zone of timestamp fields: anytable's timestamps are UTC instants. An offset, as
+/// Arrow reads those without a time zone database ("UTC" would need arrow's `chrono-tz`).
+pub const UTC: &str = "+00:00";
+
+/// The Arrow type a column of `column`'s type is read as and written from.
+///
+/// | anytable | Arrow |
+/// |---|---|
+/// | i16, i32, i64 (and the narrow types kept in them) | Int16, Int32, Int64 |
+/// | f64 (and f32) | Float64 |
+/// | bool, text, bytes | Boolean, Utf8, Binary |
+/// | timestamp | Timestamp(Microsecond, "+00:00") |
+/// | datetime, date, time | Timestamp(Microsecond, none), Date32, Time64(Microsecond) |
+/// | decimal of scale s | Decimal128(38, s) |
+/// | json | Utf8, extension `arrow.json` |
+/// | uuid | FixedSizeBinary(16), extension `arrow.uuid` |
+pub fn data_type(column: &ColumnSchema) -> DataType {
+    match column.ty {
+        ValueType::I16 => DataType::Int16,
+        ValueType::I32 => DataType::Int32,
+        ValueType::I64 => DataType::Int64,
+        ValueType::F64 => DataType::Float64,
+        ValueType::Bool => DataType::Boolean,
+        ValueType::Bytes => DataType::Binary,
+        ValueType::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some(UTC.into())),
+        ValueType::DateTime => DataType::Timestamp(TimeUnit::Microsecond, None),
+        ValueType::Date => DataType::Date32,
+        ValueType::Time => DataType::Time64(TimeUnit::Microsecond),
+        ValueType::Decimal => DataType::Decimal128(
+            anytable_core::sql::DECIMAL_PRECISION as u8,
+            column.scale.unwrap_or(0) as i8,
+        ),
+        ValueType::Uuid => DataType::FixedSizeBinary(16),
+        // Text, JSON, and any type newer than this mapping travel as text.
+        _ => DataType::Utf8,
+    }
+}
+
+/// The Arrow field of `column`: its name, type, nullability, and the extension name of JSON
+/// and UUID columns.
+pub fn field(column: &ColumnSchema) -> Field {
+    let field = Field::new(&column.name, data_type(column), column.nullable);
+    let extension = match column.ty {
+        ValueType::Json => "arrow.json",
+        ValueType::Uuid => "arrow.uuid",
+        _ => return field,
+    };
+    field.with_metadata(HashMap::from([(
+        EXTENSION_NAME.to_owned(),
+        extension.to_owned(),
+    )]))
+}
+
+/// The Arrow schema of a table's rows, every column in order.
+pub fn schema(table: &TableSchema) -> SchemaRef {
+    Arc::new(Schema::new(
+        table.columns.iter().map(field).collect::<Vec<_>>(),
+    ))
+}
+
+/// Whether an Arrow column of type `found` holds what `column` stores: its own type, or a
+/// timestamp in another zone for a UTC timestamp column (the instant is the same).
+pub(crate) fn accepts(column: &ColumnSchema, found: &DataType) -> bool {
+    match (data_type(column), found) {
+        (
+            DataType::Timestamp(TimeUnit::Microsecond, Some(_)),
+            DataType::Timestamp(TimeUnit::Microsecond, Some(_)),
+        ) => true,
+        (want, found) => want == *found,
+    }
+}

@@ -1,0 +1,277 @@
+//! Query results as Arrow record batches, tables written from them, and results printed as a
+//! table (feature `arrow`).
+
+use std::collections::HashMap;
+use std::iter::Peekable;
+
+use arrow::datatypes::SchemaRef;
+use arrow::record_batch::RecordBatch;
+
+use anytable_core::check;
+use anytable_core::sql::insert_sql;
+use anytable_core::{
+    BulkInsert, ColumnRole, ColumnSchema, Error, Record, Result, RowSource, Value,
+};
+
+use super::{Select, TableHandle};
+use crate::arrow::build::{arrow_error, BatchBuilder};
+use crate::arrow::read::CellReader;
+use crate::arrow::schema::{accepts, data_type, schema};
+use crate::cursor::Cursor;
+
+/// Rows per batch of [`Select::arrow`]: DuckDB's vector size times four, small enough to stay
+/// in cache, large enough that per-batch costs vanish.
+pub const DEFAULT_BATCH_ROWS: usize = 8192;
+
+impl<'tx, R: Record> Select<'tx, R> {
+    /// The rows as Arrow record batches of [`DEFAULT_BATCH_ROWS`] rows (the last one shorter),
+    /// read as the iterator is advanced: memory stays flat however many rows there are. The
+    /// schema is the record's ([`crate::arrow::schema`]), the same on every backend.
+    pub fn arrow(self) -> Result<ArrowBatches<'tx>> {
+        self.arrow_batches(DEFAULT_BATCH_ROWS)
+    }
+
+    /// [`arrow`](Self::arrow) with `rows` rows per batch (at least one).
+    pub fn arrow_batches(self, rows: usize) -> Result<ArrowBatches<'tx>> {
+        let table = R::schema();
+        let (sql, params) = self.build()?;
+        let rows = rows.max(1);
+        Ok(ArrowBatches {
+            cursor: self.table.cursor(&sql, &params)?,
+            builder: BatchBuilder::new(schema(table), &table.columns, rows)?,
+            rows,
+            done: false,
+        })
+    }
+
+    /// The first `n` rows as a text table, for examples and debugging: one line per row under
+    /// a header of the column names.
+    pub fn pretty(self, n: u64) -> Result<String> {
+        let batches = self
+            .limit(n)
+            .arrow()?
+            .collect::<Result<Vec<RecordBatch>>>()?;
+        let table = arrow::util::pretty::pretty_format_batches(&batches).map_err(arrow_error)?;
+        Ok(table.to_string())
+    }
+}
+
+/// A query's rows as Arrow record batches; from [`Select::arrow`]. Like
+/// [`RecordIter`](super::RecordIter), it holds its connection until dropped or finished.
+pub struct ArrowBatches<'tx> {
+    cursor: Cursor<'tx>,
+    builder: BatchBuilder,
+    rows: usize,
+    done: bool,
+}
+
+impl ArrowBatches<'_> {
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        while !self.done && self.builder.rows() < self.rows {
+            match self.cursor.next()? {
+                Some(row) => {
+                    if let Err(e) = self.builder.push(row) {
+                        self.cursor.fail();
+                        return Err(e);
+                    }
+                }
+                None => self.done = true,
+            }
+        }
+        if self.builder.rows() == 0 {
+            return Ok(None);
+        }
+        self.builder.finish().map(Some)
+    }
+}
+
+impl Iterator for ArrowBatches<'_> {
+    type Item = Result<RecordBatch>;
+
+    fn next(&mut self) -> Option<Result<RecordBatch>> {
+        let next = self.next_batch();
+        if next.is_err() {
+            self.done = true;
+        }
+        next.transpose()
+    }
+}
+
+impl<R: Record> TableHandle<'_, R> {
+    /// Writes Arrow record batches into the table through the backend's bulk path (DuckDB's
+    /// Appender, PostgreSQL's binary COPY, SQLite's prepared insert), in one transaction;
+    /// returns how many rows were written.
+    ///
+    /// Columns are matched by name and must have the Arrow types of
+    /// [`crate::arrow::schema`] (a timestamp in any zone for a UTC timestamp column): every data
+    /// column that is `NOT NULL` without a default must be there (one left out gets its default,
+    /// else NULL); the id, `added` and `updated` columns may be (their values are then kept, and
+    /// new inserts get ids after the largest one), else the database fills them in as on
+    /// [`insert_many`](Self::insert_many). Every value is checked as `insert` checks it.
+    ///
+    /// # Errors
+    /// All or nothing: [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a
+    /// missing, unknown or mistyped column, a batch of another schema than the first, or a value
+    /// no backend stores the same way; constraint violations as on `insert_many`.
+    pub fn insert_arrow(&self, batches: impl IntoIterator<Item = RecordBatch>) -> Result<u64> {
+        let mut batches = batches.into_iter().peekable();
+        let Some(first) = batches.peek() else {
+            return Ok(0);
+        };
+        let plan = ArrowPlan::new(R::schema(), first.schema())?;
+        let insert = insert_sql(self.dialect(), R::schema(), &plan.names)?;
+        let target = BulkInsert {
+            table: R::schema(),
+            columns: &plan.names,
+            insert_sql: &insert,
+        };
+        let mut source = ArrowRows {
+            batches,
+            current: None,
+            row: 0,
+            plan: &plan,
+            rules: self.rules(),
+            now: Value::timestamp(anytable_core::chrono::Utc::now()),
+        };
+        let keeps_ids = plan.keeps_ids;
+        let dialect = self.dialect();
+        self.in_transaction(|conn| {
+            let written = conn.insert_many(&target, &mut source)?;
+            if let (true, Some(id)) = (keeps_ids, R::schema().id_column()) {
+                for sql in dialect.continue_ids(R::schema(), id) {
+                    conn.execute(&sql, &[])?;
+                }
+            }
+            Ok(written)
+        })
+    }
+}
+
+/// Where each written column's values come from.
+enum Source {
+    /// The batch column at this position.
+    Batch(usize),
+    /// The time of the call (an `added` or `updated` column the batches lack).
+    Now,
+}
+
+/// The columns an `insert_arrow` writes, for batches of one schema.
+struct ArrowPlan {
+    schema: SchemaRef,
+    names: Vec<String>,
+    columns: Vec<(ColumnSchema, Source)>,
+    keeps_ids: bool,
+}
+
+impl ArrowPlan {
+    fn new(table: &anytable_core::TableSchema, batch: SchemaRef) -> Result<ArrowPlan> {
+        let positions: HashMap<&str, usize> = batch
+            .fields()
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name().as_str(), i))
+            .collect();
+        if let Some(unknown) = batch
+            .fields()
+            .iter()
+            .find(|f| table.position(f.name()).is_none())
+        {
+            return Err(Error::invalid_input(format!(
+                "the Arrow column {:?} is not a column of table {:?}",
+                unknown.name(),
+                table.name
+            )));
+        }
+        let mut columns = Vec::new();
+        let mut missing = Vec::new();
+        for column in &table.columns {
+            match positions.get(column.name.as_str()) {
+                Some(&i) => {
+                    let found = batch.field(i).data_type();
+                    if !accepts(column, found) {
+                        return Err(Error::invalid_input(format!(
+                            "the Arrow column {:?} is {found}; column {:?} of table {:?} is \
+                             written from {}",
+                            column.name,
+                            column.name,
+                            table.name,
+                            data_type(column)
+                        )));
+                    }
+                    columns.push((column.clone(), Source::Batch(i)));
+                }
+                None => match column.role {
+                    // Left to the column's default (NULL when it has none).
+                    ColumnRole::Data if column.nullable || column.default.is_some() => {}
+                    ColumnRole::Data => missing.push(column.name.as_str()),
+                    ColumnRole::Added | ColumnRole::Updated => {
+                        columns.push((column.clone(), Source::Now))
+                    }
+                    ColumnRole::Id => {}
+                },
+            }
+        }
+        if !missing.is_empty() {
+            return Err(Error::invalid_input(format!(
+                "the Arrow batches lack column(s) {missing:?} of table {:?}",
+                table.name
+            )));
+        }
+        let keeps_ids = table
+            .id_column()
+            .is_some_and(|id| positions.contains_key(id.name.as_str()));
+        Ok(ArrowPlan {
+            schema: batch,
+            names: columns.iter().map(|(c, _)| c.name.clone()).collect(),
+            columns,
+            keeps_ids,
+        })
+    }
+}
+
+/// The batches' rows as the bulk path reads them, checked as every write is.
+struct ArrowRows<'p, I: Iterator<Item = RecordBatch>> {
+    batches: Peekable<I>,
+    current: Option<RecordBatch>,
+    row: usize,
+    plan: &'p ArrowPlan,
+    rules: check::Rules,
+    now: Value,
+}
+
+impl<I: Iterator<Item = RecordBatch>> RowSource for ArrowRows<'_, I> {
+    fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool> {
+        row.clear();
+        loop {
+            if let Some(batch) = &self.current {
+                if self.row < batch.num_rows() {
+                    break;
+                }
+            }
+            let Some(batch) = self.batches.next() else {
+                return Ok(false);
+            };
+            if batch.schema().fields() != self.plan.schema.fields() {
+                return Err(Error::invalid_input(
+                    "an Arrow batch has another schema than the first: every batch of one \
+                     insert_arrow must have the same columns and types",
+                ));
+            }
+            self.current = Some(batch);
+            self.row = 0;
+        }
+        let batch = self.current.as_ref().expect("a batch with rows left");
+        for (column, source) in &self.plan.columns {
+            let mut value = match source {
+                Source::Batch(i) => {
+                    CellReader::new(batch.column(*i).as_ref(), column).value(self.row)?
+                }
+                Source::Now => self.now.clone(),
+            };
+            check::writable(&mut value, column, self.rules)?;
+            row.push(value);
+        }
+        self.row += 1;
+        Ok(true)
+    }
+}
