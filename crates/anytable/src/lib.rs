@@ -100,6 +100,9 @@
 
 #[cfg(feature = "arrow")]
 pub mod arrow;
+/// The parquet crate, for readers and writers beyond `write_parquet` and `insert_parquet`.
+#[cfg(feature = "parquet")]
+pub use parquet;
 mod copy;
 mod cursor;
 mod database;

@@ -70,14 +70,44 @@ pub fn schema(table: &TableSchema) -> SchemaRef {
     ))
 }
 
-/// Whether an Arrow column of type `found` holds what `column` stores: its own type, or a
-/// timestamp in another zone for a UTC timestamp column (the instant is the same).
-pub(crate) fn accepts(column: &ColumnSchema, found: &DataType) -> bool {
-    match (data_type(column), found) {
-        (
-            DataType::Timestamp(TimeUnit::Microsecond, Some(_)),
-            DataType::Timestamp(TimeUnit::Microsecond, Some(_)),
-        ) => true,
-        (want, found) => want == *found,
+/// How an Arrow column of type `found` becomes what `column` stores.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Fit {
+    /// Read as it is: its own type, or a UTC timestamp in another zone (the same instant).
+    Exact,
+    /// Cast to this type first, failing on any value that does not fit (never NULL instead).
+    Cast(DataType),
+    /// Of another kind (text for a number, ...): refused.
+    No,
+}
+
+/// Whether, and how, an Arrow column of type `found` holds what `column` stores. Casts stay
+/// within one kind: integers of any width, floats and integers for a float column, any text
+/// or binary layout, timestamps, dates and times of any unit (finer digits than microseconds
+/// are dropped, as on every write).
+pub(crate) fn fit(column: &ColumnSchema, found: &DataType) -> Fit {
+    use DataType::*;
+    let want = data_type(column);
+    if want == *found {
+        return Fit::Exact;
+    }
+    let integer = |t: &DataType| t.is_integer();
+    let same_kind = match (&want, found) {
+        (Timestamp(TimeUnit::Microsecond, Some(_)), Timestamp(TimeUnit::Microsecond, Some(_))) => {
+            return Fit::Exact
+        }
+        (Int16 | Int32 | Int64, f) => integer(f),
+        (Float64, f) => integer(f) || f.is_floating(),
+        (Utf8, LargeUtf8 | Utf8View) => true,
+        (Binary, LargeBinary | BinaryView) => true,
+        (Timestamp(_, w), Timestamp(_, f)) => w.is_some() == f.is_some(),
+        (Date32, Date64) => true,
+        (Time64(_), Time32(_) | Time64(_)) => true,
+        _ => false,
+    };
+    if same_kind {
+        Fit::Cast(want)
+    } else {
+        Fit::No
     }
 }

@@ -16,7 +16,7 @@ use anytable_core::{
 use super::{Select, TableHandle};
 use crate::arrow::build::{arrow_error, BatchBuilder};
 use crate::arrow::read::CellReader;
-use crate::arrow::schema::{accepts, data_type, schema};
+use crate::arrow::schema::{data_type, fit, schema, Fit};
 use crate::cursor::Cursor;
 
 /// Rows per batch of [`Select::arrow`]: DuckDB's vector size times four, small enough to stay
@@ -114,11 +114,22 @@ impl<R: Record> TableHandle<'_, R> {
     /// missing, unknown or mistyped column, a batch of another schema than the first, or a value
     /// no backend stores the same way; constraint violations as on `insert_many`.
     pub fn insert_arrow(&self, batches: impl IntoIterator<Item = RecordBatch>) -> Result<u64> {
-        let mut batches = batches.into_iter().peekable();
-        let Some(first) = batches.peek() else {
-            return Ok(0);
+        self.insert_arrow_results(batches.into_iter().map(Ok))
+    }
+
+    /// [`insert_arrow`](Self::insert_arrow) of batches that may fail to arrive (a file being
+    /// read): the first error undoes the whole call.
+    pub(crate) fn insert_arrow_results(
+        &self,
+        batches: impl Iterator<Item = Result<RecordBatch>>,
+    ) -> Result<u64> {
+        let mut batches = batches.peekable();
+        let first = match batches.peek() {
+            None => return Ok(0),
+            Some(Ok(first)) => first.schema(),
+            Some(Err(_)) => return batches.next().expect("peeked").map(|_| 0),
         };
-        let plan = ArrowPlan::new(R::schema(), first.schema())?;
+        let plan = ArrowPlan::new(R::schema(), first)?;
         let insert = insert_sql(self.dialect(), R::schema(), &plan.names)?;
         let target = BulkInsert {
             table: R::schema(),
@@ -128,6 +139,7 @@ impl<R: Record> TableHandle<'_, R> {
         let mut source = ArrowRows {
             batches,
             current: None,
+            rows: 0,
             row: 0,
             plan: &plan,
             rules: self.rules(),
@@ -149,8 +161,8 @@ impl<R: Record> TableHandle<'_, R> {
 
 /// Where each written column's values come from.
 enum Source {
-    /// The batch column at this position.
-    Batch(usize),
+    /// The batch column at this position, cast to this type first if given.
+    Batch(usize, Option<arrow::datatypes::DataType>),
     /// The time of the call (an `added` or `updated` column the batches lack).
     Now,
 }
@@ -188,17 +200,21 @@ impl ArrowPlan {
             match positions.get(column.name.as_str()) {
                 Some(&i) => {
                     let found = batch.field(i).data_type();
-                    if !accepts(column, found) {
-                        return Err(Error::invalid_input(format!(
-                            "the Arrow column {:?} is {found}; column {:?} of table {:?} is \
-                             written from {}",
-                            column.name,
-                            column.name,
-                            table.name,
-                            data_type(column)
-                        )));
-                    }
-                    columns.push((column.clone(), Source::Batch(i)));
+                    let cast = match fit(column, found) {
+                        Fit::Exact => None,
+                        Fit::Cast(to) => Some(to),
+                        Fit::No => {
+                            return Err(Error::invalid_input(format!(
+                                "the Arrow column {:?} is {found}; column {:?} of table {:?} \
+                                 is written from {} (or another width or unit of its kind)",
+                                column.name,
+                                column.name,
+                                table.name,
+                                data_type(column)
+                            )))
+                        }
+                    };
+                    columns.push((column.clone(), Source::Batch(i, cast)));
                 }
                 None => match column.role {
                     // Left to the column's default (NULL when it has none).
@@ -229,26 +245,54 @@ impl ArrowPlan {
     }
 }
 
+impl ArrowPlan {
+    /// The batch's arrays in written-column order, cast where the plan says (a placeholder
+    /// for columns filled with the call's time); a value a cast cannot carry over exactly is
+    /// `InvalidInput`.
+    fn columns_of(&self, batch: &RecordBatch) -> Result<Vec<arrow::array::ArrayRef>> {
+        let options = arrow::compute::CastOptions {
+            safe: false,
+            ..Default::default()
+        };
+        self.columns
+            .iter()
+            .map(|(column, source)| match source {
+                Source::Batch(i, None) => Ok(batch.column(*i).clone()),
+                Source::Batch(i, Some(to)) => {
+                    arrow::compute::cast_with_options(batch.column(*i), to, &options).map_err(|e| {
+                        Error::invalid_input(format!(
+                            "column {:?}: a value does not fit {to}: {e}",
+                            column.name
+                        ))
+                    })
+                }
+                Source::Now => Ok(arrow::array::new_null_array(
+                    &arrow::datatypes::DataType::Null,
+                    0,
+                )),
+            })
+            .collect()
+    }
+}
+
 /// The batches' rows as the bulk path reads them, checked as every write is.
-struct ArrowRows<'p, I: Iterator<Item = RecordBatch>> {
+struct ArrowRows<'p, I: Iterator<Item = Result<RecordBatch>>> {
     batches: Peekable<I>,
-    current: Option<RecordBatch>,
+    /// The batch being read, its columns already cast to what the table stores.
+    current: Option<Vec<arrow::array::ArrayRef>>,
+    /// Rows of the current batch.
+    rows: usize,
     row: usize,
     plan: &'p ArrowPlan,
     rules: check::Rules,
     now: Value,
 }
 
-impl<I: Iterator<Item = RecordBatch>> RowSource for ArrowRows<'_, I> {
+impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
     fn next_row(&mut self, row: &mut Vec<Value>) -> Result<bool> {
         row.clear();
-        loop {
-            if let Some(batch) = &self.current {
-                if self.row < batch.num_rows() {
-                    break;
-                }
-            }
-            let Some(batch) = self.batches.next() else {
+        while self.current.is_none() || self.row >= self.rows {
+            let Some(batch) = self.batches.next().transpose()? else {
                 return Ok(false);
             };
             if batch.schema().fields() != self.plan.schema.fields() {
@@ -257,15 +301,14 @@ impl<I: Iterator<Item = RecordBatch>> RowSource for ArrowRows<'_, I> {
                      insert_arrow must have the same columns and types",
                 ));
             }
-            self.current = Some(batch);
+            self.current = Some(self.plan.columns_of(&batch)?);
+            self.rows = batch.num_rows();
             self.row = 0;
         }
-        let batch = self.current.as_ref().expect("a batch with rows left");
-        for (column, source) in &self.plan.columns {
+        let arrays = self.current.as_ref().expect("a batch with rows left");
+        for ((column, source), array) in self.plan.columns.iter().zip(arrays) {
             let mut value = match source {
-                Source::Batch(i) => {
-                    CellReader::new(batch.column(*i).as_ref(), column).value(self.row)?
-                }
+                Source::Batch(..) => CellReader::new(array.as_ref(), column).value(self.row)?,
                 Source::Now => self.now.clone(),
             };
             check::writable(&mut value, column, self.rules)?;

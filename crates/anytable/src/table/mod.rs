@@ -6,6 +6,8 @@ mod arrow;
 mod handle;
 mod joined;
 mod on_conflict;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod projected;
 mod query;
 mod select;
