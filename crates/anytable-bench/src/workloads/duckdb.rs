@@ -213,6 +213,13 @@ impl RawClient for DuckDbClient {
         seen
     }
 
+    fn arrow_scan(&mut self) -> Option<usize> {
+        // duckdb-rs's own Arrow path: DuckDB's result chunks exported as record batches.
+        let mut st = self.held().prepare_cached(SELECT).expect("prepares");
+        let batches = st.query_arrow([]).expect("queries");
+        Some(batches.map(|b| std::hint::black_box(b).num_rows()).sum())
+    }
+
     fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String> {
         self.with(|conn| {
             conn.prepare_cached(GET)?

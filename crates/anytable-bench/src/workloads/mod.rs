@@ -8,6 +8,8 @@
 //! - W6: the two seed scenarios, scaled up: writer and reader threads, and writer processes.
 //! - W7: GROUP BY with COUNT, SUM and AVG over the bulk rows, in 100 groups.
 //! - W8: `copy_from` an SQLite file, against `all()` plus `insert_many` by hand.
+//! - W9: `arrow()` of the bulk rows against `all()` (and on DuckDB against duckdb-rs's
+//!   `query_arrow`); W10: `insert_arrow` against `insert_many` (see [`frames`]).
 //!
 //! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
@@ -24,6 +26,7 @@ pub mod analytics;
 pub mod asyncs;
 pub mod basic;
 pub mod copy;
+pub mod frames;
 pub mod memory;
 pub mod mixed;
 pub mod seeds;
@@ -241,6 +244,11 @@ pub trait RawClient {
     fn get(&mut self, id: i64) -> Result<Option<BenchRow>, String>;
     /// How many rows the table holds.
     fn count(&mut self) -> Result<i64, String>;
+    /// Reads every row through the driver's own Arrow path, if it has one (DuckDB's
+    /// `query_arrow`), and says how many (W9d).
+    fn arrow_scan(&mut self) -> Option<usize> {
+        None
+    }
     /// W7's query on `group_rows`, written for this driver: each group's key, rows, integer
     /// sum and float mean, in key order (code point order, as anytable sorts).
     fn group_totals(&mut self) -> Vec<analytics::GroupTotal>;
@@ -301,6 +309,14 @@ pub fn run_all<E: Engine>(
         announce("W8");
         let dir = tempfile::tempdir().expect("temp dir");
         out.push(copy::copy_from(engine, s, dir.path()));
+    }
+    if only("W9") {
+        announce("W9");
+        out.extend(frames::arrow_reads(engine, s));
+    }
+    if only("W10") {
+        announce("W10");
+        out.push(frames::arrow_writes(engine, s));
     }
     if only("A") {
         announce("A1/A4 (async against sync)");
