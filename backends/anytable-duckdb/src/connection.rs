@@ -100,6 +100,46 @@ impl Drop for DuckDbRows<'_> {
     }
 }
 
+/// A running query's result chunks as Arrow record batches, exported by DuckDB itself. As for
+/// [`DuckDbRows`], a statement not read to its end is discarded with its result.
+#[cfg(feature = "arrow")]
+struct DuckDbBatches<'c> {
+    statement: Option<CachedStatement<'c>>,
+    drained: bool,
+}
+
+// SAFETY: as for `DuckDbRows`: the statement belongs to the connection the caller holds
+// exclusively, and moves with it.
+#[cfg(feature = "arrow")]
+unsafe impl Send for DuckDbBatches<'_> {}
+
+#[cfg(feature = "arrow")]
+impl anytable_core::BatchRows for DuckDbBatches<'_> {
+    fn next_batch(&mut self) -> Result<Option<anytable_core::arrow::record_batch::RecordBatch>> {
+        let Some(statement) = &self.statement else {
+            return Ok(None);
+        };
+        match statement.step().map_err(map_err)? {
+            Some(chunk) => Ok(Some((&chunk).into())),
+            None => {
+                self.drained = true;
+                Ok(None)
+            }
+        }
+    }
+}
+
+#[cfg(feature = "arrow")]
+impl Drop for DuckDbBatches<'_> {
+    fn drop(&mut self) {
+        if let Some(statement) = self.statement.take() {
+            if !self.drained {
+                statement.discard();
+            }
+        }
+    }
+}
+
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
     bind_params(statement.parameter_count(), params, |i, value| {
         statement
@@ -152,6 +192,34 @@ impl Connection for DuckDbConnection {
             values: vec![Value::Null; types.len()],
             drained: false,
         }))
+    }
+
+    #[cfg(feature = "arrow")]
+    fn has_query_arrow(&self) -> bool {
+        true
+    }
+
+    #[cfg(feature = "arrow")]
+    fn query_arrow<'c>(
+        &'c mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Box<dyn anytable_core::BatchRows + 'c>>> {
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        check_count("parameters", statement.parameter_count(), params.len())?;
+        // Streaming, as `query`: one chunk at a time, never the whole result in memory.
+        let started = statement
+            .stream_arrow(duckdb::params_from_iter(params.iter().map(Bind)))
+            .map(drop)
+            .map_err(map_err);
+        if let Err(e) = started {
+            statement.discard();
+            return Err(e);
+        }
+        Ok(Some(Box::new(DuckDbBatches {
+            statement: Some(statement),
+            drained: false,
+        })))
     }
 
     fn query_row(

@@ -167,6 +167,15 @@ pub trait Rows: Send {
     fn next(&mut self) -> Result<Option<&mut [Value]>>;
 }
 
+/// The rows of a running query as Arrow record batches in the engine's own column types, for
+/// an engine that holds results in columns (DuckDB); from [`Connection::query_arrow`]. It
+/// borrows its connection as [`Rows`] do.
+#[cfg(feature = "arrow")]
+pub trait BatchRows: Send {
+    /// The next batch (of whatever size the engine produces), or `None` after the last.
+    fn next_batch(&mut self) -> Result<Option<arrow::record_batch::RecordBatch>>;
+}
+
 /// Yields the rows of a bulk insert into a reused buffer.
 pub trait RowSource {
     /// Clears `row` and fills it with the next row's values; `Ok(false)` when there are no more.
@@ -260,6 +269,27 @@ pub trait Connection: Send {
     /// Marks the connection as unfit for reuse: when it is dropped, the pool closes it instead
     /// of lending it again.
     fn discard(&mut self);
+
+    /// Whether [`query_arrow`](Self::query_arrow) hands over the engine's own record batches,
+    /// so a caller (or a wrapper that traces statements) need not start one that returns `None`.
+    #[cfg(feature = "arrow")]
+    fn has_query_arrow(&self) -> bool {
+        false
+    }
+
+    /// Starts a query whose rows come as Arrow record batches straight from the engine's
+    /// columnar result, where the engine has one; `None` (the default) where the caller should
+    /// build batches from [`query`](Self::query)'s rows instead. The caller converts the
+    /// engine's column types to anytable's Arrow schema.
+    #[cfg(feature = "arrow")]
+    fn query_arrow<'c>(
+        &'c mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Box<dyn BatchRows + 'c>>> {
+        let _ = (sql, params);
+        Ok(None)
+    }
 
     /// A handle another thread may use to stop the statement this connection is running
     /// (where [`Capabilities::interrupts`] is set); `None` where the backend has none.

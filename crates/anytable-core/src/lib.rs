@@ -29,6 +29,8 @@ pub mod widened;
 pub use aggregate::{
     count_all, Aggregate, AggregateFn, Comparable, SelectExpr, Selectable, Selection, Summable,
 };
+#[cfg(feature = "arrow")]
+pub use backend::BatchRows;
 pub use backend::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
     Backend, BulkInsert, Capabilities, Connection, Interrupt, ReadFrom, RowSource, Rows,
@@ -50,6 +52,9 @@ pub use url::{DatabaseUrl, ServerAddress};
 pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
 pub use verify::differences as schema_differences;
 
+/// Arrow, whose record batches `Connection::query_arrow` returns (feature `arrow`).
+#[cfg(feature = "arrow")]
+pub use arrow;
 pub use chrono;
 /// Exact decimals, the Rust side of `Decimal` columns.
 pub use rust_decimal;

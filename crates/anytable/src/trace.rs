@@ -333,6 +333,56 @@ impl Connection for TracedConnection {
         }
     }
 
+    #[cfg(feature = "arrow")]
+    fn has_query_arrow(&self) -> bool {
+        self.inner.has_query_arrow()
+    }
+
+    #[cfg(feature = "arrow")]
+    fn query_arrow<'c>(
+        &'c mut self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Box<dyn anytable_core::BatchRows + 'c>>> {
+        if !self.inner.has_query_arrow() {
+            return Ok(None);
+        }
+        let limit = self.limit.clone();
+        if let Some(limit) = &limit {
+            limit.check()?;
+        }
+        let cancellable = crate::deadline::statement(|| self.inner.interrupter())?;
+        let statement = self.start("query", sql, params);
+        let started = match &statement {
+            None => self.inner.query_arrow(sql, params),
+            Some(statement) => statement
+                .span
+                .in_scope(|| self.inner.query_arrow(sql, params)),
+        };
+        let started = started.map_err(|e| stopped(limit.as_deref(), cancellable.as_ref(), e));
+        drop(cancellable);
+        match (started, statement) {
+            (Ok(None), statement) => {
+                if let Some(statement) = statement {
+                    statement.finish(0, &Ok::<(), Error>(()));
+                }
+                Ok(None)
+            }
+            (Ok(Some(batches)), None) if limit.is_none() => Ok(Some(batches)),
+            (Ok(Some(batches)), statement) => Ok(Some(Box::new(TracedBatches {
+                batches,
+                statement: statement.map(Statement::into_owned),
+                count: 0,
+                limit,
+            }))),
+            (Err(e), Some(statement)) => {
+                statement.finish(0, &Err::<(), _>(&e));
+                Err(e)
+            }
+            (Err(e), None) => Err(e),
+        }
+    }
+
     fn query_row(
         &mut self,
         sql: &str,
@@ -483,6 +533,62 @@ fn next_traced<'r>(
                 statement.finish(*count, &Err::<(), _>(&e));
             }
             Err(e)
+        }
+    }
+}
+
+/// [`TracedRows`] for record batches: rows counted per batch, the limit checked per batch.
+#[cfg(feature = "arrow")]
+struct TracedBatches<'c> {
+    batches: Box<dyn anytable_core::BatchRows + 'c>,
+    statement: Option<Statement<'static>>,
+    count: u64,
+    limit: Option<Arc<Armed>>,
+}
+
+#[cfg(feature = "arrow")]
+impl anytable_core::BatchRows for TracedBatches<'_> {
+    fn next_batch(&mut self) -> Result<Option<anytable_core::arrow::record_batch::RecordBatch>> {
+        if let Some(limit) = &self.limit {
+            limit.check()?;
+        }
+        let next = match &self.statement {
+            Some(statement) if !statement.span.is_disabled() => {
+                let _inside = statement.span.enter();
+                self.batches.next_batch()
+            }
+            _ => self.batches.next_batch(),
+        };
+        let next = match &self.limit {
+            Some(limit) => next.map_err(|e| limit.classify_error(e)),
+            None => next,
+        };
+        match next {
+            Ok(Some(batch)) => {
+                self.count += batch.num_rows() as u64;
+                Ok(Some(batch))
+            }
+            Ok(None) => {
+                if let Some(statement) = self.statement.take() {
+                    statement.finish(self.count, &Ok::<(), Error>(()));
+                }
+                Ok(None)
+            }
+            Err(e) => {
+                if let Some(statement) = self.statement.take() {
+                    statement.finish(self.count, &Err::<(), _>(&e));
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+#[cfg(feature = "arrow")]
+impl Drop for TracedBatches<'_> {
+    fn drop(&mut self) {
+        if let Some(statement) = self.statement.take() {
+            statement.finish(self.count, &Ok::<(), Error>(()));
         }
     }
 }

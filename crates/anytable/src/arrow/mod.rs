@@ -5,6 +5,7 @@
 //! table. [`schema`] and [`data_type`] are the one type mapping both directions use.
 
 pub(crate) mod build;
+pub(crate) mod conform;
 pub(crate) mod read;
 pub(crate) mod schema;
 

@@ -15,6 +15,7 @@ use anytable_core::{
 
 use super::{Select, TableHandle};
 use crate::arrow::build::{arrow_error, BatchBuilder};
+use crate::arrow::conform::{conform, Rechunk};
 use crate::arrow::read::CellReader;
 use crate::arrow::schema::{data_type, fit, schema, Fit};
 use crate::cursor::Cursor;
@@ -36,9 +37,13 @@ impl<'tx, R: Record> Select<'tx, R> {
         let table = R::schema();
         let (sql, params) = self.build()?;
         let rows = rows.max(1);
+        let cursor = self.table.arrow_cursor(&sql, &params)?;
+        let schema = schema(table);
         Ok(ArrowBatches {
-            cursor: self.table.cursor(&sql, &params)?,
-            builder: BatchBuilder::new(schema(table), &table.columns, rows)?,
+            cursor,
+            builder: BatchBuilder::new(schema.clone(), &table.columns, rows)?,
+            rechunk: Rechunk::new(schema.clone(), rows),
+            schema,
             rows,
             done: false,
         })
@@ -60,13 +65,20 @@ impl<'tx, R: Record> Select<'tx, R> {
 /// [`RecordIter`](super::RecordIter), it holds its connection until dropped or finished.
 pub struct ArrowBatches<'tx> {
     cursor: Cursor<'tx>,
+    /// Batches built from rows, where the engine hands over rows.
     builder: BatchBuilder,
+    /// The engine's own batches regrouped, where it hands over batches.
+    rechunk: Rechunk,
+    schema: SchemaRef,
     rows: usize,
     done: bool,
 }
 
 impl ArrowBatches<'_> {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        if self.cursor.is_columnar() {
+            return self.next_native();
+        }
         while !self.done && self.builder.rows() < self.rows {
             match self.cursor.next()? {
                 Some(row) => {
@@ -82,6 +94,23 @@ impl ArrowBatches<'_> {
             return Ok(None);
         }
         self.builder.finish().map(Some)
+    }
+}
+
+impl ArrowBatches<'_> {
+    /// The next batch from the engine's own batches, in the record's schema.
+    fn next_native(&mut self) -> Result<Option<RecordBatch>> {
+        while !self.done && !self.rechunk.full() {
+            match self.cursor.next_batch()? {
+                Some(batch) => {
+                    let batch =
+                        conform(&batch, &self.schema).inspect_err(|_| self.cursor.fail())?;
+                    self.rechunk.push(batch);
+                }
+                None => self.done = true,
+            }
+        }
+        self.rechunk.take()
     }
 }
 

@@ -472,6 +472,18 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         Cursor::open(&self.db, self.tx, sql, params, types)
     }
 
+    /// [`cursor`](Self::cursor) reading the engine's own record batches where it has them.
+    #[cfg(feature = "arrow")]
+    pub(super) fn arrow_cursor(&self, sql: &str, params: &[Value]) -> Result<Cursor<'tx>> {
+        Cursor::open_arrow(
+            &self.db,
+            self.tx,
+            sql,
+            params,
+            &self.state.statements.column_types,
+        )
+    }
+
     /// SELECT of every column of every row, by id where the table has one (a copy writes
     /// them in the order they were made).
     pub(crate) fn select_all_in_id_order(&self) -> String {
