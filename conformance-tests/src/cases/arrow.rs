@@ -131,9 +131,22 @@ pub fn large_results_stream_in_batches(t: &TestDb) -> CaseResult {
             .as_primitive::<Int64Type>();
         total += numbers.iter().flatten().sum::<i64>();
     }
+    let full = anytable::arrow::DEFAULT_BATCH_ROWS;
+    let mut want = vec![full; 20_000 / full];
+    want.push(20_000 % full);
     ensure!(
-        sizes == [8192, 8192, 3616],
+        sizes == want,
         "batches of DEFAULT_BATCH_ROWS and the rest: {sizes:?}"
+    );
+    let sizes: Vec<usize> = table
+        .select()
+        .filter(SimpleRow::number().lt(7_000))
+        .arrow_batches(3_000)?
+        .map(|b| b.map(|b| b.num_rows()))
+        .collect::<anytable::Result<_>>()?;
+    ensure!(
+        sizes == [3_000, 3_000, 1_000],
+        "batches of the size asked for: {sizes:?}"
     );
     ensure!(total == (0..20_000).sum::<i64>(), "every row once: {total}");
     Ok(())

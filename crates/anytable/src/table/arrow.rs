@@ -20,9 +20,10 @@ use crate::arrow::read::CellReader;
 use crate::arrow::schema::{data_type, fit, schema, Fit};
 use crate::cursor::Cursor;
 
-/// Rows per batch of [`Select::arrow`]: DuckDB's vector size times four, small enough to stay
-/// in cache, large enough that per-batch costs vanish.
-pub const DEFAULT_BATCH_ROWS: usize = 8192;
+/// Rows per batch of [`Select::arrow`]: DuckDB's vector size, so its result chunks pass
+/// through as they are (other sizes are regrouped, which copies), and large enough that
+/// per-batch costs vanish on every backend.
+pub const DEFAULT_BATCH_ROWS: usize = 2048;
 
 impl<'tx, R: Record> Select<'tx, R> {
     /// The rows as Arrow record batches of [`DEFAULT_BATCH_ROWS`] rows (the last one shorter),
