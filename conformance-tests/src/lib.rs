@@ -169,6 +169,7 @@ macro_rules! for_each_case {
             arrow::insert_arrow_checks_columns_types_and_values,
             arrow::pretty_prints_the_first_rows,
             arrow::parquet_files_round_trip,
+            arrow::projections_as_batches,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,

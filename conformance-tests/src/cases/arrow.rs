@@ -342,3 +342,45 @@ pub fn pretty_prints_the_first_rows(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// A projection's batches have one field per selected expression, named as it reads and typed
+/// by its output type, with the same values as its rows.
+pub fn projections_as_batches(t: &TestDb) -> CaseResult {
+    use anytable::count_all;
+    let table = t.db.table::<SimpleRow>()?;
+    for (process, number) in [("b", 2), ("a", 1), ("b", 5), ("a", 10), ("c", 7)] {
+        table.insert(&mut SimpleRow::new(process, number))?;
+    }
+    let batches = table
+        .select()
+        .columns((SimpleRow::process(), count_all(), SimpleRow::number().sum()))
+        .group_by(SimpleRow::process())
+        .order_by(SimpleRow::process().asc())
+        .arrow()?
+        .collect::<anytable::Result<Vec<_>>>()?;
+    ensure!(batches.len() == 1, "one batch: {}", batches.len());
+    let batch = &batches[0];
+    let schema = batch.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let types: Vec<&DataType> = schema.fields().iter().map(|f| f.data_type()).collect();
+    ensure!(
+        names == ["process", "count(*)", "sum(number)"]
+            && types == [&DataType::Utf8, &DataType::Int64, &DataType::Int64],
+        "fields named and typed by the selection: {schema:?}"
+    );
+    let process = batch
+        .column(0)
+        .as_any()
+        .downcast_ref::<StringArray>()
+        .ok_or("Utf8")?;
+    let counts = batch.column(1).as_primitive::<Int64Type>();
+    let sums = batch.column(2).as_primitive::<Int64Type>();
+    let rows: Vec<(String, i64, i64)> = (0..batch.num_rows())
+        .map(|i| (process.value(i).to_owned(), counts.value(i), sums.value(i)))
+        .collect();
+    ensure!(
+        rows == [("a".into(), 2, 11), ("b".into(), 2, 7), ("c".into(), 1, 7)],
+        "the groups' values: {rows:?}"
+    );
+    Ok(())
+}

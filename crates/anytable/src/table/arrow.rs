@@ -75,6 +75,27 @@ pub struct ArrowBatches<'tx> {
     done: bool,
 }
 
+impl<'tx> ArrowBatches<'tx> {
+    /// Batches of `rows` rows built from the rows of `cursor`, whose columns are `columns`.
+    pub(super) fn from_rows(
+        cursor: Cursor<'tx>,
+        columns: &[ColumnSchema],
+        rows: usize,
+    ) -> Result<ArrowBatches<'tx>> {
+        let schema: SchemaRef = std::sync::Arc::new(arrow::datatypes::Schema::new(
+            columns.iter().map(crate::arrow::field).collect::<Vec<_>>(),
+        ));
+        Ok(ArrowBatches {
+            cursor,
+            builder: BatchBuilder::new(schema.clone(), columns, rows)?,
+            rechunk: Rechunk::new(schema.clone(), rows),
+            schema,
+            rows,
+            done: false,
+        })
+    }
+}
+
 impl ArrowBatches<'_> {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         if self.cursor.is_columnar() {

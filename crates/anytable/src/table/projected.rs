@@ -218,6 +218,34 @@ impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
     }
 }
 
+#[cfg(feature = "arrow")]
+impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
+    /// The rows as Arrow record batches of [`DEFAULT_BATCH_ROWS`](crate::arrow::DEFAULT_BATCH_ROWS)
+    /// rows, read as the iterator is advanced. One field per selected expression, named as it
+    /// reads (`region`, `count(*)`, `sum(amount)`), of the type its Rust output maps to
+    /// ([`crate::arrow::data_type`]; a decimal keeps its column's scale); plain columns keep
+    /// their nullability, aggregates are nullable.
+    pub fn arrow(self) -> Result<super::ArrowBatches<'tx>> {
+        let schema = self.table.state().schema;
+        let columns: Vec<anytable_core::ColumnSchema> = self
+            .select
+            .iter()
+            .zip(&self.types)
+            .map(|(expr, ty)| {
+                let source = schema.columns.iter().find(|c| c.name == expr.column);
+                let nullable = expr.aggregate.is_some() || source.is_none_or(|c| c.nullable);
+                let mut column = anytable_core::ColumnSchema::new(expr.describe(), *ty, nullable);
+                column.scale = source.and_then(|c| c.scale);
+                column
+            })
+            .collect();
+        let built = self.build()?;
+        let sql = built.exact.as_deref().unwrap_or(&built.sql);
+        let cursor = self.table.open_cursor(sql, &built.params, &self.types)?;
+        super::ArrowBatches::from_rows(cursor, &columns, crate::arrow::DEFAULT_BATCH_ROWS)
+    }
+}
+
 /// Refuses a row type whose columns differ from the selection's.
 fn check_row_type(selected: &[ValueType], row: &[ValueType]) -> Result<()> {
     if selected == row {
