@@ -290,6 +290,38 @@ impl Statement<'_> {
     }
 }
 
+/// What starting a cursor left: its result, the statement being traced, the time limit armed.
+type Opened<'a, T> = (Result<T>, Option<Statement<'a>>, Option<Arc<Armed>>);
+
+impl TracedConnection {
+    /// Starts a cursor by `run` on the inner connection, inside the statement's span and under
+    /// the time limit; an error that ends the call before it starts (a limit already passed)
+    /// is the outer `Err`.
+    fn open_cursor<'c, 'a, T>(
+        &'c mut self,
+        sql: &'a str,
+        params: &[Value],
+        run: impl FnOnce(&'c mut dyn Connection) -> Result<T>,
+    ) -> Result<Opened<'a, T>> {
+        let limit = self.limit.clone();
+        if let Some(limit) = &limit {
+            limit.check()?;
+        }
+        // A cancelled async call stops the query as it starts; its rows are read by later
+        // calls, and dropping the stream ends it.
+        let cancellable = crate::deadline::statement(|| self.inner.interrupter())?;
+        let statement = self.start("query", sql, params);
+        let inner: &'c mut dyn Connection = &mut *self.inner;
+        let started = match &statement {
+            None => run(inner),
+            Some(statement) => statement.span.in_scope(|| run(inner)),
+        };
+        let started = started.map_err(|e| stopped(limit.as_deref(), cancellable.as_ref(), e));
+        drop(cancellable);
+        Ok((started, statement, limit))
+    }
+}
+
 impl Connection for TracedConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.traced("execute", sql, params, |n| *n, |c| c.execute(sql, params))
@@ -301,22 +333,8 @@ impl Connection for TracedConnection {
         params: &[Value],
         types: &[ValueType],
     ) -> Result<Box<dyn Rows + 'c>> {
-        let limit = self.limit.clone();
-        if let Some(limit) = &limit {
-            limit.check()?;
-        }
-        // A cancelled async call stops the query as it starts; its rows are read by later
-        // calls, and dropping the stream ends it.
-        let cancellable = crate::deadline::statement(|| self.inner.interrupter())?;
-        let statement = self.start("query", sql, params);
-        let started = match &statement {
-            None => self.inner.query(sql, params, types),
-            Some(statement) => statement
-                .span
-                .in_scope(|| self.inner.query(sql, params, types)),
-        };
-        let started = started.map_err(|e| stopped(limit.as_deref(), cancellable.as_ref(), e));
-        drop(cancellable);
+        let (started, statement, limit) =
+            self.open_cursor(sql, params, |c| c.query(sql, params, types))?;
         match (started, statement) {
             (Ok(rows), None) if limit.is_none() => Ok(rows),
             (Ok(rows), statement) => Ok(Box::new(TracedRows {
@@ -347,20 +365,8 @@ impl Connection for TracedConnection {
         if !self.inner.has_query_arrow() {
             return Ok(None);
         }
-        let limit = self.limit.clone();
-        if let Some(limit) = &limit {
-            limit.check()?;
-        }
-        let cancellable = crate::deadline::statement(|| self.inner.interrupter())?;
-        let statement = self.start("query", sql, params);
-        let started = match &statement {
-            None => self.inner.query_arrow(sql, params),
-            Some(statement) => statement
-                .span
-                .in_scope(|| self.inner.query_arrow(sql, params)),
-        };
-        let started = started.map_err(|e| stopped(limit.as_deref(), cancellable.as_ref(), e));
-        drop(cancellable);
+        let (started, statement, limit) =
+            self.open_cursor(sql, params, |c| c.query_arrow(sql, params))?;
         match (started, statement) {
             (Ok(None), statement) => {
                 if let Some(statement) = statement {
