@@ -85,7 +85,9 @@
 //! feature to enable.
 //!
 //! The feature `async` adds `AsyncDatabase` and the rest of the `asynchronous` module: the same
-//! API for tokio applications.
+//! API for tokio applications. `arrow` adds query results as Arrow record batches
+//! (`Select::arrow`), `insert_arrow` and `pretty`; `parquet` adds `write_parquet` and
+//! `insert_parquet`; `time` makes the time crate's date and time types field types.
 //!
 //! # Two audiences
 //! Everything at the crate root is for applications. What a backend crate implements or
