@@ -343,11 +343,7 @@ impl Connection for TracedConnection {
                 count: 0,
                 limit,
             })),
-            (Err(e), Some(statement)) => {
-                statement.finish(0, &Err::<(), _>(&e));
-                Err(e)
-            }
-            (Err(e), None) => Err(e),
+            (Err(e), statement) => not_started(statement, e),
         }
     }
 
@@ -381,11 +377,7 @@ impl Connection for TracedConnection {
                 count: 0,
                 limit,
             }))),
-            (Err(e), Some(statement)) => {
-                statement.finish(0, &Err::<(), _>(&e));
-                Err(e)
-            }
-            (Err(e), None) => Err(e),
+            (Err(e), statement) => not_started(statement, e),
         }
     }
 
@@ -523,24 +515,34 @@ fn next_traced<'r>(
             rows.next()
         }
     };
-    match next {
-        Ok(Some(values)) => {
-            *count += 1;
-            Ok(Some(values))
-        }
-        Ok(None) => {
-            if let Some(statement) = statement.take() {
-                statement.finish(*count, &Ok::<(), Error>(()));
-            }
-            Ok(None)
-        }
-        Err(e) => {
-            if let Some(statement) = statement.take() {
-                statement.finish(*count, &Err::<(), _>(&e));
-            }
-            Err(e)
-        }
+    if let Ok(Some(_)) = next {
+        *count += 1;
     }
+    end_at_last(statement, *count, &next);
+    next
+}
+
+/// Ends a cursor's statement once its result is over: after the last row or batch, or at the
+/// first error, whichever comes first.
+fn end_at_last<T>(
+    statement: &mut Option<Statement<'static>>,
+    count: u64,
+    next: &Result<Option<T>>,
+) {
+    if matches!(next, Ok(Some(_))) {
+        return;
+    }
+    if let Some(statement) = statement.take() {
+        statement.finish(count, next);
+    }
+}
+
+/// A cursor that failed to start: its statement ends with the error.
+fn not_started<T>(statement: Option<Statement<'_>>, e: Error) -> Result<T> {
+    if let Some(statement) = statement {
+        statement.finish(0, &Err::<(), _>(&e));
+    }
+    Err(e)
 }
 
 /// [`TracedRows`] for record batches: rows counted per batch, the limit checked per batch.
@@ -569,24 +571,11 @@ impl anytable_core::BatchRows for TracedBatches<'_> {
             Some(limit) => next.map_err(|e| limit.classify_error(e)),
             None => next,
         };
-        match next {
-            Ok(Some(batch)) => {
-                self.count += batch.num_rows() as u64;
-                Ok(Some(batch))
-            }
-            Ok(None) => {
-                if let Some(statement) = self.statement.take() {
-                    statement.finish(self.count, &Ok::<(), Error>(()));
-                }
-                Ok(None)
-            }
-            Err(e) => {
-                if let Some(statement) = self.statement.take() {
-                    statement.finish(self.count, &Err::<(), _>(&e));
-                }
-                Err(e)
-            }
+        if let Ok(Some(batch)) = &next {
+            self.count += batch.num_rows() as u64;
         }
+        end_at_last(&mut self.statement, self.count, &next);
+        next
     }
 }
 

@@ -213,3 +213,64 @@ fn long_pool_waits_warn() {
         "{log}"
     );
 }
+
+/// The close line of the one span whose SQL contains `needle`.
+fn closed_span<'l>(log: &'l str, needle: &str) -> &'l str {
+    let spans: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("close") && l.contains(needle))
+        .collect();
+    assert_eq!(spans.len(), 1, "one span for {needle}:\n{log}");
+    spans[0]
+}
+
+fn items(n: usize) -> Vec<Item> {
+    (0..n)
+        .map(|i| Item {
+            id: 0,
+            name: format!("item {i}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_streamed_read_ends_its_span_at_the_last_row_or_when_dropped() {
+    let _turn = one_at_a_time();
+    let db = Database::open("sqlite::memory:").unwrap();
+    let table = db.table::<Item>().unwrap();
+    table.insert_many(&items(5)).unwrap();
+    let log = capture(|| {
+        assert_eq!(table.select().iter().unwrap().count(), 5);
+    });
+    assert!(closed_span(&log, "SELECT").contains("rows=5"), "{log}");
+
+    let log = capture(|| {
+        let mut rows = table.select().iter().unwrap();
+        rows.next().unwrap().unwrap();
+        rows.next().unwrap().unwrap();
+        drop(rows);
+    });
+    assert!(
+        closed_span(&log, "SELECT").contains("rows=2"),
+        "a dropped cursor's span counts what was read:\n{log}"
+    );
+}
+
+#[cfg(all(feature = "duckdb", feature = "arrow"))]
+#[test]
+fn duckdbs_own_batches_are_counted_by_rows_in_one_span() {
+    let _turn = one_at_a_time();
+    let db = Database::open("duckdb::memory:").unwrap();
+    let table = db.table::<Item>().unwrap();
+    table.insert_many(&items(5_000)).unwrap();
+    let log = capture(|| {
+        let batches = table.select().arrow().unwrap();
+        let rows: usize = batches.map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(rows, 5_000);
+    });
+    let span = closed_span(&log, "SELECT");
+    assert!(
+        span.contains(r#"backend="duckdb""#) && span.contains("rows=5000"),
+        "{log}"
+    );
+}
