@@ -384,3 +384,62 @@ pub fn projections_as_batches(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// An empty result keeps its schema: no batches, but `schema()` is the record's (or the
+/// projection's); `pretty` prints the header alone; `write_parquet` writes a file of that
+/// schema and no rows, which loads as nothing; `insert_arrow` of no batches or of an empty one
+/// writes nothing and succeeds.
+pub fn empty_results_keep_their_schema(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<SimpleRow>()?;
+    let none = || SimpleRow::number().lt(0);
+    let batches = table.select().filter(none()).arrow()?;
+    let schema = batches.schema();
+    ensure!(
+        schema == anytable::arrow::schema(SimpleRow::schema()),
+        "the record's schema: {schema:?}"
+    );
+    let batches = batches.collect::<anytable::Result<Vec<_>>>()?;
+    ensure!(batches.is_empty(), "no batches: {}", batches.len());
+
+    let projected = table
+        .select()
+        .filter(none())
+        .columns((SimpleRow::process(), SimpleRow::number().max()))
+        .group_by(SimpleRow::process())
+        .arrow()?;
+    let names: Vec<String> = projected
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    ensure!(
+        names == ["process", "max(number)"],
+        "the projection's fields: {names:?}"
+    );
+    ensure!(projected.count() == 0, "no batches for an empty projection");
+
+    let text = table.select().filter(none()).pretty(5)?;
+    let lines: Vec<&str> = text.lines().collect();
+    ensure!(
+        lines.len() == 4 && lines[1].contains("process") && lines[1].contains("number"),
+        "the header alone:\n{text}"
+    );
+
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("empty.parquet");
+    ensure!(
+        table.select().filter(none()).write_parquet(&file)? == 0 && file.exists(),
+        "an empty file is written"
+    );
+    ensure!(table.insert_parquet(&file)? == 0, "it loads as nothing");
+
+    ensure!(
+        table.insert_arrow(Vec::<RecordBatch>::new())? == 0,
+        "no batches"
+    );
+    let empty = RecordBatch::new_empty(anytable::arrow::schema(SimpleRow::schema()));
+    ensure!(table.insert_arrow([empty])? == 0, "an empty batch");
+    ensure!(table.count()? == 0, "nothing was written");
+    Ok(())
+}
