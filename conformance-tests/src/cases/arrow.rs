@@ -321,7 +321,8 @@ pub fn parquet_files_round_trip(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// `pretty(n)` prints the first `n` rows under a header of the column names.
+/// `pretty(n)` prints the first `n` rows under a header of the column names, a projection's
+/// under its expressions.
 pub fn pretty_prints_the_first_rows(t: &TestDb) -> CaseResult {
     let table = t.db.table::<SimpleRow>()?;
     for i in 0..5 {
@@ -339,6 +340,19 @@ pub fn pretty_prints_the_first_rows(t: &TestDb) -> CaseResult {
             && lines[3].contains("PRETTY")
             && lines[4].contains("| 1 "),
         "a header and two rows:\n{text}"
+    );
+    let text = table
+        .select()
+        .columns((SimpleRow::process(), SimpleRow::number().sum()))
+        .group_by(SimpleRow::process())
+        .pretty(10)?;
+    let lines: Vec<&str> = text.lines().collect();
+    ensure!(
+        lines.len() == 5
+            && lines[1].contains("sum(number)")
+            && lines[3].contains("PRETTY")
+            && lines[3].contains("| 10 "),
+        "a projection under its expressions:\n{text}"
     );
     Ok(())
 }

@@ -53,15 +53,7 @@ impl<'tx, R: Record> Select<'tx, R> {
     /// The first `n` rows as a text table, for examples and debugging: one line per row under
     /// a header of the column names.
     pub fn pretty(self, n: u64) -> Result<String> {
-        let batches = self.limit(n).arrow()?;
-        let schema = batches.schema();
-        let mut batches = batches.collect::<Result<Vec<RecordBatch>>>()?;
-        if batches.is_empty() {
-            // The header still says what the columns are.
-            batches.push(RecordBatch::new_empty(schema));
-        }
-        let table = arrow::util::pretty::pretty_format_batches(&batches).map_err(arrow_error)?;
-        Ok(table.to_string())
+        self.limit(n).arrow()?.pretty()
     }
 }
 
@@ -103,6 +95,18 @@ impl ArrowBatches<'_> {
     /// The schema every batch has: known before the first batch, and for an empty result too.
     pub fn schema(&self) -> SchemaRef {
         self.schema.clone()
+    }
+
+    /// Every remaining row as one text table under a header of the column names.
+    pub(super) fn pretty(self) -> Result<String> {
+        let schema = self.schema();
+        let mut batches = self.collect::<Result<Vec<RecordBatch>>>()?;
+        if batches.is_empty() {
+            // The header still says what the columns are.
+            batches.push(RecordBatch::new_empty(schema));
+        }
+        let table = arrow::util::pretty::pretty_format_batches(&batches).map_err(arrow_error)?;
+        Ok(table.to_string())
     }
 
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {

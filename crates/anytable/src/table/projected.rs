@@ -244,6 +244,12 @@ impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
         let cursor = self.table.open_cursor(sql, &built.params, &self.types)?;
         super::ArrowBatches::from_rows(cursor, &columns, crate::arrow::DEFAULT_BATCH_ROWS)
     }
+
+    /// The first `n` rows as a text table under a header of the selected expressions, as
+    /// [`Select::pretty`](crate::Select::pretty).
+    pub fn pretty(self, n: u64) -> Result<String> {
+        self.limit(n).arrow()?.pretty()
+    }
 }
 
 /// Refuses a row type whose columns differ from the selection's.
