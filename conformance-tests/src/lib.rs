@@ -167,6 +167,7 @@ macro_rules! for_each_case {
             arrow::batches_carry_every_type_and_round_trip,
             arrow::large_results_stream_in_batches,
             arrow::insert_arrow_checks_columns_types_and_values,
+            arrow::insert_arrow_reads_other_producers_types,
             arrow::pretty_prints_the_first_rows,
             arrow::parquet_files_round_trip,
             arrow::projections_as_batches,

@@ -287,6 +287,94 @@ pub fn insert_arrow_checks_columns_types_and_values(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
+/// One `Decimals` batch of `amount` (scale 4) and `whole` (scale 0) columns of any decimal type.
+fn decimal_batch(amount: ArrayRef, whole: ArrayRef) -> Result<RecordBatch, String> {
+    let tiny = Arc::new(
+        Decimal128Array::from(vec![0i128; amount.len()])
+            .with_precision_and_scale(38, 28)
+            .map_err(|e| e.to_string())?,
+    );
+    simple_batch(vec![("amount", amount), ("whole", whole), ("tiny", tiny)])
+}
+
+fn decimals(values: Vec<i128>, precision: u8, scale: i8) -> Result<ArrayRef, String> {
+    Ok(Arc::new(
+        Decimal128Array::from(values)
+            .with_precision_and_scale(precision, scale)
+            .map_err(|e| e.to_string())?,
+    ))
+}
+
+/// What other programs' files hold: decimals of any precision and scale are read at their own
+/// scale and checked as every write is (zeros past the column's scale are the same number; a
+/// digit past it is refused with `InvalidInput`, never rounded; a negative scale is a multiple
+/// of a power of ten; `Decimal256` too), and dictionary-encoded text is written as its values.
+pub fn insert_arrow_reads_other_producers_types(t: &TestDb) -> CaseResult {
+    use anytable::arrow::array::{Decimal256Array, DictionaryArray};
+    use anytable::arrow::datatypes::{i256, Int32Type};
+    use anytable::rust_decimal::Decimal;
+
+    let table = t.db.table::<Decimals>()?;
+    // Decimal(10, 2) 12.34 and -0.05 into scale 4; Decimal(38, 6) 1.500000 and 7 into scale 0
+    // reads as 1.5, a digit past scale 0, so that batch is refused whole.
+    let fits = decimal_batch(
+        decimals(vec![1234, -5], 10, 2)?,
+        decimals(vec![-3_000_000, 7_000_000], 38, 6)?,
+    )?;
+    ensure!(table.insert_arrow([fits])? == 2, "two rows");
+    let finer = decimal_batch(
+        decimals(vec![1, 2], 10, 2)?,
+        decimals(vec![1_500_000, 7_000_000], 38, 6)?,
+    )?;
+    let err = expect_kind(table.insert_arrow([finer]), ErrorKind::InvalidInput)?;
+    ensure!(
+        err.to_string().contains("whole") && table.count()? == 2,
+        "1.5 in a whole-number column is refused, nothing written: {err}"
+    );
+    // A negative scale counts in hundreds; Decimal256 reads as the same numbers.
+    let scaled = decimal_batch(
+        decimals(vec![12], 5, -2)?,
+        Arc::new(
+            Decimal256Array::from(vec![i256::from_i128(-42_000)])
+                .with_precision_and_scale(50, 3)
+                .map_err(|e| e.to_string())?,
+        ),
+    )?;
+    ensure!(table.insert_arrow([scaled])? == 1, "one row");
+    let mut back: Vec<(Decimal, Decimal)> = table
+        .select()
+        .all()?
+        .iter()
+        .map(|r| (r.amount, r.whole))
+        .collect();
+    back.sort();
+    let want = [
+        (Decimal::new(-5, 2), Decimal::from(7)),
+        (Decimal::new(1234, 2), Decimal::from(-3)),
+        (Decimal::from(1200), Decimal::from(-42)),
+    ];
+    ensure!(back == want, "the numbers as written: {back:?}");
+
+    let rows = t.db.table::<SimpleRow>()?;
+    let keys = anytable::arrow::array::Int32Array::from(vec![0, 1, 0, 1]);
+    let values = StringArray::from(vec!["left", "right"]);
+    let process =
+        DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values)).map_err(|e| e.to_string())?;
+    let batch = simple_batch(vec![
+        (
+            "number",
+            Arc::new(Int64Array::from(vec![1, 2, 3, 4])) as ArrayRef,
+        ),
+        ("process", Arc::new(process)),
+    ])?;
+    ensure!(rows.insert_arrow([batch])? == 4, "four rows");
+    ensure!(
+        rows.filter(SimpleRow::process().eq("right")).count()? == 2,
+        "dictionary values written as text"
+    );
+    Ok(())
+}
+
 /// A query result written to a Parquet file loads back into the table as the same rows (ids
 /// kept), every type's edge values included; a missing file is `NotFound` and a file that is
 /// not Parquet is `InvalidInput`, neither writing anything.

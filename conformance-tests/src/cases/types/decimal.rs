@@ -35,12 +35,13 @@ fn ledger_edges() -> Vec<Decimals> {
             amount: d("7922816251426433759354395.0335"),
             whole: Decimal::MIN,
             tiny: d("-7.9228162514264337593543950335"),
-            maybe: Some(d("0.10")),
+            // Zeros past the column's scale: the same number, so stored.
+            maybe: Some(d("0.1000")),
         },
         Decimals {
             id: 0,
             amount: d("1.5000"),
-            whole: d("-1"),
+            whole: d("-1.000"),
             tiny: d("0.9999999999999999999999999999"),
             maybe: Some(d("99999999999999999999999999.99")),
         },

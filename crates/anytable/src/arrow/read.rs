@@ -75,11 +75,10 @@ impl<'a> CellReader<'a> {
                 )
             }
             ValueType::Decimal => {
-                let mantissa = a.as_primitive::<Decimal128Type>().value(i);
-                let scale = self.column.scale.unwrap_or(0);
+                let array = a.as_primitive::<Decimal128Type>();
                 Value::Decimal(
-                    rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale)
-                        .map_err(|_| out_of_range("decimal"))?,
+                    decimal(array.value(i), array.scale())
+                        .ok_or_else(|| out_of_range("decimal"))?,
                 )
             }
             ValueType::Json => {
@@ -100,10 +99,45 @@ impl<'a> CellReader<'a> {
     }
 }
 
+/// An Arrow decimal's value at its own scale (negative: a multiple of a power of ten), as
+/// exact as `Decimal` holds it: zeros past its 28 digits after the point are dropped, anything
+/// else that does not fit is `None`.
+fn decimal(mut mantissa: i128, scale: i8) -> Option<rust_decimal::Decimal> {
+    let mut scale = i32::from(scale);
+    if scale < 0 {
+        mantissa = mantissa.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?;
+        scale = 0;
+    }
+    while scale > 28 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    rust_decimal::Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale).ok()?).ok()
+}
+
 /// The array as its concrete type, which the schema check made sure of.
 fn downcast<T: 'static>(array: &dyn Array) -> &T {
     array
         .as_any()
         .downcast_ref::<T>()
         .expect("the column's Arrow type was checked against the table before reading")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+    use anytable_core::rust_decimal::Decimal;
+
+    #[test]
+    fn arrow_decimals_read_exactly_or_not_at_all() {
+        assert_eq!(decimal(1234, 2), Some(Decimal::new(1234, 2)));
+        assert_eq!(decimal(12, -2), Some(Decimal::from(1200)));
+        // 1.5 at scale 31: zeros past Decimal's 28 digits go, the number stays.
+        assert_eq!(decimal(15 * 10i128.pow(30), 31), Some(Decimal::new(15, 1)));
+        // A digit at the 29th place has no exact Decimal.
+        assert_eq!(decimal(1, 29), None);
+        assert_eq!(decimal(i128::MAX, -2), None);
+        // Past Decimal's 96 bits.
+        assert_eq!(decimal(1i128 << 100, 0), None);
+    }
 }

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{
+    DataType, Field, Schema, SchemaRef, TimeUnit, DECIMAL128_MAX_PRECISION, DECIMAL128_MAX_SCALE,
+};
 
 use anytable_core::{ColumnSchema, TableSchema, ValueType};
 
@@ -84,7 +86,8 @@ pub(crate) enum Fit {
 /// Whether, and how, an Arrow column of type `found` holds what `column` stores. Casts stay
 /// within one kind: integers of any width, floats and integers for a float column, any text
 /// or binary layout, timestamps, dates and times of any unit (finer digits than microseconds
-/// are dropped, as on every write).
+/// are dropped, as on every write), decimals of any precision and scale (read at their own
+/// scale, then checked as every write), and dictionary-encoded columns of those.
 pub(crate) fn fit(column: &ColumnSchema, found: &DataType) -> Fit {
     use DataType::*;
     let want = data_type(column);
@@ -93,6 +96,16 @@ pub(crate) fn fit(column: &ColumnSchema, found: &DataType) -> Fit {
     }
     let integer = |t: &DataType| t.is_integer();
     let same_kind = match (&want, found) {
+        // Read at its own scale and checked as every write: an arrow cast to the column's
+        // scale would round digits past it instead of refusing them.
+        (Decimal128(..), Decimal128(..)) => return Fit::Exact,
+        (Decimal128(..), Decimal256(_, scale)) if *scale <= DECIMAL128_MAX_SCALE => {
+            return Fit::Cast(Decimal128(DECIMAL128_MAX_PRECISION, *scale))
+        }
+        // Dictionary-encoded values (categoricals, DuckDB's enums) are written as the values.
+        (want, Dictionary(_, values)) if !matches!(want, Decimal128(..)) => {
+            fit(column, values) != Fit::No
+        }
         (Timestamp(TimeUnit::Microsecond, Some(_)), Timestamp(TimeUnit::Microsecond, Some(_))) => {
             return Fit::Exact
         }
