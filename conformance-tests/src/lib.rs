@@ -236,6 +236,7 @@ macro_rules! for_each_case {
             async_api::async_transactions,
             async_api::async_many_tasks_write_and_read,
             async_api::async_seed_tasks_and_increments,
+            async_api::async_arrow_and_parquet,
         );
     };
 }

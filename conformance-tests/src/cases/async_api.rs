@@ -603,3 +603,104 @@ pub fn async_seed_tasks_and_increments(t: &TestDb) -> CaseResult {
     ));
     Ok(())
 }
+
+/// Arrow batches and Parquet files through the async API: `arrow()` streams one batch per
+/// hand-off in the sync API's sizes (and, like `stream()`, refuses to read inside a
+/// transaction), a projection's batches carry its fields, `insert_arrow`, `write_parquet` and
+/// `insert_parquet` round trip the rows (inside a transaction too, undone with it), and
+/// `pretty` prints the first rows.
+pub fn async_arrow_and_parquet(t: &TestDb) -> CaseResult {
+    use anytable::arrow::record_batch::RecordBatch;
+
+    let n = 5_000i64;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("async.parquet");
+    on_runtime(t, move |db| async move {
+        let rows = db.table::<SimpleRow>().await?;
+        let batch: Vec<SimpleRow> = (0..n).map(|i| SimpleRow::new("AA", i)).collect();
+        rows.insert_many(batch).await?;
+
+        let mut stream = rows.select().order_by(SimpleRow::number().asc()).arrow();
+        let mut sizes = Vec::new();
+        let mut batches: Vec<RecordBatch> = Vec::new();
+        while let Some(batch) = stream.next().await {
+            let batch = batch?;
+            sizes.push(batch.num_rows());
+            batches.push(batch);
+        }
+        let full = anytable::arrow::DEFAULT_BATCH_ROWS;
+        ensure!(
+            sizes == [full, full, n as usize - 2 * full],
+            "the sync API's batch sizes: {sizes:?}"
+        );
+
+        let groups: Vec<RecordBatch> = rows
+            .select()
+            .columns((SimpleRow::process(), count_all()))
+            .group_by(SimpleRow::process())
+            .arrow()
+            .collect::<Vec<_>>()
+            .await
+            .into_iter()
+            .collect::<anytable::Result<_>>()?;
+        ensure!(
+            groups.len() == 1
+                && groups[0].schema().field(1).name() == "count(*)"
+                && groups[0].num_rows() == 1,
+            "a projection's batch: {groups:?}"
+        );
+
+        rows.delete_all().await?;
+        ensure!(
+            rows.insert_arrow(batches).await? == n as u64,
+            "every batch written back"
+        );
+        ensure!(
+            rows.select().write_parquet(file.clone()).await? == n as u64,
+            "every row to the file"
+        );
+        let text = rows
+            .select()
+            .order_by(SimpleRow::number().asc())
+            .pretty(2)
+            .await?;
+        ensure!(
+            text.lines().count() == 6 && text.contains("AA"),
+            "two rows under a header:\n{text}"
+        );
+
+        let small = file.with_file_name("small.parquet");
+        let few = rows
+            .filter(SimpleRow::number().lt(10))
+            .write_parquet(small.clone());
+        ensure!(few.await? == 10, "ten rows to the small file");
+
+        let tx = db.begin().await?;
+        let in_tx = tx.table::<SimpleRow>().await?;
+        in_tx.delete_all().await?;
+        ensure!(
+            in_tx.insert_parquet(small).await? == 10 && in_tx.count().await? == 10,
+            "the small file loads inside a transaction"
+        );
+        let again = in_tx
+            .select()
+            .write_parquet(file.with_file_name("tx.parquet"));
+        ensure!(again.await? == 10, "and a result is written there");
+        let mut stream = in_tx.select().arrow();
+        match stream.next().await {
+            Some(Err(e)) if e.kind() == ErrorKind::InvalidInput => {}
+            other => return Err(format!("arrow() in a transaction gave {other:?}").into()),
+        }
+        tx.rollback().await?;
+        ensure!(
+            rows.count().await? == n as u64,
+            "the rollback undid the delete and the load"
+        );
+        rows.delete_all().await?;
+        ensure!(
+            rows.insert_parquet(file).await? == n as u64 && rows.count().await? == n as u64,
+            "the whole file loads"
+        );
+        Ok(())
+    })
+}

@@ -140,6 +140,8 @@ pub use trace::{TraceOptions, TracedConnection};
 
 #[cfg(feature = "async")]
 pub mod asynchronous;
+#[cfg(all(feature = "async", feature = "arrow"))]
+pub use asynchronous::BatchStream;
 #[cfg(feature = "async")]
 pub use asynchronous::{
     AsyncDatabase, AsyncJoined, AsyncProjected, AsyncSelect, AsyncTable, AsyncTableHandle,

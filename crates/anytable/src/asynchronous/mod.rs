@@ -81,6 +81,8 @@ pub use database::AsyncDatabase;
 pub use joined::AsyncJoined;
 pub use projected::AsyncProjected;
 pub use select::AsyncSelect;
+#[cfg(feature = "arrow")]
+pub use stream::BatchStream;
 pub use stream::RecordStream;
 pub use table::{AsyncTable, AsyncTableHandle};
 pub use transaction::AsyncTransaction;

@@ -87,3 +87,25 @@ impl<R: Record, T: FromRow + Send + 'static> AsyncProjected<R, T> {
         self.run(|p| p.first()).await
     }
 }
+
+#[cfg(feature = "arrow")]
+impl<R: Record, T: FromRow + Send + 'static> AsyncProjected<R, T> {
+    /// Streams the rows as Arrow record batches, one field per selected expression (see
+    /// [`Projected::arrow`] and [`AsyncSelect::arrow`](super::AsyncSelect::arrow), whose
+    /// rules it follows).
+    pub fn arrow(self) -> super::BatchStream {
+        if self.tx.is_some() {
+            return super::RecordStream::failed(crate::Error::invalid_input(
+                "arrow() cannot read inside a transaction, whose one connection it would hold \
+                 while other calls wait; use run_blocking there",
+            ));
+        }
+        let projected = self.projected;
+        super::BatchStream::of_batches(move || projected.arrow())
+    }
+
+    /// The first `n` rows as a text table (see [`Projected::pretty`]).
+    pub async fn pretty(self, n: u64) -> Result<String> {
+        self.run(move |p| p.pretty(n)).await
+    }
+}

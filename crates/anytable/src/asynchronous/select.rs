@@ -150,3 +150,37 @@ impl<R: Record> AsyncSelect<R> {
         RecordStream::of(self.select)
     }
 }
+
+#[cfg(feature = "arrow")]
+impl<R: Record> AsyncSelect<R> {
+    /// Streams the rows as Arrow record batches ([`Select::arrow`]), one batch read per
+    /// hand-off to a blocking thread: memory stays flat however many rows there are. Like
+    /// [`stream`](Self::stream), it reads on a connection of its own and, inside an
+    /// [`AsyncTransaction`], its only item is
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
+    pub fn arrow(self) -> super::BatchStream {
+        if self.tx.is_some() {
+            return RecordStream::failed(crate::Error::invalid_input(
+                "arrow() cannot read inside a transaction, whose one connection it would hold \
+                 while other calls wait; use write_parquet or run_blocking there",
+            ));
+        }
+        let select = self.select;
+        super::BatchStream::of_batches(move || select.arrow())
+    }
+
+    /// The first `n` rows as a text table (see [`Select::pretty`]).
+    pub async fn pretty(self, n: u64) -> Result<String> {
+        self.run(move |s| s.pretty(n)).await
+    }
+}
+
+#[cfg(feature = "parquet")]
+impl<R: Record> AsyncSelect<R> {
+    /// Writes the rows to a Parquet file (see [`Select::write_parquet`]), inside the
+    /// transaction if there is one.
+    pub async fn write_parquet(self, path: impl Into<std::path::PathBuf>) -> Result<u64> {
+        let path = path.into();
+        self.run(move |s| s.write_parquet(path)).await
+    }
+}

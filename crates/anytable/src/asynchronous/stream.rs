@@ -27,12 +27,14 @@ type Source<R> = Box<dyn Iterator<Item = Result<R>> + Send>;
 pub struct RecordStream<R> {
     ready: VecDeque<Result<R>>,
     state: State<R>,
+    /// Items read per hand-off: [`BATCH`] rows, or one record batch (already thousands of rows).
+    per_read: usize,
 }
 
 enum State<R> {
     /// Waiting to be polled for more.
     Idle(Source<R>),
-    /// A blocking-pool thread is reading the next batch.
+    /// A blocking-pool thread is reading the next items.
     Reading(JoinHandle<(Source<R>, VecDeque<Result<R>>, bool)>),
     /// Ended: the last row, an error, or a source that went away.
     Done,
@@ -61,6 +63,7 @@ impl<R: Send + 'static> RecordStream<R> {
         RecordStream {
             ready: VecDeque::new(),
             state: State::Idle(source),
+            per_read: BATCH,
         }
     }
 
@@ -69,7 +72,36 @@ impl<R: Send + 'static> RecordStream<R> {
         RecordStream {
             ready: VecDeque::from([Err(error)]),
             state: State::Done,
+            per_read: BATCH,
         }
+    }
+}
+
+/// Query results as a [`Stream`] of Arrow record batches, one read per hand-off; from
+/// [`AsyncSelect::arrow`](super::AsyncSelect::arrow) and
+/// [`AsyncProjected::arrow`](super::AsyncProjected::arrow).
+#[cfg(feature = "arrow")]
+pub type BatchStream = RecordStream<arrow::record_batch::RecordBatch>;
+
+#[cfg(feature = "arrow")]
+impl BatchStream {
+    /// The batches of the query `open` starts at the first poll.
+    pub(super) fn of_batches(
+        open: impl FnOnce() -> Result<crate::arrow::ArrowBatches<'static>> + Send + 'static,
+    ) -> Self {
+        let mut open = Some(open);
+        let mut batches = None;
+        let mut stream = RecordStream::from_source(Box::new(std::iter::from_fn(move || {
+            if let Some(open) = open.take() {
+                match open() {
+                    Ok(opened) => batches = Some(opened),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            batches.as_mut()?.next()
+        })));
+        stream.per_read = 1;
+        stream
     }
 }
 
@@ -91,10 +123,11 @@ impl<R> Drop for RecordStream<R> {
     }
 }
 
-/// Reads up to a batch from `source`; the flag says whether it ended (last row or an error).
-fn read_batch<R>(source: &mut Source<R>) -> (VecDeque<Result<R>>, bool) {
+/// Reads up to `per_read` items from `source`; the flag says whether it ended (last item or
+/// an error).
+fn read_batch<R>(source: &mut Source<R>, per_read: usize) -> (VecDeque<Result<R>>, bool) {
     let mut batch = VecDeque::new();
-    while batch.len() < BATCH {
+    while batch.len() < per_read {
         match source.next() {
             Some(Ok(row)) => batch.push_back(Ok(row)),
             Some(Err(e)) => {
@@ -112,6 +145,7 @@ impl<R: Send + 'static> Stream for RecordStream<R> {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<R>>> {
         let this = &mut *self;
+        let per_read = this.per_read;
         loop {
             if let Some(row) = this.ready.pop_front() {
                 return Poll::Ready(Some(row));
@@ -125,14 +159,14 @@ impl<R: Send + 'static> Stream for RecordStream<R> {
                     };
                     if super::may_block_in_place(&runtime) {
                         let (batch, ended) =
-                            tokio::task::block_in_place(|| read_batch(&mut source));
+                            tokio::task::block_in_place(|| read_batch(&mut source, per_read));
                         this.ready = batch;
                         if !ended {
                             this.state = State::Idle(source);
                         }
                     } else {
                         this.state = State::Reading(runtime.spawn_blocking(move || {
-                            let (batch, ended) = read_batch(&mut source);
+                            let (batch, ended) = read_batch(&mut source, per_read);
                             (source, batch, ended)
                         }));
                     }
@@ -209,7 +243,8 @@ mod tests {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         // In a task, as an application would poll it (the block_in_place path), and in
         // block_on (the blocking-pool path).
-        for in_task in [true, false] {
+        // Rows in BATCH, record batches one at a time (BatchStream's setting).
+        for (in_task, per_read) in [(true, BATCH), (false, BATCH), (true, 1), (false, 1)] {
             let (produced, stopped) = (
                 Arc::new(AtomicUsize::new(0)),
                 Arc::new(AtomicBool::new(false)),
@@ -221,10 +256,11 @@ mod tests {
             };
             let check = async move {
                 let mut stream = RecordStream::from_source(Box::new(source));
+                stream.per_read = per_read;
                 assert_eq!(stream.next().await.unwrap().unwrap(), 0);
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 let ahead = produced.load(Ordering::SeqCst);
-                assert_eq!(ahead, BATCH, "one batch read, no more");
+                assert_eq!(ahead, per_read, "one read's items, no more");
                 assert!(!stopped.load(Ordering::SeqCst));
                 drop(stream);
                 assert!(

@@ -70,6 +70,24 @@ impl<R: Record> AsyncTableHandle<R> {
         self.run(move |t| t.insert_many(&records)).await
     }
 
+    /// Writes Arrow record batches through the bulk path, all or nothing (see
+    /// [`TableHandle::insert_arrow`]).
+    #[cfg(feature = "arrow")]
+    pub async fn insert_arrow(
+        &self,
+        batches: Vec<arrow::record_batch::RecordBatch>,
+    ) -> Result<u64> {
+        self.run(move |t| t.insert_arrow(batches)).await
+    }
+
+    /// Loads a Parquet file into the table, all or nothing (see
+    /// [`TableHandle::insert_parquet`]).
+    #[cfg(feature = "parquet")]
+    pub async fn insert_parquet(&self, path: impl Into<std::path::PathBuf>) -> Result<u64> {
+        let path = path.into();
+        self.run(move |t| t.insert_parquet(path)).await
+    }
+
     /// The record with this id, if any (see [`TableHandle::get`]).
     pub async fn get(&self, id: i64) -> Result<Option<R>> {
         self.run(move |t| t.get(id)).await
