@@ -115,7 +115,7 @@ pub fn batches_carry_every_type_and_round_trip(t: &TestDb) -> CaseResult {
 }
 
 /// A result larger than one batch streams as full batches and a last short one, and every
-/// row arrives once.
+/// row arrives once, also through Arrow's C stream interface (`into_reader`).
 pub fn large_results_stream_in_batches(t: &TestDb) -> CaseResult {
     let table = t.db.table::<SimpleRow>()?;
     let rows: Vec<SimpleRow> = (0..20_000).map(|i| SimpleRow::new("AR", i)).collect();
@@ -149,6 +149,22 @@ pub fn large_results_stream_in_batches(t: &TestDb) -> CaseResult {
         "batches of the size asked for: {sizes:?}"
     );
     ensure!(total == (0..20_000).sum::<i64>(), "every row once: {total}");
+
+    // Through Arrow's C stream interface, as another engine or language would take them.
+    use anytable::arrow::ffi_stream::{FFI_ArrowArrayStream, RecordBatchStreamReader};
+    use anytable::arrow::record_batch::RecordBatchReader;
+    let reader = table.select().arrow()?.into_reader();
+    ensure!(
+        reader.schema() == anytable::arrow::schema(SimpleRow::schema()),
+        "the reader's schema is the record's"
+    );
+    let exported = FFI_ArrowArrayStream::new(Box::new(reader));
+    let imported = RecordBatchStreamReader::try_new(exported)?;
+    let mut rows = 0;
+    for batch in imported {
+        rows += batch?.num_rows();
+    }
+    ensure!(rows == 20_000, "every row through the C interface: {rows}");
     Ok(())
 }
 

@@ -12,4 +12,4 @@ pub(crate) mod schema;
 pub use ::arrow::*;
 pub use schema::{data_type, field, schema, EXTENSION_NAME, UTC};
 
-pub use crate::table::{ArrowBatches, DEFAULT_BATCH_ROWS};
+pub use crate::table::{ArrowBatches, ArrowReader, DEFAULT_BATCH_ROWS};

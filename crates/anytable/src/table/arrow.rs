@@ -148,6 +148,35 @@ impl ArrowBatches<'_> {
     }
 }
 
+impl<'tx> ArrowBatches<'tx> {
+    /// These batches as Arrow's own [`RecordBatchReader`](arrow::record_batch::RecordBatchReader),
+    /// for what takes one (Arrow's C stream interface, other engines and writers); an anytable
+    /// error arrives as [`ArrowError::ExternalError`](arrow::error::ArrowError::ExternalError)
+    /// holding the [`Error`].
+    pub fn into_reader(self) -> ArrowReader<'tx> {
+        ArrowReader(self)
+    }
+}
+
+/// [`ArrowBatches`] as an Arrow [`RecordBatchReader`](arrow::record_batch::RecordBatchReader);
+/// from [`ArrowBatches::into_reader`].
+pub struct ArrowReader<'tx>(ArrowBatches<'tx>);
+
+impl Iterator for ArrowReader<'_> {
+    type Item = std::result::Result<RecordBatch, arrow::error::ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = self.0.next()?;
+        Some(next.map_err(|e| arrow::error::ArrowError::ExternalError(Box::new(e))))
+    }
+}
+
+impl arrow::record_batch::RecordBatchReader for ArrowReader<'_> {
+    fn schema(&self) -> SchemaRef {
+        self.0.schema()
+    }
+}
+
 impl Iterator for ArrowBatches<'_> {
     type Item = Result<RecordBatch>;
 

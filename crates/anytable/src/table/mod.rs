@@ -15,7 +15,7 @@ mod select;
 use anytable_core::{Assignment, Filter, Record, Result};
 
 #[cfg(feature = "arrow")]
-pub use arrow::{ArrowBatches, DEFAULT_BATCH_ROWS};
+pub use arrow::{ArrowBatches, ArrowReader, DEFAULT_BATCH_ROWS};
 pub use handle::TableHandle;
 pub use joined::{JoinIter, Joined, JoinedRecord};
 pub use on_conflict::OnConflict;
