@@ -408,13 +408,50 @@ pub fn parquet_files_round_trip(t: &TestDb) -> CaseResult {
         .write_parquet(&file)?;
     ensure!(written == 3 && file.exists(), "three rows in the file");
     ensure!(
-        !dir.path().join("all_types.parquet.partial").exists(),
+        std::fs::read_dir(dir.path())?.count() == 1,
         "no partial file is left"
     );
     table.delete_all()?;
     ensure!(table.insert_parquet(&file)? == 3, "three rows loaded");
     let back = table.select().order_by(AllTypes::id().asc()).all()?;
     ensure!(back == rows, "the rows are back as they were:\n{back:?}");
+
+    // Writers of the same file at once: it is always one whole result, never a mix.
+    let shared = dir.path().join("shared.parquet");
+    std::thread::scope(|scope| -> CaseResult {
+        let writers: Vec<_> = [AllTypes::id().le(rows[0].id), AllTypes::id().ge(rows[1].id)]
+            .into_iter()
+            .map(|filter| {
+                let (table, shared) = (&table, &shared);
+                scope.spawn(move || -> anytable::Result<Vec<u64>> {
+                    (0..5)
+                        .map(|_| table.select().filter(filter.clone()).write_parquet(shared))
+                        .collect()
+                })
+            })
+            .collect();
+        for writer in writers {
+            let counts = writer.join().map_err(|_| "a writer panicked")??;
+            ensure!(
+                counts.iter().all(|n| *n == 1 || *n == 2),
+                "each write wrote its rows: {counts:?}"
+            );
+        }
+        Ok(())
+    })?;
+    let scratch = t.db.table::<AllTypes>()?;
+    scratch.delete_all()?;
+    let loaded = scratch.insert_parquet(&shared)?;
+    ensure!(
+        loaded == 1 || loaded == 2,
+        "the file holds one writer's whole result: {loaded} rows"
+    );
+    scratch.delete_all()?;
+    ensure!(table.insert_parquet(&file)? == 3, "three rows loaded again");
+    ensure!(
+        std::fs::read_dir(dir.path())?.count() == 2,
+        "no partial file is left by the writers"
+    );
 
     let missing = dir.path().join("missing.parquet");
     expect_kind(table.insert_parquet(&missing), ErrorKind::NotFound)?;

@@ -4,6 +4,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
@@ -28,15 +29,33 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
     Error::invalid_input(format!("parquet file {}: {e}", path.display()))
 }
 
+/// A name next to `path` that no other write uses, this process's or another's: two calls
+/// writing the same file at once must not write into one partial file.
+fn partial_path(path: &Path) -> std::path::PathBuf {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = path
+        .file_name()
+        .map_or_else(|| std::ffi::OsString::from("parquet"), |n| n.to_os_string());
+    let mut partial = std::ffi::OsString::from(".");
+    partial.push(name);
+    partial.push(format!(
+        ".{}.{}.partial",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    path.with_file_name(partial)
+}
+
 impl<R: Record> Select<'_, R> {
     /// Writes the rows to a Parquet file at `path` (replaced if it exists), Snappy-compressed,
     /// with the record's Arrow schema embedded; returns how many rows were written. The rows
     /// stream through: memory stays flat however many there are. The file appears only once
-    /// complete (it is written next to `path` and renamed), so a failed call leaves no half
-    /// file.
+    /// complete (it is written next to `path` under a name of its own and renamed), so a failed
+    /// call leaves no half file, and of calls writing the same file at once the last to finish
+    /// wins with a whole file.
     pub fn write_parquet(self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
-        let partial = path.with_extension("parquet.partial");
+        let partial = partial_path(path);
         let written = (|| {
             let file = File::create(&partial).map_err(|e| io_error("create", &partial, e))?;
             let properties = WriterProperties::builder()
