@@ -183,7 +183,8 @@ fn simple_batch(columns: Vec<(&str, ArrayRef)>) -> Result<RecordBatch, String> {
 /// `insert_arrow` matches columns by name, lets the database fill in what the batches lack
 /// (id, `added`, `updated`, a nullable column as NULL), and refuses with `InvalidInput`, writing nothing, a missing data
 /// column, an unknown column, a column of another Arrow type, a later batch of another schema,
-/// and a value no backend stores the same way (NUL in text) in any batch.
+/// and a value no backend stores the same way (NUL in text) in any batch; a NULL in a NOT NULL
+/// column or among given ids is `NotNullViolation` naming the column.
 pub fn insert_arrow_checks_columns_types_and_values(t: &TestDb) -> CaseResult {
     let table = t.db.table::<SimpleRow>()?;
     let good = |from: i64, n: i64| {
@@ -262,6 +263,38 @@ pub fn insert_arrow_checks_columns_types_and_values(t: &TestDb) -> CaseResult {
         let err = expect_kind(table.insert_arrow(batches), ErrorKind::InvalidInput)
             .map_err(|e| format!("{what}: {e}"))?;
         ensure!(table.count()? == 5, "{what}: nothing written ({err})");
+    }
+    // NULL where the table has NOT NULL: in a data column and in given ids (which SQLite
+    // alone would otherwise fill in).
+    let nulls: Vec<(&str, RecordBatch)> = vec![
+        (
+            "number",
+            simple_batch(vec![
+                (
+                    "number",
+                    Arc::new(Int64Array::from(vec![Some(1), None])) as ArrayRef,
+                ),
+                ("process", Arc::new(StringArray::from(vec!["x", "y"]))),
+            ])?,
+        ),
+        (
+            "id",
+            simple_batch(vec![
+                (
+                    "id",
+                    Arc::new(Int64Array::from(vec![Some(500), None])) as ArrayRef,
+                ),
+                ("number", Arc::new(Int64Array::from(vec![1, 2]))),
+                ("process", Arc::new(StringArray::from(vec!["x", "y"]))),
+            ])?,
+        ),
+    ];
+    for (column, batch) in nulls {
+        let err = expect_kind(table.insert_arrow([batch]), ErrorKind::NotNullViolation)?;
+        ensure!(
+            err.column() == Some(column) && table.count()? == 5,
+            "a NULL {column} is refused, nothing written: {err}"
+        );
     }
 
     // Another width of the same kind is cast, and a value that does not fit is refused.

@@ -10,7 +10,7 @@ use arrow::record_batch::RecordBatch;
 use anytable_core::check;
 use anytable_core::sql::insert_sql;
 use anytable_core::{
-    BulkInsert, ColumnRole, ColumnSchema, Error, Record, Result, RowSource, Value,
+    BulkInsert, ColumnRole, ColumnSchema, Error, ErrorKind, Record, Result, RowSource, Value,
 };
 
 use super::{Select, TableHandle};
@@ -204,7 +204,9 @@ impl<R: Record> TableHandle<'_, R> {
     /// # Errors
     /// All or nothing: [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a
     /// missing, unknown or mistyped column, a batch of another schema than the first, or a value
-    /// no backend stores the same way; constraint violations as on `insert_many`.
+    /// no backend stores the same way; constraint violations as on `insert_many`, among them
+    /// [`ErrorKind::NotNullViolation`](crate::ErrorKind::NotNullViolation) for a NULL in a
+    /// `NOT NULL` column or among given ids.
     pub fn insert_arrow(&self, batches: impl IntoIterator<Item = RecordBatch>) -> Result<u64> {
         self.insert_arrow_results(batches.into_iter().map(Ok))
     }
@@ -403,6 +405,19 @@ impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
                 Source::Batch(..) => CellReader::new(array.as_ref(), column).value(self.row)?,
                 Source::Now => self.now.clone(),
             };
+            if value == Value::Null && column.role == ColumnRole::Id {
+                // SQLite would pick an id for a NULL one; the others refuse it. Refused
+                // everywhere, as the id column is NOT NULL in every engine's DDL.
+                return Err(Error::new(
+                    ErrorKind::NotNullViolation,
+                    format!(
+                        "the Arrow column {:?} holds a NULL id in row {}: given ids must all be \
+                         there (leave the column out to have the database assign them)",
+                        column.name, self.row
+                    ),
+                )
+                .with_column(column.name.clone()));
+            }
             check::writable(&mut value, column, self.rules)?;
             row.push(value);
         }
