@@ -168,6 +168,7 @@ macro_rules! for_each_case {
             arrow::large_results_stream_in_batches,
             arrow::insert_arrow_checks_columns_types_and_values,
             arrow::insert_arrow_reads_other_producers_types,
+            arrow::insert_arrow_refuses_what_the_record_cannot_read,
             arrow::pretty_prints_the_first_rows,
             arrow::parquet_files_round_trip,
             arrow::projections_as_batches,

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use anytable::arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, FixedSizeBinaryArray, Int32Array, Int64Array,
-    StringArray,
+    Array, ArrayRef, AsArray, Decimal128Array, FixedSizeBinaryArray, Float64Array, Int32Array,
+    Int64Array, StringArray,
 };
 use anytable::arrow::datatypes::{DataType, Field, Int64Type, Schema, TimestampMicrosecondType};
 use anytable::arrow::record_batch::RecordBatch;
@@ -629,5 +629,83 @@ pub fn empty_results_keep_their_schema(t: &TestDb) -> CaseResult {
     let empty = RecordBatch::new_empty(anytable::arrow::schema(SimpleRow::schema()));
     ensure!(table.insert_arrow([empty])? == 0, "an empty batch");
     ensure!(table.count()? == 0, "nothing was written");
+    Ok(())
+}
+
+/// One `Counters` batch of 1s, but `value` in column `column`, given as `Int64`.
+fn counters_batch(column: &str, value: i64) -> Result<RecordBatch, String> {
+    let mut columns: Vec<(&str, ArrayRef)> = ["tiny", "byte", "word", "dword", "count"]
+        .into_iter()
+        .map(|name| {
+            let v = if name == column { value } else { 1 };
+            (name, Arc::new(Int64Array::from(vec![v])) as ArrayRef)
+        })
+        .collect();
+    let ratio = if column == "ratio" { 0.1 } else { 0.5 };
+    columns.push(("ratio", Arc::new(Float64Array::from(vec![ratio]))));
+    simple_batch(columns)
+}
+
+/// `insert_arrow` refuses with `InvalidInput` naming the column, writing nothing, what the
+/// record could not read back: integers outside a narrow or unsigned field's range, a float
+/// with no exact `f32` form, a JSON document that is no `T` of its `Json<T>`, a text no enum
+/// variant has; the same rows in range are written.
+pub fn insert_arrow_refuses_what_the_record_cannot_read(t: &TestDb) -> CaseResult {
+    use crate::records::{Counters, Ticket};
+
+    let counters = t.db.table::<Counters>()?;
+    let out_of_range = [
+        ("tiny", 200),
+        ("tiny", -129),
+        ("byte", 256),
+        ("byte", -1),
+        ("word", 70_000),
+        ("dword", -1),
+        ("dword", 1 << 32),
+        ("count", -1),
+        ("ratio", 0),
+    ];
+    for (column, value) in out_of_range {
+        let batch = counters_batch(column, value)?;
+        let err = expect_kind(counters.insert_arrow([batch]), ErrorKind::InvalidInput)?;
+        ensure!(
+            err.column() == Some(column) && counters.count()? == 0,
+            "{column} = {value} is refused, naming the column, nothing written: {err}"
+        );
+    }
+    ensure!(
+        counters.insert_arrow([
+            counters_batch("byte", 255)?,
+            counters_batch("word", 65_535)?
+        ])? == 2,
+        "the edges of the ranges are written"
+    );
+
+    let tickets = t.db.table::<Ticket>()?;
+    let ticket = |status: &str, settings: &str| {
+        simple_batch(vec![
+            (
+                "status",
+                Arc::new(StringArray::from(vec![status])) as ArrayRef,
+            ),
+            ("settings", Arc::new(StringArray::from(vec![settings]))),
+            ("price", Arc::new(Int64Array::from(vec![1]))),
+        ])
+    };
+    let fits = r#"{"theme":"x","width":1,"scale":1.0,"tags":[],"parent":null}"#;
+    for (column, batch) in [
+        ("status", ticket("Bogus", fits)?),
+        ("settings", ticket("Open", r#"{"theme":"x"}"#)?),
+    ] {
+        let err = expect_kind(tickets.insert_arrow([batch]), ErrorKind::InvalidInput)?;
+        ensure!(
+            err.column() == Some(column) && tickets.count()? == 0,
+            "a {column} the record cannot read is refused, nothing written: {err}"
+        );
+    }
+    ensure!(
+        tickets.insert_arrow([ticket("on hold", fits)?])? == 1,
+        "a ticket that fits is written"
+    );
     Ok(())
 }

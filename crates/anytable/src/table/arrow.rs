@@ -199,12 +199,13 @@ impl<R: Record> TableHandle<'_, R> {
     /// column that is `NOT NULL` without a default must be there (one left out gets its default,
     /// else NULL); the id, `added` and `updated` columns may be (their values are then kept, and
     /// new inserts get ids after the largest one), else the database fills them in as on
-    /// [`insert_many`](Self::insert_many). Every value is checked as `insert` checks it.
+    /// [`insert_many`](Self::insert_many). Every value is checked as `insert` checks it, and
+    /// every row must read back as an `R` (a `u8` field's column holds no 300).
     ///
     /// # Errors
     /// All or nothing: [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a
-    /// missing, unknown or mistyped column, a batch of another schema than the first, or a value
-    /// no backend stores the same way; constraint violations as on `insert_many`, among them
+    /// missing, unknown or mistyped column, a batch of another schema than the first, a value
+    /// no backend stores the same way, or one the record could not read back; constraint violations as on `insert_many`, among them
     /// [`ErrorKind::NotNullViolation`](crate::ErrorKind::NotNullViolation) for a NULL in a
     /// `NOT NULL` column or among given ids.
     pub fn insert_arrow(&self, batches: impl IntoIterator<Item = RecordBatch>) -> Result<u64> {
@@ -238,6 +239,10 @@ impl<R: Record> TableHandle<'_, R> {
             plan: &plan,
             rules: self.rules(),
             now: Value::timestamp(anytable_core::chrono::Utc::now()),
+            table: R::schema(),
+            read: |values| R::read_values(values).map(drop),
+            full: Vec::with_capacity(R::schema().columns.len()),
+            written: 0,
         };
         let keeps_ids = plan.keeps_ids;
         let dialect = self.dialect();
@@ -266,6 +271,8 @@ struct ArrowPlan {
     schema: SchemaRef,
     names: Vec<String>,
     columns: Vec<(ColumnSchema, Source)>,
+    /// For each of the table's columns, its place among `columns` if written.
+    table_positions: Vec<Option<usize>>,
     keeps_ids: bool,
 }
 
@@ -330,8 +337,14 @@ impl ArrowPlan {
         let keeps_ids = table
             .id_column()
             .is_some_and(|id| positions.contains_key(id.name.as_str()));
+        let table_positions = table
+            .columns
+            .iter()
+            .map(|c| columns.iter().position(|(w, _)| w.name == c.name))
+            .collect();
         Ok(ArrowPlan {
             schema: batch,
+            table_positions,
             names: columns.iter().map(|(c, _)| c.name.clone()).collect(),
             columns,
             keeps_ids,
@@ -380,6 +393,14 @@ struct ArrowRows<'p, I: Iterator<Item = Result<RecordBatch>>> {
     plan: &'p ArrowPlan,
     rules: check::Rules,
     now: Value,
+    /// The table written to, in column order.
+    table: &'static anytable_core::TableSchema,
+    /// The record's reading of a full row ([`Record::read_values`]).
+    read: fn(&mut [Value]) -> Result<()>,
+    /// A full row for `read`, reused.
+    full: Vec<Value>,
+    /// Rows read so far over every batch, for errors.
+    written: u64,
 }
 
 impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
@@ -405,15 +426,21 @@ impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
                 Source::Batch(..) => CellReader::new(array.as_ref(), column).value(self.row)?,
                 Source::Now => self.now.clone(),
             };
-            if value == Value::Null && column.role == ColumnRole::Id {
-                // SQLite would pick an id for a NULL one; the others refuse it. Refused
-                // everywhere, as the id column is NOT NULL in every engine's DDL.
+            if value == Value::Null && !column.nullable {
+                // Refused here, before the engine sees it: SQLite would pick an id for a NULL
+                // one where the others refuse it.
                 return Err(Error::new(
                     ErrorKind::NotNullViolation,
                     format!(
-                        "the Arrow column {:?} holds a NULL id in row {}: given ids must all be \
-                         there (leave the column out to have the database assign them)",
-                        column.name, self.row
+                        "the Arrow column {:?} holds NULL in row {} of its batch, and the \
+                         column is NOT NULL{}",
+                        column.name,
+                        self.row,
+                        if column.role == ColumnRole::Id {
+                            " (leave the id column out to have the database assign ids)"
+                        } else {
+                            ""
+                        }
                     ),
                 )
                 .with_column(column.name.clone()));
@@ -421,7 +448,40 @@ impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
             check::writable(&mut value, column, self.rules)?;
             row.push(value);
         }
+        self.readable(row)?;
         self.row += 1;
+        self.written += 1;
         Ok(true)
+    }
+}
+
+impl<I: Iterator<Item = Result<RecordBatch>>> ArrowRows<'_, I> {
+    /// Refuses a row the record could not read back (a `u8` column's 300, an `f32` column's
+    /// 0.1, a `Json<T>` document that is no `T`, a user's type's refusal): the record reads a
+    /// copy of it, with stand-ins for the columns the database fills in.
+    fn readable(&mut self, row: &[Value]) -> Result<()> {
+        self.full.clear();
+        for (column, written) in self.table.columns.iter().zip(&self.plan.table_positions) {
+            self.full.push(match written {
+                Some(k) => row[*k].clone(),
+                None => match column.role {
+                    ColumnRole::Id => Value::I64(0),
+                    ColumnRole::Added | ColumnRole::Updated => self.now.clone(),
+                    ColumnRole::Data => column.default.clone().unwrap_or(Value::Null),
+                },
+            });
+        }
+        (self.read)(&mut self.full).map_err(|e| {
+            let column = e.column().map(str::to_owned);
+            let refused = Error::invalid_input(format!(
+                "row {} of the Arrow batches holds a value the record cannot read back: {}",
+                self.written,
+                e.message()
+            ));
+            match column {
+                Some(column) => refused.with_column(column),
+                None => refused,
+            }
+        })
     }
 }
