@@ -205,9 +205,9 @@ impl<R: Record> TableHandle<'_, R> {
     /// # Errors
     /// All or nothing: [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a
     /// missing, unknown or mistyped column, a batch of another schema than the first, a value
-    /// no backend stores the same way, or one the record could not read back; constraint violations as on `insert_many`, among them
+    /// no backend stores the same way, or one the record could not read back;
     /// [`ErrorKind::NotNullViolation`](crate::ErrorKind::NotNullViolation) for a NULL in a
-    /// `NOT NULL` column or among given ids.
+    /// `NOT NULL` column (ids included); other constraint violations as on `insert_many`.
     pub fn insert_arrow(&self, batches: impl IntoIterator<Item = RecordBatch>) -> Result<u64> {
         self.insert_arrow_results(batches.into_iter().map(Ok))
     }
