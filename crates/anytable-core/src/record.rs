@@ -30,6 +30,13 @@ pub trait Record: Sized + Send + 'static {
     /// Values are taken out of the slice (left as NULL) to avoid copies.
     fn read_values(values: &mut [Value]) -> Result<Self>;
 
+    /// Whether the values of every column, in schema order, would read back as a record
+    /// ([`read_values`](Self::read_values)) without building one; the derive checks field by
+    /// field. The default reads a copy.
+    fn check_values(values: &[Value]) -> Result<()> {
+        Self::read_values(&mut values.to_vec()).map(drop)
+    }
+
     /// Stores the database-filled values (id, added, updated), in schema order.
     fn set_generated(&mut self, values: &mut [Value]) -> Result<()>;
 }
@@ -93,6 +100,17 @@ pub mod derive_support {
             "expected the text of a {enum_name} variant, got {}",
             got.type_name()
         ))
+    }
+
+    /// Checks that one field's value would read back, naming the column in any error.
+    pub fn check_field<T: ColumnValue>(values: &[Value], index: usize, column: &str) -> Result<()> {
+        let value = values.get(index).ok_or_else(|| {
+            Error::new(
+                crate::ErrorKind::SchemaMismatch,
+                format!("row has no value for column {column:?} (position {index})"),
+            )
+        })?;
+        T::check_stored(value).map_err(|e| e.in_column(column))
     }
 
     /// Reads one field, naming the column in any error.

@@ -226,6 +226,13 @@ pub trait ColumnValue: Sized {
     fn to_value(&self) -> Value;
     /// Converts from a [`Value`] read from the database.
     fn from_value(value: Value) -> Result<Self>;
+    /// Whether `value` would read back as this type, without keeping it: what a write of
+    /// values that did not come from this type (Arrow batches, Parquet files) checks. The
+    /// default reads a copy; types whose reading cannot fail once the stored type matches
+    /// answer without one.
+    fn check_stored(value: &Value) -> Result<()> {
+        Self::from_value(value.clone()).map(drop)
+    }
 }
 
 #[cold]
@@ -256,6 +263,13 @@ macro_rules! column_value {
                 match value {
                     Value::$variant(v) => Ok(v),
                     other => Err(mismatch(ValueType::$variant, &other)),
+                }
+            }
+            #[inline]
+            fn check_stored(value: &Value) -> Result<()> {
+                match value {
+                    Value::$variant(_) => Ok(()),
+                    other => Err(mismatch(ValueType::$variant, other)),
                 }
             }
         }
@@ -313,6 +327,13 @@ impl<T: ColumnValue> ColumnValue for Option<T> {
         match value {
             Value::Null => Ok(None),
             v => T::from_value(v).map(Some),
+        }
+    }
+    #[inline]
+    fn check_stored(value: &Value) -> Result<()> {
+        match value {
+            Value::Null => Ok(()),
+            v => T::check_stored(v),
         }
     }
 }

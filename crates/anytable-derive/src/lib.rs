@@ -180,6 +180,11 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
         let column = &f.column;
         quote!(#name: ::anytable::derive_support::field::<#ty>(values, #i, #column)?)
     });
+    let check = table.fields.iter().enumerate().map(|(i, f)| {
+        let ty = &f.ty;
+        let column = &f.column;
+        quote!(::anytable::derive_support::check_field::<#ty>(values, #i, #column)?;)
+    });
     let set_generated = table
         .fields
         .iter()
@@ -228,6 +233,11 @@ fn generate(input: &DeriveInput, table: &TableModel) -> proc_macro2::TokenStream
 
             fn read_values(values: &mut [::anytable::Value]) -> ::anytable::Result<Self> {
                 ::std::result::Result::Ok(#ident { #(#read),* })
+            }
+
+            fn check_values(values: &[::anytable::Value]) -> ::anytable::Result<()> {
+                #(#check)*
+                ::std::result::Result::Ok(())
             }
 
             #[allow(unused_variables)]

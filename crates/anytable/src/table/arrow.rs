@@ -240,7 +240,7 @@ impl<R: Record> TableHandle<'_, R> {
             rules: self.rules(),
             now: Value::timestamp(anytable_core::chrono::Utc::now()),
             table: R::schema(),
-            read: |values| R::read_values(values).map(drop),
+            check: R::check_values,
             full: Vec::with_capacity(R::schema().columns.len()),
             written: 0,
         };
@@ -395,8 +395,8 @@ struct ArrowRows<'p, I: Iterator<Item = Result<RecordBatch>>> {
     now: Value,
     /// The table written to, in column order.
     table: &'static anytable_core::TableSchema,
-    /// The record's reading of a full row ([`Record::read_values`]).
-    read: fn(&mut [Value]) -> Result<()>,
+    /// The record's check of a full row ([`Record::check_values`]).
+    check: fn(&[Value]) -> Result<()>,
     /// A full row for `read`, reused.
     full: Vec<Value>,
     /// Rows read so far over every batch, for errors.
@@ -457,13 +457,14 @@ impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
 
 impl<I: Iterator<Item = Result<RecordBatch>>> ArrowRows<'_, I> {
     /// Refuses a row the record could not read back (a `u8` column's 300, an `f32` column's
-    /// 0.1, a `Json<T>` document that is no `T`, a user's type's refusal): the record reads a
-    /// copy of it, with stand-ins for the columns the database fills in.
-    fn readable(&mut self, row: &[Value]) -> Result<()> {
+    /// 0.1, a `Json<T>` document that is no `T`, a user's type's refusal): the record checks
+    /// it ([`Record::check_values`]), with stand-ins for the columns the database fills in.
+    fn readable(&mut self, row: &mut [Value]) -> Result<()> {
         self.full.clear();
+        // The row's values move in for the check and back after it: no copies.
         for (column, written) in self.table.columns.iter().zip(&self.plan.table_positions) {
             self.full.push(match written {
-                Some(k) => row[*k].clone(),
+                Some(k) => std::mem::replace(&mut row[*k], Value::Null),
                 None => match column.role {
                     ColumnRole::Id => Value::I64(0),
                     ColumnRole::Added | ColumnRole::Updated => self.now.clone(),
@@ -471,7 +472,13 @@ impl<I: Iterator<Item = Result<RecordBatch>>> ArrowRows<'_, I> {
                 },
             });
         }
-        (self.read)(&mut self.full).map_err(|e| {
+        let checked = (self.check)(&self.full);
+        for (value, written) in self.full.drain(..).zip(&self.plan.table_positions) {
+            if let Some(k) = written {
+                row[*k] = value;
+            }
+        }
+        checked.map_err(|e| {
             let column = e.column().map(str::to_owned);
             let refused = Error::invalid_input(format!(
                 "row {} of the Arrow batches holds a value the record cannot read back: {}",
