@@ -95,10 +95,7 @@ impl<R: Record, T: FromRow + Send + 'static> AsyncProjected<R, T> {
     /// rules it follows).
     pub fn arrow(self) -> super::BatchStream {
         if self.tx.is_some() {
-            return super::RecordStream::failed(crate::Error::invalid_input(
-                "arrow() cannot read inside a transaction, whose one connection it would hold \
-                 while other calls wait; use run_blocking there",
-            ));
+            return super::RecordStream::refused_in_transaction("arrow()", "run_blocking");
         }
         let projected = self.projected;
         super::BatchStream::of_batches(move || projected.arrow())

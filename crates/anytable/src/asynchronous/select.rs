@@ -142,10 +142,7 @@ impl<R: Record> AsyncSelect<R> {
     /// [`Select::iter`], which reads inside a transaction): use [`all`](Self::all) there.
     pub fn stream(self) -> RecordStream<R> {
         if self.tx.is_some() {
-            return RecordStream::failed(crate::Error::invalid_input(
-                "stream() cannot read inside a transaction, whose one connection it would hold \
-                 while other calls wait; use all() there",
-            ));
+            return RecordStream::refused_in_transaction("stream()", "all()");
         }
         RecordStream::of(self.select)
     }
@@ -160,10 +157,10 @@ impl<R: Record> AsyncSelect<R> {
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput).
     pub fn arrow(self) -> super::BatchStream {
         if self.tx.is_some() {
-            return RecordStream::failed(crate::Error::invalid_input(
-                "arrow() cannot read inside a transaction, whose one connection it would hold \
-                 while other calls wait; use write_parquet or run_blocking there",
-            ));
+            return RecordStream::refused_in_transaction(
+                "arrow()",
+                "write_parquet or run_blocking",
+            );
         }
         let select = self.select;
         super::BatchStream::of_batches(move || select.arrow())

@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use futures_core::Stream;
 use tokio::task::JoinHandle;
 
-use crate::{Error, ErrorKind, Record, RecordIter, Result, Select};
+use crate::{Error, ErrorKind, Record, Result, Select};
 
 /// Rows read per hand-off to a blocking thread.
 const BATCH: usize = 256;
@@ -43,17 +43,7 @@ enum State<R> {
 impl<R: Record + Send + 'static> RecordStream<R> {
     /// The rows of `select`, whose query starts at the first poll.
     pub(super) fn of(select: Select<'static, R>) -> Self {
-        let mut select = Some(select);
-        let mut rows: Option<RecordIter<'static, R>> = None;
-        RecordStream::from_source(Box::new(std::iter::from_fn(move || {
-            if let Some(select) = select.take() {
-                match select.iter() {
-                    Ok(iter) => rows = Some(iter),
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-            rows.as_mut()?.next()
-        })))
+        RecordStream::opened_at_first_poll(move || select.iter())
     }
 }
 
@@ -67,6 +57,24 @@ impl<R: Send + 'static> RecordStream<R> {
         }
     }
 
+    /// The items of the iterator `open` starts (a query) at the first poll.
+    fn opened_at_first_poll<I>(open: impl FnOnce() -> Result<I> + Send + 'static) -> Self
+    where
+        I: Iterator<Item = Result<R>> + Send + 'static,
+    {
+        let mut open = Some(open);
+        let mut items: Option<I> = None;
+        RecordStream::from_source(Box::new(std::iter::from_fn(move || {
+            if let Some(open) = open.take() {
+                match open() {
+                    Ok(opened) => items = Some(opened),
+                    Err(e) => return Some(Err(e)),
+                }
+            }
+            items.as_mut()?.next()
+        })))
+    }
+
     /// A stream whose only item is `error`.
     pub(super) fn failed(error: Error) -> Self {
         RecordStream {
@@ -74,6 +82,15 @@ impl<R: Send + 'static> RecordStream<R> {
             state: State::Done,
             per_read: BATCH,
         }
+    }
+
+    /// The stream `call` would give inside a transaction: its only item is `InvalidInput`,
+    /// saying to use `instead`.
+    pub(super) fn refused_in_transaction(call: &str, instead: &str) -> Self {
+        RecordStream::failed(Error::invalid_input(format!(
+            "{call} cannot read inside a transaction, whose one connection it would hold while \
+             other calls wait; use {instead} there"
+        )))
     }
 }
 
@@ -89,17 +106,7 @@ impl BatchStream {
     pub(super) fn of_batches(
         open: impl FnOnce() -> Result<crate::arrow::ArrowBatches<'static>> + Send + 'static,
     ) -> Self {
-        let mut open = Some(open);
-        let mut batches = None;
-        let mut stream = RecordStream::from_source(Box::new(std::iter::from_fn(move || {
-            if let Some(open) = open.take() {
-                match open() {
-                    Ok(opened) => batches = Some(opened),
-                    Err(e) => return Some(Err(e)),
-                }
-            }
-            batches.as_mut()?.next()
-        })));
+        let mut stream = RecordStream::opened_at_first_poll(open);
         stream.per_read = 1;
         stream
     }

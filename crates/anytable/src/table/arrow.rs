@@ -231,6 +231,7 @@ impl<R: Record> TableHandle<'_, R> {
             columns: &plan.names,
             insert_sql: &insert,
         };
+        let now = Value::timestamp(anytable_core::chrono::Utc::now());
         let mut source = ArrowRows {
             batches,
             current: None,
@@ -238,10 +239,9 @@ impl<R: Record> TableHandle<'_, R> {
             row: 0,
             plan: &plan,
             rules: self.rules(),
-            now: Value::timestamp(anytable_core::chrono::Utc::now()),
-            table: R::schema(),
+            now: now.clone(),
             check: R::check_values,
-            full: Vec::with_capacity(R::schema().columns.len()),
+            full: plan.stand_ins(R::schema(), &now),
             written: 0,
         };
         let keeps_ids = plan.keeps_ids;
@@ -353,6 +353,23 @@ impl ArrowPlan {
 }
 
 impl ArrowPlan {
+    /// A full row of `table` for the record's check: what the database would fill in where
+    /// the batches have no column (an id, `now` for `added`/`updated`, the default or NULL),
+    /// NULL where they have one.
+    fn stand_ins(&self, table: &anytable_core::TableSchema, now: &Value) -> Vec<Value> {
+        table
+            .columns
+            .iter()
+            .zip(&self.table_positions)
+            .map(|(column, written)| match (written, column.role) {
+                (Some(_), _) => Value::Null,
+                (None, ColumnRole::Id) => Value::I64(0),
+                (None, ColumnRole::Added | ColumnRole::Updated) => now.clone(),
+                (None, ColumnRole::Data) => column.default.clone().unwrap_or(Value::Null),
+            })
+            .collect()
+    }
+
     /// The batch's arrays in written-column order, cast where the plan says (a placeholder
     /// for columns filled with the call's time); a value a cast cannot carry over exactly is
     /// `InvalidInput`.
@@ -393,11 +410,10 @@ struct ArrowRows<'p, I: Iterator<Item = Result<RecordBatch>>> {
     plan: &'p ArrowPlan,
     rules: check::Rules,
     now: Value,
-    /// The table written to, in column order.
-    table: &'static anytable_core::TableSchema,
     /// The record's check of a full row ([`Record::check_values`]).
     check: fn(&[Value]) -> Result<()>,
-    /// A full row for `read`, reused.
+    /// A full row for `check`: stand-ins for the columns the database fills in, and the
+    /// written columns' places, which each row's values visit.
     full: Vec<Value>,
     /// Rows read so far over every batch, for errors.
     written: u64,
@@ -460,24 +476,17 @@ impl<I: Iterator<Item = Result<RecordBatch>>> ArrowRows<'_, I> {
     /// 0.1, a `Json<T>` document that is no `T`, a user's type's refusal): the record checks
     /// it ([`Record::check_values`]), with stand-ins for the columns the database fills in.
     fn readable(&mut self, row: &mut [Value]) -> Result<()> {
-        self.full.clear();
         // The row's values move in for the check and back after it: no copies.
-        for (column, written) in self.table.columns.iter().zip(&self.plan.table_positions) {
-            self.full.push(match written {
-                Some(k) => std::mem::replace(&mut row[*k], Value::Null),
-                None => match column.role {
-                    ColumnRole::Id => Value::I64(0),
-                    ColumnRole::Added | ColumnRole::Updated => self.now.clone(),
-                    ColumnRole::Data => column.default.clone().unwrap_or(Value::Null),
-                },
-            });
-        }
-        let checked = (self.check)(&self.full);
-        for (value, written) in self.full.drain(..).zip(&self.plan.table_positions) {
-            if let Some(k) = written {
-                row[*k] = value;
+        let swap = |full: &mut [Value], row: &mut [Value], plan: &ArrowPlan| {
+            for (j, k) in plan.table_positions.iter().enumerate() {
+                if let Some(k) = k {
+                    std::mem::swap(&mut full[j], &mut row[*k]);
+                }
             }
-        }
+        };
+        swap(&mut self.full, row, self.plan);
+        let checked = (self.check)(&self.full);
+        swap(&mut self.full, row, self.plan);
         checked.map_err(|e| {
             let column = e.column().map(str::to_owned);
             let refused = Error::invalid_input(format!(
