@@ -54,6 +54,7 @@
 
 pub mod cases;
 pub mod fixtures;
+pub mod fuzz;
 pub mod matrix;
 pub mod params;
 pub mod records;

@@ -1,0 +1,316 @@
+//! Runs one operation on one database through the public API, as a user would write it, and
+//! renders what came back in one canonical form: rows and values as Rust's `Debug` prints
+//! them (so -0.0, NaN and a text's every code point show), errors by kind alone (messages
+//! are each engine's own words), and panics as panics (never acceptable).
+
+use std::fmt::Debug;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use anytable::{
+    count_all, Aggregate, ColumnValue, Database, ErrorKind, Filter, OnConflict, Select,
+};
+
+use super::model::{FuzzRow, Lit};
+use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, Row, SumCol};
+
+/// What one operation gave on one backend.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Success, rendered canonically.
+    Ok(String),
+    /// An error, by kind.
+    Err(ErrorKind),
+    /// A panic, with its message.
+    Panic(String),
+}
+
+impl Outcome {
+    fn of<T: Debug>(result: anytable::Result<T>) -> Outcome {
+        match result {
+            Ok(v) => Outcome::Ok(format!("{v:?}")),
+            Err(e) => Outcome::Err(e.kind()),
+        }
+    }
+}
+
+/// Calls `$body` with `$c` bound to the typed column named by `$value`, one of `$enum`'s
+/// variants listed.
+macro_rules! with_column {
+    ($value:expr, $enum:ident, [$($name:ident),*], |$c:ident| $body:expr) => {
+        match $value { $($enum::$name => { let $c = FuzzRow::$name(); $body })* }
+    };
+}
+
+/// The typed filter `pred` stands for.
+pub fn filter(pred: &Pred) -> Filter<FuzzRow> {
+    match pred {
+        Pred::All => Filter::all(),
+        Pred::Cmp(op, value) => value.compare(*op),
+        Pred::In(col, values) => Lit::is_in(*col, values),
+        Pred::Like(col, pattern, false) => {
+            with_column!(col, TextColumnOf, [t, ot], |c| c.like(pattern.clone()))
+        }
+        Pred::Like(col, pattern, true) => {
+            with_column!(col, TextColumnOf, [t, ot], |c| c.ilike(pattern.clone()))
+        }
+        Pred::IsNull(col) => col.is_null(),
+        Pred::IsNotNull(col) => col.is_not_null(),
+        Pred::Key(op, k) => op.apply(FuzzRow::k(), *k),
+        Pred::And(parts) => parts
+            .iter()
+            .map(filter)
+            .reduce(|a, b| a & b)
+            .unwrap_or_else(Filter::all),
+        Pred::Or(parts) => parts
+            .iter()
+            .map(filter)
+            .reduce(|a, b| a | b)
+            .unwrap_or_else(Filter::all),
+        Pred::Not(inner) => !filter(inner),
+    }
+}
+
+use super::ops::TextCol as TextColumnOf;
+
+fn record(row: &Row) -> FuzzRow {
+    FuzzRow::from_lits(row.k, &row.values)
+}
+
+fn canonical_rows(rows: anytable::Result<Vec<FuzzRow>>) -> Outcome {
+    match rows {
+        Ok(rows) => Outcome::Ok(
+            rows.iter()
+                .map(FuzzRow::canonical)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Err(e) => Outcome::Err(e.kind()),
+    }
+}
+
+fn aggregate<T: ColumnValue + Debug>(
+    select: Select<'_, FuzzRow>,
+    agg: Aggregate<FuzzRow, T>,
+) -> Outcome {
+    Outcome::of(select.aggregate(agg))
+}
+
+fn run_aggregate(select: Select<'_, FuzzRow>, agg: &Agg) -> Outcome {
+    match agg {
+        Agg::CountAll => aggregate(select, count_all()),
+        Agg::Count(col) => aggregate(select, col.count()),
+        Agg::CountDistinct(col) => aggregate(select, col.count_distinct()),
+        Agg::Sum(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| aggregate(
+            select,
+            c.sum()
+        )),
+        Agg::Avg(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| aggregate(
+            select,
+            c.avg()
+        )),
+        Agg::Min(col) => with_column!(
+            col,
+            CmpCol,
+            [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
+            |c| aggregate(select, c.min())
+        ),
+        Agg::Max(col) => with_column!(
+            col,
+            CmpCol,
+            [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
+            |c| aggregate(select, c.max())
+        ),
+    }
+}
+
+/// GROUP BY `group` with one aggregate, in group order, optionally keeping groups of more
+/// than `having` rows.
+fn grouped<G, T>(
+    select: Select<'_, FuzzRow>,
+    group: anytable::Column<FuzzRow, G>,
+    agg: Aggregate<FuzzRow, T>,
+    having: Option<i64>,
+) -> Outcome
+where
+    G: ColumnValue + Debug,
+    T: ColumnValue + Debug,
+{
+    let mut projected = select
+        .columns((group.clone(), agg))
+        .group_by(group.clone())
+        .order_by(group.asc());
+    if let Some(n) = having {
+        projected = projected.having(count_all().gt(n));
+    }
+    Outcome::of(projected.all())
+}
+
+fn run_group(
+    select: Select<'_, FuzzRow>,
+    group: GroupCol,
+    agg: &Agg,
+    having: Option<i64>,
+) -> Outcome {
+    with_column!(group, GroupCol, [g, b, t, oi, day], |gc| match agg {
+        Agg::CountAll => grouped(select, gc, count_all(), having),
+        Agg::Count(col) => grouped(select, gc, col.count(), having),
+        Agg::CountDistinct(col) => grouped(select, gc, col.count_distinct(), having),
+        Agg::Sum(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| grouped(
+            select,
+            gc,
+            c.sum(),
+            having
+        )),
+        Agg::Avg(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| grouped(
+            select,
+            gc,
+            c.avg(),
+            having
+        )),
+        Agg::Min(col) => with_column!(
+            col,
+            CmpCol,
+            [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
+            |c| grouped(select, gc, c.min(), having)
+        ),
+        Agg::Max(col) => with_column!(
+            col,
+            CmpCol,
+            [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
+            |c| grouped(select, gc, c.max(), having)
+        ),
+    })
+}
+
+fn distinct<T: ColumnValue + Debug>(
+    select: Select<'_, FuzzRow>,
+    col: anytable::Column<FuzzRow, T>,
+) -> Outcome {
+    Outcome::of(
+        select
+            .columns((col.clone(),))
+            .distinct()
+            .order_by(col.asc())
+            .all(),
+    )
+}
+
+fn raw<T: ColumnValue + Debug>(db: &Database, col: anytable::Column<FuzzRow, T>) -> Outcome {
+    let sql = format!("SELECT {} FROM fuzz_rows ORDER BY k", col.name());
+    Outcome::of(db.query::<(T,)>(&sql, &[]))
+}
+
+fn arrow_round_trip(db: &Database) -> anytable::Result<u64> {
+    let table = db.table::<FuzzRow>()?;
+    let batches = table
+        .select()
+        .order_by(FuzzRow::k().asc())
+        .arrow()?
+        .collect::<anytable::Result<Vec<_>>>()?;
+    db.transaction(|tx| {
+        let table = table.clone().within(tx)?;
+        table.delete_all()?;
+        table.insert_arrow(batches)
+    })
+}
+
+/// Runs `op` on `db` and renders its outcome; a panic is caught and reported.
+pub fn run(db: &Database, op: &Op) -> Outcome {
+    catch_unwind(AssertUnwindSafe(|| run_unguarded(db, op))).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default();
+        Outcome::Panic(message)
+    })
+}
+
+fn run_unguarded(db: &Database, op: &Op) -> Outcome {
+    let table = match db.table::<FuzzRow>() {
+        Ok(table) => table,
+        Err(e) => return Outcome::Err(e.kind()),
+    };
+    match op {
+        Op::Insert(row) => Outcome::of(table.insert(&mut record(row)).map(drop)),
+        Op::InsertMany(rows) => {
+            let records: Vec<FuzzRow> = rows.iter().map(record).collect();
+            Outcome::of(table.insert_many(&records))
+        }
+        Op::Upsert(row, conflict) => {
+            let on = OnConflict::column(FuzzRow::k());
+            let on = match conflict {
+                Conflict::Nothing => on.do_nothing(),
+                Conflict::UpdateAll => on.update_all(),
+                Conflict::Update(cols) => cols.iter().fold(on, |on, c| c.update_on(on)),
+            };
+            Outcome::of(table.upsert(&mut record(row), on).map(|id| id.is_some()))
+        }
+        Op::Update(pred, set) => Outcome::of(table.update(
+            filter(pred),
+            set.iter().map(Lit::assign).collect::<Vec<_>>(),
+        )),
+        Op::Delete(pred) => Outcome::of(table.delete(filter(pred))),
+        Op::Select {
+            pred,
+            order,
+            limit,
+            offset,
+        } => {
+            let mut select = table.select().filter(filter(pred));
+            for (col, descending) in order {
+                select = select.order_by(col.order(*descending));
+            }
+            select = select.order_by(FuzzRow::k().asc());
+            if let Some(n) = limit {
+                select = select.limit(*n);
+            }
+            if let Some(n) = offset {
+                select = select.offset(*n);
+            }
+            canonical_rows(select.all())
+        }
+        Op::Count(pred) => Outcome::of(table.count_matching(filter(pred))),
+        Op::Aggregate(pred, agg) => run_aggregate(table.select().filter(filter(pred)), agg),
+        Op::Group(pred, group, agg, having) => {
+            run_group(table.select().filter(filter(pred)), *group, agg, *having)
+        }
+        Op::Distinct(pred, col) => col.with_typed(DistinctOf(table.select().filter(filter(pred)))),
+        Op::Raw(col) => col.with_typed(RawOf(db)),
+        Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
+    }
+}
+
+/// Every row, in key order: the state the backends must agree on after each write.
+pub fn state(db: &Database) -> Outcome {
+    catch_unwind(AssertUnwindSafe(|| {
+        let table = match db.table::<FuzzRow>() {
+            Ok(table) => table,
+            Err(e) => return Outcome::Err(e.kind()),
+        };
+        canonical_rows(table.select().order_by(FuzzRow::k().asc()).all())
+    }))
+    .unwrap_or_else(|_| Outcome::Panic("reading the state panicked".into()))
+}
+
+/// Something done with a typed column, whatever its type.
+pub trait WithColumn {
+    /// Does it with `col`.
+    fn with<T: ColumnValue + Debug>(self, col: anytable::Column<FuzzRow, T>) -> Outcome;
+}
+
+struct DistinctOf<'a>(Select<'a, FuzzRow>);
+
+impl WithColumn for DistinctOf<'_> {
+    fn with<T: ColumnValue + Debug>(self, col: anytable::Column<FuzzRow, T>) -> Outcome {
+        distinct(self.0, col)
+    }
+}
+
+struct RawOf<'a>(&'a Database);
+
+impl WithColumn for RawOf<'_> {
+    fn with<T: ColumnValue + Debug>(self, col: anytable::Column<FuzzRow, T>) -> Outcome {
+        raw(self.0, col)
+    }
+}

@@ -1,0 +1,262 @@
+//! Operations as data: what the fuzzer generates, prints when a case fails, and shrinks.
+
+use proptest::prelude::*;
+
+use super::model::{cmp_ops, rows, CmpOp, Col, Lit};
+use super::scope;
+
+/// A row to write: the fuzzer's key and a value for every data column.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The unique key (few values, so upserts and unique violations happen).
+    pub k: i64,
+    /// One value per data column.
+    pub values: Vec<Lit>,
+}
+
+/// A filter, as data.
+#[derive(Debug, Clone)]
+pub enum Pred {
+    /// Every row.
+    All,
+    /// `column <op> value`.
+    Cmp(CmpOp, Lit),
+    /// `column IN (values)`.
+    In(Col, Vec<Lit>),
+    /// `like` (false) or `ilike` (true) on a text column.
+    Like(TextCol, String, bool),
+    /// `column IS NULL`.
+    IsNull(Col),
+    /// `column IS NOT NULL`.
+    IsNotNull(Col),
+    /// `k <op> n`: the key, so that filters often match some rows.
+    Key(CmpOp, i64),
+    /// All of these.
+    And(Vec<Pred>),
+    /// Any of these.
+    Or(Vec<Pred>),
+    /// Not this.
+    Not(Box<Pred>),
+}
+
+/// What an upsert does on a conflicting key.
+#[derive(Debug, Clone)]
+pub enum Conflict {
+    /// Keep the existing row.
+    Nothing,
+    /// Overwrite these columns.
+    Update(Vec<Col>),
+    /// Overwrite every data column but the key.
+    UpdateAll,
+}
+
+/// An aggregate over the rows a filter selects.
+#[derive(Debug, Clone)]
+pub enum Agg {
+    /// `count(*)`.
+    CountAll,
+    /// `count(column)`.
+    Count(Col),
+    /// `count(DISTINCT column)`.
+    CountDistinct(Col),
+    /// `sum(column)`.
+    Sum(SumCol),
+    /// `avg(column)`.
+    Avg(SumCol),
+    /// `min(column)`.
+    Min(CmpCol),
+    /// `max(column)`.
+    Max(CmpCol),
+}
+
+macro_rules! column_subset {
+    ($(#[$doc:meta])* $name:ident: $($col:ident),*) => {
+        $(#[$doc])*
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $(
+            #[doc = concat!("Column `", stringify!($col), "`.")]
+            $col,
+        )* }
+
+        impl $name {
+            /// Every column of the subset.
+            pub const ALL: &'static [$name] = &[$($name::$col),*];
+
+            /// The same column in [`Col`].
+            pub fn col(self) -> Col {
+                match self { $($name::$col => Col::$col,)* }
+            }
+        }
+    };
+}
+
+column_subset!(
+    /// Text columns: `like` and `ilike`.
+    TextCol: t, ot
+);
+column_subset!(
+    /// Columns `sum` and `avg` take.
+    SumCol: g, i, oi, n, u, f, of, h
+);
+column_subset!(
+    /// Columns `min` and `max` take.
+    CmpCol: g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec
+);
+column_subset!(
+    /// Columns rows are grouped by.
+    GroupCol: g, b, t, oi, day
+);
+
+/// One operation on the table.
+#[derive(Debug, Clone)]
+pub enum Op {
+    /// `insert` of one row.
+    Insert(Row),
+    /// `insert_many` of several rows (all or nothing).
+    InsertMany(Vec<Row>),
+    /// `upsert` with `k` as the conflict target.
+    Upsert(Row, Conflict),
+    /// `update` of the rows a filter selects.
+    Update(Pred, Vec<Lit>),
+    /// `delete` of the rows a filter selects.
+    Delete(Pred),
+    /// `select` with a filter, orders (the key breaks ties), limit and offset.
+    Select {
+        /// The filter.
+        pred: Pred,
+        /// Order keys before the tie-breaking key.
+        order: Vec<(Col, bool)>,
+        /// LIMIT.
+        limit: Option<u64>,
+        /// OFFSET.
+        offset: Option<u64>,
+    },
+    /// `count_matching`.
+    Count(Pred),
+    /// One aggregate of the selected rows.
+    Aggregate(Pred, Agg),
+    /// A GROUP BY with one aggregate and an optional HAVING count(*) > n, in group order.
+    Group(Pred, GroupCol, Agg, Option<i64>),
+    /// The distinct values of one column, in order.
+    Distinct(Pred, Col),
+    /// Hand-written `SELECT column FROM fuzz_rows ORDER BY k`, read as the column's type.
+    Raw(Col),
+    /// Every row out as Arrow batches, deleted, and written back with `insert_arrow`.
+    ArrowRoundTrip,
+}
+
+/// Keys: few, so that conflicts happen.
+fn keys() -> impl Strategy<Value = i64> {
+    0i64..12
+}
+
+/// A row to write.
+pub fn row() -> impl Strategy<Value = Row> {
+    (keys(), rows()).prop_map(|(k, values)| Row { k, values })
+}
+
+fn any_col() -> impl Strategy<Value = Col> {
+    prop::sample::select(Col::ALL)
+}
+
+fn text_col() -> impl Strategy<Value = TextCol> {
+    prop::sample::select(TextCol::ALL)
+}
+
+/// Whether filters may compare this column with `<`, `>` and the like in the default scope.
+fn ordered_in_scope(col: Col) -> bool {
+    scope::wide() || col != Col::j
+}
+
+/// A comparison with a value of any column.
+fn comparison() -> impl Strategy<Value = Pred> {
+    (any_col(), cmp_ops())
+        .prop_filter("ordered", |(c, op)| {
+            matches!(op, CmpOp::Eq | CmpOp::Ne) || ordered_in_scope(*c)
+        })
+        .prop_flat_map(|(c, op)| c.values().prop_map(move |v| Pred::Cmp(op, v)))
+}
+
+/// Filters up to three levels deep.
+pub fn pred() -> impl Strategy<Value = Pred> {
+    let leaf = prop_oneof![
+        1 => Just(Pred::All),
+        6 => comparison(),
+        2 => any_col().prop_flat_map(|c| {
+            prop::collection::vec(c.values(), 0..4).prop_map(move |v| Pred::In(c, v))
+        }),
+        3 => (text_col(), super::values::patterns(), any::<bool>())
+            .prop_map(|(c, p, i)| Pred::Like(c, p, i)),
+        1 => any_col().prop_map(Pred::IsNull),
+        1 => any_col().prop_map(Pred::IsNotNull),
+        3 => (cmp_ops(), keys()).prop_map(|(op, k)| Pred::Key(op, k)),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Pred::And),
+            prop::collection::vec(inner.clone(), 1..4).prop_map(Pred::Or),
+            inner.prop_map(|p| Pred::Not(Box::new(p))),
+        ]
+    })
+}
+
+fn sum_col() -> impl Strategy<Value = SumCol> {
+    let cols: Vec<SumCol> = SumCol::ALL
+        .iter()
+        .copied()
+        .filter(|c| scope::wide() || !matches!(c, SumCol::f | SumCol::of | SumCol::h))
+        .collect();
+    prop::sample::select(cols)
+}
+
+fn agg() -> impl Strategy<Value = Agg> {
+    prop_oneof![
+        Just(Agg::CountAll),
+        any_col().prop_map(Agg::Count),
+        any_col().prop_map(Agg::CountDistinct),
+        sum_col().prop_map(Agg::Sum),
+        sum_col().prop_map(Agg::Avg),
+        prop::sample::select(CmpCol::ALL).prop_map(Agg::Min),
+        prop::sample::select(CmpCol::ALL).prop_map(Agg::Max),
+    ]
+}
+
+fn conflict() -> impl Strategy<Value = Conflict> {
+    prop_oneof![
+        Just(Conflict::Nothing),
+        prop::collection::vec(any_col(), 1..3).prop_map(Conflict::Update),
+        Just(Conflict::UpdateAll),
+    ]
+}
+
+/// One operation, writes and reads about evenly.
+pub fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => row().prop_map(Op::Insert),
+        3 => prop::collection::vec(row(), 0..4).prop_map(Op::InsertMany),
+        3 => (row(), conflict()).prop_map(|(r, c)| Op::Upsert(r, c)),
+        3 => (pred(), prop::collection::vec(any_col().prop_flat_map(Col::values), 1..3))
+            .prop_map(|(p, set)| Op::Update(p, set)),
+        2 => pred().prop_map(Op::Delete),
+        5 => (
+            pred(),
+            prop::collection::vec((any_col(), any::<bool>()), 0..3),
+            proptest::option::of(0u64..5),
+            proptest::option::of(0u64..3),
+        )
+            .prop_map(|(pred, order, limit, offset)| Op::Select { pred, order, limit, offset }),
+        2 => pred().prop_map(Op::Count),
+        3 => (pred(), agg()).prop_map(|(p, a)| Op::Aggregate(p, a)),
+        2 => (pred(), prop::sample::select(GroupCol::ALL), agg(), proptest::option::of(0i64..3))
+            .prop_map(|(p, group, a, h)| Op::Group(p, group, a, h)),
+        2 => (pred(), any_col()).prop_map(|(p, c)| Op::Distinct(p, c)),
+        2 => any_col().prop_map(Op::Raw),
+        1 => Just(Op::ArrowRoundTrip),
+    ]
+}
+
+/// A sequence of operations on an empty table.
+pub fn sequence(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
+    prop::collection::vec(op(), 1..=max_len.max(1))
+}
