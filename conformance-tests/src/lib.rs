@@ -180,6 +180,8 @@ macro_rules! for_each_case {
             semantics::nulls_sort_last_ascending_and_first_descending,
             semantics::database_timestamps_are_per_statement_microseconds,
             semantics::huge_in_lists_work,
+            sameness::bare_nulls_read_as_none,
+            sameness::sub_microsecond_filter_values_compare_exactly,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

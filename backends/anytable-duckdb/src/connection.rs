@@ -63,6 +63,8 @@ struct DuckDbRows<'c> {
     open: Option<OpenStatement<'c>>,
     types: Vec<ValueType>,
     values: Vec<Value>,
+    /// Which result columns have DuckDB's NULL type, learnt at the first row.
+    null_typed: Option<Vec<bool>>,
     drained: bool,
 }
 
@@ -76,9 +78,13 @@ impl Rows for DuckDbRows<'_> {
         let Some(open) = self.open.as_mut() else {
             return Ok(None);
         };
-        let (types, values) = (&self.types, &mut self.values);
+        let (types, values, null_typed) = (&self.types, &mut self.values, &mut self.null_typed);
         let found = open.with_dependent_mut(|_, rows| match rows.next().map_err(map_err)? {
-            Some(row) => decode_row(row, types, values).map(|()| true),
+            Some(row) => {
+                let null_typed =
+                    null_typed.get_or_insert_with(|| null_typed_columns(row, types.len()));
+                decode_row(row, types, null_typed, values).map(|()| true)
+            }
             None => Ok(false),
         })?;
         if !found {
@@ -190,6 +196,7 @@ impl Connection for DuckDbConnection {
             })),
             types: types.to_vec(),
             values: vec![Value::Null; types.len()],
+            null_typed: None,
             drained: false,
         }))
     }
@@ -299,15 +306,47 @@ impl Connection for DuckDbConnection {
     }
 }
 
+/// Which of the first `count` result columns have DuckDB's NULL type (a bare `SELECT NULL`):
+/// duckdb-rs has no value for that type and panics when asked for one.
+fn null_typed_columns(row: &duckdb::Row<'_>, count: usize) -> Vec<bool> {
+    let statement = row.as_ref();
+    (0..count.min(statement.column_count()))
+        .map(|i| statement.column_type(i) == duckdb::arrow::datatypes::DataType::Null)
+        .collect()
+}
+
 /// Decodes every column of `row` into `values`, naming the column in any error.
-fn decode_row(row: &duckdb::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
+fn decode_row(
+    row: &duckdb::Row<'_>,
+    types: &[ValueType],
+    null_typed: &[bool],
+    values: &mut [Value],
+) -> Result<()> {
     let statement = row.as_ref();
     anytable_core::decode_row(
         "duckdb",
         values,
-        |i| decode(row.get_ref(i).map_err(map_err)?, types[i]),
+        |i| {
+            if null_typed.get(i).copied().unwrap_or(false) {
+                return Ok(Value::Null);
+            }
+            decode(cell(row, i)?, types[i])
+        },
         |i| statement.column_name(i).ok().map(String::as_str),
     )
+}
+
+/// Column `i` of `row`. duckdb-rs panics (`unreachable!`, `unimplemented!`) on result types it
+/// has no value for; such a panic is caught here and becomes an error naming the type, so no
+/// query, however written, panics in the caller.
+fn cell<'r>(row: &'r duckdb::Row<'_>, i: usize) -> Result<duckdb::types::ValueRef<'r>> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| row.get_ref(i))) {
+        Ok(raw) => raw.map_err(map_err),
+        Err(_) => Err(anytable_core::Error::type_mismatch(format!(
+            "DuckDB's driver cannot read a value of the result type {}",
+            row.as_ref().column_type(i)
+        ))),
+    }
 }
 
 /// The bulk path: DuckDB's Appender with explicit columns, so defaults and sequences fill in.

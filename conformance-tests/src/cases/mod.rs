@@ -9,6 +9,7 @@ pub mod migrations;
 pub mod processes;
 pub mod queries;
 pub mod replicas;
+pub mod sameness;
 pub mod schema;
 pub mod semantics;
 pub mod timeouts;

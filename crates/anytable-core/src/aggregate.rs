@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 use crate::filter::{CmpOp, Column, Condition, Filter, Order, OrderKey};
 use crate::row::FromRow;
-use crate::value::{ColumnValue, Value, ValueFor};
+use crate::value::{ColumnValue, ValueFor};
 
 /// An aggregate function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -130,38 +130,45 @@ impl<R, T> Aggregate<R, T> {
         self.expr
     }
 
-    fn cmp(self, op: CmpOp, value: Value) -> Filter<R> {
-        Filter::new(Condition::Aggregate(self.expr, op, value))
+    fn cmp(self, op: CmpOp, value: impl ValueFor<T>) -> Filter<R> {
+        let (value, finer) = value.into_filter_value();
+        let expr = self.expr;
+        Filter::new(crate::filter::exact_comparison(
+            op,
+            value,
+            finer,
+            |op, value| Condition::Aggregate(expr, op, value),
+        ))
     }
 
     /// Groups whose aggregate equals `value` (`eq(None)`: no non-NULL value), in `having`.
     pub fn eq(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Eq, value.into_value())
+        self.cmp(CmpOp::Eq, value)
     }
 
     /// Groups whose aggregate differs from `value`, in `having`.
     pub fn ne(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Ne, value.into_value())
+        self.cmp(CmpOp::Ne, value)
     }
 
     /// Groups whose aggregate is less than `value`, in `having`.
     pub fn lt(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Lt, value.into_value())
+        self.cmp(CmpOp::Lt, value)
     }
 
     /// Groups whose aggregate is at most `value`, in `having`.
     pub fn le(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Le, value.into_value())
+        self.cmp(CmpOp::Le, value)
     }
 
     /// Groups whose aggregate is greater than `value`, in `having`.
     pub fn gt(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Gt, value.into_value())
+        self.cmp(CmpOp::Gt, value)
     }
 
     /// Groups whose aggregate is at least `value`, in `having`.
     pub fn ge(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Ge, value.into_value())
+        self.cmp(CmpOp::Ge, value)
     }
 
     /// Groups in ascending order of the aggregate (NULL last).

@@ -97,6 +97,34 @@ pub const MAX_FILTER_TERMS: u32 = 1000;
 /// literal `%`, `_` and `\`.
 pub const LIKE_ESCAPE: char = '\\';
 
+/// `<op> value` where `value` was shortened to whole microseconds from a finer time
+/// (`finer`), as the exact comparison against values stored in whole microseconds: the value
+/// lies strictly between its shortened form `t` and the next microsecond, so `< v` and `<= v`
+/// are `<= t`, `> v` and `>= v` are `> t`, `= v` holds for no stored value and `<> v` for every
+/// non-NULL one. The value stays in the condition, so it is checked like any other.
+pub(crate) fn exact_comparison(
+    op: CmpOp,
+    value: Value,
+    finer: bool,
+    compare: impl Fn(CmpOp, Value) -> Condition,
+) -> Condition {
+    if !finer {
+        return compare(op, value);
+    }
+    match op {
+        CmpOp::Lt | CmpOp::Le => compare(CmpOp::Le, value),
+        CmpOp::Gt | CmpOp::Ge => compare(CmpOp::Gt, value),
+        CmpOp::Eq => Condition::And(vec![
+            compare(CmpOp::Gt, value.clone()),
+            compare(CmpOp::Le, value),
+        ]),
+        CmpOp::Ne => Condition::Or(vec![
+            compare(CmpOp::Le, value.clone()),
+            compare(CmpOp::Gt, value),
+        ]),
+    }
+}
+
 impl Condition {
     /// Whether the condition is true for every row (`Some(true)`) or for none (`Some(false)`)
     /// by construction, whatever the rows hold: `Filter::all()`, an empty `is_in`, and `&`, `|`
@@ -397,49 +425,73 @@ impl<R, T> Column<R, T> {
         self.name
     }
 
-    fn cmp(self, op: CmpOp, value: Value) -> Filter<R> {
+    fn cmp(self, op: CmpOp, value: impl ValueFor<T>) -> Filter<R> {
+        let (value, finer) = value.into_filter_value();
         // `= NULL` is never true in SQL; users who write eq(None) mean IS NULL.
         match (op, value.is_null()) {
             (CmpOp::Eq, true) => Filter::new(Condition::IsNull(self.name)),
             (CmpOp::Ne, true) => Filter::new(Condition::IsNotNull(self.name)),
-            _ => Filter::new(Condition::Cmp(self.name, op, value)),
+            _ => Filter::new(exact_comparison(op, value, finer, |op, value| {
+                Condition::Cmp(self.name, op, value)
+            })),
         }
     }
 
     /// Rows where the column equals `value` (`eq(None)` means IS NULL).
+    ///
+    /// Times finer than a microsecond compare exactly with the stored values, which have
+    /// whole microseconds: such a value equals none of them, and `lt`/`le`/`gt`/`ge` treat it
+    /// as lying between two microseconds (every comparison below does).
     pub fn eq(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Eq, value.into_value())
+        self.cmp(CmpOp::Eq, value)
     }
 
     /// Rows where the column differs from `value` (`ne(None)` means IS NOT NULL).
     pub fn ne(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Ne, value.into_value())
+        self.cmp(CmpOp::Ne, value)
     }
 
     /// Rows where the column is less than `value`.
     pub fn lt(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Lt, value.into_value())
+        self.cmp(CmpOp::Lt, value)
     }
 
     /// Rows where the column is at most `value`.
     pub fn le(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Le, value.into_value())
+        self.cmp(CmpOp::Le, value)
     }
 
     /// Rows where the column is greater than `value`.
     pub fn gt(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Gt, value.into_value())
+        self.cmp(CmpOp::Gt, value)
     }
 
     /// Rows where the column is at least `value`.
     pub fn ge(self, value: impl ValueFor<T>) -> Filter<R> {
-        self.cmp(CmpOp::Ge, value.into_value())
+        self.cmp(CmpOp::Ge, value)
     }
 
-    /// Rows where the column equals one of `values` (none matches an empty list).
+    /// Rows where the column equals one of `values` (none matches an empty list; a time finer
+    /// than a microsecond matches no stored value, as in [`eq`](Self::eq)).
     pub fn is_in<V: ValueFor<T>>(self, values: impl IntoIterator<Item = V>) -> Filter<R> {
-        let values = values.into_iter().map(ValueFor::into_value).collect();
-        Filter::new(Condition::In(self.name, values))
+        let mut finer_values = Vec::new();
+        let mut stored = Vec::new();
+        for value in values {
+            match value.into_filter_value() {
+                (value, true) => finer_values.push(value),
+                (value, false) => stored.push(value),
+            }
+        }
+        if finer_values.is_empty() {
+            return Filter::new(Condition::In(self.name, stored));
+        }
+        // Kept in a condition that is never true (an empty list matches nothing), so that
+        // they are still checked like every value.
+        let never = Condition::And(vec![
+            Condition::In(self.name, finer_values),
+            Condition::In(self.name, Vec::new()),
+        ]);
+        Filter::new(Condition::Or(vec![Condition::In(self.name, stored), never]))
     }
 
     /// Rows where the column is NULL.

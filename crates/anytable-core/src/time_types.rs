@@ -74,6 +74,9 @@ impl ColumnValue for OffsetDateTime {
             other => Err(mismatch(ValueType::Timestamp, &other)),
         }
     }
+    fn finer_than_stored(&self) -> bool {
+        self.nanosecond() % 1_000 != 0
+    }
 }
 
 impl ColumnValue for PrimitiveDateTime {
@@ -89,6 +92,9 @@ impl ColumnValue for PrimitiveDateTime {
             }
             other => Err(mismatch(ValueType::DateTime, &other)),
         }
+    }
+    fn finer_than_stored(&self) -> bool {
+        self.nanosecond() % 1_000 != 0
     }
 }
 
@@ -115,6 +121,9 @@ impl ColumnValue for Time {
             Value::Time(t) => from_chrono_time(t).ok_or_else(|| unrepresentable("time", &t)),
             other => Err(mismatch(ValueType::Time, &other)),
         }
+    }
+    fn finer_than_stored(&self) -> bool {
+        self.nanosecond() % 1_000 != 0
     }
 }
 

@@ -233,6 +233,17 @@ pub trait ColumnValue: Sized {
     fn check_stored(value: &Value) -> Result<()> {
         Self::from_value(value.clone()).map(drop)
     }
+    /// Whether [`to_value`](Self::to_value) dropped digits the stored type has no room for (a
+    /// time finer than a microsecond): filters then compare exactly against what is stored
+    /// instead of against the shortened value. False for every type that is stored whole.
+    fn finer_than_stored(&self) -> bool {
+        false
+    }
+}
+
+/// Whether a time of day's nanoseconds go past whole microseconds.
+fn sub_micro(nanos: u32) -> bool {
+    nanos % 1_000 != 0
 }
 
 #[cold]
@@ -251,6 +262,9 @@ pub(crate) fn mismatch(expected: ValueType, got: &Value) -> Error {
 
 macro_rules! column_value {
     ($rust:ty, $variant:ident, $to:expr) => {
+        column_value!($rust, $variant, $to, |_: &$rust| false);
+    };
+    ($rust:ty, $variant:ident, $to:expr, $finer:expr) => {
         impl ColumnValue for $rust {
             const TYPE: ValueType = ValueType::$variant;
             #[inline]
@@ -272,6 +286,11 @@ macro_rules! column_value {
                     other => Err(mismatch(ValueType::$variant, other)),
                 }
             }
+            #[inline]
+            fn finer_than_stored(&self) -> bool {
+                #[allow(clippy::redundant_closure_call)]
+                ($finer)(self)
+            }
         }
 
         impl From<$rust> for Value {
@@ -289,16 +308,25 @@ column_value!(f64, F64, |v: &f64| Value::F64(*v));
 column_value!(bool, Bool, |v: &bool| Value::Bool(*v));
 column_value!(String, Text, |v: &String| Value::Text(v.clone()));
 column_value!(Vec<u8>, Bytes, |v: &Vec<u8>| Value::Bytes(v.clone()));
-column_value!(DateTime<Utc>, Timestamp, |v: &DateTime<Utc>| {
-    Value::timestamp(*v)
-});
+column_value!(
+    DateTime<Utc>,
+    Timestamp,
+    |v: &DateTime<Utc>| Value::timestamp(*v),
+    |v: &DateTime<Utc>| sub_micro(v.nanosecond())
+);
 column_value!(NaiveDate, Date, |v: &NaiveDate| Value::Date(*v));
-column_value!(NaiveDateTime, DateTime, |v: &NaiveDateTime| {
-    Value::DateTime(truncate_to_micros(*v))
-});
-column_value!(NaiveTime, Time, |v: &NaiveTime| Value::Time(
-    truncate_to_micros(*v)
-));
+column_value!(
+    NaiveDateTime,
+    DateTime,
+    |v: &NaiveDateTime| Value::DateTime(truncate_to_micros(*v)),
+    |v: &NaiveDateTime| sub_micro(v.nanosecond())
+);
+column_value!(
+    NaiveTime,
+    Time,
+    |v: &NaiveTime| Value::Time(truncate_to_micros(*v)),
+    |v: &NaiveTime| sub_micro(v.nanosecond())
+);
 column_value!(
     serde_json::Value,
     Json,
@@ -336,6 +364,10 @@ impl<T: ColumnValue> ColumnValue for Option<T> {
             v => T::check_stored(v),
         }
     }
+    #[inline]
+    fn finer_than_stored(&self) -> bool {
+        self.as_ref().is_some_and(T::finer_than_stored)
+    }
 }
 
 impl<T: ColumnValue> From<Option<T>> for Value {
@@ -361,17 +393,31 @@ impl From<&str> for Value {
 pub trait ValueFor<T> {
     /// The value to bind.
     fn into_value(self) -> Value;
+    /// The value to bind, and whether digits the column cannot hold were dropped from it
+    /// (see [`ColumnValue::finer_than_stored`]), so that a filter can compare exactly.
+    fn into_filter_value(self) -> (Value, bool)
+    where
+        Self: Sized,
+    {
+        (self.into_value(), false)
+    }
 }
 
 impl<T: ColumnValue> ValueFor<T> for T {
     fn into_value(self) -> Value {
         self.to_value()
     }
+    fn into_filter_value(self) -> (Value, bool) {
+        (self.to_value(), self.finer_than_stored())
+    }
 }
 
 impl<T: ColumnValue> ValueFor<Option<T>> for T {
     fn into_value(self) -> Value {
         self.to_value()
+    }
+    fn into_filter_value(self) -> (Value, bool) {
+        (self.to_value(), self.finer_than_stored())
     }
 }
 

@@ -1,0 +1,204 @@
+//! One answer on every engine where a fresh look (and the differential fuzzer,
+//! [`crate::fuzz`]) found answers that differed, or that were wrong everywhere.
+
+use anytable::chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use anytable::{count_all, ErrorKind};
+
+use crate::cases::errors::expect_kind;
+use crate::records::{AllTypes, Clock};
+use crate::{ensure, CaseResult, TestDb};
+
+/// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
+/// and as `TypeMismatch` for a type without `Option`; DuckDB's driver panicked on it.
+pub fn bare_nulls_read_as_none(t: &TestDb) -> CaseResult {
+    let db = &t.db;
+    ensure!(
+        db.query_scalar::<Option<i64>>("SELECT NULL", &[])? == Some(None),
+        "SELECT NULL as Option<i64>"
+    );
+    ensure!(
+        db.query_scalar::<Option<String>>("SELECT NULL", &[])? == Some(None),
+        "SELECT NULL as Option<String>"
+    );
+    ensure!(
+        db.query_scalar::<Option<DateTime<Utc>>>("SELECT NULL", &[])? == Some(None),
+        "SELECT NULL as Option<DateTime<Utc>>"
+    );
+    let pair: Option<(Option<f64>, i64)> = db.query_one("SELECT NULL, 7", &[])?;
+    ensure!(pair == Some((None, 7)), "SELECT NULL, 7: {pair:?}");
+    expect_kind(
+        db.query_scalar::<i64>("SELECT NULL", &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    Ok(())
+}
+
+/// A filter value finer than a microsecond compares exactly with the stored values (which
+/// have whole microseconds): `lt(stored + 789 ns)` finds the row, `eq` of it finds nothing,
+/// `gt(stored - 211 ns)` finds it. Before, the value was shortened first, so `lt` found
+/// nothing and `eq` found the row, on every backend.
+pub fn sub_microsecond_filter_values_compare_exactly(t: &TestDb) -> CaseResult {
+    let base =
+        Utc.with_ymd_and_hms(2024, 2, 29, 12, 30, 45).unwrap() + Duration::microseconds(123_456);
+    let finer = base + Duration::nanoseconds(789);
+    let below = base - Duration::nanoseconds(211);
+    let clocks = t.db.table::<Clock>()?;
+    let local: NaiveDateTime = base.naive_utc();
+    let time: NaiveTime = local.time();
+    clocks.insert(&mut Clock {
+        id: 0,
+        local,
+        time,
+        maybe_local: Some(local),
+        maybe_time: None,
+    })?;
+    let (local_finer, local_below) = (finer.naive_utc(), below.naive_utc());
+    let (time_finer, time_below) = (local_finer.time(), local_below.time());
+    let counts = [
+        (
+            "local < finer",
+            clocks.count_matching(Clock::local().lt(local_finer))?,
+            1,
+        ),
+        (
+            "local <= finer",
+            clocks.count_matching(Clock::local().le(local_finer))?,
+            1,
+        ),
+        (
+            "local = finer",
+            clocks.count_matching(Clock::local().eq(local_finer))?,
+            0,
+        ),
+        (
+            "local <> finer",
+            clocks.count_matching(Clock::local().ne(local_finer))?,
+            1,
+        ),
+        (
+            "local > finer",
+            clocks.count_matching(Clock::local().gt(local_finer))?,
+            0,
+        ),
+        (
+            "local >= finer",
+            clocks.count_matching(Clock::local().ge(local_finer))?,
+            0,
+        ),
+        (
+            "local > below",
+            clocks.count_matching(Clock::local().gt(local_below))?,
+            1,
+        ),
+        (
+            "local >= below",
+            clocks.count_matching(Clock::local().ge(local_below))?,
+            1,
+        ),
+        (
+            "local < below",
+            clocks.count_matching(Clock::local().lt(local_below))?,
+            0,
+        ),
+        (
+            "local = exact",
+            clocks.count_matching(Clock::local().eq(local))?,
+            1,
+        ),
+        (
+            "time < finer",
+            clocks.count_matching(Clock::time().lt(time_finer))?,
+            1,
+        ),
+        (
+            "time = finer",
+            clocks.count_matching(Clock::time().eq(time_finer))?,
+            0,
+        ),
+        (
+            "time > below",
+            clocks.count_matching(Clock::time().gt(time_below))?,
+            1,
+        ),
+        (
+            "maybe_local = finer",
+            clocks.count_matching(Clock::maybe_local().eq(local_finer))?,
+            0,
+        ),
+        (
+            "maybe_local <> finer",
+            clocks.count_matching(Clock::maybe_local().ne(local_finer))?,
+            1,
+        ),
+        (
+            "maybe_time <> finer (NULL)",
+            clocks.count_matching(Clock::maybe_time().ne(time_finer))?,
+            0,
+        ),
+        (
+            "local in [finer]",
+            clocks.count_matching(Clock::local().is_in([local_finer]))?,
+            0,
+        ),
+        (
+            "local in [finer, exact]",
+            clocks.count_matching(Clock::local().is_in([local_finer, local]))?,
+            1,
+        ),
+        (
+            "!(local = finer)",
+            clocks.count_matching(!Clock::local().eq(local_finer))?,
+            1,
+        ),
+    ];
+    for (what, got, want) in counts {
+        ensure!(got == want, "{what}: {got} rows, expected {want}");
+    }
+
+    let at = t.db.table::<AllTypes>()?;
+    let mut row = crate::cases::types::edge_rows().remove(0);
+    row.at = base;
+    at.insert(&mut row)?;
+    ensure!(
+        at.count_matching(AllTypes::at().lt(finer))? == 1,
+        "timestamp < finer"
+    );
+    ensure!(
+        at.count_matching(AllTypes::at().eq(finer))? == 0,
+        "timestamp = finer"
+    );
+    ensure!(
+        at.count_matching(AllTypes::at().ge(below))? == 1,
+        "timestamp >= below"
+    );
+    let groups: Vec<(bool, i64)> = at
+        .select()
+        .columns((AllTypes::flag(), count_all()))
+        .group_by(AllTypes::flag())
+        .having(AllTypes::at().max().lt(finer))
+        .all()?;
+    ensure!(
+        groups == [(row.flag, 1)],
+        "HAVING max(at) < finer: {groups:?}"
+    );
+    let none: Vec<(bool, i64)> = at
+        .select()
+        .columns((AllTypes::flag(), count_all()))
+        .group_by(AllTypes::flag())
+        .having(AllTypes::at().max().eq(finer))
+        .all()?;
+    ensure!(none.is_empty(), "HAVING max(at) = finer: {none:?}");
+
+    // The value is still checked: a year past 9999 is refused whatever its nanoseconds.
+    let far = Utc.with_ymd_and_hms(9999, 12, 31, 23, 59, 59).unwrap()
+        + Duration::nanoseconds(1_000_000_789);
+    expect_kind(
+        at.count_matching(AllTypes::at().eq(far)),
+        ErrorKind::InvalidInput,
+    )?;
+    expect_kind(
+        at.count_matching(AllTypes::at().is_in([far])),
+        ErrorKind::InvalidInput,
+    )?;
+    Ok(())
+}
