@@ -157,14 +157,16 @@ impl ColumnReader {
         let failed = |e: BoxError| {
             Error::type_mismatch(format!("expected {want}, the database holds {ty}: {e}"))
         };
-        if !self.accepted {
-            return Err(failed(format!("cannot read {ty} as {want}").into()));
-        }
         let raw = match row.try_get::<_, Raw<'_>>(i) {
             Ok(Raw(Some(raw))) => raw,
+            // A NULL reads as NULL whatever the column's declared type, as on the other
+            // engines (a bare `SELECT NULL` is text here, of no type on DuckDB).
             Ok(Raw(None)) => return Ok(Value::Null),
             Err(e) => return Err(failed(e.into())),
         };
+        if !self.accepted {
+            return Err(failed(format!("cannot read {ty} as {want}").into()));
+        }
         Ok(match want {
             ValueType::I16 | ValueType::I32 | ValueType::I64 => {
                 let n = match *ty {

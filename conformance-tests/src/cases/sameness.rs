@@ -5,7 +5,7 @@ use anytable::chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone, U
 use anytable::{count_all, ErrorKind};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock};
+use crate::records::{AllTypes, Clock, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -200,5 +200,39 @@ pub fn sub_microsecond_filter_values_compare_exactly(t: &TestDb) -> CaseResult {
         at.count_matching(AllTypes::at().is_in([far])),
         ErrorKind::InvalidInput,
     )?;
+    Ok(())
+}
+
+/// An update that sets one column twice, or sets the `updated` column the database fills, is
+/// `InvalidInput` and changes nothing; SQLite kept the last value where the others refused.
+pub fn an_update_sets_each_column_once(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert_many(&[SimpleRow::new("A", 1), SimpleRow::new("B", 2)])?;
+    expect_kind(
+        rows.update(
+            SimpleRow::number().eq(1),
+            [SimpleRow::process().set("X"), SimpleRow::process().set("Y")],
+        ),
+        ErrorKind::InvalidInput,
+    )?;
+    expect_kind(
+        rows.update(
+            SimpleRow::number().eq(1),
+            [SimpleRow::updated().set(Utc::now())],
+        ),
+        ErrorKind::InvalidInput,
+    )?;
+    let processes: Vec<String> = rows
+        .select()
+        .order_by(SimpleRow::number().asc())
+        .all()?
+        .into_iter()
+        .map(|r| r.process)
+        .collect();
+    ensure!(processes == ["A", "B"], "nothing changed: {processes:?}");
+    ensure!(
+        rows.update(SimpleRow::number().eq(1), [SimpleRow::process().set("Z")])? == 1,
+        "one assignment per column still works"
+    );
     Ok(())
 }

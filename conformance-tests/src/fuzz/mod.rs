@@ -263,6 +263,7 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
         ));
     }
     scope::set_wide(config.wide);
+    scope::set_nan_stored(targets.iter().all(|t| t.db.capabilities().stores_nan));
     let started = Instant::now();
     let mut report = FuzzReport::default();
     loop {
@@ -297,9 +298,10 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
             Ok(()) => {}
             Err(TestError::Fail(why, ops)) => {
                 return Err(format!(
-                    "the backends ({}) differ; minimal sequence of {} operations:\n{ops:#?}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={}{} ({report})",
+                    "the backends ({}) differ; minimal sequence of {} operations:\n{}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={}{} ({report})",
                     targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
                     ops.len(),
+                    ops.iter().map(|op| format!("  {op:?}")).collect::<Vec<_>>().join("\n"),
                     hex(&seed),
                     if config.wide { " ANYTABLE_FUZZ_WIDE=1" } else { "" },
                 ))

@@ -8,7 +8,7 @@ use anytable::uuid::Uuid;
 use anytable::{Aggregate, Assignment, Filter, OnConflict, Order, Record};
 
 use super::exec::{Outcome, WithColumn};
-use super::values;
+use super::values::{self, Use};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 
@@ -96,16 +96,16 @@ macro_rules! fuzz_columns {
             /// Every data column the fuzzer generates values for (all but `id` and `k`).
             pub const ALL: &'static [Col] = &[$(Col::$name),*];
 
-            /// Values of this column, biased to the edges of its type, with the values every
-            /// backend refuses (NUL in text, years past 9999, ...) among them.
+            /// Values of this column for a filter, biased to the edges of its type, with
+            /// the values every backend refuses (NUL in text, years past 9999, ...) among them.
             pub fn values(self) -> BoxedStrategy<Lit> {
-                self.values_with(true)
+                self.values_for(Use::Filter)
             }
 
-            /// Values of this column; with `refused`, also those every backend refuses.
-            pub fn values_with(self, refused: bool) -> BoxedStrategy<Lit> {
+            /// Values of this column for `use`.
+            pub fn values_for(self, u: Use) -> BoxedStrategy<Lit> {
                 match self { $(Col::$name => {
-                    let $edges = refused;
+                    let $edges = u;
                     ($strategy).prop_map(Lit::$name).boxed()
                 })* }
             }
@@ -300,11 +300,6 @@ impl FuzzRow {
 /// A whole row's values, one per data column: mostly values every backend stores, one row
 /// in four with the refused edges among them.
 pub fn rows() -> impl Strategy<Value = Vec<Lit>> {
-    let row = |refused: bool| {
-        Col::ALL
-            .iter()
-            .map(|c| c.values_with(refused))
-            .collect::<Vec<_>>()
-    };
-    prop_oneof![3 => row(false), 1 => row(true)]
+    let row = |u: Use| Col::ALL.iter().map(|c| c.values_for(u)).collect::<Vec<_>>();
+    prop_oneof![3 => row(Use::Stored), 1 => row(Use::Written)]
 }

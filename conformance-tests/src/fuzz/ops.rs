@@ -4,6 +4,7 @@ use proptest::prelude::*;
 
 use super::model::{cmp_ops, rows, CmpOp, Col, Lit};
 use super::scope;
+use super::values::Use;
 
 /// A row to write: the fuzzer's key and a value for every data column.
 #[derive(Debug, Clone)]
@@ -236,7 +237,7 @@ pub fn op() -> impl Strategy<Value = Op> {
         6 => row().prop_map(Op::Insert),
         3 => prop::collection::vec(row(), 0..4).prop_map(Op::InsertMany),
         3 => (row(), conflict()).prop_map(|(r, c)| Op::Upsert(r, c)),
-        3 => (pred(), prop::collection::vec(any_col().prop_flat_map(Col::values), 1..3))
+        3 => (pred(), prop::collection::vec(any_col().prop_flat_map(|c| c.values_for(Use::Written)), 1..3))
             .prop_map(|(p, set)| Op::Update(p, set)),
         2 => pred().prop_map(Op::Delete),
         5 => (

@@ -9,6 +9,18 @@ pub const GAPS: &[&str] = &[];
 
 thread_local! {
     static WIDE: Cell<bool> = const { Cell::new(false) };
+    static NAN_STORED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether every backend compared stores NaN and the infinities (`stores_nan`), so that
+/// written rows may hold them.
+pub fn nan_stored() -> bool {
+    NAN_STORED.with(Cell::get)
+}
+
+/// Sets [`nan_stored`] for the generators built on this thread from now on.
+pub fn set_nan_stored(stored: bool) {
+    NAN_STORED.with(|w| w.set(stored));
 }
 
 /// Whether generators built on this thread include the neighbourhoods in [`GAPS`].

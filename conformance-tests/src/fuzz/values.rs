@@ -11,6 +11,31 @@ use proptest::prelude::*;
 
 use super::scope;
 
+/// Where generated values go, which decides which edges they may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Use {
+    /// Into a row every backend stores.
+    Stored,
+    /// Into a write that every backend may refuse the same way (NUL in text, years past 9999).
+    Written,
+    /// Into a filter, where every value has one meaning (NaN and infinities too).
+    Filter,
+}
+
+impl Use {
+    /// Whether values every backend refuses may come.
+    fn refused(self) -> bool {
+        self != Use::Stored
+    }
+
+    /// Whether NaN and the infinities may come: in filters, and in writes when every backend
+    /// compared stores them (a backend that does not refuses them, which its capabilities
+    /// declare; the suite's nan_and_infinity case asserts that).
+    fn nan(self) -> bool {
+        self == Use::Filter || scope::nan_stored()
+    }
+}
+
 /// `stored`, and with `refused` also now and then a value from `refused_values`.
 fn sometimes<T: std::fmt::Debug + 'static>(
     stored: impl Strategy<Value = T> + 'static,
@@ -56,7 +81,8 @@ pub fn u32s() -> impl Strategy<Value = u32> {
 }
 
 /// u64s: zero, i64::MAX and, with `refused`, what lies past it.
-pub fn u64s(refused: bool) -> BoxedStrategy<u64> {
+pub fn u64s(u: Use) -> BoxedStrategy<u64> {
+    let refused = u.refused();
     let stored = prop_oneof![4 => 0u64..4, 1 => Just(i64::MAX as u64), 1 => 0u64..=i64::MAX as u64];
     sometimes(
         stored,
@@ -67,7 +93,7 @@ pub fn u64s(refused: bool) -> BoxedStrategy<u64> {
 
 /// f64s: signed zeros, subnormals, the extremes, infinities, NaN, integers past 2^53 and
 /// ordinary numbers.
-pub fn f64s(refused: bool) -> BoxedStrategy<f64> {
+pub fn f64s(u: Use) -> BoxedStrategy<f64> {
     let stored = prop_oneof![
         3 => prop::sample::select(vec![
             0.0, -0.0, 1.0, -1.0, 0.1, 0.5, 1e16, -1e16, 9007199254740993.0,
@@ -79,13 +105,13 @@ pub fn f64s(refused: bool) -> BoxedStrategy<f64> {
     ];
     sometimes(
         stored,
-        refused,
+        u.nan(),
         prop::sample::select(vec![f64::NAN, f64::INFINITY, f64::NEG_INFINITY]),
     )
 }
 
 /// f32s: as for f64, in f32's range.
-pub fn f32s(refused: bool) -> BoxedStrategy<f32> {
+pub fn f32s(u: Use) -> BoxedStrategy<f32> {
     let stored = prop_oneof![
         3 => prop::sample::select(vec![
             0.0f32, -0.0, 1.0, -1.0, 0.1, 16777217.0, f32::MIN_POSITIVE, f32::from_bits(1),
@@ -96,7 +122,7 @@ pub fn f32s(refused: bool) -> BoxedStrategy<f32> {
     ];
     sometimes(
         stored,
-        refused,
+        u.nan(),
         prop::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY]),
     )
 }
@@ -142,7 +168,8 @@ const PIECES: &[&str] = &[
 ];
 
 /// Text of zero to five pieces; with `refused`, sometimes a NUL character.
-pub fn texts(refused: bool) -> BoxedStrategy<String> {
+pub fn texts(u: Use) -> BoxedStrategy<String> {
+    let refused = u.refused();
     let stored = prop::collection::vec(prop::sample::select(PIECES), 0..5).prop_map(|p| p.concat());
     sometimes(stored, refused, Just("a\0b".to_owned()))
 }
@@ -179,7 +206,8 @@ const LAST_SECOND: i64 = 253_402_300_799;
 
 /// Instants at the edges of the stored years and of a microsecond, with sub-microsecond parts
 /// (truncated when written) and leap seconds (refused).
-pub fn timestamps(refused: bool) -> BoxedStrategy<DateTime<Utc>> {
+pub fn timestamps(u: Use) -> BoxedStrategy<DateTime<Utc>> {
+    let refused = u.refused();
     let stored = prop_oneof![
         2 => prop::sample::select(vec![
             0, -1, 1, FIRST_SECOND, LAST_SECOND, 946_684_800, 951_782_400, 4_102_444_800,
@@ -218,7 +246,8 @@ fn nanos() -> BoxedStrategy<u32> {
 }
 
 /// Dates across the stored years and just past them.
-pub fn dates(refused: bool) -> BoxedStrategy<NaiveDate> {
+pub fn dates(u: Use) -> BoxedStrategy<NaiveDate> {
+    let refused = u.refused();
     let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let stored = prop_oneof![
         2 => prop::sample::select(vec![
@@ -236,12 +265,12 @@ pub fn dates(refused: bool) -> BoxedStrategy<NaiveDate> {
 }
 
 /// Dates and times of day without zone.
-pub fn datetimes(refused: bool) -> impl Strategy<Value = NaiveDateTime> {
-    timestamps(refused).prop_map(|t| t.naive_utc())
+pub fn datetimes(u: Use) -> impl Strategy<Value = NaiveDateTime> {
+    timestamps(u).prop_map(|t| t.naive_utc())
 }
 
 /// Times of day at midnight, the last microsecond, and between.
-pub fn times(_refused: bool) -> impl Strategy<Value = NaiveTime> {
+pub fn times(_u: Use) -> impl Strategy<Value = NaiveTime> {
     let seconds = prop_oneof![
         2 => prop::sample::select(vec![0u32, 86_399, 43_200]),
         2 => 0u32..86_400,
@@ -252,7 +281,8 @@ pub fn times(_refused: bool) -> impl Strategy<Value = NaiveTime> {
 
 /// Decimals at scale 4: zero, the smallest step, values finer than the scale (refused), the
 /// widest the type holds and numbers between.
-pub fn decimals(refused: bool) -> BoxedStrategy<Decimal> {
+pub fn decimals(u: Use) -> BoxedStrategy<Decimal> {
+    let refused = u.refused();
     let stored = prop_oneof![
         2 => prop::sample::select(vec![
             Decimal::ZERO,
@@ -291,7 +321,7 @@ pub fn json() -> impl Strategy<Value = JsonValue> {
         Just(JsonValue::Null),
         any::<bool>().prop_map(JsonValue::Bool),
         number,
-        texts(false).prop_map(JsonValue::String),
+        texts(Use::Stored).prop_map(JsonValue::String),
     ];
     leaf.prop_recursive(3, 12, 3, |inner| {
         prop_oneof![

@@ -228,6 +228,29 @@ pub fn update(
             schema.name
         )));
     }
+    // Engines disagree on a column set twice (SQLite keeps the last value, PostgreSQL and
+    // DuckDB refuse), so it is refused here, the same everywhere.
+    for (i, (column, _)) in assignments.iter().enumerate() {
+        if assignments[..i]
+            .iter()
+            .any(|(earlier, _)| earlier == column)
+        {
+            return Err(Error::invalid_input(format!(
+                "update of {:?} sets the column {column:?} twice",
+                schema.name
+            )));
+        }
+        let filled = schema
+            .columns
+            .iter()
+            .any(|c| c.name == *column && c.role == ColumnRole::Updated);
+        if filled {
+            return Err(Error::invalid_input(format!(
+                "update of {:?} sets the column {column:?}, which the database sets on every update",
+                schema.name
+            )));
+        }
+    }
     let render = Render::new(dialect, schema);
     let mut update = Query::update();
     update.table(schema.name.clone());
