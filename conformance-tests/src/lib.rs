@@ -183,6 +183,7 @@ macro_rules! for_each_case {
             sameness::bare_nulls_read_as_none,
             sameness::sub_microsecond_filter_values_compare_exactly,
             sameness::an_update_sets_each_column_once,
+            sameness::json_documents_have_no_order,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

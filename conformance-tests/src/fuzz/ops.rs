@@ -165,18 +165,9 @@ fn text_col() -> impl Strategy<Value = TextCol> {
     prop::sample::select(TextCol::ALL)
 }
 
-/// Whether filters may compare this column with `<`, `>` and the like in the default scope.
-fn ordered_in_scope(col: Col) -> bool {
-    scope::wide() || col != Col::j
-}
-
 /// A comparison with a value of any column.
 fn comparison() -> impl Strategy<Value = Pred> {
-    (any_col(), cmp_ops())
-        .prop_filter("ordered", |(c, op)| {
-            matches!(op, CmpOp::Eq | CmpOp::Ne) || ordered_in_scope(*c)
-        })
-        .prop_flat_map(|(c, op)| c.values().prop_map(move |v| Pred::Cmp(op, v)))
+    (any_col(), cmp_ops()).prop_flat_map(|(c, op)| c.values().prop_map(move |v| Pred::Cmp(op, v)))
 }
 
 /// Filters up to three levels deep.

@@ -28,11 +28,12 @@ impl Use {
         self != Use::Stored
     }
 
-    /// Whether NaN and the infinities may come: in filters, and in writes when every backend
-    /// compared stores them (a backend that does not refuses them, which its capabilities
-    /// declare; the suite's nan_and_infinity case asserts that).
+    /// Whether NaN and the infinities may come: when every backend compared stores them. A
+    /// backend that does not refuses them in writes and filters alike, as its capabilities
+    /// declare (`stores_nan`); the suite's nan_and_infinity and negative_zero_and_nan_in_filters
+    /// cases assert that.
     fn nan(self) -> bool {
-        self == Use::Filter || scope::nan_stored()
+        scope::nan_stored()
     }
 }
 

@@ -91,6 +91,20 @@ impl<'a> Render<'a> {
         self.type_of(name) == Some(ValueType::Text)
     }
 
+    /// Refuses to order by, or compare for order, a JSON column: engines order documents
+    /// three different ways (jsonb's own order, text, DuckDB's JSON), so anytable offers none.
+    fn orderable(&self, name: &str) -> Result<()> {
+        if self.type_of(name) == Some(ValueType::Json) {
+            return Err(Error::invalid_input(format!(
+                "column {name:?} holds JSON documents, which have no order in anytable (each \
+                 engine orders them its own way): compare them with eq, ne or is_in, and order \
+                 by another column"
+            ))
+            .with_column(name.to_owned()));
+        }
+        Ok(())
+    }
+
     /// The column as sorted and compared for order: by code point on every dialect.
     fn ordered(&self, name: &str) -> Expr {
         self.dialect.ordered(self.col(name), self.is_text(name))
@@ -159,6 +173,9 @@ impl<'a> Render<'a> {
         } else {
             Order::Asc
         };
+        if key.expr().aggregate.is_none() {
+            self.orderable(key.expr().column)?;
+        }
         let expr = self.ordered_select_expr(key.expr())?;
         if self.nullable(key.expr()) {
             let nulls = if key.nulls_first {
@@ -206,6 +223,9 @@ impl<'a> Render<'a> {
             Condition::TooDeep => return Err(crate::check::too_deep()),
             Condition::TooWide => return Err(crate::check::too_wide()),
             Condition::Cmp(column, op, value) => {
+                if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                    self.orderable(column)?;
+                }
                 compare(col(column), self.ordered(column), *op, value)
             }
             Condition::Aggregate(expr, op, value) => {
