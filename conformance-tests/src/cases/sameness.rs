@@ -3,10 +3,10 @@
 
 use anytable::chrono::{DateTime, Duration, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use anytable::serde_json::json;
-use anytable::{count_all, ErrorKind};
+use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock, SimpleRow};
+use crate::records::{AllTypes, Clock, Keyed, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -204,8 +204,9 @@ pub fn sub_microsecond_filter_values_compare_exactly(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// An update that sets one column twice, or sets the `updated` column the database fills, is
-/// `InvalidInput` and changes nothing; SQLite kept the last value where the others refused.
+/// An update that sets one column twice, or sets the `updated` column the database fills, and
+/// an upsert that overwrites one column twice are `InvalidInput` and change nothing; SQLite
+/// kept the last value where the others refused.
 pub fn an_update_sets_each_column_once(t: &TestDb) -> CaseResult {
     let rows = t.db.table::<SimpleRow>()?;
     rows.insert_many(&[SimpleRow::new("A", 1), SimpleRow::new("B", 2)])?;
@@ -235,6 +236,27 @@ pub fn an_update_sets_each_column_once(t: &TestDb) -> CaseResult {
         rows.update(SimpleRow::number().eq(1), [SimpleRow::process().set("Z")])? == 1,
         "one assignment per column still works"
     );
+
+    // An upsert that overwrites one column twice, likewise.
+    let keyed = t.db.table::<Keyed>()?;
+    keyed.insert(&mut Keyed::new("k", "g", 1, 10))?;
+    expect_kind(
+        keyed.upsert(
+            &mut Keyed::new("k", "g", 1, 20),
+            OnConflict::column(Keyed::key())
+                .update(Keyed::value())
+                .update(Keyed::value()),
+        ),
+        ErrorKind::InvalidInput,
+    )?;
+    let value = keyed.select().first()?.ok_or("the keyed row")?.value;
+    ensure!(value == 10, "the refused upsert changed nothing: {value}");
+    keyed.upsert(
+        &mut Keyed::new("k", "g", 1, 30),
+        OnConflict::column(Keyed::key()).update(Keyed::value()),
+    )?;
+    let value = keyed.select().first()?.ok_or("the keyed row")?.value;
+    ensure!(value == 30, "one update per column still works: {value}");
     Ok(())
 }
 

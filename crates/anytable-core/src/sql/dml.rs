@@ -228,29 +228,11 @@ pub fn update(
             schema.name
         )));
     }
-    // Engines disagree on a column set twice (SQLite keeps the last value, PostgreSQL and
-    // DuckDB refuse), so it is refused here, the same everywhere.
-    for (i, (column, _)) in assignments.iter().enumerate() {
-        if assignments[..i]
-            .iter()
-            .any(|(earlier, _)| earlier == column)
-        {
-            return Err(Error::invalid_input(format!(
-                "update of {:?} sets the column {column:?} twice",
-                schema.name
-            )));
-        }
-        let filled = schema
-            .columns
-            .iter()
-            .any(|c| c.name == *column && c.role == ColumnRole::Updated);
-        if filled {
-            return Err(Error::invalid_input(format!(
-                "update of {:?} sets the column {column:?}, which the database sets on every update",
-                schema.name
-            )));
-        }
-    }
+    each_column_once(
+        schema,
+        assignments.iter().map(|(column, _)| *column),
+        "update",
+    )?;
     let render = Render::new(dialect, schema);
     let mut update = Query::update();
     update.table(schema.name.clone());
@@ -266,6 +248,37 @@ pub fn update(
     }
     update.cond_where(render.condition(condition)?);
     build(dialect, &update)
+}
+
+/// Refuses a column set twice, or the `updated` column the database sets itself: engines
+/// disagree on a column set twice (SQLite keeps the last value, PostgreSQL and DuckDB refuse),
+/// so it is refused before any SQL runs, the same everywhere.
+fn each_column_once<'c>(
+    schema: &TableSchema,
+    columns: impl Iterator<Item = &'c str>,
+    what: &str,
+) -> Result<()> {
+    let mut seen: Vec<&str> = Vec::new();
+    for column in columns {
+        if seen.contains(&column) {
+            return Err(Error::invalid_input(format!(
+                "{what} of {:?} sets the column {column:?} twice",
+                schema.name
+            )));
+        }
+        let filled = schema
+            .columns
+            .iter()
+            .any(|c| c.name == column && c.role == ColumnRole::Updated);
+        if filled {
+            return Err(Error::invalid_input(format!(
+                "{what} of {:?} sets the column {column:?}, which the database sets on every update",
+                schema.name
+            )));
+        }
+        seen.push(column);
+    }
+    Ok(())
 }
 
 /// The time of the statement: the dialect's SQL for it, or `now` bound as a value.
@@ -334,6 +347,7 @@ pub fn upsert(
                     "upsert with update needs at least one column to update",
                 ));
             }
+            each_column_once(schema, update_columns.iter().copied(), "upsert")?;
             on_conflict.update_columns(update_columns.iter().map(|c| c.to_string()));
             for column in schema
                 .columns
