@@ -184,6 +184,7 @@ macro_rules! for_each_case {
             sameness::sub_microsecond_filter_values_compare_exactly,
             sameness::an_update_sets_each_column_once,
             sameness::json_documents_have_no_order,
+            sameness::json_reads_back_as_written,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

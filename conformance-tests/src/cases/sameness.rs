@@ -313,3 +313,120 @@ pub fn json_documents_have_no_order(t: &TestDb) -> CaseResult {
     ensure!(distinct.len() == 2, "distinct documents: {distinct:?}");
     Ok(())
 }
+
+/// A JSON document reads back as written on every backend, in anytable's normal form: a whole
+/// float that serde_json writes with an exponent (`1e16`) is stored as the integer, `-0.0` as
+/// `0.0` (PostgreSQL's jsonb rewrote them, the others kept them), and a filter with the
+/// document as written finds it. A document nested deeper than serde_json reads back (127
+/// levels), or holding a float near `f64::MAX` (which jsonb writes as 309 digits serde_json
+/// cannot read), is `InvalidInput` on every write path and in filters, and nothing is written
+/// (before, it was stored and every later read failed).
+pub fn json_reads_back_as_written(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<AllTypes>()?;
+    let base = crate::cases::types::edge_rows().remove(0);
+    let written = json!({
+        "big": 1e16, "neg": -1e16, "more": 1.5e17, "zero": -0.0, "tenth": 0.1,
+        "large": 1e300, "tiny": 1e-7, "huge": 1e20, "int": 7,
+        "nested": [1.0, [2.5e16, {"k": -0.0}]]
+    });
+    let normal = json!({
+        "big": 10000000000000000u64, "neg": -10000000000000000i64, "more": 150000000000000000u64,
+        "zero": 0.0, "tenth": 0.1, "large": 1e300, "tiny": 1e-7, "huge": 1e20,
+        "int": 7, "nested": [1.0, [25000000000000000u64, {"k": 0.0}]]
+    });
+    let mut single = AllTypes {
+        doc: written.clone(),
+        maybe_doc: Some(written.clone()),
+        ..base.clone()
+    };
+    table.insert(&mut single)?;
+    table.insert_many(std::slice::from_ref(&single))?;
+    let back = table.select().all()?;
+    ensure!(back.len() == 2, "two rows: {back:?}");
+    for row in &back {
+        ensure!(
+            row.doc == normal,
+            "read back {}\n expected {normal}",
+            row.doc
+        );
+        ensure!(
+            row.maybe_doc.as_ref() == Some(&normal),
+            "nullable twin: {:?}",
+            row.maybe_doc
+        );
+    }
+    ensure!(
+        table.count_matching(AllTypes::doc().eq(written.clone()))? == 2,
+        "eq as written"
+    );
+    ensure!(
+        table.count_matching(AllTypes::doc().eq(normal.clone()))? == 2,
+        "eq in normal form"
+    );
+    let n = table.update(
+        AllTypes::doc().eq(written.clone()),
+        [AllTypes::maybe_doc().set(json!([-0.0, 3e16]))],
+    )?;
+    ensure!(n == 2, "update by the written document: {n}");
+    let docs: Vec<Option<anytable::serde_json::Value>> = table
+        .select()
+        .all()?
+        .into_iter()
+        .map(|r| r.maybe_doc)
+        .collect();
+    ensure!(
+        docs.iter()
+            .all(|d| *d == Some(json!([0.0, 30000000000000000u64]))),
+        "updated documents: {docs:?}"
+    );
+
+    let mut deep = json!("leaf");
+    for _ in 0..126 {
+        deep = json!([deep]);
+    }
+    let deepest = json!({ "a": deep.clone() });
+    ensure!(
+        anytable::serde_json::to_string(&deepest)?.starts_with("{\"a\":[[["),
+        "127 levels"
+    );
+    let mut fits = AllTypes {
+        doc: deepest.clone(),
+        ..base.clone()
+    };
+    let id = table.insert(&mut fits)?;
+    let read = table.get(id)?.ok_or("the 127-level document")?;
+    ensure!(read.doc == deepest, "127 levels read back");
+    let too_deep = json!([deepest]);
+    let before = table.count()?;
+    expect_kind(
+        table.insert(&mut AllTypes {
+            doc: too_deep.clone(),
+            ..base.clone()
+        }),
+        ErrorKind::InvalidInput,
+    )?;
+    expect_kind(
+        table.insert_many(&[AllTypes {
+            doc: too_deep.clone(),
+            ..base.clone()
+        }]),
+        ErrorKind::InvalidInput,
+    )?;
+    expect_kind(
+        table.update(
+            AllTypes::id().eq(id),
+            [AllTypes::doc().set(too_deep.clone())],
+        ),
+        ErrorKind::InvalidInput,
+    )?;
+    expect_kind(
+        table.count_matching(AllTypes::doc().eq(too_deep)),
+        ErrorKind::InvalidInput,
+    )?;
+    ensure!(table.count()? == before, "nothing written");
+    ensure!(
+        table.get(id)?.ok_or("row")?.doc == deepest,
+        "the row kept its document"
+    );
+    Ok(())
+}

@@ -57,6 +57,10 @@ pub fn writable(value: &mut Value, column: &ColumnSchema, rules: Rules) -> Resul
         *f += 0.0;
         return Ok(());
     }
+    if let Value::Json(doc) = value {
+        // Documents from Arrow batches and Parquet files did not pass through `to_value`.
+        crate::json::normalize_json(doc);
+    }
     comparable(value, column)
 }
 
@@ -82,6 +86,16 @@ fn comparable(value: &Value, column: &str) -> Result<()> {
     match value {
         Value::Text(s) if s.contains('\0') => Err(nul(column, "text")),
         Value::Json(doc) if json_has_nul(doc) => Err(nul(column, "a JSON string or key")),
+        Value::Json(doc) if crate::json::json_depth(doc) > crate::json::MAX_JSON_DEPTH => {
+            Err(refused(
+                column,
+                &format!(
+                    "the JSON document nests arrays and objects deeper than {} levels, which no \
+                 backend reads back (serde_json refuses 128)",
+                    crate::json::MAX_JSON_DEPTH
+                ),
+            ))
+        }
         Value::Timestamp(t) => timestamp(t, column),
         Value::Date(d) => date(d, column),
         Value::DateTime(t) => {

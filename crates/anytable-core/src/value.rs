@@ -327,11 +327,11 @@ column_value!(
     |v: &NaiveTime| Value::Time(truncate_to_micros(*v)),
     |v: &NaiveTime| sub_micro(v.nanosecond())
 );
-column_value!(
-    serde_json::Value,
-    Json,
-    |v: &serde_json::Value| Value::Json(v.clone())
-);
+column_value!(serde_json::Value, Json, |v: &serde_json::Value| {
+    let mut doc = v.clone();
+    crate::json::normalize_json(&mut doc);
+    Value::Json(doc)
+});
 column_value!(Uuid, Uuid, |v: &Uuid| Value::Uuid(*v));
 column_value!(
     rust_decimal::Decimal,
