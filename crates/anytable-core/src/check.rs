@@ -86,16 +86,7 @@ fn comparable(value: &Value, column: &str) -> Result<()> {
     match value {
         Value::Text(s) if s.contains('\0') => Err(nul(column, "text")),
         Value::Json(doc) if json_has_nul(doc) => Err(nul(column, "a JSON string or key")),
-        Value::Json(doc) if crate::json::json_depth(doc) > crate::json::MAX_JSON_DEPTH => {
-            Err(refused(
-                column,
-                &format!(
-                    "the JSON document nests arrays and objects deeper than {} levels, which no \
-                 backend reads back (serde_json refuses 128)",
-                    crate::json::MAX_JSON_DEPTH
-                ),
-            ))
-        }
+        Value::Json(doc) => json_document(doc, column),
         Value::Timestamp(t) => timestamp(t, column),
         Value::Date(d) => date(d, column),
         Value::DateTime(t) => {
@@ -170,6 +161,31 @@ fn leap_second(nanosecond: u32, shown: &str, column: &str) -> Result<()> {
 fn date(d: &NaiveDate, column: &str) -> Result<()> {
     if !YEARS.contains(&d.year()) {
         return Err(out_of_range(column, &d.to_string()));
+    }
+    Ok(())
+}
+
+/// A document no backend would read back is refused: nested deeper than serde_json reads, or
+/// holding a number jsonb writes in a form serde_json cannot read.
+fn json_document(doc: &serde_json::Value, column: &str) -> Result<()> {
+    if crate::json::json_depth(doc) > crate::json::MAX_JSON_DEPTH {
+        return Err(refused(
+            column,
+            &format!(
+                "the JSON document nests arrays and objects deeper than {} levels, which no \
+                 backend reads back (serde_json refuses 128)",
+                crate::json::MAX_JSON_DEPTH
+            ),
+        ));
+    }
+    if let Some(number) = crate::json::unreadable_json_number(doc) {
+        return Err(refused(
+            column,
+            &format!(
+                "the JSON number {number:e} comes back from PostgreSQL's jsonb in plain \
+                 notation, which serde_json cannot read, so no backend accepts it"
+            ),
+        ));
     }
     Ok(())
 }
