@@ -185,6 +185,7 @@ macro_rules! for_each_case {
             sameness::an_update_sets_each_column_once,
             sameness::json_documents_have_no_order,
             sameness::json_reads_back_as_written,
+            sameness::sums_past_i64_fail_only_where_read,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

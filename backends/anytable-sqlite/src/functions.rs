@@ -3,7 +3,7 @@
 //! whatever order the rows are added in.
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Value as SqlValue, ValueRef};
 
 /// [`fold_case`](crate::dialect::fold_case) in SQL: SQLite's own `lower()` knows ASCII only.
 pub const LOWER_FUNCTION: &str = "anytable_lower";
@@ -31,7 +31,7 @@ pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
 /// The total so far, `None` until the first non-NULL value.
 struct ExactSum;
 
-impl Aggregate<Option<i128>, Option<i64>> for ExactSum {
+impl Aggregate<Option<i128>, SqlValue> for ExactSum {
     fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<i128>> {
         Ok(None)
     }
@@ -47,17 +47,22 @@ impl Aggregate<Option<i128>, Option<i64>> for ExactSum {
         Ok(())
     }
 
+    /// The exact total as an integer. A total past `i64` is handed on as a REAL instead of
+    /// failing here, so that a group HAVING leaves out does not fail the query (as on the
+    /// engines that sum in NUMERIC or HUGEINT); read as an `i64` it is a `TypeMismatch`. In
+    /// HAVING it compares right with every `i64` but the bound it rounds to (-2^63).
     fn finalize(
         &self,
         _: &mut Context<'_>,
         total: Option<Option<i128>>,
-    ) -> rusqlite::Result<Option<i64>> {
-        match total.flatten() {
-            None => Ok(None),
-            Some(total) => i64::try_from(total)
-                .map(Some)
-                .map_err(|_| overflow("integer overflow")),
-        }
+    ) -> rusqlite::Result<SqlValue> {
+        Ok(match total.flatten() {
+            None => SqlValue::Null,
+            Some(total) => match i64::try_from(total) {
+                Ok(fits) => SqlValue::Integer(fits),
+                Err(_) => SqlValue::Real(total as f64),
+            },
+        })
     }
 }
 

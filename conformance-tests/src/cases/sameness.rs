@@ -6,7 +6,7 @@ use anytable::serde_json::json;
 use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock, Keyed, SimpleRow};
+use crate::records::{AllTypes, Clock, Keyed, Ledger, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -444,5 +444,60 @@ pub fn json_reads_back_as_written(t: &TestDb) -> CaseResult {
         table.get(id)?.ok_or("row")?.doc == deepest,
         "the row kept its document"
     );
+    Ok(())
+}
+
+/// A group whose integer sum leaves `i64` fails a query only where that sum is read: when
+/// HAVING leaves the group out, the query answers on every backend (SQLite failed it, as its
+/// sum stopped at the overflow; PostgreSQL and DuckDB sum in wider types).
+pub fn sums_past_i64_fail_only_where_read(t: &TestDb) -> CaseResult {
+    let ledger = t.db.table::<Ledger>()?;
+    let entry = |book: &str, amount: i64| Ledger {
+        id: 0,
+        book: book.to_owned(),
+        amount,
+    };
+    ledger.insert_many(&[
+        entry("over", i64::MIN),
+        entry("over", -1),
+        entry("small", 1),
+        entry("small", 2),
+        entry("small", 3),
+    ])?;
+    let counted: Vec<(String, i64)> = ledger
+        .select()
+        .columns((Ledger::book(), count_all()))
+        .group_by(Ledger::book())
+        .having(count_all().gt(2))
+        .having(Ledger::amount().sum().gt(0))
+        .all()?;
+    ensure!(
+        counted == [("small".to_owned(), 3)],
+        "HAVING on the sum: {counted:?}"
+    );
+    let summed: Vec<(String, Option<i64>)> = ledger
+        .select()
+        .columns((Ledger::book(), Ledger::amount().sum()))
+        .group_by(Ledger::book())
+        .having(count_all().gt(2))
+        .all()?;
+    ensure!(
+        summed == [("small".to_owned(), Some(6))],
+        "the left-out group: {summed:?}"
+    );
+    expect_kind(
+        ledger
+            .select()
+            .columns((Ledger::book(), Ledger::amount().sum()))
+            .group_by(Ledger::book())
+            .all(),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        ledger
+            .filter(Ledger::book().eq("over"))
+            .sum(Ledger::amount()),
+        ErrorKind::TypeMismatch,
+    )?;
     Ok(())
 }

@@ -133,14 +133,37 @@ impl<'a> Render<'a> {
         Ok(self.dialect.aggregate(function, column, ty))
     }
 
+    /// An aggregate as HAVING compares it: an integer sum in the engine's own wider type
+    /// (NUMERIC, HUGEINT), not cast to BIGINT, so that a group whose sum leaves `i64` is
+    /// compared rather than failing the query (the output column is cast only for the groups
+    /// HAVING keeps). SQLite's sum is the exact one once its own has overflowed.
+    fn compared_select_expr(&self, expr: SelectExpr) -> Result<Expr> {
+        if self.is_wide_sum(expr) {
+            return Ok(sea_query::Func::sum(self.col(expr.column)).into());
+        }
+        self.select_expr(expr)
+    }
+
+    /// Whether HAVING compares `expr` as an integer sum in the engine's own wider type.
+    fn is_wide_sum(&self, expr: SelectExpr) -> bool {
+        expr.aggregate == Some(AggregateFn::Sum)
+            && !self.exact_sums
+            && self.type_of(expr.column).is_some_and(is_integer)
+    }
+
     /// An output column as compared for order (text min and max by code point).
     fn ordered_select_expr(&self, expr: SelectExpr) -> Result<Expr> {
         let rendered = self.select_expr(expr)?;
+        Ok(self.ordered_form(expr, rendered))
+    }
+
+    /// `rendered`, the output column `expr`, as compared for order.
+    fn ordered_form(&self, expr: SelectExpr, rendered: Expr) -> Expr {
         let text_result = matches!(
             expr.aggregate,
             None | Some(AggregateFn::Min | AggregateFn::Max)
         ) && self.is_text(expr.column);
-        Ok(self.dialect.ordered(rendered, text_result))
+        self.dialect.ordered(rendered, text_result)
     }
 
     /// Whether the output column can be NULL.
@@ -236,11 +259,26 @@ impl<'a> Render<'a> {
                         expr.describe()
                     )));
                 }
-                let rendered = self.select_expr(*expr)?;
+                let rendered = self.compared_select_expr(*expr)?;
                 match (op, value.is_null()) {
                     (CmpOp::Eq, true) => rendered.is_null(),
                     (CmpOp::Ne, true) => rendered.is_not_null(),
-                    _ => compare(rendered, self.ordered_select_expr(*expr)?, *op, value),
+                    _ if self.is_wide_sum(*expr) => {
+                        // The bound value is cast, as PostgreSQL would otherwise type the
+                        // parameter NUMERIC and refuse an i64 for it.
+                        let text = format!(
+                            "CAST({} AS {})",
+                            self.dialect.syntax().placeholder(1),
+                            self.dialect.column_type(ValueType::I64)
+                        );
+                        let bound =
+                            Expr::cust_with_exprs(text, [Expr::val(sea_value(value.clone()))]);
+                        compare_expr(rendered.clone(), rendered, *op, bound)
+                    }
+                    _ => {
+                        let ordered = self.ordered_form(*expr, rendered.clone());
+                        compare(rendered, ordered, *op, value)
+                    }
                 }
             }
             // `IN ()` is a syntax error; an empty list matches nothing.
@@ -259,7 +297,11 @@ impl<'a> Render<'a> {
 /// `plain <op> value`, with `ordered` (the same expression, compared by code point) for the
 /// order comparisons.
 fn compare(plain: Expr, ordered: Expr, op: CmpOp, value: &Value) -> Expr {
-    let value = Expr::val(sea_value(value.clone()));
+    compare_expr(plain, ordered, op, Expr::val(sea_value(value.clone())))
+}
+
+/// `plain <op> value` for an already rendered `value`.
+fn compare_expr(plain: Expr, ordered: Expr, op: CmpOp, value: Expr) -> Expr {
     match op {
         CmpOp::Eq => plain.eq(value),
         CmpOp::Ne => plain.ne(value),
