@@ -186,6 +186,7 @@ macro_rules! for_each_case {
             sameness::json_documents_have_no_order,
             sameness::json_reads_back_as_written,
             sameness::sums_past_i64_fail_only_where_read,
+            sameness::the_same_mistake_is_the_same_error,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

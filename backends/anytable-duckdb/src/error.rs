@@ -70,6 +70,11 @@ fn classify(message: &str) -> ErrorKind {
         ErrorKind::NotFound
     } else if message.starts_with("Conversion Error") {
         ErrorKind::TypeMismatch
+    } else if message.starts_with("Binder Error")
+        && (has("not found") || has("does not have a column"))
+    {
+        // An unknown column is NotFound, as an unknown table (and as PostgreSQL's 42703).
+        ErrorKind::NotFound
     } else if message.starts_with("Parser Error") || message.starts_with("Binder Error") {
         ErrorKind::InvalidInput
     } else if message.starts_with("IO Error") {

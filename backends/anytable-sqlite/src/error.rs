@@ -60,9 +60,11 @@ fn classify(failure: &ffi::Error, message: &str) -> ErrorKind {
         // SUM's total left i64 (the message of SQLite's sum and of the exact one).
         _ if message == "integer overflow" => ErrorKind::TypeMismatch,
         _ if message.starts_with("no such table") => ErrorKind::NotFound,
-        _ if message.starts_with("no such column") || message.contains("syntax error") => {
-            ErrorKind::InvalidInput
+        // An unknown column is NotFound, as an unknown table (and as PostgreSQL's 42703).
+        _ if message.starts_with("no such column") || message.contains("has no column named") => {
+            ErrorKind::NotFound
         }
+        _ if message.contains("syntax error") => ErrorKind::InvalidInput,
         _ => ErrorKind::Other,
     }
 }

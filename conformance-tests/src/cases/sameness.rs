@@ -501,3 +501,72 @@ pub fn sums_past_i64_fail_only_where_read(t: &TestDb) -> CaseResult {
     )?;
     Ok(())
 }
+
+/// The same mistake is the same error kind on every backend: a table or column that does not
+/// exist is `NotFound` in hand-written SQL (SQLite and DuckDB said `InvalidInput` for
+/// columns), and an upsert whose conflict target is not a unique constraint of the record is
+/// `InvalidInput` before any SQL runs (SQLite said `Other`).
+pub fn the_same_mistake_is_the_same_error(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert(&mut SimpleRow::new("A", 1))?;
+    for sql in [
+        "SELECT nope FROM simple_rows",
+        "SELECT number FROM simple_rows WHERE nope = 1",
+        "UPDATE simple_rows SET nope = 1",
+        "INSERT INTO simple_rows (process, number, nope) VALUES ('B', 2, 3)",
+        "SELECT number FROM no_such_table",
+        "DELETE FROM no_such_table",
+    ] {
+        let result = if sql.starts_with("SELECT") {
+            t.db.query::<(i64,)>(sql, &[]).map(|r| r.len() as u64)
+        } else {
+            t.db.execute(sql, &[])
+        };
+        expect_kind(result, ErrorKind::NotFound).map_err(|e| format!("{sql}: {e}"))?;
+    }
+    ensure!(rows.count()? == 1, "nothing was written");
+
+    let keyed = t.db.table::<Keyed>()?;
+    keyed.insert(&mut Keyed::new("k", "g", 1, 10))?;
+    for (what, on) in [
+        ("a plain column", OnConflict::column(Keyed::value())),
+        (
+            "half of unique(group_name, rank)",
+            OnConflict::column(Keyed::rank()),
+        ),
+        (
+            "a unique column and another",
+            OnConflict::column(Keyed::key()).and(Keyed::value()),
+        ),
+    ] {
+        let err = expect_kind(
+            keyed.upsert(&mut Keyed::new("k", "g", 1, 20), on.update(Keyed::value())),
+            ErrorKind::InvalidInput,
+        )
+        .map_err(|e| format!("{what}: {e}"))?;
+        ensure!(err.to_string().contains("unique"), "{what}: {err}");
+    }
+    // The whole unique(group_name, rank), in either order, is a conflict target; the id,
+    // which the database assigns, is none.
+    keyed.upsert(
+        &mut Keyed::new("k2", "g", 1, 40),
+        OnConflict::column(Keyed::rank())
+            .and(Keyed::group_name())
+            .update(Keyed::value()),
+    )?;
+    let mut by_id = keyed.select().first()?.ok_or("the keyed row")?;
+    by_id.value = 50;
+    expect_kind(
+        keyed.upsert(
+            &mut by_id,
+            OnConflict::column(Keyed::id()).update(Keyed::value()),
+        ),
+        ErrorKind::InvalidInput,
+    )?;
+    let values: Vec<i64> = keyed.select().all()?.into_iter().map(|k| k.value).collect();
+    ensure!(
+        values == [40],
+        "the upsert on unique(group_name, rank) hit the row: {values:?}"
+    );
+    Ok(())
+}

@@ -9,8 +9,6 @@ pub const GAPS: &[&str] = &[
     "sum and avg of f64 and f32 columns, and avg of i64 columns past 2^53: each engine rounds \
      its own way (compensated or naive summation, f32 accumulation, the sum rounded before \
      the division); the default scope sums and averages only the narrow integer columns",
-    "JSON numbers beyond i32 (floats, -0.0, 1e16, integers past 2^53): PostgreSQL's jsonb \
-     rewrites them; the default scope writes only i32 numbers in documents",
 ];
 
 thread_local! {

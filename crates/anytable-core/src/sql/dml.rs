@@ -250,6 +250,48 @@ pub fn update(
     build(dialect, &update)
 }
 
+/// Refuses a conflict target that is not the columns of one unique constraint of the record
+/// (a unique column, or a multi-column `unique(...)`, in any order): the engines refuse it with
+/// three different errors, or none until a conflict happens. The id is none: the database
+/// assigns it, so a new row never conflicts on it.
+fn unique_target(schema: &TableSchema, target: &[&'static str]) -> Result<()> {
+    if let Some(id) = target
+        .iter()
+        .find(|t| schema.id_column().is_some_and(|c| c.name == **t))
+    {
+        return Err(Error::invalid_input(format!(
+            "upsert into {:?} detects conflicts on the id column {id:?}, which the database \
+             assigns, so no new row conflicts on it: detect them on a unique column",
+            schema.name
+        )));
+    }
+    let mut wanted: Vec<&str> = target.to_vec();
+    wanted.sort_unstable();
+    wanted.dedup();
+    let same = |columns: &[&str]| {
+        let mut columns = columns.to_vec();
+        columns.sort_unstable();
+        columns == wanted && target.len() == wanted.len()
+    };
+    let single = schema
+        .columns
+        .iter()
+        .filter(|c| c.unique)
+        .any(|c| same(&[c.name.as_str()]));
+    let multi = schema
+        .unique
+        .iter()
+        .any(|u| same(&u.iter().map(String::as_str).collect::<Vec<_>>()));
+    if single || multi {
+        return Ok(());
+    }
+    Err(Error::invalid_input(format!(
+        "upsert into {:?} detects conflicts on {target:?}, which is not a unique constraint of \
+         the table (a #[anytable(unique)] column, or a unique(...) of the record)",
+        schema.name
+    )))
+}
+
 /// Refuses a column set twice, or the `updated` column the database sets itself: engines
 /// disagree on a column set twice (SQLite keeps the last value, PostgreSQL and DuckDB refuse),
 /// so it is refused before any SQL runs, the same everywhere.
@@ -335,6 +377,7 @@ pub fn upsert(
             "upsert needs at least one conflict column (a unique column or the id)",
         ));
     }
+    unique_target(schema, &conflict.target)?;
     let mut insert = insert_statement(dialect, schema, values)?;
     let mut on_conflict = OnConflict::columns(conflict.target.iter().map(|c| c.to_string()));
     match &conflict.action {
