@@ -247,7 +247,8 @@ impl Connection for DuckDbConnection {
         };
         out.clear();
         out.resize(types.len(), Value::Null);
-        decode_row(row, types, out)?;
+        let null_typed = null_typed_columns(row, types.len());
+        decode_row(row, types, &null_typed, out)?;
         Ok(true)
     }
 
