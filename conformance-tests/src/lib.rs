@@ -187,6 +187,7 @@ macro_rules! for_each_case {
             sameness::json_reads_back_as_written,
             sameness::sums_past_i64_fail_only_where_read,
             sameness::the_same_mistake_is_the_same_error,
+            sameness::raw_sql_is_one_plain_statement,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

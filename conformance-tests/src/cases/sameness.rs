@@ -570,3 +570,49 @@ pub fn the_same_mistake_is_the_same_error(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// Hand-written SQL is one statement per call, and transactions go through the API: SQL text
+/// holding a second statement, or one that begins, ends or marks a transaction (BEGIN,
+/// COMMIT, ROLLBACK, SAVEPOINT, ...), is `InvalidInput` before anything runs, outside and
+/// inside a transaction (DuckDB ran every statement of a call, the others refused them with
+/// different kinds; BEGIN as text escaped the transaction bookkeeping).
+pub fn raw_sql_is_one_plain_statement(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert(&mut SimpleRow::new("A", 1))?;
+    let two = "UPDATE simple_rows SET number = 2; UPDATE simple_rows SET number = 3";
+    expect_kind(t.db.execute(two, &[]), ErrorKind::InvalidInput)?;
+    expect_kind(
+        t.db.query::<(i64,)>("SELECT number FROM simple_rows; SELECT 1", &[]),
+        ErrorKind::InvalidInput,
+    )?;
+    for control in [
+        "BEGIN",
+        "BEGIN TRANSACTION",
+        "START TRANSACTION",
+        "COMMIT",
+        "ROLLBACK",
+        "SAVEPOINT s",
+        "RELEASE SAVEPOINT s",
+        "ROLLBACK TO SAVEPOINT s",
+        "END",
+    ] {
+        expect_kind(t.db.execute(control, &[]), ErrorKind::InvalidInput)
+            .map_err(|e| format!("{control}: {e}"))?;
+        let inside = t.db.transaction(|tx| {
+            tx.execute("UPDATE simple_rows SET number = 5", &[])?;
+            tx.execute(control, &[])
+        });
+        expect_kind(inside, ErrorKind::InvalidInput)
+            .map_err(|e| format!("{control} inside a transaction: {e}"))?;
+    }
+    let numbers: Vec<(i64,)> = t.db.query("SELECT number FROM simple_rows;", &[])?;
+    ensure!(numbers == [(1,)], "nothing changed: {numbers:?}");
+    ensure!(
+        t.db.execute(
+            "UPDATE simple_rows SET note = ';' WHERE number = ?; -- one statement",
+            &[anytable::Value::I64(1)]
+        )? == 1,
+        "a `;` in a literal and a trailing one are fine"
+    );
+    Ok(())
+}

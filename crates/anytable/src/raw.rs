@@ -6,14 +6,16 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use anytable_core::sql::portable_placeholders;
+use anytable_core::sql::{one_plain_statement, portable_placeholders};
 use anytable_core::{ColumnValue, Connection, FromRow, Result, Value};
 
 use crate::cursor::Cursor;
 use crate::database::{Database, Transaction};
 
-/// `sql` with its `?` placeholders in the backend's own form.
+/// `sql` with its `?` placeholders in the backend's own form, once it is known to be one
+/// statement that neither begins nor ends a transaction (see [`one_plain_statement`]).
 pub(crate) fn portable<'s>(db: &Database, sql: &'s str) -> Result<Cow<'s, str>> {
+    one_plain_statement(sql)?;
     Ok(portable_placeholders(sql, db.dialect().syntax())?.0)
 }
 

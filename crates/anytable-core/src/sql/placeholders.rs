@@ -23,23 +23,9 @@ pub fn portable_placeholders(sql: &str, syntax: Syntax) -> Result<(Cow<'_, str>,
     let mut out = String::with_capacity(sql.len() + 8);
     let mut count = 0;
     let mut i = 0;
-    let unclosed =
-        |what: &str| Error::invalid_input(format!("SQL text ends inside {what}: {}", excerpt(sql)));
     while i < bytes.len() {
         let rest = &sql[i..];
-        let skip = match bytes[i] {
-            b'\'' => Some(quoted(rest, b'\'').ok_or_else(|| unclosed("a string literal"))?),
-            b'"' => Some(quoted(rest, b'"').ok_or_else(|| unclosed("a quoted identifier"))?),
-            b'-' if rest.starts_with("--") => Some(rest.find('\n').map_or(rest.len(), |n| n + 1)),
-            b'/' if rest.starts_with("/*") => Some(
-                rest.find("*/")
-                    .map(|n| n + 2)
-                    .ok_or_else(|| unclosed("a comment"))?,
-            ),
-            b'$' => dollar_quoted(rest).map_err(|()| unclosed("a $$ string"))?,
-            _ => None,
-        };
-        if let Some(len) = skip {
+        if let Some(len) = not_code(sql, rest)? {
             out.push_str(&rest[..len]);
             i += len;
             continue;
@@ -65,6 +51,82 @@ pub fn portable_placeholders(sql: &str, syntax: Syntax) -> Result<(Cow<'_, str>,
         i += c.len_utf8();
     }
     Ok((Cow::Owned(out), count))
+}
+
+/// The length of the string literal, quoted identifier, comment or dollar-quoted string that
+/// `rest` (a suffix of `sql`) starts with, if it starts one: text that is no SQL code.
+fn not_code(sql: &str, rest: &str) -> Result<Option<usize>> {
+    let unclosed =
+        |what: &str| Error::invalid_input(format!("SQL text ends inside {what}: {}", excerpt(sql)));
+    Ok(match rest.as_bytes()[0] {
+        b'\'' => Some(quoted(rest, b'\'').ok_or_else(|| unclosed("a string literal"))?),
+        b'"' => Some(quoted(rest, b'"').ok_or_else(|| unclosed("a quoted identifier"))?),
+        b'-' if rest.starts_with("--") => Some(rest.find('\n').map_or(rest.len(), |n| n + 1)),
+        b'/' if rest.starts_with("/*") => Some(
+            rest.find("*/")
+                .map(|n| n + 2)
+                .ok_or_else(|| unclosed("a comment"))?,
+        ),
+        b'$' => dollar_quoted(rest).map_err(|()| unclosed("a $$ string"))?,
+        _ => None,
+    })
+}
+
+/// Refuses SQL text of more than one statement, and statements that begin, end or mark a
+/// transaction (BEGIN, START TRANSACTION, COMMIT, END, ABORT, ROLLBACK, SAVEPOINT, RELEASE):
+/// engines ran several statements of one call, refused them, or ran only the first, and a
+/// transaction opened as text escaped `Database::transaction`'s bookkeeping. A trailing `;`
+/// is fine.
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming what to do instead.
+pub fn one_plain_statement(sql: &str) -> Result<()> {
+    let bytes = sql.as_bytes();
+    let mut i = 0;
+    let mut ended = false;
+    while i < bytes.len() {
+        let rest = &sql[i..];
+        if let Some(len) = not_code(sql, rest)? {
+            let comment = rest.starts_with("--") || rest.starts_with("/*");
+            if ended && !comment {
+                return Err(several(sql));
+            }
+            i += len;
+            continue;
+        }
+        match bytes[i] {
+            b';' => ended = true,
+            b if b.is_ascii_whitespace() => {}
+            _ if ended => return Err(several(sql)),
+            _ => {}
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    let first = sql
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .find(|w| !w.is_empty())
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    if matches!(
+        first.as_str(),
+        "BEGIN" | "START" | "COMMIT" | "END" | "ABORT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
+    ) {
+        return Err(Error::invalid_input(format!(
+            "{first} sent as SQL: transactions go through Database::transaction (or begin, \
+             commit and rollback), the same on every backend, and savepoints are not offered: \
+             {}",
+            excerpt(sql)
+        )));
+    }
+    Ok(())
+}
+
+fn several(sql: &str) -> Error {
+    Error::invalid_input(format!(
+        "one statement per call: the SQL text holds more after a `;` (engines disagree on \
+         running several): {}",
+        excerpt(sql)
+    ))
 }
 
 /// The length of the quoted run at the start of `text` (closing quote included; a doubled
@@ -122,6 +184,40 @@ mod tests {
     fn pg(sql: &str) -> (String, usize) {
         let (out, n) = portable_placeholders(sql, Syntax::Postgres).unwrap();
         (out.into_owned(), n)
+    }
+
+    #[test]
+    fn one_plain_statement_per_call() {
+        for fine in [
+            "SELECT 1",
+            "SELECT 1;",
+            "SELECT 1 ;  -- done\n",
+            "SELECT ';' AS a, \"b;c\" FROM t /* ; */",
+            "SELECT $$ ; $$",
+            "UPDATE t SET a = 1; /* trailing */",
+            "BEGINNING",
+        ] {
+            assert!(one_plain_statement(fine).is_ok(), "{fine:?}");
+        }
+        for refused in [
+            "SELECT 1; SELECT 2",
+            "DELETE FROM t;DROP TABLE t",
+            "SELECT 1;;x",
+            "BEGIN",
+            "begin transaction",
+            "START TRANSACTION",
+            "COMMIT",
+            "rollback",
+            "ROLLBACK TO SAVEPOINT a",
+            "SAVEPOINT a",
+            "RELEASE a",
+            "END",
+            "  abort;",
+            "SELECT 'unclosed",
+        ] {
+            let err = one_plain_statement(refused).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{refused:?}");
+        }
     }
 
     #[test]
