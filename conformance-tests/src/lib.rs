@@ -188,6 +188,7 @@ macro_rules! for_each_case {
             sameness::sums_past_i64_fail_only_where_read,
             sameness::the_same_mistake_is_the_same_error,
             sameness::raw_sql_is_one_plain_statement,
+            sameness::widest_decimals_read_back,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

@@ -179,11 +179,9 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
         },
         ValueType::Decimal => match raw {
             ValueRef::Decimal(d) => Value::Decimal(
-                rust_decimal::Decimal::try_from_i128_with_scale(d.value(), u32::from(d.scale()))
-                    .map_err(|_| {
-                        Error::type_mismatch(format!("the decimal {d} does not fit in a Decimal"))
-                    })?
-                    .normalize(),
+                anytable_core::exact_decimal(d.value(), u32::from(d.scale())).ok_or_else(|| {
+                    Error::type_mismatch(format!("the decimal {d} does not fit in a Decimal"))
+                })?,
             ),
             ref other => Value::Decimal(rust_decimal::Decimal::from(integer(ty, other)?)),
         },

@@ -6,7 +6,7 @@ use anytable::serde_json::json;
 use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock, Keyed, Ledger, SimpleRow};
+use crate::records::{AllTypes, Clock, Decimals, Keyed, Ledger, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -613,6 +613,73 @@ pub fn raw_sql_is_one_plain_statement(t: &TestDb) -> CaseResult {
             &[anytable::Value::I64(1)]
         )? == 1,
         "a `;` in a literal and a trailing one are fine"
+    );
+    Ok(())
+}
+
+/// The widest decimals read back on every backend, in every column scale that holds them:
+/// `Decimal::MAX` in a scale-4 column is stored as `...335.0000`, one digit more than
+/// `Decimal` holds with its zeros, and DuckDB's reading refused it (`TypeMismatch`) where the
+/// others dropped the zeros. Through rows, Arrow batches and min/max.
+pub fn widest_decimals_read_back(t: &TestDb) -> CaseResult {
+    use anytable::rust_decimal::Decimal;
+    let table = t.db.table::<Decimals>()?;
+    let rows: Vec<Decimals> = [Decimal::MAX, Decimal::MIN]
+        .into_iter()
+        .map(|d| Decimals {
+            id: 0,
+            amount: d,
+            whole: d,
+            tiny: Decimal::ZERO,
+            maybe: Some(d),
+        })
+        .collect();
+    table.insert_many(&rows)?;
+    let back = table.select().order_by(Decimals::amount().desc()).all()?;
+    let amounts: Vec<(Decimal, Decimal, Option<Decimal>)> =
+        back.iter().map(|r| (r.amount, r.whole, r.maybe)).collect();
+    ensure!(
+        amounts
+            == [
+                (Decimal::MAX, Decimal::MAX, Some(Decimal::MAX)),
+                (Decimal::MIN, Decimal::MIN, Some(Decimal::MIN))
+            ],
+        "read back: {amounts:?}"
+    );
+    ensure!(
+        table.select().max(Decimals::amount())? == Some(Decimal::MAX),
+        "max of the widest"
+    );
+    ensure!(
+        table.select().min(Decimals::maybe())? == Some(Decimal::MIN),
+        "min of the widest"
+    );
+    ensure!(
+        table.count_matching(Decimals::amount().eq(Decimal::MAX))? == 1,
+        "found by value"
+    );
+    let batches = table
+        .select()
+        .order_by(Decimals::amount().desc())
+        .arrow()?
+        .collect::<anytable::Result<Vec<_>>>()?;
+    ensure!(
+        batches.iter().map(|b| b.num_rows()).sum::<usize>() == 2,
+        "two rows in batches"
+    );
+    let copy = t.db.table::<Decimals>()?;
+    copy.delete_all()?;
+    copy.insert_arrow(batches)?;
+    let again: Vec<Decimal> = copy
+        .select()
+        .order_by(Decimals::amount().desc())
+        .all()?
+        .into_iter()
+        .map(|r| r.amount)
+        .collect();
+    ensure!(
+        again == [Decimal::MAX, Decimal::MIN],
+        "through Arrow: {again:?}"
     );
     Ok(())
 }

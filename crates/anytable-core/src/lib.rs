@@ -49,7 +49,9 @@ pub use schema::{
 };
 pub use sql::Dialect;
 pub use url::{DatabaseUrl, ServerAddress};
-pub use value::{truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType};
+pub use value::{
+    exact_decimal, truncate_to_micros, ColumnValue, TextColumn, Value, ValueFor, ValueType,
+};
 pub use verify::differences as schema_differences;
 
 /// Arrow, whose record batches `Connection::query_arrow` returns (feature `arrow`).

@@ -161,6 +161,23 @@ impl Value {
     }
 }
 
+/// `mantissa / 10^scale` as a `Decimal`, exactly: trailing zeros are dropped until it fits in
+/// `Decimal`'s 96 bits and 28 digits after the point (a DECIMAL(38, 4) column holds
+/// `Decimal::MAX` as `...335.0000`, one digit too many with its zeros); `None` when only
+/// dropping a digit that is not zero would make it fit.
+pub fn exact_decimal(mut mantissa: i128, mut scale: u32) -> Option<rust_decimal::Decimal> {
+    loop {
+        if let Ok(d) = rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale) {
+            return Some(d.normalize());
+        }
+        if scale == 0 || mantissa % 10 != 0 {
+            return None;
+        }
+        mantissa /= 10;
+        scale -= 1;
+    }
+}
+
 /// Drops sub-microsecond digits so a timestamp round-trips exactly on every backend.
 pub fn truncate_to_micros<T: Timelike + Copy>(t: T) -> T {
     let nanos = t.nanosecond();

@@ -104,9 +104,7 @@ impl Builder {
                     + i64::from(t.nanosecond() / 1_000),
             ),
             (Builder::Decimal(b, scale), Value::Decimal(d)) => {
-                let mut d = *d;
-                d.rescale(*scale);
-                b.append_value(d.mantissa())
+                b.append_value(scaled_mantissa(d, *scale).ok_or_else(wrong)?)
             }
             (Builder::Uuid(b), Value::Uuid(u)) => {
                 b.append_value(u.as_bytes()).map_err(arrow_error)?
@@ -193,5 +191,18 @@ impl BatchBuilder {
         self.rows = 0;
         let arrays = self.columns.iter_mut().map(|(_, b)| b.finish()).collect();
         RecordBatch::try_new(self.schema.clone(), arrays).map_err(arrow_error)
+    }
+}
+
+/// `d`'s digits at `scale` digits after the point, in 128 bits: `Decimal::rescale` keeps to
+/// 96 bits and silently gave `Decimal::MAX` at scale 4 as `MAX / 10^4`. `None` for digits
+/// finer than `scale`, which no stored value has.
+fn scaled_mantissa(d: &anytable_core::rust_decimal::Decimal, scale: u32) -> Option<i128> {
+    let (mantissa, own) = (d.mantissa(), d.scale());
+    if own <= scale {
+        mantissa.checked_mul(10i128.checked_pow(scale - own)?)
+    } else {
+        let divisor = 10i128.checked_pow(own - scale)?;
+        (mantissa % divisor == 0).then(|| mantissa / divisor)
     }
 }

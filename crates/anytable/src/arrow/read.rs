@@ -108,11 +108,7 @@ fn decimal(mut mantissa: i128, scale: i8) -> Option<rust_decimal::Decimal> {
         mantissa = mantissa.checked_mul(10i128.checked_pow(scale.unsigned_abs())?)?;
         scale = 0;
     }
-    while scale > 28 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        scale -= 1;
-    }
-    rust_decimal::Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale).ok()?).ok()
+    anytable_core::exact_decimal(mantissa, u32::try_from(scale).ok()?)
 }
 
 /// The array as its concrete type, which the schema check made sure of.
