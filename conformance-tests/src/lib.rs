@@ -189,6 +189,7 @@ macro_rules! for_each_case {
             sameness::the_same_mistake_is_the_same_error,
             sameness::raw_sql_is_one_plain_statement,
             sameness::widest_decimals_read_back,
+            sameness::kept_ids_continue_from_the_largest,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

@@ -81,11 +81,15 @@ impl Dialect for DuckDbDialect {
     }
 
     fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
-        // DuckDB cannot set or restart a sequence: draw from it until it passes the largest id
-        // (as many draws as that id, fast in DuckDB's vectorised range).
+        // DuckDB cannot set or restart a sequence: draw from it until it reaches the largest
+        // id, as many draws as it falls short (drawing as many as the id itself, as before,
+        // doubled the ids at every call and made each call slower than the last).
+        let sequence = id_sequence(schema, &id.name);
         vec![format!(
-            "SELECT MAX(nextval('{}')) FROM range((SELECT COALESCE(MAX({}), 0) FROM {}))",
-            id_sequence(schema, &id.name),
+            "SELECT MAX(nextval('{sequence}')) FROM range(GREATEST(0, \
+             (SELECT COALESCE(MAX({}), 0) FROM {}) - \
+             (SELECT COALESCE(last_value, start_value - 1) FROM duckdb_sequences() \
+              WHERE sequence_name = '{sequence}' AND schema_name = current_schema())))",
             quote_identifier(&id.name),
             quote_identifier(&schema.name)
         )]

@@ -199,7 +199,19 @@ fn compare(
     what: &str,
     run: impl Fn(&Database) -> Outcome,
 ) -> Result<Outcome, String> {
-    let outcomes: Vec<Outcome> = targets.iter().map(|t| run(&t.db)).collect();
+    let outcomes: Vec<Outcome> = targets
+        .iter()
+        .map(|t| {
+            let started = Instant::now();
+            let outcome = run(&t.db);
+            if std::env::var_os("ANYTABLE_FUZZ_PROFILE").is_some() {
+                let kind = format!("{op:?}");
+                let kind = kind.split(['(', ' ', '{']).next().unwrap_or("");
+                eprintln!("PROFILE {} {what} {kind} {:?}", t.name, started.elapsed());
+            }
+            outcome
+        })
+        .collect();
     let panicked = outcomes.iter().any(|o| matches!(o, Outcome::Panic(_)));
     if panicked || outcomes.iter().any(|o| *o != outcomes[0]) {
         let mut message = format!(
@@ -283,6 +295,10 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
         );
         let result = runner.run(&ops::sequence(config.max_ops), |ops| {
             if !shrinking.get() {
+                // Past the budget the batch's remaining sequences are generated but not run.
+                if config.seed.is_none() && started.elapsed() >= config.budget {
+                    return Ok(());
+                }
                 sequences.set(sequences.get() + 1);
             }
             check(targets, &ops, &tally).map_err(|e| {
