@@ -15,54 +15,53 @@ fn wanted(name: &str) -> bool {
     }
 }
 
-/// The databases to compare, kept open (a PostgreSQL schema is dropped with its `TestDb`).
-fn targets() -> Vec<(String, TestDb)> {
-    let mut out: Vec<(String, TestDb)> = Vec::new();
+/// The backends to compare, each opening a fresh database per sequence: SQLite and DuckDB in
+/// memory, a new schema on each PostgreSQL server (dropped when the sequence ends).
+fn targets() -> Vec<Target> {
+    let mut out: Vec<Target> = Vec::new();
+    let mut add = |name: &str, open: Box<dyn Fn() -> anytable::Result<TestDb>>| {
+        if wanted(name) {
+            out.push(Target {
+                name: name.to_owned(),
+                open,
+            });
+        }
+    };
     #[cfg(feature = "sqlite")]
-    if wanted("sqlite") {
-        out.push((
-            "sqlite".into(),
-            anytable_conformance::fixtures::sqlite_memory(),
-        ));
-    }
+    add(
+        "sqlite",
+        Box::new(|| TestDb::open("sqlite::memory:?timeout=30".to_owned(), None)),
+    );
     #[cfg(feature = "duckdb")]
-    if wanted("duckdb") {
-        out.push((
-            "duckdb".into(),
-            anytable_conformance::fixtures::duckdb_memory(),
-        ));
-    }
+    add(
+        "duckdb",
+        Box::new(|| TestDb::open("duckdb::memory:?timeout=30".to_owned(), None)),
+    );
     #[cfg(feature = "postgres")]
-    if std::env::var_os("ANYTABLE_SKIP_POSTGRES").is_none() {
-        if wanted("postgres") {
-            out.push((
-                "postgres".into(),
-                anytable_conformance::fixtures::postgres(),
-            ));
-        }
-        let c_url = std::env::var("ANYTABLE_POSTGRES_C_URL")
+    if std::env::var_os("ANYTABLE_SKIP_POSTGRES").is_none() && wanted("postgres") {
+        let server = anytable_conformance::fixtures::postgres_server_url();
+        add(
+            "postgres",
+            Box::new(move || anytable_conformance::fixtures::postgres_schema_on(&server)),
+        );
+        if let Some(c) = std::env::var("ANYTABLE_POSTGRES_C_URL")
             .ok()
-            .filter(|u| !u.is_empty());
-        if let Some(c) = c_url.filter(|_| wanted("postgres C.UTF-8")) {
-            let db = anytable_conformance::fixtures::postgres_schema_on(&c)
-                .unwrap_or_else(|e| panic!("cannot open a schema on the C-locale server: {e}"));
-            out.push(("postgres C.UTF-8".into(), db));
+            .filter(|u| !u.is_empty())
+        {
+            add(
+                "postgres C.UTF-8",
+                Box::new(move || anytable_conformance::fixtures::postgres_schema_on(&c)),
+            );
         }
     }
+    let _ = &mut add;
     out
 }
 
 #[test]
 fn backends_agree_on_generated_operations() {
     let config = FuzzConfig::from_env().unwrap_or_else(|e| panic!("{e}"));
-    let kept = targets();
-    let targets: Vec<Target> = kept
-        .iter()
-        .map(|(name, t)| Target {
-            name: name.clone(),
-            db: t.db.clone(),
-        })
-        .collect();
+    let targets = targets();
     match fuzz::run(&targets, &config) {
         Ok(report) => println!("fuzz: {report} over {}", names(&targets)),
         Err(e) => panic!("{e}"),

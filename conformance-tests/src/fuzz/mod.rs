@@ -31,12 +31,21 @@ use exec::Outcome;
 use model::FuzzRow;
 use ops::Op;
 
-/// One database the fuzzer runs on, with the name its answers are reported under.
+/// One backend the fuzzer runs on: how to open a fresh, empty database of it (one per
+/// sequence, so that a printed minimal sequence reproduces from nothing), with the name its
+/// answers are reported under.
 pub struct Target {
-    /// A name for reports (`sqlite::memory:`, `postgres C.UTF-8`, ...).
+    /// A name for reports (`sqlite`, `postgres C.UTF-8`, ...).
     pub name: String,
-    /// The database, empty of the fuzzer's table or holding only what the fuzzer wrote.
-    pub db: Database,
+    /// Opens a fresh, empty database; what it returns is kept until the sequence ends (a
+    /// [`TestDb`](crate::TestDb) drops its PostgreSQL schema then).
+    pub open: Box<dyn Fn() -> anytable::Result<crate::TestDb>>,
+}
+
+/// A target's database for one sequence.
+struct Opened<'t> {
+    name: &'t str,
+    db: crate::TestDb,
 }
 
 /// How long and how the fuzzer runs.
@@ -173,15 +182,19 @@ fn writes(op: &Op) -> bool {
 /// Runs `ops` on every target from an empty table; the first difference or panic is an error
 /// naming the operation and each target's answer.
 pub fn check(targets: &[Target], ops: &[Op], tally: &Tally) -> Result<(), String> {
+    let mut opened = Vec::with_capacity(targets.len());
     for target in targets {
-        let table = target
-            .db
+        let db = (target.open)()
+            .map_err(|e| format!("{}: cannot open a fresh database: {e}", target.name))?;
+        db.db
             .table::<FuzzRow>()
-            .map_err(|e| format!("{}: cannot open the fuzz table: {e}", target.name))?;
-        table
-            .delete_all()
-            .map_err(|e| format!("{}: cannot empty the fuzz table: {e}", target.name))?;
+            .map_err(|e| format!("{}: cannot create the fuzz table: {e}", target.name))?;
+        opened.push(Opened {
+            name: &target.name,
+            db,
+        });
     }
+    let targets = &opened[..];
     for (index, op) in ops.iter().enumerate() {
         let answer = compare(targets, index, op, "answer", |db| exec::run(db, op))?;
         tally.count(writes(op), matches!(answer, Outcome::Ok(_)));
@@ -193,7 +206,7 @@ pub fn check(targets: &[Target], ops: &[Op], tally: &Tally) -> Result<(), String
 }
 
 fn compare(
-    targets: &[Target],
+    targets: &[Opened<'_>],
     index: usize,
     op: &Op,
     what: &str,
@@ -203,7 +216,7 @@ fn compare(
         .iter()
         .map(|t| {
             let started = Instant::now();
-            let outcome = run(&t.db);
+            let outcome = run(&t.db.db);
             if std::env::var_os("ANYTABLE_FUZZ_PROFILE").is_some() {
                 let kind = format!("{op:?}");
                 let kind = kind.split(['(', ' ', '{']).next().unwrap_or("");
@@ -275,7 +288,12 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
         ));
     }
     scope::set_wide(config.wide);
-    scope::set_nan_stored(targets.iter().all(|t| t.db.capabilities().stores_nan));
+    let mut nan_stored = true;
+    for target in targets {
+        let db = (target.open)().map_err(|e| format!("{}: cannot open: {e}", target.name))?;
+        nan_stored &= db.db.capabilities().stores_nan;
+    }
+    scope::set_nan_stored(nan_stored);
     let started = Instant::now();
     let mut report = FuzzReport::default();
     loop {
