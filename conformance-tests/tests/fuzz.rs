@@ -68,6 +68,17 @@ fn backends_agree_on_generated_operations() {
     }
 }
 
+/// Every minimal sequence the fuzzer found before, replayed on every backend.
+#[test]
+fn fuzz_regressions_agree() {
+    let targets = targets();
+    for (what, ops) in anytable_conformance::fuzz::regressions::cases() {
+        if let Err(e) = fuzz::replay(&targets, &ops) {
+            panic!("regression case ({what}) differs again:\n{e}");
+        }
+    }
+}
+
 fn names(targets: &[Target]) -> String {
     targets
         .iter()

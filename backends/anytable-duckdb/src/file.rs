@@ -63,6 +63,11 @@ fn config() -> Result<Config> {
     Config::default()
         .with("autoinstall_known_extensions", "false")
         .and_then(|c| c.with("autoload_known_extensions", "false"))
+        // DuckDB 2.0's row-group pruner answers ORDER BY ... LIMIT 1 from the statistics of a
+        // row group whose rows are all deleted, and returns no row at all although live rows
+        // sit in a later row group (found by the differential fuzzer; the conformance case
+        // order_by_limit_sees_rows_after_deleted_row_groups). Off until DuckDB fixes it.
+        .and_then(|c| c.with("disabled_optimizers", "row_group_pruner"))
         .map_err(map_err)
 }
 

@@ -15,6 +15,8 @@
 //!   Processes take turns through an advisory lock on `<file>.lock`, held until DuckDB has
 //!   closed the file.
 //! - Extension autoinstall and autoload are off: nothing is ever downloaded at run time.
+//! - DuckDB's `row_group_pruner` optimizer is off: in DuckDB 2.0 it answered `ORDER BY ...
+//!   LIMIT 1` with no row when the first row group held only deleted rows.
 //! - DuckDB runs each query on as many worker threads as there are cores. For single-row work
 //!   (point lookups, one-row inserts) one thread is 10-18% faster, since no worker has to be
 //!   woken, but aggregates and scans over many rows take 1.4-1.7 times as long (measured on 2

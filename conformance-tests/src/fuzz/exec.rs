@@ -278,6 +278,7 @@ fn run_unguarded(db: &Database, op: &Op) -> Outcome {
         Op::Distinct(pred, col) => col.with_typed(DistinctOf(table.select().filter(filter(pred)))),
         Op::Raw(col) => col.with_typed(RawOf(db)),
         Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
+        Op::DeleteAll => Outcome::of(table.delete_all()),
     }
 }
 

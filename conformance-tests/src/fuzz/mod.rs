@@ -17,8 +17,25 @@
 pub mod exec;
 pub mod model;
 pub mod ops;
+pub mod regressions;
 pub mod scope;
 pub mod values;
+
+/// Every name a regression case built from a printed minimal sequence needs.
+pub mod prelude {
+    pub use super::model::{CmpOp, Col, FuzzRow, Lit};
+    pub use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, Row, SumCol, TextCol};
+    pub use super::{replay, Target};
+    pub use anytable::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+    pub use anytable::rust_decimal::Decimal;
+    pub use anytable::uuid::Uuid;
+}
+
+/// Runs `ops` on fresh databases of every target and compares them as the fuzzer does: the
+/// check of a regression case made from a printed minimal sequence.
+pub fn replay(targets: &[Target], ops: &[Op]) -> Result<(), String> {
+    check(targets, ops, &Tally::default())
+}
 
 use std::cell::Cell;
 use std::fmt::Write as _;
@@ -61,6 +78,9 @@ pub struct FuzzConfig {
     pub max_ops: usize,
     /// Turn on the generators [`scope::GAPS`] leaves out.
     pub wide: bool,
+    /// Let the sequences of a seed share their databases (the table emptied between them),
+    /// for differences that need a history; the operations are logged to a file.
+    pub history: bool,
 }
 
 impl Default for FuzzConfig {
@@ -71,13 +91,15 @@ impl Default for FuzzConfig {
             cases_per_batch: 32,
             max_ops: 24,
             wide: false,
+            history: false,
         }
     }
 }
 
 impl FuzzConfig {
     /// The defaults, changed by `ANYTABLE_FUZZ_SECONDS`, `ANYTABLE_FUZZ_SEED` (64 hex digits),
-    /// `ANYTABLE_FUZZ_CASES` (per seed), `ANYTABLE_FUZZ_OPS` and `ANYTABLE_FUZZ_WIDE=1`.
+    /// `ANYTABLE_FUZZ_CASES` (per seed), `ANYTABLE_FUZZ_OPS`, `ANYTABLE_FUZZ_WIDE=1` and
+    /// `ANYTABLE_FUZZ_HISTORY=1`.
     pub fn from_env() -> Result<FuzzConfig, String> {
         let mut config = FuzzConfig::default();
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -101,6 +123,7 @@ impl FuzzConfig {
                 .map_err(|_| format!("ANYTABLE_FUZZ_OPS={s} is no count"))?;
         }
         config.wide = var("ANYTABLE_FUZZ_WIDE").is_some_and(|v| v == "1");
+        config.history = var("ANYTABLE_FUZZ_HISTORY").is_some_and(|v| v == "1");
         Ok(config)
     }
 }
@@ -175,6 +198,7 @@ fn writes(op: &Op) -> bool {
             | Op::Upsert(..)
             | Op::Update(..)
             | Op::Delete(_)
+            | Op::DeleteAll
             | Op::ArrowRoundTrip
     )
 }
@@ -182,6 +206,12 @@ fn writes(op: &Op) -> bool {
 /// Runs `ops` on every target from an empty table; the first difference or panic is an error
 /// naming the operation and each target's answer.
 pub fn check(targets: &[Target], ops: &[Op], tally: &Tally) -> Result<(), String> {
+    let opened = open_all(targets)?;
+    run_sequence(&opened, ops, tally)
+}
+
+/// A fresh database of every target, with the fuzz table created.
+fn open_all(targets: &[Target]) -> Result<Vec<Opened<'_>>, String> {
     let mut opened = Vec::with_capacity(targets.len());
     for target in targets {
         let db = (target.open)()
@@ -194,7 +224,29 @@ pub fn check(targets: &[Target], ops: &[Op], tally: &Tally) -> Result<(), String
             db,
         });
     }
-    let targets = &opened[..];
+    Ok(opened)
+}
+
+/// The databases a seed's sequences share in history mode, and every operation run on them.
+struct History<'t> {
+    opened: Vec<Opened<'t>>,
+    log: Vec<Op>,
+}
+
+/// Runs `ops` on databases that earlier sequences of the seed used too (the table emptied
+/// with `delete_all` first), so that differences that need a history show; every operation
+/// is logged.
+fn check_with_history(history: &mut History<'_>, ops: &[Op], tally: &Tally) -> Result<(), String> {
+    for target in &history.opened {
+        let table = target.db.db.table::<FuzzRow>().map_err(|e| e.to_string())?;
+        table.delete_all().map_err(|e| e.to_string())?;
+    }
+    history.log.push(Op::DeleteAll);
+    history.log.extend(ops.iter().cloned());
+    run_sequence(&history.opened, ops, tally)
+}
+
+fn run_sequence(targets: &[Opened<'_>], ops: &[Op], tally: &Tally) -> Result<(), String> {
     for (index, op) in ops.iter().enumerate() {
         let answer = compare(targets, index, op, "answer", |db| exec::run(db, op))?;
         tally.count(writes(op), matches!(answer, Outcome::Ok(_)));
@@ -237,6 +289,13 @@ fn compare(
         );
         for (target, outcome) in targets.iter().zip(&outcomes) {
             let _ = writeln!(message, "  {what} on {}: {outcome:?}", target.name);
+            // A read asked again shows an engine whose answer changes from one call to the next.
+            if !writes(op) || what != "answer" {
+                let again = run(&target.db.db);
+                if again != *outcome {
+                    let _ = writeln!(message, "    asked again, it answered: {again:?}");
+                }
+            }
         }
         return Err(message);
     }
@@ -311,6 +370,13 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
             },
             TestRng::from_seed(RngAlgorithm::ChaCha, &seed),
         );
+        let history = match config.history {
+            true => Some(std::cell::RefCell::new(History {
+                opened: open_all(targets)?,
+                log: Vec::new(),
+            })),
+            false => None,
+        };
         let result = runner.run(&ops::sequence(config.max_ops), |ops| {
             if !shrinking.get() {
                 // Past the budget the batch's remaining sequences are generated but not run.
@@ -319,7 +385,29 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
                 }
                 sequences.set(sequences.get() + 1);
             }
-            check(targets, &ops, &tally).map_err(|e| {
+            let checked = match &history {
+                Some(history) if !shrinking.get() => {
+                    check_with_history(&mut history.borrow_mut(), &ops, &tally)
+                }
+                _ => check(targets, &ops, &tally),
+            };
+            checked.map_err(|e| {
+                if let Some(history) = &history {
+                    let path = std::env::temp_dir()
+                        .join(format!("anytable-fuzz-history-{}.txt", hex(&seed)));
+                    let log = history
+                        .borrow()
+                        .log
+                        .iter()
+                        .map(|op| format!("    {},\n", op.rust()))
+                        .collect::<String>();
+                    if std::fs::write(&path, log).is_ok() {
+                        eprintln!(
+                            "fuzz: every operation up to the difference is in {}",
+                            path.display()
+                        );
+                    }
+                }
                 shrinking.set(true);
                 TestCaseError::fail(e)
             })
@@ -332,12 +420,13 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
             Ok(()) => {}
             Err(TestError::Fail(why, ops)) => {
                 return Err(format!(
-                    "the backends ({}) differ; minimal sequence of {} operations:\n{}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={}{} ({report})",
+                    "the backends ({}) differ; minimal sequence of {} operations:\n{}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={}{} ({report})\nas a regression case (fuzz::replay):\nvec![\n{}\n]",
                     targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
                     ops.len(),
                     ops.iter().map(|op| format!("  {op:?}")).collect::<Vec<_>>().join("\n"),
                     hex(&seed),
                     if config.wide { " ANYTABLE_FUZZ_WIDE=1" } else { "" },
+                    ops.iter().map(|op| format!("    {},", op.rust())).collect::<Vec<_>>().join("\n"),
                 ))
             }
             Err(TestError::Abort(why)) => return Err(format!("the fuzzer gave up: {why}")),

@@ -177,6 +177,11 @@ macro_rules! fuzz_columns {
             pub fn store(&self, row: &mut FuzzRow) {
                 match self.clone() { $(Lit::$name(v) => row.$name = v,)* }
             }
+
+            /// Rust source that builds this value (for a regression case).
+            pub fn rust(&self) -> String {
+                match self { $(Lit::$name(v) => format!("Lit::{}({})", stringify!($name), v.rust()),)* }
+            }
         }
     };
 }
@@ -204,6 +209,114 @@ fuzz_columns! {
     odec: Option<Decimal> = |r| proptest::option::weighted(0.8, values::decimals(r));
     j: Option<anytable::serde_json::Value> = |_r| proptest::option::weighted(0.8, values::json());
     uid: Uuid = |_r| values::uuids();
+}
+
+/// Rust source that builds a value, so that a minimal failing sequence can be pasted into a
+/// regression case.
+pub trait RustSource {
+    /// The source.
+    fn rust(&self) -> String;
+}
+
+macro_rules! rust_by_debug {
+    ($($t:ty => $suffix:literal),*) => {$(
+        impl RustSource for $t {
+            fn rust(&self) -> String {
+                format!("{self:?}{}", $suffix)
+            }
+        }
+    )*};
+}
+rust_by_debug!(i16 => "i16", i32 => "i32", i64 => "i64", u32 => "u32", u64 => "u64", bool => "");
+
+impl RustSource for f64 {
+    fn rust(&self) -> String {
+        format!("f64::from_bits({:#x})", self.to_bits())
+    }
+}
+
+impl RustSource for f32 {
+    fn rust(&self) -> String {
+        format!("f32::from_bits({:#x})", self.to_bits())
+    }
+}
+
+impl RustSource for String {
+    fn rust(&self) -> String {
+        format!("{self:?}.to_owned()")
+    }
+}
+
+impl RustSource for Vec<u8> {
+    fn rust(&self) -> String {
+        format!("vec!{self:?}")
+    }
+}
+
+impl RustSource for DateTime<Utc> {
+    fn rust(&self) -> String {
+        format!(
+            "DateTime::from_timestamp({}, {}).unwrap()",
+            self.timestamp(),
+            self.timestamp_subsec_nanos()
+        )
+    }
+}
+
+impl RustSource for NaiveDate {
+    fn rust(&self) -> String {
+        use anytable::chrono::Datelike;
+        format!(
+            "NaiveDate::from_num_days_from_ce_opt({}).unwrap()",
+            self.num_days_from_ce()
+        )
+    }
+}
+
+impl RustSource for NaiveDateTime {
+    fn rust(&self) -> String {
+        format!("{}.naive_utc()", self.and_utc().rust())
+    }
+}
+
+impl RustSource for NaiveTime {
+    fn rust(&self) -> String {
+        use anytable::chrono::Timelike;
+        format!(
+            "NaiveTime::from_num_seconds_from_midnight_opt({}, {}).unwrap()",
+            self.num_seconds_from_midnight(),
+            self.nanosecond()
+        )
+    }
+}
+
+impl RustSource for Decimal {
+    fn rust(&self) -> String {
+        format!("{:?}.parse::<Decimal>().unwrap()", self.to_string())
+    }
+}
+
+impl RustSource for anytable::serde_json::Value {
+    fn rust(&self) -> String {
+        format!(
+            "anytable::serde_json::from_str::<anytable::serde_json::Value>(r#\"{self}\"#).unwrap()"
+        )
+    }
+}
+
+impl RustSource for Uuid {
+    fn rust(&self) -> String {
+        format!("Uuid::from_u128({:#x})", self.as_u128())
+    }
+}
+
+impl<T: RustSource> RustSource for Option<T> {
+    fn rust(&self) -> String {
+        match self {
+            Some(v) => format!("Some({})", v.rust()),
+            None => "None".to_owned(),
+        }
+    }
 }
 
 /// A comparison operator, as data.

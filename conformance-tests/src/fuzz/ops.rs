@@ -145,6 +145,8 @@ pub enum Op {
     Raw(Col),
     /// Every row out as Arrow batches, deleted, and written back with `insert_arrow`.
     ArrowRoundTrip,
+    /// `delete_all` (how history mode empties the table between sequences; never generated).
+    DeleteAll,
 }
 
 /// Keys: few, so that conflicts happen.
@@ -263,4 +265,102 @@ pub fn op() -> impl Strategy<Value = Op> {
 /// A sequence of operations on an empty table.
 pub fn sequence(max_len: usize) -> impl Strategy<Value = Vec<Op>> {
     prop::collection::vec(op(), 1..=max_len.max(1))
+}
+
+fn list<T>(items: &[T], each: impl Fn(&T) -> String) -> String {
+    format!(
+        "vec![{}]",
+        items.iter().map(each).collect::<Vec<_>>().join(", ")
+    )
+}
+
+impl Row {
+    /// Rust source that builds this row (for a regression case).
+    pub fn rust(&self) -> String {
+        format!(
+            "Row {{ k: {}, values: {} }}",
+            self.k,
+            list(&self.values, Lit::rust)
+        )
+    }
+}
+
+impl Pred {
+    /// Rust source that builds this filter (for a regression case).
+    pub fn rust(&self) -> String {
+        match self {
+            Pred::All => "Pred::All".to_owned(),
+            Pred::Cmp(op, v) => format!("Pred::Cmp(CmpOp::{op:?}, {})", v.rust()),
+            Pred::In(c, vs) => format!("Pred::In(Col::{c:?}, {})", list(vs, Lit::rust)),
+            Pred::Like(c, p, i) => format!("Pred::Like(TextCol::{c:?}, {p:?}.to_owned(), {i})"),
+            Pred::IsNull(c) => format!("Pred::IsNull(Col::{c:?})"),
+            Pred::IsNotNull(c) => format!("Pred::IsNotNull(Col::{c:?})"),
+            Pred::Key(op, k) => format!("Pred::Key(CmpOp::{op:?}, {k})"),
+            Pred::And(ps) => format!("Pred::And({})", list(ps, Pred::rust)),
+            Pred::Or(ps) => format!("Pred::Or({})", list(ps, Pred::rust)),
+            Pred::Not(p) => format!("Pred::Not(Box::new({}))", p.rust()),
+        }
+    }
+}
+
+impl Agg {
+    /// Rust source that builds this aggregate (for a regression case).
+    pub fn rust(&self) -> String {
+        match self {
+            Agg::CountAll => "Agg::CountAll".to_owned(),
+            Agg::Count(c) => format!("Agg::Count(Col::{c:?})"),
+            Agg::CountDistinct(c) => format!("Agg::CountDistinct(Col::{c:?})"),
+            Agg::Sum(c) => format!("Agg::Sum(SumCol::{c:?})"),
+            Agg::Avg(c) => format!("Agg::Avg(SumCol::{c:?})"),
+            Agg::Min(c) => format!("Agg::Min(CmpCol::{c:?})"),
+            Agg::Max(c) => format!("Agg::Max(CmpCol::{c:?})"),
+        }
+    }
+}
+
+impl Op {
+    /// Rust source that builds this operation, for pasting a minimal failing sequence into a
+    /// regression case (`use anytable_conformance::fuzz::prelude::*;` brings every name).
+    pub fn rust(&self) -> String {
+        match self {
+            Op::Insert(r) => format!("Op::Insert({})", r.rust()),
+            Op::InsertMany(rs) => format!("Op::InsertMany({})", list(rs, Row::rust)),
+            Op::Upsert(r, c) => {
+                let c = match c {
+                    Conflict::Nothing => "Conflict::Nothing".to_owned(),
+                    Conflict::UpdateAll => "Conflict::UpdateAll".to_owned(),
+                    Conflict::Update(cols) => {
+                        format!(
+                            "Conflict::Update({})",
+                            list(cols, |c| format!("Col::{c:?}"))
+                        )
+                    }
+                };
+                format!("Op::Upsert({}, {c})", r.rust())
+            }
+            Op::Update(p, set) => format!("Op::Update({}, {})", p.rust(), list(set, Lit::rust)),
+            Op::Delete(p) => format!("Op::Delete({})", p.rust()),
+            Op::Select {
+                pred,
+                order,
+                limit,
+                offset,
+            } => format!(
+                "Op::Select {{ pred: {}, order: {}, limit: {limit:?}, offset: {offset:?} }}",
+                pred.rust(),
+                list(order, |(c, d)| format!("(Col::{c:?}, {d})"))
+            ),
+            Op::Count(p) => format!("Op::Count({})", p.rust()),
+            Op::Aggregate(p, a) => format!("Op::Aggregate({}, {})", p.rust(), a.rust()),
+            Op::Group(p, g, a, h) => format!(
+                "Op::Group({}, GroupCol::{g:?}, {}, {h:?})",
+                p.rust(),
+                a.rust()
+            ),
+            Op::Distinct(p, c) => format!("Op::Distinct({}, Col::{c:?})", p.rust()),
+            Op::Raw(c) => format!("Op::Raw(Col::{c:?})"),
+            Op::ArrowRoundTrip => "Op::ArrowRoundTrip".to_owned(),
+            Op::DeleteAll => "Op::DeleteAll".to_owned(),
+        }
+    }
 }
