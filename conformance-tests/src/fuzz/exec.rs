@@ -136,8 +136,8 @@ where
     T: ColumnValue + Debug,
 {
     let mut projected = select
-        .columns((group.clone(), agg))
-        .group_by(group.clone())
+        .columns((group, agg))
+        .group_by(group)
         .order_by(group.asc());
     if let Some(n) = having {
         projected = projected.having(count_all().gt(n));
@@ -186,13 +186,7 @@ fn distinct<T: ColumnValue + Debug>(
     select: Select<'_, FuzzRow>,
     col: anytable::Column<FuzzRow, T>,
 ) -> Outcome {
-    Outcome::of(
-        select
-            .columns((col.clone(),))
-            .distinct()
-            .order_by(col.asc())
-            .all(),
-    )
+    Outcome::of(select.columns((col,)).distinct().order_by(col.asc()).all())
 }
 
 fn raw<T: ColumnValue + Debug>(db: &Database, col: anytable::Column<FuzzRow, T>) -> Outcome {

@@ -161,7 +161,7 @@ fn plain_number(f: f64) -> Option<serde_json::Number> {
     }
     if f > 0.0 && f < 2.0 * TWO_POW_63 {
         Some(serde_json::Number::from(f as u64))
-    } else if f < 0.0 && f >= -TWO_POW_63 {
+    } else if (-TWO_POW_63..0.0).contains(&f) {
         Some(serde_json::Number::from(f as i64))
     } else {
         None

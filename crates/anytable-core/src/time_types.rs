@@ -75,7 +75,7 @@ impl ColumnValue for OffsetDateTime {
         }
     }
     fn finer_than_stored(&self) -> bool {
-        self.nanosecond() % 1_000 != 0
+        !self.nanosecond().is_multiple_of(1_000)
     }
 }
 
@@ -94,7 +94,7 @@ impl ColumnValue for PrimitiveDateTime {
         }
     }
     fn finer_than_stored(&self) -> bool {
-        self.nanosecond() % 1_000 != 0
+        !self.nanosecond().is_multiple_of(1_000)
     }
 }
 
@@ -123,7 +123,7 @@ impl ColumnValue for Time {
         }
     }
     fn finer_than_stored(&self) -> bool {
-        self.nanosecond() % 1_000 != 0
+        !self.nanosecond().is_multiple_of(1_000)
     }
 }
 

@@ -260,7 +260,7 @@ pub trait ColumnValue: Sized {
 
 /// Whether a time of day's nanoseconds go past whole microseconds.
 fn sub_micro(nanos: u32) -> bool {
-    nanos % 1_000 != 0
+    !nanos.is_multiple_of(1_000)
 }
 
 #[cold]
