@@ -190,6 +190,7 @@ macro_rules! for_each_case {
             sameness::raw_sql_is_one_plain_statement,
             sameness::widest_decimals_read_back,
             sameness::kept_ids_continue_from_the_largest,
+            sameness::a_time_of_24_hours_is_refused_when_read,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

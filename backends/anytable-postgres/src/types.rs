@@ -197,7 +197,19 @@ impl ColumnReader {
             ValueType::Timestamp => Value::Timestamp(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::DateTime => Value::DateTime(FromSql::from_sql(ty, raw).map_err(failed)?),
-            ValueType::Time => Value::Time(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Time => {
+                // PostgreSQL's TIME reaches 24:00:00, which has no NaiveTime: the driver read
+                // it as 00:00:00, the start of the day instead of its end.
+                if raw.len() == 8
+                    && i64::from_be_bytes(raw.try_into().unwrap_or([0; 8])) >= MICROS_PER_DAY
+                {
+                    return Err(Error::type_mismatch(format!(
+                        "expected {want}, the database holds the time 24:00:00, which no time of \
+                         day reads as (the other engines refuse it too)"
+                    )));
+                }
+                Value::Time(FromSql::from_sql(ty, raw).map_err(failed)?)
+            }
             ValueType::Decimal => {
                 Value::Decimal(crate::numeric::to_decimal(raw).map_err(|e| failed(e.into()))?)
             }
@@ -207,6 +219,9 @@ impl ColumnReader {
         })
     }
 }
+
+/// Microseconds in a day: PostgreSQL's TIME holds up to and including this value (24:00:00).
+const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 /// A column's undecoded bytes (`None` for NULL); the type was checked when the read was planned.
 struct Raw<'a>(Option<&'a [u8]>);

@@ -714,3 +714,34 @@ pub fn kept_ids_continue_from_the_largest(t: &TestDb) -> CaseResult {
     ensure!(next == 4, "the next id follows the largest: {next}");
     Ok(())
 }
+
+/// A time of 24:00:00 from hand-written SQL is a `TypeMismatch` on every backend: no time of
+/// day reads as it (PostgreSQL's TIME holds it, and its driver read it as 00:00:00, the start
+/// of the day instead of its end).
+pub fn a_time_of_24_hours_is_refused_when_read(t: &TestDb) -> CaseResult {
+    use anytable::chrono::NaiveTime;
+    expect_kind(
+        t.db.query_scalar::<NaiveTime>("SELECT CAST('24:00:00' AS TIME)", &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        t.db.query_scalar::<Option<NaiveTime>>("SELECT CAST('24:00:00' AS TIME)", &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    let last = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).ok_or("a time")?;
+    let clocks = t.db.table::<Clock>()?;
+    clocks.insert(&mut Clock {
+        id: 0,
+        local: anytable::chrono::NaiveDateTime::default(),
+        time: last,
+        maybe_local: None,
+        maybe_time: None,
+    })?;
+    let read =
+        t.db.query_scalar::<NaiveTime>("SELECT time FROM clocks", &[])?;
+    ensure!(
+        read == Some(last),
+        "the last microsecond of the day reads back: {read:?}"
+    );
+    Ok(())
+}
