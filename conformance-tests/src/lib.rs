@@ -191,6 +191,7 @@ macro_rules! for_each_case {
             sameness::widest_decimals_read_back,
             sameness::kept_ids_continue_from_the_largest,
             sameness::a_time_of_24_hours_is_refused_when_read,
+            sameness::float_sums_agree_within_their_bound,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

@@ -304,6 +304,21 @@ pub struct Ledger {
     pub amount: i64,
 }
 
+/// One float and one integer per row, for sums and averages at their edges.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "samples")]
+pub struct Sample {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Which sum the row belongs to.
+    pub batch: String,
+    /// The float.
+    pub x: f64,
+    /// The integer.
+    pub n: i64,
+}
+
 /// The referenced side of the join cases.
 #[derive(Record, Debug, Clone, PartialEq)]
 #[anytable(table = "customers")]

@@ -13,9 +13,25 @@ pub const JSON_COMMENT: &str = "anytable:json";
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DuckDbDialect;
 
+/// The message of the error a float sum that overflowed raises, read as `TypeMismatch`
+/// (PostgreSQL's 22003).
+pub(crate) const FLOAT_OVERFLOW: &str = "value out of range: a float sum overflowed";
+
 impl Dialect for DuckDbDialect {
     fn name(&self) -> &'static str {
         "duckdb"
+    }
+
+    /// DuckDB's sum turns into an infinity where PostgreSQL's fails: an infinite result from
+    /// values that hold no infinity is made the same error.
+    fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
+        Expr::cust_with_exprs(
+            format!(
+                "CASE WHEN isinf($1) AND NOT isinf(max(abs($2))) \
+                 THEN error('{FLOAT_OVERFLOW}') ELSE $1 END"
+            ),
+            [aggregate, column],
+        )
     }
 
     fn column_type(&self, ty: ValueType) -> &'static str {

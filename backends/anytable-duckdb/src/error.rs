@@ -68,7 +68,10 @@ fn classify(message: &str) -> ErrorKind {
         ErrorKind::Connection
     } else if message.starts_with("Catalog Error") && has("does not exist") {
         ErrorKind::NotFound
-    } else if message.starts_with("Conversion Error") {
+    } else if message.starts_with("Conversion Error")
+        || message.starts_with("Out of Range Error")
+        || has(crate::dialect::FLOAT_OVERFLOW)
+    {
         ErrorKind::TypeMismatch
     } else if message.starts_with("Binder Error")
         && (has("not found") || has("does not have a column"))

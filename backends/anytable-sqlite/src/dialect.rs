@@ -11,7 +11,7 @@ pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
 /// The text format of dates in SQLite.
 pub const DATE_FORMAT: &str = "%Y-%m-%d";
 
-pub use crate::functions::{EXACT_SUM_FUNCTION, LOWER_FUNCTION};
+pub use crate::functions::{EXACT_SUM_FUNCTION, FINITE_FUNCTION, LOWER_FUNCTION};
 
 /// Lists longer than this reach SQLite as one `rarray` parameter instead of a placeholder each
 /// (SQLite takes at most 32,766 parameters per statement).
@@ -89,6 +89,10 @@ impl Dialect for SqliteDialect {
     fn continue_ids(&self, _: &TableSchema, _: &ColumnSchema) -> Vec<String> {
         // AUTOINCREMENT records the largest id written, explicit ones included.
         Vec::new()
+    }
+
+    fn finite_float(&self, aggregate: Expr, _column: Expr) -> Expr {
+        Expr::cust_with_exprs(format!("{FINITE_FUNCTION}(?)"), [aggregate])
     }
 
     fn exact_sum(&self, column: Expr) -> Option<Expr> {

@@ -1,6 +1,6 @@
 //! The SQL functions the backend registers on every connection, where SQLite's own differ
-//! from the other engines': Unicode lowercasing for `ilike`, and an integer sum that is exact
-//! whatever order the rows are added in.
+//! from the other engines': Unicode lowercasing for `ilike`, an integer sum that is exact
+//! whatever order the rows are added in, and a check that a float sum stayed finite.
 
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -12,7 +12,14 @@ pub const LOWER_FUNCTION: &str = "anytable_lower";
 /// leaves `i64`, even when the final total fits (as it does on PostgreSQL and DuckDB).
 pub const EXACT_SUM_FUNCTION: &str = "anytable_sum_exact";
 
-/// Registers both functions on `conn`.
+/// Its argument, unless that is an infinity: SQLite keeps no infinities (`stores_nan` is
+/// false), so an infinite float sum or average overflowed, and fails as on PostgreSQL.
+pub const FINITE_FUNCTION: &str = "anytable_finite";
+
+/// The message of [`FINITE_FUNCTION`]'s error, read as `TypeMismatch` (PostgreSQL's 22003).
+pub const FLOAT_OVERFLOW: &str = "value out of range: a float sum overflowed";
+
+/// Registers the functions on `conn`.
 pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let pure = FunctionFlags::SQLITE_UTF8
         | FunctionFlags::SQLITE_DETERMINISTIC
@@ -24,6 +31,10 @@ pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
                 .map(crate::dialect::fold_case),
             _ => None,
         })
+    })?;
+    conn.create_scalar_function(FINITE_FUNCTION, 1, pure, |ctx| match ctx.get_raw(0) {
+        ValueRef::Real(f) if f.is_infinite() => Err(overflow(FLOAT_OVERFLOW)),
+        _ => ctx.get::<SqlValue>(0),
     })?;
     conn.create_aggregate_function(EXACT_SUM_FUNCTION, 1, pure, ExactSum)
 }

@@ -6,7 +6,7 @@ use anytable::serde_json::json;
 use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock, Decimals, Keyed, Ledger, SimpleRow};
+use crate::records::{AllTypes, Clock, Decimals, Keyed, Ledger, Sample, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -743,5 +743,120 @@ pub fn a_time_of_24_hours_is_refused_when_read(t: &TestDb) -> CaseResult {
         read == Some(last),
         "the last microsecond of the day reads back: {read:?}"
     );
+    Ok(())
+}
+
+/// Float sums and averages are the same everywhere up to the rounding of the additions: each
+/// is within `(n - 1) * f64::EPSILON * sum(|x|)` of the exact sum (the bound of adding in any
+/// order; SQLite and DuckDB compensate and are often exact). A sum that overflows `f64` from
+/// finite values is `TypeMismatch` everywhere (SQLite and DuckDB gave an infinity), an
+/// average is the sum divided by the count (PostgreSQL's own AVG failed on 1e200 and 3e200,
+/// whose squares it keeps overflow), and an average of integers is their exact sum rounded
+/// once to `f64`, divided by the count.
+pub fn float_sums_agree_within_their_bound(t: &TestDb) -> CaseResult {
+    let samples = t.db.table::<Sample>()?;
+    let fill = |batch: &str, xs: &[f64], ns: &[i64]| -> anytable::Result<()> {
+        samples.delete(Sample::batch().eq(batch))?;
+        let rows: Vec<Sample> = (0..xs.len().max(ns.len()))
+            .map(|i| Sample {
+                id: 0,
+                batch: batch.to_owned(),
+                x: xs.get(i).copied().unwrap_or(0.0),
+                n: ns.get(i).copied().unwrap_or(0),
+            })
+            .collect();
+        samples.insert_many(&rows).map(|_| ())
+    };
+    let sum = |batch: &str| samples.filter(Sample::batch().eq(batch)).sum(Sample::x());
+    let avg = |batch: &str| samples.filter(Sample::batch().eq(batch)).avg(Sample::x());
+
+    fill("big", &[1e200, 3e200], &[])?;
+    ensure!(
+        avg("big")? == Some((1e200 + 3e200) / 2.0),
+        "average of 1e200 and 3e200: {:?}",
+        avg("big")
+    );
+
+    fill("over", &[f64::MAX, f64::MAX], &[])?;
+    expect_kind(sum("over"), ErrorKind::TypeMismatch)?;
+    expect_kind(avg("over"), ErrorKind::TypeMismatch)?;
+    expect_kind(
+        samples
+            .select()
+            .columns((Sample::batch(), Sample::x().sum()))
+            .group_by(Sample::batch())
+            .all(),
+        ErrorKind::TypeMismatch,
+    )?;
+    samples.delete(Sample::batch().eq("over"))?;
+
+    let within = |batch: &str, xs: &[f64], exact: f64| -> CaseResult {
+        fill(batch, xs, &[])?;
+        let bound = (xs.len() - 1) as f64 * f64::EPSILON * xs.iter().map(|x| x.abs()).sum::<f64>();
+        let got = sum(batch)?.unwrap_or(f64::NAN);
+        ensure!(
+            (got - exact).abs() <= bound,
+            "sum of {xs:?}: {got}, more than {bound} from {exact}"
+        );
+        let mean = avg(batch)?.unwrap_or(f64::NAN);
+        ensure!(
+            mean == got / xs.len() as f64,
+            "average of {xs:?}: {mean}, not the sum {got} divided by {}",
+            xs.len()
+        );
+        Ok(())
+    };
+    within("cancel", &[1e16, 1.0, 1.0, 1.0, 1.0, -1e16], 4.0)?;
+    within("tenths", &[0.1; 10], 1.0)?;
+
+    let grouped: Vec<(String, Option<f64>, Option<f64>)> = samples
+        .select()
+        .columns((Sample::batch(), Sample::x().sum(), Sample::x().avg()))
+        .group_by(Sample::batch())
+        .having(Sample::x().sum().gt(1.0e100))
+        .order_by(Sample::batch().asc())
+        .all()?;
+    ensure!(
+        grouped == [("big".to_owned(), Some(4e200), Some(2e200))],
+        "groups whose float sum passes 1e100: {grouped:?}"
+    );
+
+    for ns in [
+        &[i64::MAX, i64::MAX - 2, 3][..],
+        &[9_007_199_254_740_993, 9_007_199_254_740_993],
+        &[i64::MIN, i64::MIN, 1],
+    ] {
+        fill("integers", &[], ns)?;
+        let exact = ns.iter().map(|&n| i128::from(n)).sum::<i128>() as f64 / ns.len() as f64;
+        let got = samples
+            .filter(Sample::batch().eq("integers"))
+            .avg(Sample::n())?;
+        ensure!(
+            got == Some(exact),
+            "average of {ns:?}: {got:?}, not {exact} (the exact sum rounded once, divided)"
+        );
+    }
+
+    if t.db.capabilities().stores_nan {
+        fill("infinite", &[f64::INFINITY, 1.0], &[])?;
+        ensure!(
+            sum("infinite")? == Some(f64::INFINITY),
+            "a sum holding +inf: {:?}",
+            sum("infinite")
+        );
+        fill("infinite", &[f64::INFINITY, f64::NEG_INFINITY], &[])?;
+        let nan = sum("infinite")?;
+        ensure!(nan.is_some_and(f64::is_nan), "+inf plus -inf: {nan:?}");
+    } else {
+        expect_kind(
+            samples.insert(&mut Sample {
+                id: 0,
+                batch: "infinite".to_owned(),
+                x: f64::INFINITY,
+                n: 0,
+            }),
+            ErrorKind::InvalidInput,
+        )?;
+    }
     Ok(())
 }

@@ -22,6 +22,35 @@ pub enum Outcome {
     Err(ErrorKind),
     /// A panic, with its message.
     Panic(String),
+    /// Float sums or averages, one per group: equal when they differ by no more than the
+    /// rounding of their additions allows (see [`FloatSum`]).
+    Floats(Vec<FloatSum>),
+}
+
+/// A float sum or average of one group, with how far rounding may take it from the exact
+/// value: `(n - 1) * f64::EPSILON * sum(|x|)` for a sum of `n` values (divided by `n` for an
+/// average), on each side, as README's "Same code, same answer" declares.
+#[derive(Debug, Clone)]
+pub struct FloatSum {
+    /// The group's key, as Rust prints it (empty without GROUP BY).
+    pub group: String,
+    /// What the backend answered.
+    pub value: Option<f64>,
+    /// How far from the exact value it may be.
+    pub bound: f64,
+}
+
+impl PartialEq for FloatSum {
+    fn eq(&self, other: &FloatSum) -> bool {
+        self.group == other.group
+            && match (self.value, other.value) {
+                (None, None) => true,
+                (Some(a), Some(b)) if a.is_nan() || b.is_nan() => a.is_nan() && b.is_nan(),
+                (Some(a), Some(b)) if a.is_infinite() || b.is_infinite() => a == b,
+                (Some(a), Some(b)) => (a - b).abs() <= self.bound.max(other.bound) * 2.0,
+                _ => false,
+            }
+    }
 }
 
 impl Outcome {
@@ -95,7 +124,137 @@ fn aggregate<T: ColumnValue + Debug>(
     Outcome::of(select.aggregate(agg))
 }
 
-fn run_aggregate(select: Select<'_, FuzzRow>, agg: &Agg) -> Outcome {
+/// A float column's value as `f64`, for the bound of its sums.
+trait AsF64 {
+    fn as_f64(&self) -> Option<f64>;
+}
+
+impl AsF64 for f64 {
+    fn as_f64(&self) -> Option<f64> {
+        Some(*self)
+    }
+}
+
+impl AsF64 for f32 {
+    fn as_f64(&self) -> Option<f64> {
+        Some(f64::from(*self))
+    }
+}
+
+impl AsF64 for Option<f64> {
+    fn as_f64(&self) -> Option<f64> {
+        *self
+    }
+}
+
+/// The bound of a sum (or, with `average`, of an average) of `values`: see [`FloatSum`].
+fn float_bound(values: &[f64], average: bool) -> f64 {
+    let n = values.len() as f64;
+    let bound = (n - 1.0).max(0.0) * f64::EPSILON * values.iter().map(|v| v.abs()).sum::<f64>();
+    if average && n > 0.0 {
+        bound / n
+    } else {
+        bound
+    }
+}
+
+/// A float sum or average, by group when `group` is given, compared within its bound: the
+/// values summed are read through the same filter to compute it.
+fn float_sums<'t, G, T>(
+    select: &dyn Fn() -> Select<'t, FuzzRow>,
+    group: Option<anytable::Column<FuzzRow, G>>,
+    column: anytable::Column<FuzzRow, T>,
+    average: bool,
+    having: Option<i64>,
+) -> Outcome
+where
+    G: ColumnValue + Debug,
+    T: ColumnValue + AsF64 + anytable::Summable<Sum = f64>,
+{
+    let aggregate = if average { column.avg() } else { column.sum() };
+    let answered: anytable::Result<Vec<(String, Option<f64>)>> = match group {
+        None => select()
+            .aggregate(aggregate)
+            .map(|v| vec![(String::new(), v)]),
+        Some(g) => {
+            let mut projected = select()
+                .columns((g, aggregate))
+                .group_by(g)
+                .order_by(g.asc());
+            if let Some(n) = having {
+                projected = projected.having(count_all().gt(n));
+            }
+            projected.all().map(|rows| {
+                rows.into_iter()
+                    .map(|(k, v)| (format!("{k:?}"), v))
+                    .collect()
+            })
+        }
+    };
+    let answered = match answered {
+        Ok(rows) => rows,
+        Err(e) => return Outcome::Err(e.kind()),
+    };
+    let inputs: anytable::Result<Vec<(String, Option<f64>)>> = match group {
+        None => select().columns((column,)).all().map(|rows| {
+            rows.into_iter()
+                .map(|(x,)| (String::new(), x.as_f64()))
+                .collect()
+        }),
+        Some(g) => select().columns((g, column)).all().map(|rows| {
+            rows.into_iter()
+                .map(|(k, x)| (format!("{k:?}"), x.as_f64()))
+                .collect()
+        }),
+    };
+    let inputs = match inputs {
+        Ok(rows) => rows,
+        Err(e) => return Outcome::Err(e.kind()),
+    };
+    Outcome::Floats(
+        answered
+            .into_iter()
+            .map(|(group, value)| {
+                let values: Vec<f64> = inputs
+                    .iter()
+                    .filter(|(k, _)| *k == group)
+                    .filter_map(|(_, x)| *x)
+                    .collect();
+                FloatSum {
+                    bound: float_bound(&values, average),
+                    group,
+                    value,
+                }
+            })
+            .collect(),
+    )
+}
+
+/// The float sum or average `agg` asks for, if it is one.
+fn float_aggregate<'t, G: ColumnValue + Debug>(
+    select: &dyn Fn() -> Select<'t, FuzzRow>,
+    group: Option<anytable::Column<FuzzRow, G>>,
+    agg: &Agg,
+    having: Option<i64>,
+) -> Option<Outcome> {
+    let (col, average) = match agg {
+        Agg::Sum(col) => (col, false),
+        Agg::Avg(col) => (col, true),
+        _ => return None,
+    };
+    Some(match col {
+        SumCol::f => float_sums(select, group, FuzzRow::f(), average, having),
+        SumCol::of => float_sums(select, group, FuzzRow::of(), average, having),
+        SumCol::h => float_sums(select, group, FuzzRow::h(), average, having),
+        _ => return None,
+    })
+}
+
+fn run_aggregate<'t>(select: &dyn Fn() -> Select<'t, FuzzRow>, agg: &Agg) -> Outcome {
+    if let Some(outcome) = float_aggregate::<i64>(select, None, agg, None) {
+        return outcome;
+    }
+    let select = select();
     match agg {
         Agg::CountAll => aggregate(select, count_all()),
         Agg::Count(col) => aggregate(select, col.count()),
@@ -145,13 +304,27 @@ where
     Outcome::of(projected.all())
 }
 
-fn run_group(
-    select: Select<'_, FuzzRow>,
+fn run_group<'t>(
+    select: &dyn Fn() -> Select<'t, FuzzRow>,
     group: GroupCol,
     agg: &Agg,
     having: Option<i64>,
 ) -> Outcome {
-    with_column!(group, GroupCol, [g, b, t, oi, day], |gc| match agg {
+    with_column!(group, GroupCol, [g, b, t, oi, day], |gc| {
+        if let Some(outcome) = float_aggregate(select, Some(gc), agg, having) {
+            return outcome;
+        }
+        grouped_by(select(), gc, agg, having)
+    })
+}
+
+fn grouped_by<G: ColumnValue + Debug>(
+    select: Select<'_, FuzzRow>,
+    gc: anytable::Column<FuzzRow, G>,
+    agg: &Agg,
+    having: Option<i64>,
+) -> Outcome {
+    match agg {
         Agg::CountAll => grouped(select, gc, count_all(), having),
         Agg::Count(col) => grouped(select, gc, col.count(), having),
         Agg::CountDistinct(col) => grouped(select, gc, col.count_distinct(), having),
@@ -179,7 +352,7 @@ fn run_group(
             [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
             |c| grouped(select, gc, c.max(), having)
         ),
-    })
+    }
 }
 
 fn distinct<T: ColumnValue + Debug>(
@@ -265,10 +438,13 @@ fn run_unguarded(db: &Database, op: &Op) -> Outcome {
             canonical_rows(select.all())
         }
         Op::Count(pred) => Outcome::of(table.count_matching(filter(pred))),
-        Op::Aggregate(pred, agg) => run_aggregate(table.select().filter(filter(pred)), agg),
-        Op::Group(pred, group, agg, having) => {
-            run_group(table.select().filter(filter(pred)), *group, agg, *having)
-        }
+        Op::Aggregate(pred, agg) => run_aggregate(&|| table.select().filter(filter(pred)), agg),
+        Op::Group(pred, group, agg, having) => run_group(
+            &|| table.select().filter(filter(pred)),
+            *group,
+            agg,
+            *having,
+        ),
         Op::Distinct(pred, col) => col.with_typed(DistinctOf(table.select().filter(filter(pred)))),
         Op::Raw(col) => col.with_typed(RawOf(db)),
         Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
@@ -307,5 +483,34 @@ struct RawOf<'a>(&'a Database);
 impl WithColumn for RawOf<'_> {
     fn with<T: ColumnValue + Debug>(self, col: anytable::Column<FuzzRow, T>) -> Outcome {
         raw(self.0, col)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sum(value: f64, values: &[f64]) -> FloatSum {
+        FloatSum {
+            group: String::new(),
+            value: Some(value),
+            bound: float_bound(values, false),
+        }
+    }
+
+    #[test]
+    fn float_sums_are_equal_within_their_bound_only() {
+        let cancel = [1e16, 1.0, 1.0, 1.0, 1.0, -1e16];
+        assert_eq!(sum(4.0, &cancel), sum(0.0, &cancel));
+        let tenths = [0.1; 10];
+        assert_eq!(sum(1.0, &tenths), sum(0.9999999999999999, &tenths));
+        assert_ne!(sum(1.0, &tenths), sum(1.01, &tenths));
+        assert_ne!(sum(f64::INFINITY, &tenths), sum(f64::MAX, &tenths));
+        let nan = FloatSum {
+            value: Some(f64::NAN),
+            ..sum(0.0, &[])
+        };
+        assert_eq!(nan, nan.clone());
+        assert_ne!(nan, sum(0.0, &[]));
     }
 }

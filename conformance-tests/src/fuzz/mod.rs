@@ -76,8 +76,6 @@ pub struct FuzzConfig {
     pub cases_per_batch: u32,
     /// The longest sequence.
     pub max_ops: usize,
-    /// Turn on the generators [`scope::GAPS`] leaves out.
-    pub wide: bool,
     /// Let the sequences of a seed share their databases (the table emptied between them),
     /// for differences that need a history; the operations are logged to a file.
     pub history: bool,
@@ -90,7 +88,6 @@ impl Default for FuzzConfig {
             seed: None,
             cases_per_batch: 32,
             max_ops: 24,
-            wide: false,
             history: false,
         }
     }
@@ -98,7 +95,7 @@ impl Default for FuzzConfig {
 
 impl FuzzConfig {
     /// The defaults, changed by `ANYTABLE_FUZZ_SECONDS`, `ANYTABLE_FUZZ_SEED` (64 hex digits),
-    /// `ANYTABLE_FUZZ_CASES` (per seed), `ANYTABLE_FUZZ_OPS`, `ANYTABLE_FUZZ_WIDE=1` and
+    /// `ANYTABLE_FUZZ_CASES` (per seed), `ANYTABLE_FUZZ_OPS` and
     /// `ANYTABLE_FUZZ_HISTORY=1`.
     pub fn from_env() -> Result<FuzzConfig, String> {
         let mut config = FuzzConfig::default();
@@ -122,7 +119,6 @@ impl FuzzConfig {
                 .parse()
                 .map_err(|_| format!("ANYTABLE_FUZZ_OPS={s} is no count"))?;
         }
-        config.wide = var("ANYTABLE_FUZZ_WIDE").is_some_and(|v| v == "1");
         config.history = var("ANYTABLE_FUZZ_HISTORY").is_some_and(|v| v == "1");
         Ok(config)
     }
@@ -346,7 +342,6 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
             targets.len()
         ));
     }
-    scope::set_wide(config.wide);
     let mut nan_stored = true;
     for target in targets {
         let db = (target.open)().map_err(|e| format!("{}: cannot open: {e}", target.name))?;
@@ -420,12 +415,11 @@ pub fn run(targets: &[Target], config: &FuzzConfig) -> Result<FuzzReport, String
             Ok(()) => {}
             Err(TestError::Fail(why, ops)) => {
                 return Err(format!(
-                    "the backends ({}) differ; minimal sequence of {} operations:\n{}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={}{} ({report})\nas a regression case (fuzz::replay):\nvec![\n{}\n]",
+                    "the backends ({}) differ; minimal sequence of {} operations:\n{}\n{why}\nreproduce with ANYTABLE_FUZZ_SEED={} ({report})\nas a regression case (fuzz::replay):\nvec![\n{}\n]",
                     targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
                     ops.len(),
                     ops.iter().map(|op| format!("  {op:?}")).collect::<Vec<_>>().join("\n"),
                     hex(&seed),
-                    if config.wide { " ANYTABLE_FUZZ_WIDE=1" } else { "" },
                     ops.iter().map(|op| format!("    {},", op.rust())).collect::<Vec<_>>().join("\n"),
                 ))
             }

@@ -185,17 +185,43 @@ pub trait Dialect: Send + Sync + Debug {
             AggregateFn::CountRows => Func::count(Expr::col(Asterisk)).into(),
             AggregateFn::Count => Func::count(column).into(),
             AggregateFn::CountDistinct => Func::count_distinct(column).into(),
-            AggregateFn::Sum if ty == ValueType::F64 => Func::sum(column).into(),
+            AggregateFn::Sum if ty == ValueType::F64 => {
+                self.finite_float(Func::sum(column.clone()).into(), column)
+            }
             AggregateFn::Sum => cast(Func::sum(column).into(), ValueType::I64),
-            AggregateFn::Avg => cast(Func::avg(column).into(), ValueType::F64),
+            // The sum divided by the count, never the engine's AVG: PostgreSQL's AVG of floats
+            // fails when the squares it keeps overflow (1e200 and 3e200), and the engines
+            // round an AVG of integers past 2^53 differently. An integer sum is exact before it
+            // is rounded once to f64, so the quotient is the same everywhere.
+            AggregateFn::Avg if ty == ValueType::F64 => {
+                let sum: Expr = Func::sum(column.clone()).into();
+                let average = sum.div(Expr::from(Func::count(column.clone())));
+                self.finite_float(average, column)
+            }
+            AggregateFn::Avg => {
+                let sum = self
+                    .exact_sum(column.clone())
+                    .unwrap_or_else(|| Func::sum(column.clone()).into());
+                cast(sum, ValueType::F64).div(Expr::from(Func::count(column)))
+            }
             AggregateFn::Min => Func::min(self.ordered(column, ty == ValueType::Text)).into(),
             AggregateFn::Max => Func::max(self.ordered(column, ty == ValueType::Text)).into(),
         }
     }
 
+    /// `aggregate`, a float sum or average of `column`, failing with the engine's error for a
+    /// value out of range (read as [`ErrorKind::TypeMismatch`](crate::ErrorKind)) when it
+    /// overflowed to an infinity from finite values, as PostgreSQL's sum does on its own (the
+    /// default). An engine whose sum turns into an infinity instead wraps it in a check.
+    fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
+        let _ = column;
+        aggregate
+    }
+
     /// An integer sum that is exact whatever order the rows are added in, for an engine whose
     /// own `SUM` fails when the running total leaves `i64` although the total fits (SQLite's).
-    /// It is run only after [`aggregate`](Self::aggregate)'s sum failed, so it may be slower.
+    /// A sum runs it only after [`aggregate`](Self::aggregate)'s own sum failed, as it may be
+    /// slower; an average of integers always does.
     /// `None` (the default) where `SUM` is exact.
     fn exact_sum(&self, column: Expr) -> Option<Expr> {
         let _ = column;

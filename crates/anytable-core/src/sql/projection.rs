@@ -274,7 +274,8 @@ mod tests {
         assert_eq!(
             built.sql,
             "SELECT \"region\", CAST(SUM(\"amount\") AS BIGINT), \
-             CAST(AVG(\"amount\") AS DOUBLE PRECISION), COUNT(*) FROM \"sales\" \
+             (CAST(SUM(\"amount\") AS DOUBLE PRECISION)) / COUNT(\"amount\"), COUNT(*) \
+             FROM \"sales\" \
              GROUP BY \"region\" HAVING COUNT(*) > $1 \
              ORDER BY CAST(SUM(\"amount\") AS BIGINT) DESC NULLS FIRST"
         );
