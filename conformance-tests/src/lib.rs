@@ -192,6 +192,7 @@ macro_rules! for_each_case {
             sameness::kept_ids_continue_from_the_largest,
             sameness::a_time_of_24_hours_is_refused_when_read,
             sameness::float_sums_agree_within_their_bound,
+            sameness::execute_counts_the_rows_a_query_returns,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

@@ -168,6 +168,18 @@ impl Connection for DuckDbConnection {
         Ok(changed as u64)
     }
 
+    fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let mut statement = self.conn().prepare_cached(sql).map_err(map_err)?;
+        bind(&mut statement, params)?;
+        statement.raw_execute().map_err(map_err)?;
+        let mut rows = statement.raw_query();
+        let mut count = 0u64;
+        while rows.next().map_err(map_err)?.is_some() {
+            count += 1;
+        }
+        Ok(count)
+    }
+
     fn query<'c>(
         &'c mut self,
         sql: &str,

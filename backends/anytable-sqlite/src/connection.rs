@@ -108,6 +108,27 @@ impl Connection for SqliteConnection {
         })
     }
 
+    fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.release_cursor_lists();
+        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        self.conn.with_statement(sql, |statement| {
+            bind(statement, params)?;
+            let _turn = statement_turn(gate, timeout, held, statement)?;
+            let mut rows = statement.raw_query();
+            let mut count = 0u64;
+            let stepped = loop {
+                match rows.next() {
+                    Ok(Some(_)) => count += 1,
+                    Ok(None) => break Ok(count),
+                    Err(e) => break Err(map_err(e)),
+                }
+            };
+            drop(rows);
+            release_lists(statement, params);
+            stepped
+        })
+    }
+
     fn query<'c>(
         &'c mut self,
         sql: &str,

@@ -860,3 +860,57 @@ pub fn float_sums_agree_within_their_bound(t: &TestDb) -> CaseResult {
     }
     Ok(())
 }
+
+/// `execute` of a statement that returns rows (a query, a write with `RETURNING`) runs it and
+/// answers how many rows it returned, on every backend: SQLite refused it (`Other`), DuckDB
+/// answered 0 and PostgreSQL the count.
+pub fn execute_counts_the_rows_a_query_returns(t: &TestDb) -> CaseResult {
+    let rows = t.db.table::<SimpleRow>()?;
+    rows.insert_many(&[
+        SimpleRow::new("A", 1),
+        SimpleRow::new("A", 2),
+        SimpleRow::new("B", 3),
+    ])?;
+    for (sql, expected) in [
+        ("SELECT 1", 1),
+        ("SELECT number FROM simple_rows", 3),
+        ("SELECT number FROM simple_rows WHERE number > 100", 0),
+        ("  -- a comment first\nSELECT 1 UNION ALL SELECT 2", 2),
+        (
+            "WITH a AS (SELECT number FROM simple_rows) SELECT * FROM a",
+            3,
+        ),
+        (
+            "UPDATE simple_rows SET note = 'x' WHERE process = 'A' RETURNING id",
+            2,
+        ),
+        ("UPDATE simple_rows SET note = 'y' WHERE process = 'A'", 2),
+    ] {
+        let counted = t.db.execute(sql, &[])?;
+        ensure!(counted == expected, "{sql}: {counted}, not {expected}");
+    }
+    let inserted = t.db.execute(
+        "INSERT INTO simple_rows (process, number) VALUES (?, ?) RETURNING id, number",
+        &["C".into(), anytable::Value::I64(4)],
+    )?;
+    ensure!(inserted == 1, "INSERT ... RETURNING: {inserted}");
+    let in_transaction = t.db.transaction(|tx| {
+        tx.execute(
+            "DELETE FROM simple_rows WHERE process = ? RETURNING id",
+            &["A".into()],
+        )
+    })?;
+    ensure!(
+        in_transaction == 2,
+        "DELETE ... RETURNING in a transaction: {in_transaction}"
+    );
+    let left: Vec<(String, i64)> = t.db.query(
+        "SELECT process, number FROM simple_rows ORDER BY number",
+        &[],
+    )?;
+    ensure!(
+        left == [("B".to_owned(), 3), ("C".to_owned(), 4)],
+        "what the statements left: {left:?}"
+    );
+    Ok(())
+}

@@ -198,6 +198,13 @@ pub trait Connection: Send {
     /// Runs a statement that returns no rows; returns the number of rows changed.
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64>;
 
+    /// Runs a statement that returns rows (a query, a write with `RETURNING`) for its effects;
+    /// returns how many rows it returned, as PostgreSQL's own count does. The default is
+    /// [`execute`](Self::execute), right for engines whose count of changed rows is that.
+    fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.execute(sql, params)
+    }
+
     /// Starts a query whose rows, decoded to `types`, the caller pulls from the returned cursor.
     fn query<'c>(
         &'c mut self,

@@ -187,13 +187,15 @@ impl Database {
 
     /// Runs one SQL statement, binding `params` to its `?` placeholders (the same on every
     /// backend: anytable rewrites them for the engine, outside string literals, quoted
-    /// identifiers and comments; `??` is a literal `?`); returns the rows it changed.
+    /// identifiers and comments; `??` is a literal `?`); returns the rows it changed, or for a
+    /// statement that returns rows (a query, `RETURNING`) how many it returned, on every
+    /// backend: read them with [`query`](Self::query).
     ///
     /// An escape hatch: the typed [`Table`](crate::Table) API is the normal way in. Never build
     /// the SQL text from user input; pass every value as a parameter.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let sql = crate::raw::portable(self, sql)?;
-        self.connection()?.execute(&sql, params)
+        crate::raw::execute(&mut self.connection()?, &sql, params)
     }
 
     /// Every row of a hand-written query as a `T`, a tuple of field types decoded as record
@@ -527,7 +529,7 @@ impl Transaction {
     /// Runs one SQL statement inside this transaction (an escape hatch, like [`Database::execute`]).
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let sql = crate::raw::portable(&self.db, sql)?;
-        self.run(|conn| conn.execute(&sql, params))
+        self.run(|conn| crate::raw::execute(conn, &sql, params))
     }
 
     /// [`Database::query`] inside this transaction: it sees the transaction's writes.

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use anytable_core::sql::{one_plain_statement, portable_placeholders};
+use anytable_core::sql::{one_plain_statement, portable_placeholders, returns_rows};
 use anytable_core::{ColumnValue, Connection, FromRow, Result, Value};
 
 use crate::cursor::Cursor;
@@ -17,6 +17,17 @@ use crate::database::{Database, Transaction};
 pub(crate) fn portable<'s>(db: &Database, sql: &'s str) -> Result<Cow<'s, str>> {
     one_plain_statement(sql)?;
     Ok(portable_placeholders(sql, db.dialect().syntax())?.0)
+}
+
+/// Runs `sql` (already [`portable`]) for `execute`: the rows changed, or for a statement that
+/// returns rows (a query, a write with `RETURNING`: see [`returns_rows`]) the rows it returned,
+/// read and dropped, the same on every backend (SQLite refused a query, DuckDB answered 0).
+pub(crate) fn execute(conn: &mut dyn Connection, sql: &str, params: &[Value]) -> Result<u64> {
+    if returns_rows(sql)? {
+        conn.count_rows(sql, params)
+    } else {
+        conn.execute(sql, params)
+    }
 }
 
 /// Every row of `sql` as a `T`.

@@ -327,6 +327,16 @@ impl Connection for TracedConnection {
         self.traced("execute", sql, params, |n| *n, |c| c.execute(sql, params))
     }
 
+    fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.traced(
+            "execute",
+            sql,
+            params,
+            |n| *n,
+            |c| c.count_rows(sql, params),
+        )
+    }
+
     fn query<'c>(
         &'c mut self,
         sql: &str,

@@ -22,7 +22,7 @@ pub use dml::{
     TableStatements,
 };
 pub use join::{join, JoinKind, JoinSide, JoinSpec};
-pub use placeholders::{one_plain_statement, portable_placeholders};
+pub use placeholders::{one_plain_statement, portable_placeholders, returns_rows};
 pub use projection::{projection, ProjectionSpec, ProjectionSql};
 
 use crate::error::{Error, ErrorKind, Result};

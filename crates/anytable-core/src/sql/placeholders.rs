@@ -102,13 +102,10 @@ pub fn one_plain_statement(sql: &str) -> Result<()> {
         }
         i += rest.chars().next().map_or(1, char::len_utf8);
     }
-    let first = sql
-        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
-        .find(|w| !w.is_empty())
-        .unwrap_or("")
-        .to_ascii_uppercase();
+    let words = code_words(sql)?;
+    let first = words.first().map_or("", |(w, _)| w.as_str());
     if matches!(
-        first.as_str(),
+        first,
         "BEGIN" | "START" | "COMMIT" | "END" | "ABORT" | "ROLLBACK" | "SAVEPOINT" | "RELEASE"
     ) {
         return Err(Error::invalid_input(format!(
@@ -119,6 +116,70 @@ pub fn one_plain_statement(sql: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Whether `sql`, one statement, returns rows: a query (`SELECT`, `VALUES`, `TABLE`, `SHOW`,
+/// `EXPLAIN`, `DESCRIBE`, DuckDB's `FROM` first, a `WITH` whose statement is one of them) or a
+/// write with `RETURNING`. `execute` counts the rows they return on every backend (SQLite
+/// refused them, DuckDB answered 0, PostgreSQL counted).
+///
+/// # Errors
+/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a literal, identifier or
+/// comment left open.
+pub fn returns_rows(sql: &str) -> Result<bool> {
+    const QUERIES: [&str; 8] = [
+        "SELECT",
+        "VALUES",
+        "TABLE",
+        "SHOW",
+        "EXPLAIN",
+        "DESCRIBE",
+        "SUMMARIZE",
+        "FROM",
+    ];
+    let words = code_words(sql)?;
+    let mut top = words.iter().filter(|(_, depth)| *depth == 0);
+    let statement = match words.first() {
+        // The statement after the common table expressions: its first keyword outside them.
+        Some((first, 0)) if first == "WITH" => top.clone().map(|(w, _)| w.as_str()).find(|w| {
+            QUERIES.contains(w) || matches!(*w, "INSERT" | "UPDATE" | "DELETE" | "MERGE")
+        }),
+        Some((first, _)) => Some(first.as_str()),
+        None => None,
+    };
+    Ok(statement.is_some_and(|w| QUERIES.contains(&w)) || top.any(|(w, _)| w == "RETURNING"))
+}
+
+/// The words of `sql`'s code (outside literals, quoted identifiers and comments), upper-cased,
+/// each with its depth of parentheses.
+fn code_words(sql: &str) -> Result<Vec<(String, u32)>> {
+    let bytes = sql.as_bytes();
+    let mut words = Vec::new();
+    let mut depth = 0u32;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &sql[i..];
+        if let Some(len) = not_code(sql, rest)? {
+            i += len;
+            continue;
+        }
+        let c = rest.chars().next().expect("i is on a char boundary");
+        if c.is_alphabetic() || c == '_' {
+            let len = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .unwrap_or(rest.len());
+            words.push((rest[..len].to_uppercase(), depth));
+            i += len;
+            continue;
+        }
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += c.len_utf8();
+    }
+    Ok(words)
 }
 
 fn several(sql: &str) -> Error {
@@ -214,9 +275,43 @@ mod tests {
             "END",
             "  abort;",
             "SELECT 'unclosed",
+            "/* why */ BEGIN",
+            "-- first\nCOMMIT",
         ] {
             let err = one_plain_statement(refused).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn statements_that_return_rows_are_told_apart() {
+        for rows in [
+            "SELECT 1",
+            "  select 1;",
+            "(SELECT 1) UNION (SELECT 2)",
+            "/* a */ VALUES (1)",
+            "WITH a AS (SELECT 1) SELECT * FROM a",
+            "WITH RECURSIVE a(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM a) TABLE a",
+            "INSERT INTO t (a) VALUES (1) RETURNING id",
+            "with a as (delete from t returning *) insert into u select * from a returning 1",
+            "FROM t",
+            "EXPLAIN DELETE FROM t",
+            "SHOW TABLES",
+        ] {
+            assert!(returns_rows(rows).unwrap(), "{rows:?}");
+        }
+        for none in [
+            "INSERT INTO t (a) VALUES (1)",
+            "INSERT INTO t (a) SELECT b FROM u",
+            "UPDATE t SET a = (SELECT 1)",
+            "DELETE FROM t WHERE a IN (SELECT b FROM u)",
+            "WITH a AS (SELECT 1) DELETE FROM t WHERE b IN (SELECT * FROM a)",
+            "CREATE TABLE selected (a INT)",
+            "INSERT INTO t (a) VALUES ('RETURNING')",
+            "UPDATE \"returning\" SET a = 1",
+            "",
+        ] {
+            assert!(!returns_rows(none).unwrap(), "{none:?}");
         }
     }
 
