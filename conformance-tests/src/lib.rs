@@ -193,6 +193,7 @@ macro_rules! for_each_case {
             sameness::a_time_of_24_hours_is_refused_when_read,
             sameness::float_sums_agree_within_their_bound,
             sameness::execute_counts_the_rows_a_query_returns,
+            sameness::updates_of_referenced_rows,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

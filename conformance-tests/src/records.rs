@@ -362,6 +362,35 @@ pub struct Employee {
     pub manager: Option<i64>,
 }
 
+/// A referenced record with a unique and an indexed column, for updates of referenced rows.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "teams")]
+pub struct Team {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// Unique.
+    #[anytable(unique)]
+    pub code: String,
+    /// Indexed.
+    #[anytable(index)]
+    pub league: String,
+    /// Neither.
+    pub motto: String,
+}
+
+/// A record referencing a [`Team`].
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "players")]
+pub struct Player {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The team.
+    #[anytable(references = Team)]
+    pub team: Option<i64>,
+}
+
 /// Version 1 of a record whose table the `migrations` cases evolve.
 #[derive(Record, Debug, Clone, PartialEq)]
 #[anytable(table = "journal")]

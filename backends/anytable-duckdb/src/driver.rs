@@ -103,6 +103,9 @@ impl DuckDbBackend {
                 c.max_index_entry_bytes = None;
                 c.case_insensitive_like = true;
                 c.foreign_keys = true;
+                // DuckDB updates an indexed column as a delete and an insert, which the foreign
+                // keys of the rows referencing it refuse.
+                c.updates_referenced_rows = false;
                 c.interrupts = true;
                 c
             },

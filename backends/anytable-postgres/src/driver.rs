@@ -279,6 +279,7 @@ impl PostgresBackend {
                 c.max_index_entry_bytes = Some(MAX_INDEX_ENTRY_BYTES);
                 c.case_insensitive_like = icu;
                 c.foreign_keys = true;
+                c.updates_referenced_rows = true;
                 c.interrupts = true;
                 c.replica_reads = replicas.is_some();
                 c

@@ -173,6 +173,7 @@ impl SqliteBackend {
                 c.max_index_entry_bytes = None;
                 c.case_insensitive_like = true;
                 c.foreign_keys = true;
+                c.updates_referenced_rows = true;
                 c.interrupts = true;
                 c
             },

@@ -6,7 +6,9 @@ use anytable::serde_json::json;
 use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
-use crate::records::{AllTypes, Clock, Decimals, Keyed, Ledger, Sample, SimpleRow};
+use crate::records::{
+    AllTypes, Clock, Decimals, Employee, Keyed, Ledger, Player, Sample, SimpleRow, Team,
+};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A bare `SELECT NULL` (a column of no type) reads as `None` for every `Option` field type,
@@ -911,6 +913,120 @@ pub fn execute_counts_the_rows_a_query_returns(t: &TestDb) -> CaseResult {
     ensure!(
         left == [("B".to_owned(), 3), ("C".to_owned(), 4)],
         "what the statements left: {left:?}"
+    );
+    Ok(())
+}
+
+/// Updates of rows other rows reference: every column where `updates_referenced_rows`; where
+/// not (DuckDB), setting an indexed column of a referenced row, or a foreign key to its own
+/// row, is `ForeignKeyViolation` and changes nothing, and every other update works.
+pub fn updates_of_referenced_rows(t: &TestDb) -> CaseResult {
+    let caps = t.db.capabilities();
+    if !caps.foreign_keys {
+        t.restricted("no foreign keys (foreign_keys): nothing is referenced");
+        return Ok(());
+    }
+    let teams = t.db.table::<Team>()?;
+    let players = t.db.table::<Player>()?;
+    let mut team = Team {
+        id: 0,
+        code: "red".to_owned(),
+        league: "north".to_owned(),
+        motto: "go".to_owned(),
+    };
+    teams.insert(&mut team)?;
+    players.insert(&mut Player {
+        id: 0,
+        team: Some(team.id),
+    })?;
+    let employees = t.db.table::<Employee>()?;
+    let mut boss = Employee {
+        id: 0,
+        name: "boss".to_owned(),
+        manager: None,
+    };
+    employees.insert(&mut boss)?;
+    let mut worker = Employee {
+        id: 0,
+        name: "worker".to_owned(),
+        manager: Some(boss.id),
+    };
+    employees.insert(&mut worker)?;
+
+    // Columns no index holds: every backend.
+    ensure!(
+        teams.update(Team::id().eq(team.id), vec![Team::motto().set("win")])? == 1,
+        "the motto of a referenced team"
+    );
+    ensure!(
+        employees.update(
+            Employee::id().eq(boss.id),
+            vec![Employee::name().set("chief")]
+        )? == 1,
+        "the name of a referenced employee"
+    );
+
+    let indexed: [(&str, anytable::Result<u64>); 4] = [
+        (
+            "the unique code of a referenced team",
+            teams.update(Team::id().eq(team.id), vec![Team::code().set("blue")]),
+        ),
+        (
+            "the indexed league of a referenced team",
+            teams.update(Team::id().eq(team.id), vec![Team::league().set("south")]),
+        ),
+        (
+            "the manager of a referenced employee",
+            employees.update(
+                Employee::id().eq(boss.id),
+                vec![Employee::manager().set(Some(worker.id))],
+            ),
+        ),
+        (
+            "an employee as their own manager",
+            employees.update(
+                Employee::id().eq(worker.id),
+                vec![Employee::manager().set(Some(worker.id))],
+            ),
+        ),
+    ];
+    for (what, result) in indexed {
+        if caps.updates_referenced_rows {
+            ensure!(matches!(result, Ok(1)), "{what}: {result:?}");
+        } else {
+            expect_kind(result, ErrorKind::ForeignKeyViolation)
+                .map_err(|e| format!("{what}: {e}"))?;
+        }
+    }
+    let (team_now, boss_now, worker_now) = (
+        teams.get(team.id)?.ok_or("the team is gone")?,
+        employees.get(boss.id)?.ok_or("the boss is gone")?,
+        employees.get(worker.id)?.ok_or("the worker is gone")?,
+    );
+    if caps.updates_referenced_rows {
+        ensure!(
+            (team_now.code.as_str(), team_now.league.as_str()) == ("blue", "south")
+                && boss_now.manager == Some(worker.id)
+                && worker_now.manager == Some(worker.id),
+            "the updates: {team_now:?} {boss_now:?} {worker_now:?}"
+        );
+    } else {
+        t.restricted(
+            "indexed columns of referenced rows, and foreign keys to their own row, cannot be \
+             updated (updates_referenced_rows): ForeignKeyViolation (asserted)",
+        );
+        ensure!(
+            (team_now.code.as_str(), team_now.league.as_str()) == ("red", "north")
+                && boss_now.manager.is_none()
+                && worker_now.manager == Some(boss.id),
+            "refused updates changed nothing: {team_now:?} {boss_now:?} {worker_now:?}"
+        );
+    }
+    // Where it is refused, the way round: the reference first, then the row.
+    players.update(Player::team().is_not_null(), vec![Player::team().set(None)])?;
+    ensure!(
+        teams.update(Team::id().eq(team.id), vec![Team::code().set("green")])? == 1,
+        "the code of a team no longer referenced"
     );
     Ok(())
 }

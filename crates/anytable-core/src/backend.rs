@@ -62,6 +62,13 @@ pub struct Capabilities {
     /// (a missing partner is [`ErrorKind::ForeignKeyViolation`]); where false they are left out
     /// of the DDL, and joins through them still work.
     pub foreign_keys: bool,
+    /// An update may set any column of a row other rows reference, and point a row's foreign
+    /// key at the row itself. Where false (DuckDB, which updates an indexed column as a delete
+    /// and an insert), an update that sets an indexed column (`unique`, `index` or a foreign
+    /// key) of a referenced row, or a foreign key to its own row, is
+    /// [`ErrorKind::ForeignKeyViolation`] and changes nothing. Meaningless without
+    /// `foreign_keys`.
+    pub updates_referenced_rows: bool,
     /// A running statement can be stopped from another thread ([`Connection::interrupter`]),
     /// so a call given a timeout (`Database::with_timeout`) fails with
     /// [`ErrorKind::Timeout`] when it runs past it; where false, such a call is
@@ -89,6 +96,7 @@ impl Capabilities {
             max_index_entry_bytes: None,
             case_insensitive_like: false,
             foreign_keys: false,
+            updates_referenced_rows: false,
             interrupts: false,
             replica_reads: false,
         }
@@ -115,6 +123,7 @@ impl Capabilities {
             ),
             ("case_insensitive_like", yes(self.case_insensitive_like)),
             ("foreign_keys", yes(self.foreign_keys)),
+            ("updates_referenced_rows", yes(self.updates_referenced_rows)),
             ("interrupts", yes(self.interrupts)),
             ("replica_reads", yes(self.replica_reads)),
         ]
