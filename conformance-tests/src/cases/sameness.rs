@@ -796,8 +796,9 @@ pub fn float_sums_agree_within_their_bound(t: &TestDb) -> CaseResult {
         fill(batch, xs, &[])?;
         let bound = (xs.len() - 1) as f64 * f64::EPSILON * xs.iter().map(|x| x.abs()).sum::<f64>();
         let got = sum(batch)?.unwrap_or(f64::NAN);
+        let within_bound = (got - exact).abs() <= bound;
         ensure!(
-            (got - exact).abs() <= bound,
+            within_bound,
             "sum of {xs:?}: {got}, more than {bound} from {exact}"
         );
         let mean = avg(batch)?.unwrap_or(f64::NAN);
