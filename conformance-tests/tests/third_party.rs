@@ -57,6 +57,9 @@ impl Dialect for ToyDialect {
     fn exact_sum(&self, column: Expr) -> Option<Expr> {
         SqliteDialect.exact_sum(column)
     }
+    fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
+        SqliteDialect.finite_float(aggregate, column)
+    }
     fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
         SqliteDialect.continue_ids(schema, id)
     }
@@ -93,6 +96,9 @@ struct ToyConnection(Box<dyn Connection>);
 impl Connection for ToyConnection {
     fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
         self.0.execute(sql, params).map_err(own)
+    }
+    fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.0.count_rows(sql, params).map_err(own)
     }
     fn query<'c>(
         &'c mut self,
