@@ -2,7 +2,7 @@
 //! a sequence, and JSON as text marked by a column comment.
 
 use anytable_core::sea_query::{ColumnDef, Expr};
-use anytable_core::sql::{quote_identifier, safe_name, Dialect};
+use anytable_core::sql::{quote_identifier, safe_name, Dialect, FLOAT_OVERFLOW};
 use anytable_core::{ColumnSchema, TableSchema, ValueType};
 
 /// The column comment that marks a DuckDB `VARCHAR` column as holding JSON: the JSON type lives
@@ -12,10 +12,6 @@ pub const JSON_COMMENT: &str = "anytable:json";
 /// DuckDB's spelling: PostgreSQL's grammar for DML, its own DDL.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DuckDbDialect;
-
-/// The message of the error a float sum that overflowed raises, read as `TypeMismatch`
-/// (PostgreSQL's 22003).
-pub(crate) const FLOAT_OVERFLOW: &str = "value out of range: a float sum overflowed";
 
 impl Dialect for DuckDbDialect {
     fn name(&self) -> &'static str {

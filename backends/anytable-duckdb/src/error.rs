@@ -70,7 +70,7 @@ fn classify(message: &str) -> ErrorKind {
         ErrorKind::NotFound
     } else if message.starts_with("Conversion Error")
         || message.starts_with("Out of Range Error")
-        || has(crate::dialect::FLOAT_OVERFLOW)
+        || has(anytable_core::sql::FLOAT_OVERFLOW)
     {
         ErrorKind::TypeMismatch
     } else if message.starts_with("Binder Error")

@@ -95,37 +95,42 @@ fn has_list(params: &[Value]) -> bool {
     params.iter().any(|v| matches!(v, Value::List(_)))
 }
 
-impl Connection for SqliteConnection {
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+impl SqliteConnection {
+    /// Runs `sql` with `params` bound, in its turn, to the end with `run`; its lists are
+    /// released whether `run` succeeds or not.
+    fn run_to_end(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<u64>,
+    ) -> Result<u64> {
         self.release_cursor_lists();
         let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
             let _turn = statement_turn(gate, timeout, held, statement)?;
-            let changed = statement.raw_execute().map_err(map_err);
+            let done = run(statement).map_err(map_err);
             release_lists(statement, params);
-            Ok(changed? as u64)
+            done
+        })
+    }
+}
+
+impl Connection for SqliteConnection {
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        self.run_to_end(sql, params, |statement| {
+            statement.raw_execute().map(|changed| changed as u64)
         })
     }
 
     fn count_rows(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
-        self.release_cursor_lists();
-        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
-        self.conn.with_statement(sql, |statement| {
-            bind(statement, params)?;
-            let _turn = statement_turn(gate, timeout, held, statement)?;
+        self.run_to_end(sql, params, |statement| {
             let mut rows = statement.raw_query();
             let mut count = 0u64;
-            let stepped = loop {
-                match rows.next() {
-                    Ok(Some(_)) => count += 1,
-                    Ok(None) => break Ok(count),
-                    Err(e) => break Err(map_err(e)),
-                }
-            };
-            drop(rows);
-            release_lists(statement, params);
-            stepped
+            while rows.next()?.is_some() {
+                count += 1;
+            }
+            Ok(count)
         })
     }
 

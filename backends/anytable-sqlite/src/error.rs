@@ -59,7 +59,7 @@ fn classify(failure: &ffi::Error, message: &str) -> ErrorKind {
         ErrorCode::TypeMismatch => ErrorKind::TypeMismatch,
         // SUM's total left i64 (the message of SQLite's sum and of the exact one).
         _ if message == "integer overflow" => ErrorKind::TypeMismatch,
-        _ if message == crate::functions::FLOAT_OVERFLOW => ErrorKind::TypeMismatch,
+        _ if message == anytable_core::sql::FLOAT_OVERFLOW => ErrorKind::TypeMismatch,
         _ if message.starts_with("no such table") => ErrorKind::NotFound,
         // An unknown column is NotFound, as an unknown table (and as PostgreSQL's 42703).
         _ if message.starts_with("no such column") || message.contains("has no column named") => {

@@ -16,9 +16,6 @@ pub const EXACT_SUM_FUNCTION: &str = "anytable_sum_exact";
 /// false), so an infinite float sum or average overflowed, and fails as on PostgreSQL.
 pub const FINITE_FUNCTION: &str = "anytable_finite";
 
-/// The message of [`FINITE_FUNCTION`]'s error, read as `TypeMismatch` (PostgreSQL's 22003).
-pub const FLOAT_OVERFLOW: &str = "value out of range: a float sum overflowed";
-
 /// Registers the functions on `conn`.
 pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let pure = FunctionFlags::SQLITE_UTF8
@@ -33,7 +30,7 @@ pub(crate) fn register(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
         })
     })?;
     conn.create_scalar_function(FINITE_FUNCTION, 1, pure, |ctx| match ctx.get_raw(0) {
-        ValueRef::Real(f) if f.is_infinite() => Err(overflow(FLOAT_OVERFLOW)),
+        ValueRef::Real(f) if f.is_infinite() => Err(overflow(anytable_core::sql::FLOAT_OVERFLOW)),
         _ => ctx.get::<SqlValue>(0),
     })?;
     conn.create_aggregate_function(EXACT_SUM_FUNCTION, 1, pure, ExactSum)

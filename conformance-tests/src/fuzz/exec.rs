@@ -124,26 +124,11 @@ fn aggregate<T: ColumnValue + Debug>(
     Outcome::of(select.aggregate(agg))
 }
 
-/// A float column's value as `f64`, for the bound of its sums.
-trait AsF64 {
-    fn as_f64(&self) -> Option<f64>;
-}
-
-impl AsF64 for f64 {
-    fn as_f64(&self) -> Option<f64> {
-        Some(*self)
-    }
-}
-
-impl AsF64 for f32 {
-    fn as_f64(&self) -> Option<f64> {
-        Some(f64::from(*self))
-    }
-}
-
-impl AsF64 for Option<f64> {
-    fn as_f64(&self) -> Option<f64> {
-        *self
+/// A float column's value as `f64` (f32 is stored widened), for the bound of its sums.
+fn as_f64<T: ColumnValue>(value: &T) -> Option<f64> {
+    match value.to_value() {
+        anytable::Value::F64(x) => Some(x),
+        _ => None,
     }
 }
 
@@ -169,7 +154,7 @@ fn float_sums<'t, G, T>(
 ) -> Outcome
 where
     G: ColumnValue + Debug,
-    T: ColumnValue + AsF64 + anytable::Summable<Sum = f64>,
+    T: ColumnValue + anytable::Summable<Sum = f64>,
 {
     let aggregate = if average { column.avg() } else { column.sum() };
     let answered: anytable::Result<Vec<(String, Option<f64>)>> = match group {
@@ -198,12 +183,12 @@ where
     let inputs: anytable::Result<Vec<(String, Option<f64>)>> = match group {
         None => select().columns((column,)).all().map(|rows| {
             rows.into_iter()
-                .map(|(x,)| (String::new(), x.as_f64()))
+                .map(|(x,)| (String::new(), as_f64(&x)))
                 .collect()
         }),
         Some(g) => select().columns((g, column)).all().map(|rows| {
             rows.into_iter()
-                .map(|(k, x)| (format!("{k:?}"), x.as_f64()))
+                .map(|(k, x)| (format!("{k:?}"), as_f64(&x)))
                 .collect()
         }),
     };

@@ -194,8 +194,8 @@ impl Database {
     /// An escape hatch: the typed [`Table`](crate::Table) API is the normal way in. Never build
     /// the SQL text from user input; pass every value as a parameter.
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let sql = crate::raw::portable(self, sql)?;
-        crate::raw::execute(&mut self.connection()?, &sql, params)
+        let (sql, statement) = crate::raw::portable_statement(self, sql)?;
+        crate::raw::execute(&mut self.connection()?, &sql, statement, params)
     }
 
     /// Every row of a hand-written query as a `T`, a tuple of field types decoded as record
@@ -528,8 +528,8 @@ impl Transaction {
 
     /// Runs one SQL statement inside this transaction (an escape hatch, like [`Database::execute`]).
     pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64> {
-        let sql = crate::raw::portable(&self.db, sql)?;
-        self.run(|conn| crate::raw::execute(conn, &sql, params))
+        let (sql, statement) = crate::raw::portable_statement(&self.db, sql)?;
+        self.run(|conn| crate::raw::execute(conn, &sql, statement, params))
     }
 
     /// [`Database::query`] inside this transaction: it sees the transaction's writes.

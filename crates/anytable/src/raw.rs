@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
-use anytable_core::sql::{one_plain_statement, portable_placeholders, returns_rows};
+use anytable_core::sql::{one_plain_statement, portable_placeholders, PlainStatement};
 use anytable_core::{ColumnValue, Connection, FromRow, Result, Value};
 
 use crate::cursor::Cursor;
@@ -15,15 +15,31 @@ use crate::database::{Database, Transaction};
 /// `sql` with its `?` placeholders in the backend's own form, once it is known to be one
 /// statement that neither begins nor ends a transaction (see [`one_plain_statement`]).
 pub(crate) fn portable<'s>(db: &Database, sql: &'s str) -> Result<Cow<'s, str>> {
-    one_plain_statement(sql)?;
-    Ok(portable_placeholders(sql, db.dialect().syntax())?.0)
+    portable_statement(db, sql).map(|(sql, _)| sql)
 }
 
-/// Runs `sql` (already [`portable`]) for `execute`: the rows changed, or for a statement that
-/// returns rows (a query, a write with `RETURNING`: see [`returns_rows`]) the rows it returned,
-/// read and dropped, the same on every backend (SQLite refused a query, DuckDB answered 0).
-pub(crate) fn execute(conn: &mut dyn Connection, sql: &str, params: &[Value]) -> Result<u64> {
-    if returns_rows(sql)? {
+/// [`portable`], with what the text tells of the statement.
+pub(crate) fn portable_statement<'s>(
+    db: &Database,
+    sql: &'s str,
+) -> Result<(Cow<'s, str>, PlainStatement)> {
+    let statement = one_plain_statement(sql)?;
+    Ok((
+        portable_placeholders(sql, db.dialect().syntax())?.0,
+        statement,
+    ))
+}
+
+/// Runs `sql` (from [`portable_statement`]) for `execute`: the rows changed, or for a
+/// statement that returns rows (a query, a write with `RETURNING`) the rows it returned, read
+/// and dropped, the same on every backend (SQLite refused a query, DuckDB answered 0).
+pub(crate) fn execute(
+    conn: &mut dyn Connection,
+    sql: &str,
+    statement: PlainStatement,
+    params: &[Value],
+) -> Result<u64> {
+    if statement.returns_rows {
         conn.count_rows(sql, params)
     } else {
         conn.execute(sql, params)

@@ -213,6 +213,7 @@ pub trait Dialect: Send + Sync + Debug {
     /// value out of range (read as [`ErrorKind::TypeMismatch`](crate::ErrorKind)) when it
     /// overflowed to an infinity from finite values, as PostgreSQL's sum does on its own (the
     /// default). An engine whose sum turns into an infinity instead wraps it in a check.
+    /// An override raises [`FLOAT_OVERFLOW`], which its error mapping reads as `TypeMismatch`.
     fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
         let _ = column;
         aggregate
@@ -245,6 +246,11 @@ pub trait Dialect: Send + Sync + Debug {
         Expr::cust_with_exprs(text, [column, Expr::val(pattern)])
     }
 }
+
+/// The message of the error a [`Dialect::finite_float`] override raises when a float sum
+/// overflowed; a backend reads it as [`ErrorKind::TypeMismatch`](crate::ErrorKind), as
+/// PostgreSQL's own 22003.
+pub const FLOAT_OVERFLOW: &str = "value out of range: a float sum overflowed";
 
 /// The digits a decimal column holds in all, before and after the point: DuckDB's largest
 /// (PostgreSQL takes 1000). With the scale `s` of a column, `38 - s` digits may precede the

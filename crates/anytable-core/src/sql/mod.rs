@@ -15,14 +15,14 @@ pub use ddl::{
     MAX_IDENTIFIER_LEN,
 };
 pub use dialect::{
-    build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES, DECIMAL_PRECISION,
+    build, build_schema, Dialect, StandardSql, Syntax, ALL_TYPES, DECIMAL_PRECISION, FLOAT_OVERFLOW,
 };
 pub use dml::{
     count, delete, insert_sql, select, update, upsert, Conflict, ConflictAction, SelectSpec,
     TableStatements,
 };
 pub use join::{join, JoinKind, JoinSide, JoinSpec};
-pub use placeholders::{one_plain_statement, portable_placeholders, returns_rows};
+pub use placeholders::{one_plain_statement, portable_placeholders, PlainStatement};
 pub use projection::{projection, ProjectionSpec, ProjectionSql};
 
 use crate::error::{Error, ErrorKind, Result};

@@ -76,11 +76,11 @@ fn not_code(sql: &str, rest: &str) -> Result<Option<usize>> {
 /// transaction (BEGIN, START TRANSACTION, COMMIT, END, ABORT, ROLLBACK, SAVEPOINT, RELEASE):
 /// engines ran several statements of one call, refused them, or ran only the first, and a
 /// transaction opened as text escaped `Database::transaction`'s bookkeeping. A trailing `;`
-/// is fine.
+/// is fine. Returns what the statement's text tells of it.
 ///
 /// # Errors
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) naming what to do instead.
-pub fn one_plain_statement(sql: &str) -> Result<()> {
+pub fn one_plain_statement(sql: &str) -> Result<PlainStatement> {
     let bytes = sql.as_bytes();
     let mut i = 0;
     let mut ended = false;
@@ -115,18 +115,24 @@ pub fn one_plain_statement(sql: &str) -> Result<()> {
             excerpt(sql)
         )));
     }
-    Ok(())
+    Ok(PlainStatement {
+        returns_rows: returns_rows(&words),
+    })
 }
 
-/// Whether `sql`, one statement, returns rows: a query (`SELECT`, `VALUES`, `TABLE`, `SHOW`,
-/// `EXPLAIN`, `DESCRIBE`, DuckDB's `FROM` first, a `WITH` whose statement is one of them) or a
-/// write with `RETURNING`. `execute` counts the rows they return on every backend (SQLite
-/// refused them, DuckDB answered 0, PostgreSQL counted).
-///
-/// # Errors
-/// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a literal, identifier or
-/// comment left open.
-pub fn returns_rows(sql: &str) -> Result<bool> {
+/// What [`one_plain_statement`] read of a statement's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PlainStatement {
+    /// Whether it returns rows: a query (`SELECT`, `VALUES`, `TABLE`, `SHOW`, `EXPLAIN`,
+    /// `DESCRIBE`, DuckDB's `FROM` first, a `WITH` whose statement is one of them) or a write
+    /// with `RETURNING`. `execute` counts the rows they return on every backend (SQLite refused
+    /// them, DuckDB answered 0, PostgreSQL counted).
+    pub returns_rows: bool,
+}
+
+/// [`PlainStatement::returns_rows`] of a statement whose code is `words` (see [`code_words`]).
+fn returns_rows(words: &[(String, u32)]) -> bool {
     const QUERIES: [&str; 8] = [
         "SELECT",
         "VALUES",
@@ -137,7 +143,6 @@ pub fn returns_rows(sql: &str) -> Result<bool> {
         "SUMMARIZE",
         "FROM",
     ];
-    let words = code_words(sql)?;
     let mut top = words.iter().filter(|(_, depth)| *depth == 0);
     let statement = match words.first() {
         // The statement after the common table expressions: its first keyword outside them.
@@ -147,7 +152,7 @@ pub fn returns_rows(sql: &str) -> Result<bool> {
         Some((first, _)) => Some(first.as_str()),
         None => None,
     };
-    Ok(statement.is_some_and(|w| QUERIES.contains(&w)) || top.any(|(w, _)| w == "RETURNING"))
+    statement.is_some_and(|w| QUERIES.contains(&w)) || top.any(|(w, _)| w == "RETURNING")
 }
 
 /// The words of `sql`'s code (outside literals, quoted identifiers and comments), upper-cased,
@@ -298,7 +303,7 @@ mod tests {
             "EXPLAIN DELETE FROM t",
             "SHOW TABLES",
         ] {
-            assert!(returns_rows(rows).unwrap(), "{rows:?}");
+            assert!(one_plain_statement(rows).unwrap().returns_rows, "{rows:?}");
         }
         for none in [
             "INSERT INTO t (a) VALUES (1)",
@@ -311,7 +316,7 @@ mod tests {
             "UPDATE \"returning\" SET a = 1",
             "",
         ] {
-            assert!(!returns_rows(none).unwrap(), "{none:?}");
+            assert!(!one_plain_statement(none).unwrap().returns_rows, "{none:?}");
         }
     }
 
