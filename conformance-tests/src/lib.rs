@@ -194,6 +194,7 @@ macro_rules! for_each_case {
             sameness::float_sums_agree_within_their_bound,
             sameness::execute_counts_the_rows_a_query_returns,
             sameness::updates_of_referenced_rows,
+            sameness::typed_raw_reads_follow_one_rule,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

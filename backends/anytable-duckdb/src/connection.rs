@@ -2,8 +2,8 @@
 
 use anytable_core::pool::Pooled;
 use anytable_core::{
-    bind_params, bulk_insert, check_count, BulkInsert, Connection, Interrupt, Result, RowSource,
-    Rows, TableInfo, Value, ValueType,
+    bind_params, bulk_insert, check_count, reading, BulkInsert, Connection, Interrupt, Result,
+    RowSource, Rows, TableInfo, Value, ValueType,
 };
 use duckdb::{CachedStatement, Statement};
 use self_cell::self_cell;
@@ -63,8 +63,8 @@ struct DuckDbRows<'c> {
     open: Option<OpenStatement<'c>>,
     types: Vec<ValueType>,
     values: Vec<Value>,
-    /// Which result columns have DuckDB's NULL type, learnt at the first row.
-    null_typed: Option<Vec<bool>>,
+    /// What each result column holds, learnt at the first row.
+    held: Option<Vec<Held>>,
     drained: bool,
 }
 
@@ -78,12 +78,11 @@ impl Rows for DuckDbRows<'_> {
         let Some(open) = self.open.as_mut() else {
             return Ok(None);
         };
-        let (types, values, null_typed) = (&self.types, &mut self.values, &mut self.null_typed);
+        let (types, values, held) = (&self.types, &mut self.values, &mut self.held);
         let found = open.with_dependent_mut(|_, rows| match rows.next().map_err(map_err)? {
             Some(row) => {
-                let null_typed =
-                    null_typed.get_or_insert_with(|| null_typed_columns(row, types.len()));
-                decode_row(row, types, null_typed, values).map(|()| true)
+                let held = held.get_or_insert_with(|| held_columns(row, types.len()));
+                decode_row(row, types, held, values).map(|()| true)
             }
             None => Ok(false),
         })?;
@@ -208,7 +207,7 @@ impl Connection for DuckDbConnection {
             })),
             types: types.to_vec(),
             values: vec![Value::Null; types.len()],
-            null_typed: None,
+            held: None,
             drained: false,
         }))
     }
@@ -259,8 +258,8 @@ impl Connection for DuckDbConnection {
         };
         out.clear();
         out.resize(types.len(), Value::Null);
-        let null_typed = null_typed_columns(row, types.len());
-        decode_row(row, types, &null_typed, out)?;
+        let held = held_columns(row, types.len());
+        decode_row(row, types, &held, out)?;
         Ok(true)
     }
 
@@ -319,20 +318,63 @@ impl Connection for DuckDbConnection {
     }
 }
 
-/// Which of the first `count` result columns have DuckDB's NULL type (a bare `SELECT NULL`):
-/// duckdb-rs has no value for that type and panics when asked for one.
-fn null_typed_columns(row: &duckdb::Row<'_>, count: usize) -> Vec<bool> {
+/// What a result column holds, by its declared logical type.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    /// DuckDB's NULL type (a bare `SELECT NULL`): duckdb-rs has no value for it and panics
+    /// when asked for one.
+    Null,
+    /// A type anytable's reading rule covers ([`reading::reads_as`]).
+    Known(ValueType),
+    /// Any other type (a list, an interval): decoded as far as `decode` can.
+    Other,
+}
+
+/// What each of the first `count` result columns holds.
+fn held_columns(row: &duckdb::Row<'_>, count: usize) -> Vec<Held> {
+    use duckdb::core::LogicalTypeId as Id;
     let statement = row.as_ref();
     (0..count.min(statement.column_count()))
-        .map(|i| statement.column_type(i) == duckdb::arrow::datatypes::DataType::Null)
+        .map(|i| {
+            if statement.column_type(i) == duckdb::arrow::datatypes::DataType::Null {
+                return Held::Null;
+            }
+            let logical = statement.column_logical_type(i);
+            let Ok(id) = logical.try_id() else {
+                return Held::Other;
+            };
+            Held::Known(match id {
+                Id::Tinyint | Id::Smallint | Id::UTinyint => ValueType::I16,
+                Id::Integer | Id::USmallint => ValueType::I32,
+                Id::Bigint | Id::UInteger | Id::UBigint | Id::Hugeint | Id::UHugeint => {
+                    ValueType::I64
+                }
+                Id::Decimal => ValueType::Decimal,
+                Id::Float | Id::Double => ValueType::F64,
+                Id::Boolean => ValueType::Bool,
+                Id::Varchar if logical.get_alias().as_deref() == Some("JSON") => ValueType::Json,
+                Id::Varchar => ValueType::Text,
+                Id::Blob => ValueType::Bytes,
+                Id::TimestampTZ => ValueType::Timestamp,
+                Id::Timestamp | Id::TimestampS | Id::TimestampMs | Id::TimestampNs => {
+                    ValueType::DateTime
+                }
+                Id::Date => ValueType::Date,
+                Id::Time => ValueType::Time,
+                Id::Uuid => ValueType::Uuid,
+                Id::SqlNull => return Held::Null,
+                _ => return Held::Other,
+            })
+        })
         .collect()
 }
 
-/// Decodes every column of `row` into `values`, naming the column in any error.
+/// Decodes every column of `row` into `values` by anytable's reading rule, naming the column
+/// in any error.
 fn decode_row(
     row: &duckdb::Row<'_>,
     types: &[ValueType],
-    null_typed: &[bool],
+    held: &[Held],
     values: &mut [Value],
 ) -> Result<()> {
     let statement = row.as_ref();
@@ -340,10 +382,26 @@ fn decode_row(
         "duckdb",
         values,
         |i| {
-            if null_typed.get(i).copied().unwrap_or(false) {
-                return Ok(Value::Null);
+            let want = types[i];
+            match held.get(i).copied().unwrap_or(Held::Other) {
+                Held::Null => Ok(Value::Null),
+                Held::Other => decode(cell(row, i)?, want),
+                Held::Known(held) => {
+                    let raw = cell(row, i)?;
+                    if let duckdb::types::ValueRef::Null = raw {
+                        Ok(Value::Null)
+                    } else if !reading::reads_as(held, want) {
+                        Err(reading::refused(held, want))
+                    } else if held == ValueType::Json && want == ValueType::Text {
+                        match decode(raw, ValueType::Json)? {
+                            Value::Json(document) => Ok(Value::Text(reading::json_text(&document))),
+                            other => Ok(other),
+                        }
+                    } else {
+                        decode(raw, want)
+                    }
+                }
             }
-            decode(cell(row, i)?, types[i])
         },
         |i| statement.column_name(i).ok().map(String::as_str),
     )

@@ -4,7 +4,7 @@
 //! there is no session time zone to shift them); UUIDs and JSON are bound as text and cast by
 //! DuckDB.
 
-use anytable_core::{rust_decimal, Error, Result, Value, ValueType};
+use anytable_core::{reading, rust_decimal, Error, Result, Value, ValueType};
 use chrono::{DateTime, NaiveDate, Timelike};
 use duckdb::types::{TimeUnit, ToSqlOutput, Value as DuckValue, ValueRef};
 use duckdb::ToSql;
@@ -109,6 +109,17 @@ fn integer(ty: ValueType, raw: &ValueRef<'_>) -> Result<i64> {
     })
 }
 
+/// A DuckDB decimal as a `Decimal`, if it fits in one.
+fn decimal(ty: ValueType, raw: &ValueRef<'_>) -> Result<rust_decimal::Decimal> {
+    match *raw {
+        ValueRef::Decimal(d) => anytable_core::exact_decimal(d.value(), u32::from(d.scale()))
+            .ok_or_else(|| {
+                Error::type_mismatch(format!("the decimal {d} does not fit in a Decimal"))
+            }),
+        ref other => Err(mismatch(ty, other)),
+    }
+}
+
 fn micros(unit: TimeUnit, v: i64) -> i64 {
     match unit {
         TimeUnit::Second => v.saturating_mul(1_000_000),
@@ -123,21 +134,18 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
     if let ValueRef::Null = raw {
         return Ok(Value::Null);
     }
-    let out_of_range = |i: i64| Error::type_mismatch(format!("integer {i} does not fit in {ty}"));
     Ok(match ty {
-        ValueType::I16 => {
-            let i = integer(ty, &raw)?;
-            Value::I16(i16::try_from(i).map_err(|_| out_of_range(i))?)
-        }
-        ValueType::I32 => {
-            let i = integer(ty, &raw)?;
-            Value::I32(i32::try_from(i).map_err(|_| out_of_range(i))?)
-        }
-        ValueType::I64 => Value::I64(integer(ty, &raw)?),
+        ValueType::I16 | ValueType::I32 | ValueType::I64 => match raw {
+            ValueRef::Decimal(_) => reading::decimal_as_integer(decimal(ty, &raw)?, ty)?,
+            ref other => reading::integer_as(integer(ty, other)?, ty)?,
+        },
         ValueType::F64 => match raw {
             ValueRef::Double(f) => Value::F64(f),
             ValueRef::Float(f) => Value::F64(f64::from(f)),
-            other => return Err(mismatch(ty, &other)),
+            ValueRef::Decimal(_) => Value::F64(reading::decimal_as_f64(decimal(ty, &raw)?)),
+            // The nearest double, as the engines round an integer cast to a float.
+            ValueRef::HugeInt(v) => Value::F64(v as f64),
+            ref other => Value::F64(integer(ty, other)? as f64),
         },
         ValueType::Bool => match raw {
             ValueRef::Boolean(b) => Value::Bool(b),
@@ -178,11 +186,12 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
             other => return Err(mismatch(ty, &other)),
         },
         ValueType::Decimal => match raw {
-            ValueRef::Decimal(d) => Value::Decimal(
-                anytable_core::exact_decimal(d.value(), u32::from(d.scale())).ok_or_else(|| {
-                    Error::type_mismatch(format!("the decimal {d} does not fit in a Decimal"))
-                })?,
-            ),
+            ValueRef::Decimal(_) => Value::Decimal(decimal(ty, &raw)?),
+            ValueRef::HugeInt(v) => {
+                Value::Decimal(anytable_core::exact_decimal(v, 0).ok_or_else(|| {
+                    Error::type_mismatch(format!("the integer {v} does not fit in a Decimal"))
+                })?)
+            }
             ref other => Value::Decimal(rust_decimal::Decimal::from(integer(ty, other)?)),
         },
         ValueType::Date => match raw {

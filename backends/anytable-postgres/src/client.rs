@@ -75,6 +75,16 @@ impl SyncClient {
         self.block_on(self.client().prepare(sql))
     }
 
+    /// Prepares `sql` on the server with the parameters' types given (`Type::UNKNOWN`: the
+    /// server's choice).
+    pub(crate) fn prepare_typed(
+        &mut self,
+        sql: &str,
+        types: &[Type],
+    ) -> std::result::Result<Statement, Error> {
+        self.block_on(self.client().prepare_typed(sql, types))
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     pub(crate) fn execute(
         &mut self,

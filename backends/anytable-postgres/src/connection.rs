@@ -71,6 +71,30 @@ impl PostgresConnection {
         Ok(statement)
     }
 
+    /// [`prepare`](Self::prepare)s `sql` for `values`: where the server inferred `text` for a
+    /// placeholder whose value is not text (`SELECT ?`, `? + 1` has a type, `?` alone has
+    /// none), prepared again with the value's own type, as SQLite and DuckDB take it.
+    fn prepare_for(&mut self, sql: &str, values: &[Value]) -> Result<Statement> {
+        let statement = self.prepare(sql)?;
+        let Some(types) = crate::types::retyped(statement.params(), values) else {
+            return Ok(statement);
+        };
+        let slot = &mut *self.client;
+        let key = format!("{sql}\0{types:?}");
+        let cached = !self.session.pooled();
+        if let Some(statement) = slot.statements.get(&key).filter(|_| cached) {
+            return Ok(statement.clone());
+        }
+        let statement = slot.client.prepare_typed(sql, &types).map_err(map_err)?;
+        if cached {
+            if slot.statements.len() >= STATEMENT_CACHE {
+                slot.statements.clear();
+            }
+            slot.statements.insert(key, statement.clone());
+        }
+        Ok(statement)
+    }
+
     /// The exact types of `columns` of `table`, for the binary COPY header.
     fn column_types(&mut self, target: &BulkInsert<'_>) -> Result<Vec<Type>> {
         let list: Vec<String> = target.columns.iter().map(|c| quote_identifier(c)).collect();
@@ -125,7 +149,7 @@ impl PostgresConnection {
     }
 
     fn execute_here(&mut self, sql: &str, values: &[Value]) -> Result<u64> {
-        let statement = self.prepare(sql)?;
+        let statement = self.prepare_for(sql, values)?;
         check_count("parameters", statement.params().len(), values.len())?;
         let binds = params(values);
         self.client
@@ -143,7 +167,7 @@ impl PostgresConnection {
     ) -> Result<bool> {
         // One collected read: a row iterator costs a runtime entry per row and one more for the
         // end, which a lookup or an insert's RETURNING pays for nothing.
-        let statement = self.prepare(sql)?;
+        let statement = self.prepare_for(sql, values)?;
         check_count("parameters", statement.params().len(), values.len())?;
         check_count("result columns", statement.columns().len(), types.len())?;
         let binds = params(values);
@@ -228,7 +252,7 @@ impl Connection for PostgresConnection {
             let begin = self.session.implicit_begin.as_deref().expect("pooled");
             self.client.client.batch_execute(begin).map_err(map_err)?;
         }
-        let prepared = self.prepare(sql).and_then(|statement| {
+        let prepared = self.prepare_for(sql, values).and_then(|statement| {
             check_count("parameters", statement.params().len(), values.len())?;
             check_count("result columns", statement.columns().len(), types.len())?;
             Ok(statement)

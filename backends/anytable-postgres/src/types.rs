@@ -4,8 +4,8 @@
 //! `int4` column, say), so each value is encoded as the type the server inferred for its
 //! placeholder, converting losslessly where it can and failing with `TypeMismatch` where not.
 
-use anytable_core::{Error, Result, Value, ValueType};
-use chrono::{DateTime, NaiveDate, Utc};
+use anytable_core::{reading, Error, Result, Value, ValueType};
+use chrono::{DateTime, Utc};
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, Kind, ToSql, Type};
 use tokio_postgres::Row;
 
@@ -118,31 +118,18 @@ pub(crate) struct ColumnReader {
 }
 
 impl ColumnReader {
-    /// Plans reading a column of `column_type` as `want`.
+    /// Plans reading a column of `column_type` as `want`, by anytable's one rule
+    /// ([`reading::reads_as`]) for the types anytable knows, and by the driver's for others.
     pub(crate) fn new(column_type: &Type, want: ValueType) -> Self {
         let ty = column_type;
-        let accepted = match want {
-            // NUMERIC is what PostgreSQL's own SUM and AVG of integers return: hand-written
-            // SQL reads them as the other engines' answers are read.
-            ValueType::I16 | ValueType::I32 | ValueType::I64 => {
-                matches!(*ty, Type::INT2 | Type::INT4 | Type::INT8 | Type::NUMERIC)
-            }
-            ValueType::F64 => matches!(*ty, Type::FLOAT4 | Type::FLOAT8 | Type::NUMERIC),
-            ValueType::Bool => <bool as FromSql>::accepts(ty),
-            ValueType::Text => <String as FromSql>::accepts(ty),
-            ValueType::Bytes => <Vec<u8> as FromSql>::accepts(ty),
-            // `timestamp without time zone` of an adopted table reads as UTC.
-            ValueType::Timestamp => {
-                <DateTime<Utc> as FromSql>::accepts(ty) || *ty == Type::TIMESTAMP
-            }
-            ValueType::Date => <NaiveDate as FromSql>::accepts(ty),
-            ValueType::DateTime => *ty == Type::TIMESTAMP,
-            ValueType::Time => *ty == Type::TIME,
-            ValueType::Decimal => *ty == Type::NUMERIC,
-            ValueType::Json => <serde_json::Value as FromSql>::accepts(ty),
-            ValueType::Uuid => <uuid::Uuid as FromSql>::accepts(ty),
-            // A value type newer than this backend: reading it fails with TypeMismatch.
-            _ => false,
+        let accepted = match held(ty) {
+            Some(held) => reading::reads_as(held, want),
+            None => match want {
+                ValueType::Text => <String as FromSql>::accepts(ty),
+                ValueType::Bytes => <Vec<u8> as FromSql>::accepts(ty),
+                // A value type newer than this backend, or a type no rule covers.
+                _ => false,
+            },
         };
         ColumnReader {
             want,
@@ -165,28 +152,36 @@ impl ColumnReader {
             Err(e) => return Err(failed(e.into())),
         };
         if !self.accepted {
-            return Err(failed(format!("cannot read {ty} as {want}").into()));
+            return Err(match held(ty) {
+                Some(held) => reading::refused(held, want),
+                None => failed(format!("cannot read {ty} as {want}").into()),
+            });
         }
+        let integer = || -> Result<i64> {
+            Ok(match *ty {
+                Type::INT2 => i64::from(i16::from_sql(ty, raw).map_err(failed)?),
+                Type::INT4 => i64::from(i32::from_sql(ty, raw).map_err(failed)?),
+                _ => i64::from_sql(ty, raw).map_err(failed)?,
+            })
+        };
         Ok(match want {
-            ValueType::I16 | ValueType::I32 | ValueType::I64 => {
-                let n = match *ty {
-                    Type::INT2 => i64::from(i16::from_sql(ty, raw).map_err(failed)?),
-                    Type::INT4 => i64::from(i32::from_sql(ty, raw).map_err(failed)?),
-                    Type::NUMERIC => crate::numeric::to_i64(raw).map_err(|e| failed(e.into()))?,
-                    _ => i64::from_sql(ty, raw).map_err(failed)?,
-                };
-                match want {
-                    ValueType::I16 => Value::I16(i16::try_from(n).map_err(|_| range(n, want))?),
-                    ValueType::I32 => Value::I32(i32::try_from(n).map_err(|_| range(n, want))?),
-                    _ => Value::I64(n),
-                }
-            }
+            ValueType::I16 | ValueType::I32 | ValueType::I64 => match *ty {
+                Type::NUMERIC => reading::integer_as(
+                    crate::numeric::to_i64(raw).map_err(|e| failed(e.into()))?,
+                    want,
+                )?,
+                _ => reading::integer_as(integer()?, want)?,
+            },
             ValueType::F64 => Value::F64(match *ty {
                 Type::FLOAT4 => f64::from(f32::from_sql(ty, raw).map_err(failed)?),
+                Type::FLOAT8 => f64::from_sql(ty, raw).map_err(failed)?,
                 Type::NUMERIC => crate::numeric::to_f64(raw).map_err(|e| failed(e.into()))?,
-                _ => f64::from_sql(ty, raw).map_err(failed)?,
+                _ => integer()? as f64,
             }),
             ValueType::Bool => Value::Bool(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::Text if matches!(*ty, Type::JSON | Type::JSONB) => Value::Text(
+                reading::json_text(&FromSql::from_sql(ty, raw).map_err(failed)?),
+            ),
             ValueType::Text => Value::Text(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Bytes => Value::Bytes(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Timestamp if *ty == Type::TIMESTAMP => Value::Timestamp(
@@ -196,6 +191,11 @@ impl ColumnReader {
             ),
             ValueType::Timestamp => Value::Timestamp(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Date => Value::Date(FromSql::from_sql(ty, raw).map_err(failed)?),
+            ValueType::DateTime if *ty == Type::TIMESTAMPTZ => Value::DateTime(
+                DateTime::<Utc>::from_sql(ty, raw)
+                    .map_err(failed)?
+                    .naive_utc(),
+            ),
             ValueType::DateTime => Value::DateTime(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Time => {
                 // PostgreSQL's TIME reaches 24:00:00, which has no NaiveTime: the driver read
@@ -210,8 +210,15 @@ impl ColumnReader {
                 }
                 Value::Time(FromSql::from_sql(ty, raw).map_err(failed)?)
             }
-            ValueType::Decimal => {
+            ValueType::Decimal if *ty == Type::NUMERIC => {
                 Value::Decimal(crate::numeric::to_decimal(raw).map_err(|e| failed(e.into()))?)
+            }
+            ValueType::Decimal => Value::Decimal(integer()?.into()),
+            ValueType::Json if held(ty) == Some(ValueType::Text) => {
+                let text = <&str as FromSql>::from_sql(ty, raw).map_err(failed)?;
+                Value::Json(serde_json::from_str(text).map_err(|e| {
+                    Error::type_mismatch(format!("cannot read {text:?} as json: {e}"))
+                })?)
             }
             ValueType::Json => Value::Json(FromSql::from_sql(ty, raw).map_err(failed)?),
             ValueType::Uuid => Value::Uuid(FromSql::from_sql(ty, raw).map_err(failed)?),
@@ -240,6 +247,67 @@ impl<'a> FromSql<'a> for Raw<'a> {
     }
 }
 
-fn range(n: i64, ty: ValueType) -> Error {
-    Error::type_mismatch(format!("{n} does not fit in {ty}"))
+/// The parameter types to prepare a statement with again, where the server inferred `text`
+/// (it does for a placeholder with nothing around it to give it a type) for a value of
+/// another type: that value's own type there, the inferred types elsewhere. `None` when
+/// every inferred type serves.
+pub(crate) fn retyped(inferred: &[Type], values: &[Value]) -> Option<Vec<Type>> {
+    if inferred.len() != values.len() {
+        // The count check reports it.
+        return None;
+    }
+    let mut changed = false;
+    let types = inferred
+        .iter()
+        .zip(values)
+        .map(|(ty, value)| match own_type(value) {
+            Some(own) if *ty == Type::TEXT => {
+                changed = true;
+                own
+            }
+            _ => ty.clone(),
+        })
+        .collect();
+    changed.then_some(types)
+}
+
+/// The PostgreSQL type a value of anytable's is stored as; `None` for text, NULL and lists.
+fn own_type(value: &Value) -> Option<Type> {
+    Some(match value {
+        Value::I16(_) => Type::INT2,
+        Value::I32(_) => Type::INT4,
+        Value::I64(_) => Type::INT8,
+        Value::F64(_) => Type::FLOAT8,
+        Value::Bool(_) => Type::BOOL,
+        Value::Bytes(_) => Type::BYTEA,
+        Value::Timestamp(_) => Type::TIMESTAMPTZ,
+        Value::Date(_) => Type::DATE,
+        Value::DateTime(_) => Type::TIMESTAMP,
+        Value::Time(_) => Type::TIME,
+        Value::Decimal(_) => Type::NUMERIC,
+        Value::Json(_) => Type::JSONB,
+        Value::Uuid(_) => Type::UUID,
+        _ => return None,
+    })
+}
+
+/// What a column of `ty` holds, for the types anytable's reading rule covers.
+fn held(ty: &Type) -> Option<ValueType> {
+    Some(match *ty {
+        Type::INT2 => ValueType::I16,
+        Type::INT4 => ValueType::I32,
+        Type::INT8 => ValueType::I64,
+        Type::NUMERIC => ValueType::Decimal,
+        Type::FLOAT4 | Type::FLOAT8 => ValueType::F64,
+        Type::BOOL => ValueType::Bool,
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => ValueType::Text,
+        Type::BYTEA => ValueType::Bytes,
+        Type::TIMESTAMPTZ => ValueType::Timestamp,
+        Type::TIMESTAMP => ValueType::DateTime,
+        Type::DATE => ValueType::Date,
+        Type::TIME => ValueType::Time,
+        Type::JSON | Type::JSONB => ValueType::Json,
+        Type::UUID => ValueType::Uuid,
+        _ => return None,
+    })
 }

@@ -13,7 +13,7 @@ use crate::error::map_err;
 use crate::gate::{Turn, WriteGate};
 use crate::introspect::introspect;
 use crate::statements::CachedConnection;
-use crate::types::{decode, Bind};
+use crate::types::{declared_types, decode_declared, Bind};
 
 use anytable_core::pool::Pooled;
 
@@ -149,9 +149,11 @@ impl Connection for SqliteConnection {
             bind(statement, params)?;
             check_count("result columns", statement.column_count(), types.len())?;
             let turn = statement_turn(gate, timeout, held, statement)?;
+            let declared = declared_types(statement, types.len());
             Ok(Box::new(SqliteRows {
                 rows: statement.raw_query(),
                 types: types.to_vec(),
+                declared,
                 values: vec![Value::Null; types.len()],
                 _turn: turn,
             }) as Box<dyn Rows + 'c>)
@@ -251,6 +253,8 @@ impl Connection for SqliteConnection {
 struct SqliteRows<'s> {
     rows: rusqlite::Rows<'s>,
     types: Vec<ValueType>,
+    /// What each column's declared type says it holds ([`declared_types`]).
+    declared: Vec<Option<ValueType>>,
     values: Vec<Value>,
     _turn: Option<Turn>,
 }
@@ -266,7 +270,7 @@ impl Rows for SqliteRows<'_> {
         let Some(row) = self.rows.next().map_err(map_err)? else {
             return Ok(None);
         };
-        decode_row(row, &self.types, &mut self.values)?;
+        decode_row(row, &self.types, &self.declared, &mut self.values)?;
         Ok(Some(&mut self.values))
     }
 }
@@ -277,23 +281,32 @@ fn read_one(
     types: &[ValueType],
     out: &mut Vec<Value>,
 ) -> Result<bool> {
+    let declared = declared_types(statement, types.len());
     let mut rows = statement.raw_query();
     let Some(row) = rows.next().map_err(map_err)? else {
         return Ok(false);
     };
     out.clear();
     out.resize(types.len(), Value::Null);
-    decode_row(row, types, out)?;
+    decode_row(row, types, &declared, out)?;
     Ok(true)
 }
 
 /// Decodes every column of `row` into `values`, naming the column in any error.
-fn decode_row(row: &rusqlite::Row<'_>, types: &[ValueType], values: &mut [Value]) -> Result<()> {
+fn decode_row(
+    row: &rusqlite::Row<'_>,
+    types: &[ValueType],
+    declared: &[Option<ValueType>],
+    values: &mut [Value],
+) -> Result<()> {
     let statement = row.as_ref();
     anytable_core::decode_row(
         "sqlite",
         values,
-        |i| decode(row.get_ref(i).map_err(map_err)?, types[i]),
+        |i| {
+            let raw = row.get_ref(i).map_err(map_err)?;
+            decode_declared(raw, declared.get(i).copied().flatten(), types[i])
+        },
         |i| statement.column_name(i).ok(),
     )
 }

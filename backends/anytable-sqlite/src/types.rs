@@ -5,7 +5,7 @@
 //! JSON as text, UUIDs as hyphenated text, booleans as 0/1.
 
 use crate::dialect::{DATE_FORMAT, TIMESTAMP_FORMAT};
-use anytable_core::{Error, Result, Value, ValueType};
+use anytable_core::{reading, Error, Result, Value, ValueType};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use rusqlite::types::{ToSqlOutput, Value as SqlValue, ValueRef};
 use rusqlite::ToSql;
@@ -185,6 +185,81 @@ fn text<'a>(ty: ValueType, raw: &ValueRef<'a>) -> Result<&'a str> {
 
 fn unparsable(ty: ValueType, text: &str) -> Error {
     Error::type_mismatch(format!("cannot read {text:?} as {ty}"))
+}
+
+/// What each of the first `count` result columns holds, by its declared type where that is
+/// one of the names anytable gives its columns (`DATE_TEXT`, `BOOLEAN`, ...); `None` for a
+/// computed column, which SQLite gives no type, or a name of another program's.
+pub(crate) fn declared_types(
+    statement: &rusqlite::Statement<'_>,
+    count: usize,
+) -> Vec<Option<ValueType>> {
+    // rusqlite panics on a declared type that is not UTF-8; such a column has no type of ours.
+    let columns = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        statement
+            .columns()
+            .map(|c| c.decl_type().and_then(anytable_type))
+            .collect::<Vec<_>>()
+    }))
+    .unwrap_or_default();
+    let mut declared = columns;
+    declared.resize(count, None);
+    declared
+}
+
+/// The value type whose column anytable declares as `declared`.
+fn anytable_type(declared: &str) -> Option<ValueType> {
+    use anytable_core::Dialect;
+    // `DECIMAL_TEXT(38, 4)`: the digits are checked when the table is adopted.
+    let declared = declared
+        .split_once('(')
+        .map_or(declared, |(name, _)| name)
+        .trim();
+    anytable_core::sql::ALL_TYPES
+        .iter()
+        .copied()
+        .find(|ty| {
+            crate::dialect::SqliteDialect
+                .column_type(*ty)
+                .eq_ignore_ascii_case(declared)
+        })
+        .or_else(|| {
+            declared
+                .eq_ignore_ascii_case("INTEGER")
+                .then_some(ValueType::I64)
+        })
+}
+
+/// Decodes one SQLite value of a column that holds `declared` as `want`, by anytable's
+/// reading rule ([`reading::reads_as`]); a column of no declared type of ours reads by what
+/// the value is (SQLite's storage class).
+#[inline]
+pub(crate) fn decode_declared(
+    raw: ValueRef<'_>,
+    declared: Option<ValueType>,
+    want: ValueType,
+) -> Result<Value> {
+    let Some(held) = declared else {
+        return decode(raw, want);
+    };
+    if held == want || matches!(raw, ValueRef::Null) {
+        return decode(raw, want);
+    }
+    if !reading::reads_as(held, want) {
+        return Err(reading::refused(held, want));
+    }
+    match (held, decode(raw, held)?) {
+        (_, Value::Decimal(d)) if want == ValueType::F64 => {
+            Ok(Value::F64(reading::decimal_as_f64(d)))
+        }
+        (_, Value::Decimal(d)) if want != ValueType::Decimal => {
+            reading::decimal_as_integer(d, want)
+        }
+        (_, Value::Json(document)) if want == ValueType::Text => {
+            Ok(Value::Text(reading::json_text(&document)))
+        }
+        _ => decode(raw, want),
+    }
 }
 
 /// Decodes one SQLite value as `ty`.

@@ -1031,3 +1031,177 @@ pub fn updates_of_referenced_rows(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// Hand-written SQL reads a column as a Rust type by one rule on every backend (documented in
+/// `anytable_core::reading`): integers and decimals read as any integer type holding the value,
+/// as `Decimal` and as `f64`; floats only as `f64`; a timestamp and a date-time as each
+/// other; JSON as `String` (compact) and text as JSON; nothing else converts. Before, a DATE
+/// read as `String`, a BOOLEAN as `i64` and text as bytes on SQLite only, a TIMESTAMPTZ read
+/// as `NaiveDateTime` and a UUID as `String` on DuckDB only, JSON read as `String` everywhere
+/// but PostgreSQL, and an integer as `f64` on SQLite only.
+pub fn typed_raw_reads_follow_one_rule(t: &TestDb) -> CaseResult {
+    use anytable::chrono::{NaiveDate, NaiveDateTime};
+    use anytable::rust_decimal::Decimal;
+    use anytable::uuid::Uuid;
+    let table = t.db.table::<AllTypes>()?;
+    let mut row = crate::cases::types::edge_rows().remove(0);
+    row.small = 7;
+    row.big = 9_007_199_254_740_993;
+    row.flag = true;
+    row.doc = json!({"b": [1, "x"], "a": 2.5});
+    row.maybe_uid = None;
+    table.insert(&mut row)?;
+    let decimals = t.db.table::<Decimals>()?;
+    decimals.insert(&mut Decimals {
+        id: 0,
+        amount: Decimal::new(15, 1),
+        whole: Decimal::new(12, 0),
+        tiny: Decimal::new(1, 28),
+        maybe: None,
+    })?;
+    let one = |column: &str, table: &str| format!("SELECT \"{column}\" FROM {table}");
+
+    // Numbers read as numbers.
+    let sql = one("small", "all_types");
+    ensure!(
+        t.db.query_scalar::<f64>(&sql, &[])? == Some(7.0),
+        "SMALLINT as f64"
+    );
+    ensure!(
+        t.db.query_scalar::<Decimal>(&sql, &[])? == Some(Decimal::from(7)),
+        "as Decimal"
+    );
+    let sql = one("big", "all_types");
+    ensure!(
+        t.db.query_scalar::<f64>(&sql, &[])? == Some(9_007_199_254_740_992.0),
+        "BIGINT as the nearest f64"
+    );
+    expect_kind(t.db.query_scalar::<i16>(&sql, &[]), ErrorKind::TypeMismatch)?;
+    let sql = one("amount", "decimals");
+    ensure!(
+        t.db.query_scalar::<f64>(&sql, &[])? == Some(1.5),
+        "DECIMAL as f64"
+    );
+    expect_kind(t.db.query_scalar::<i64>(&sql, &[]), ErrorKind::TypeMismatch)?;
+    ensure!(
+        t.db.query_scalar::<i32>(&one("whole", "decimals"), &[])? == Some(12),
+        "a whole DECIMAL as i32"
+    );
+    expect_kind(
+        t.db.query_scalar::<Decimal>(&one("real", "all_types"), &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+
+    // Booleans, dates, UUIDs and bytes read only as themselves.
+    let flag = one("flag", "all_types");
+    ensure!(
+        t.db.query_scalar::<bool>(&flag, &[])? == Some(true),
+        "BOOLEAN as bool"
+    );
+    expect_kind(
+        t.db.query_scalar::<i64>(&flag, &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        t.db.query_scalar::<f64>(&flag, &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        t.db.query_scalar::<bool>(&one("big", "all_types"), &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    let day = one("day", "all_types");
+    ensure!(
+        t.db.query_scalar::<NaiveDate>(&day, &[])? == Some(row.day),
+        "DATE"
+    );
+    expect_kind(
+        t.db.query_scalar::<String>(&day, &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        t.db.query_scalar::<NaiveDate>(&one("text", "all_types"), &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    let uid = one("uid", "all_types");
+    ensure!(
+        t.db.query_scalar::<Uuid>(&uid, &[])? == Some(row.uid),
+        "UUID"
+    );
+    expect_kind(
+        t.db.query_scalar::<String>(&uid, &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        t.db.query_scalar::<Vec<u8>>(&one("text", "all_types"), &[]),
+        ErrorKind::TypeMismatch,
+    )?;
+
+    // A timestamp reads as a date-time in UTC.
+    ensure!(
+        t.db.query_scalar::<NaiveDateTime>(&one("at", "all_types"), &[])?
+            == Some(row.at.naive_utc()),
+        "a timestamp as NaiveDateTime"
+    );
+
+    // JSON reads as its compact text; text that is a document reads as JSON.
+    ensure!(
+        t.db.query_scalar::<String>(&one("doc", "all_types"), &[])?
+            .as_deref()
+            == Some(row.doc.to_string().as_str()),
+        "JSON as String: {:?}",
+        t.db.query_scalar::<String>(&one("doc", "all_types"), &[])
+    );
+    table.update(
+        AllTypes::id().eq(row.id),
+        [AllTypes::text().set("[1,2]".to_owned())],
+    )?;
+    ensure!(
+        t.db.query_scalar::<anytable::serde_json::Value>(&one("text", "all_types"), &[])?
+            == Some(json!([1, 2])),
+        "text as JSON"
+    );
+
+    // A lone placeholder takes its value's type (PostgreSQL inferred text for `SELECT ?` and
+    // refused an i64).
+    use anytable::Value;
+    ensure!(
+        t.db.query_scalar::<i64>("SELECT ?", &[Value::I64(5)])? == Some(5),
+        "SELECT ? i64"
+    );
+    ensure!(
+        t.db.query_scalar::<f64>("SELECT ?", &[Value::F64(0.5)])? == Some(0.5),
+        "SELECT ? f64"
+    );
+    ensure!(
+        t.db.query_scalar::<bool>("SELECT ?", &[Value::Bool(true)])? == Some(true),
+        "SELECT ? bool"
+    );
+    ensure!(
+        t.db.query_scalar::<NaiveDate>("SELECT ?", &[Value::Date(row.day)])? == Some(row.day),
+        "SELECT ? date"
+    );
+    ensure!(
+        t.db.query_scalar::<Decimal>("SELECT ?", &[Value::Decimal(Decimal::new(125, 2))])?
+            == Some(Decimal::new(125, 2)),
+        "SELECT ? decimal"
+    );
+    ensure!(
+        t.db.query_scalar::<String>("SELECT ?", &[Value::Text("x".into())])?
+            .as_deref()
+            == Some("x"),
+        "SELECT ? text"
+    );
+
+    // NULL reads as None whatever the column holds.
+    let none =
+        t.db.query_scalar::<Option<i64>>(&one("maybe", "decimals"), &[])?;
+    ensure!(
+        none == Some(None),
+        "a NULL DECIMAL as Option<i64>: {none:?}"
+    );
+    let none =
+        t.db.query_scalar::<Option<bool>>(&one("maybe_uid", "all_types"), &[])?;
+    ensure!(none == Some(None), "a NULL UUID as Option<bool>: {none:?}");
+    Ok(())
+}

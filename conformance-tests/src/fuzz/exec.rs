@@ -11,7 +11,7 @@ use anytable::{
 };
 
 use super::model::{FuzzRow, Lit};
-use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, Row, SumCol};
+use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, ReadAs, Row, SumCol};
 
 /// What one operation gave on one backend.
 #[derive(Debug, Clone, PartialEq)]
@@ -432,6 +432,7 @@ fn run_unguarded(db: &Database, op: &Op) -> Outcome {
         ),
         Op::Distinct(pred, col) => col.with_typed(DistinctOf(table.select().filter(filter(pred)))),
         Op::Raw(col) => col.with_typed(RawOf(db)),
+        Op::RawAs(col, read_as) => raw_as(db, col.name(), *read_as),
         Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
         Op::DeleteAll => Outcome::of(table.delete_all()),
     }
@@ -460,6 +461,31 @@ struct DistinctOf<'a>(Select<'a, FuzzRow>);
 impl WithColumn for DistinctOf<'_> {
     fn with<T: ColumnValue + Debug>(self, col: anytable::Column<FuzzRow, T>) -> Outcome {
         distinct(self.0, col)
+    }
+}
+
+/// `column` read by hand-written SQL as the type `read_as` names.
+fn raw_as(db: &Database, column: &str, read_as: ReadAs) -> Outcome {
+    fn read<T: ColumnValue + Debug>(db: &Database, column: &str) -> Outcome {
+        let sql = format!("SELECT {column} FROM fuzz_rows ORDER BY k");
+        Outcome::of(db.query::<(Option<T>,)>(&sql, &[]))
+    }
+    use anytable::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+    match read_as {
+        ReadAs::i16 => read::<i16>(db, column),
+        ReadAs::i32 => read::<i32>(db, column),
+        ReadAs::i64 => read::<i64>(db, column),
+        ReadAs::f64 => read::<f64>(db, column),
+        ReadAs::bool => read::<bool>(db, column),
+        ReadAs::String => read::<String>(db, column),
+        ReadAs::Bytes => read::<Vec<u8>>(db, column),
+        ReadAs::DateTimeUtc => read::<DateTime<Utc>>(db, column),
+        ReadAs::NaiveDate => read::<NaiveDate>(db, column),
+        ReadAs::NaiveDateTime => read::<NaiveDateTime>(db, column),
+        ReadAs::NaiveTime => read::<NaiveTime>(db, column),
+        ReadAs::Decimal => read::<anytable::rust_decimal::Decimal>(db, column),
+        ReadAs::Json => read::<anytable::serde_json::Value>(db, column),
+        ReadAs::Uuid => read::<anytable::uuid::Uuid>(db, column),
     }
 }
 

@@ -24,7 +24,7 @@ pub mod values;
 /// Every name a regression case built from a printed minimal sequence needs.
 pub mod prelude {
     pub use super::model::{CmpOp, Col, FuzzRow, Lit};
-    pub use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, Row, SumCol, TextCol};
+    pub use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, ReadAs, Row, SumCol, TextCol};
     pub use super::{replay, Target};
     pub use anytable::chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
     pub use anytable::rust_decimal::Decimal;

@@ -110,6 +110,11 @@ macro_rules! fuzz_columns {
                 })* }
             }
 
+            /// The column's name in SQL.
+            pub fn name(self) -> &'static str {
+                match self { $(Col::$name => stringify!($name),)* }
+            }
+
             /// `column IS NULL`.
             pub fn is_null(self) -> Filter<FuzzRow> {
                 match self { $(Col::$name => FuzzRow::$name().is_null(),)* }

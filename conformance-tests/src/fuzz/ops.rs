@@ -108,6 +108,60 @@ column_subset!(
     GroupCol: g, b, t, oi, day
 );
 
+/// A Rust type hand-written SQL reads a column as.
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadAs {
+    /// `i16`.
+    i16,
+    /// `i32`.
+    i32,
+    /// `i64`.
+    i64,
+    /// `f64`.
+    f64,
+    /// `bool`.
+    bool,
+    /// `String`.
+    String,
+    /// `Vec<u8>`.
+    Bytes,
+    /// `DateTime<Utc>`.
+    DateTimeUtc,
+    /// `NaiveDate`.
+    NaiveDate,
+    /// `NaiveDateTime`.
+    NaiveDateTime,
+    /// `NaiveTime`.
+    NaiveTime,
+    /// `Decimal`.
+    Decimal,
+    /// `serde_json::Value`.
+    Json,
+    /// `Uuid`.
+    Uuid,
+}
+
+impl ReadAs {
+    /// Every type.
+    pub const ALL: &'static [ReadAs] = &[
+        ReadAs::i16,
+        ReadAs::i32,
+        ReadAs::i64,
+        ReadAs::f64,
+        ReadAs::bool,
+        ReadAs::String,
+        ReadAs::Bytes,
+        ReadAs::DateTimeUtc,
+        ReadAs::NaiveDate,
+        ReadAs::NaiveDateTime,
+        ReadAs::NaiveTime,
+        ReadAs::Decimal,
+        ReadAs::Json,
+        ReadAs::Uuid,
+    ];
+}
+
 /// One operation on the table.
 #[derive(Debug, Clone)]
 pub enum Op {
@@ -142,6 +196,9 @@ pub enum Op {
     Distinct(Pred, Col),
     /// Hand-written `SELECT column FROM fuzz_rows ORDER BY k`, read as the column's type.
     Raw(Col),
+    /// Hand-written `SELECT column FROM fuzz_rows ORDER BY k`, read as another Rust type
+    /// (wrapped in `Option`): one decoding rule on every backend, a value or `TypeMismatch`.
+    RawAs(Col, ReadAs),
     /// Every row out as Arrow batches, deleted, and written back with `insert_arrow`.
     ArrowRoundTrip,
     /// `delete_all` (how history mode empties the table between sequences; never generated).
@@ -241,6 +298,7 @@ pub fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(p, group, a, h)| Op::Group(p, group, a, h)),
         2 => (pred(), any_col()).prop_map(|(p, c)| Op::Distinct(p, c)),
         2 => any_col().prop_map(Op::Raw),
+        2 => (any_col(), prop::sample::select(ReadAs::ALL)).prop_map(|(c, t)| Op::RawAs(c, t)),
         1 => Just(Op::ArrowRoundTrip),
     ]
 }
@@ -342,6 +400,7 @@ impl Op {
             ),
             Op::Distinct(p, c) => format!("Op::Distinct({}, Col::{c:?})", p.rust()),
             Op::Raw(c) => format!("Op::Raw(Col::{c:?})"),
+            Op::RawAs(c, t) => format!("Op::RawAs(Col::{c:?}, ReadAs::{t:?})"),
             Op::ArrowRoundTrip => "Op::ArrowRoundTrip".to_owned(),
             Op::DeleteAll => "Op::DeleteAll".to_owned(),
         }

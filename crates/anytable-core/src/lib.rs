@@ -15,6 +15,7 @@ mod filter;
 mod json;
 pub mod migrate;
 pub mod pool;
+pub mod reading;
 mod record;
 mod row;
 mod schema;
