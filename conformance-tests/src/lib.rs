@@ -195,6 +195,7 @@ macro_rules! for_each_case {
             sameness::execute_counts_the_rows_a_query_returns,
             sameness::updates_of_referenced_rows,
             sameness::typed_raw_reads_follow_one_rule,
+            sameness::narrow_adopted_integers_hold_only_their_range,
             errors::unique_violation,
             errors::not_null_violation,
             errors::check_violation,

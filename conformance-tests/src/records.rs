@@ -485,6 +485,18 @@ pub struct LegacyRow {
     pub label: Option<String>,
 }
 
+/// A record for a hand-made table whose integer columns are narrower than its fields.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "narrow_rows")]
+pub struct NarrowRow {
+    /// `SMALLINT NOT NULL` in the table.
+    pub small: i64,
+    /// `SMALLINT` in the table.
+    pub maybe: Option<i64>,
+    /// Text.
+    pub label: String,
+}
+
 /// A record for a hand-made table whose timestamp column has no time zone.
 #[derive(Record, Debug, Clone, PartialEq)]
 #[anytable(table = "naive_rows")]

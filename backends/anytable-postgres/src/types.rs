@@ -247,10 +247,12 @@ impl<'a> FromSql<'a> for Raw<'a> {
     }
 }
 
-/// The parameter types to prepare a statement with again, where the server inferred `text`
-/// (it does for a placeholder with nothing around it to give it a type) for a value of
-/// another type: that value's own type there, the inferred types elsewhere. `None` when
-/// every inferred type serves.
+/// The parameter types to prepare a statement with again, where the server inferred a type
+/// the value cannot be bound as: `text` (inferred for a placeholder with nothing around it to
+/// give it a type, `SELECT ?`) for a value of another type, which gets its own type; and a
+/// narrow integer (`smallint`, `integer`: a filter on an adopted narrow column) for an integer
+/// outside its range, which gets `bigint`, so the comparison is made on the whole value as
+/// SQLite and DuckDB make it. The inferred types elsewhere; `None` when every one serves.
 pub(crate) fn retyped(inferred: &[Type], values: &[Value]) -> Option<Vec<Type>> {
     if inferred.len() != values.len() {
         // The count check reports it.
@@ -260,15 +262,52 @@ pub(crate) fn retyped(inferred: &[Type], values: &[Value]) -> Option<Vec<Type>> 
     let types = inferred
         .iter()
         .zip(values)
-        .map(|(ty, value)| match own_type(value) {
-            Some(own) if *ty == Type::TEXT => {
-                changed = true;
-                own
+        .map(|(ty, value)| {
+            let better = match *ty {
+                Type::TEXT => own_type(value),
+                Type::INT2 | Type::INT4 if !fits(ty, value) => Some(Type::INT8),
+                Type::INT2_ARRAY | Type::INT4_ARRAY => match value {
+                    Value::List(items) if !items.iter().all(|v| fits(&element(ty), v)) => {
+                        Some(Type::INT8_ARRAY)
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            match better {
+                Some(better) => {
+                    changed = true;
+                    better
+                }
+                None => ty.clone(),
             }
-            _ => ty.clone(),
         })
         .collect();
     changed.then_some(types)
+}
+
+/// The element type of a narrow integer array type.
+fn element(array: &Type) -> Type {
+    if *array == Type::INT2_ARRAY {
+        Type::INT2
+    } else {
+        Type::INT4
+    }
+}
+
+/// Whether `value` binds as the narrow integer type `ty` (anything not an integer does: its
+/// mismatch is reported when bound).
+fn fits(ty: &Type, value: &Value) -> bool {
+    let n = match *value {
+        Value::I32(n) => i64::from(n),
+        Value::I64(n) => n,
+        _ => return true,
+    };
+    if *ty == Type::INT2 {
+        i16::try_from(n).is_ok()
+    } else {
+        i32::try_from(n).is_ok()
+    }
 }
 
 /// The PostgreSQL type a value of anytable's is stored as; `None` for text, NULL and lists.

@@ -7,7 +7,7 @@ use anytable::{count_all, ErrorKind, OnConflict};
 
 use crate::cases::errors::expect_kind;
 use crate::records::{
-    AllTypes, Clock, Decimals, Employee, Keyed, Ledger, Player, Sample, SimpleRow, Team,
+    AllTypes, Clock, Decimals, Employee, Keyed, Ledger, NarrowRow, Player, Sample, SimpleRow, Team,
 };
 use crate::{ensure, CaseResult, TestDb};
 
@@ -1203,5 +1203,85 @@ pub fn typed_raw_reads_follow_one_rule(t: &TestDb) -> CaseResult {
     let none =
         t.db.query_scalar::<Option<bool>>(&one("maybe_uid", "all_types"), &[])?;
     ensure!(none == Some(None), "a NULL UUID as Option<bool>: {none:?}");
+    Ok(())
+}
+
+/// An adopted table's integer column narrower than its field (a `SMALLINT` behind an `i64`)
+/// holds only its own range on every backend: a write of a value outside it is a
+/// `TypeMismatch` and writes nothing (SQLite stored it, the others refused it), and a filter
+/// compares with any `i64` exactly (`eq(100000)` finds nothing, `lt(100000)` every row;
+/// PostgreSQL refused such a filter, the others answered).
+pub fn narrow_adopted_integers_hold_only_their_range(t: &TestDb) -> CaseResult {
+    t.db.execute(
+        r#"CREATE TABLE "narrow_rows" ("small" SMALLINT NOT NULL, "maybe" SMALLINT, "label" TEXT NOT NULL)"#,
+        &[],
+    )?;
+    let rows = t.db.adopt::<NarrowRow>()?;
+    let row = |small: i64, maybe: Option<i64>, label: &str| NarrowRow {
+        small,
+        maybe,
+        label: label.to_owned(),
+    };
+    rows.insert(&mut row(32767, Some(-32768), "edges"))?;
+    rows.insert_many(&[row(1, None, "one"), row(-32768, Some(32767), "low")])?;
+    ensure!(rows.count()? == 3, "three rows in range");
+
+    expect_kind(
+        rows.insert(&mut row(32768, None, "over")),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        rows.insert(&mut row(0, Some(-32769), "under")),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        rows.insert_many(&[row(2, None, "fine"), row(100_000, None, "over")]),
+        ErrorKind::TypeMismatch,
+    )?;
+    expect_kind(
+        rows.update(
+            NarrowRow::label().eq("one".to_owned()),
+            [NarrowRow::small().set(1_i64 << 40)],
+        ),
+        ErrorKind::TypeMismatch,
+    )?;
+    let mut labels: Vec<String> = rows.select().all()?.into_iter().map(|r| r.label).collect();
+    labels.sort();
+    ensure!(
+        labels == ["edges", "low", "one"],
+        "nothing out of range was written: {labels:?}"
+    );
+    ensure!(
+        rows.count_matching(NarrowRow::small().eq(1))? == 1,
+        "the update changed nothing"
+    );
+
+    // Filters compare with the whole i64.
+    let count = |filter| rows.count_matching(filter);
+    ensure!(
+        count(NarrowRow::small().eq(100_000))? == 0,
+        "eq out of range"
+    );
+    ensure!(
+        count(NarrowRow::small().ne(100_000))? == 3,
+        "ne out of range"
+    );
+    ensure!(
+        count(NarrowRow::small().lt(100_000))? == 3,
+        "lt out of range"
+    );
+    ensure!(
+        count(NarrowRow::small().gt(-100_000))? == 3,
+        "gt out of range"
+    );
+    ensure!(count(NarrowRow::small().ge(i64::MAX))? == 0, "ge i64::MAX");
+    ensure!(
+        count(NarrowRow::small().is_in([100_000, 32767, i64::MIN]))? == 1,
+        "is_in with values out of range"
+    );
+    ensure!(
+        count(NarrowRow::maybe().lt(40_000))? == 2,
+        "a nullable column: NULL matches nothing"
+    );
     Ok(())
 }

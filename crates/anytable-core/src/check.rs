@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use crate::error::{Error, Result};
 use crate::filter::Condition;
 use crate::schema::ColumnSchema;
-use crate::value::Value;
+use crate::value::{Value, ValueType};
 
 /// The first and last year every backend stores, sorts and reads back the same way.
 pub const YEARS: std::ops::RangeInclusive<i32> = 0..=9999;
@@ -254,6 +254,45 @@ pub fn condition(condition: &Condition, rules: Rules) -> Result<()> {
         }
         Condition::Not(inner) => self::condition(inner, rules),
     }
+}
+
+/// The integer type an adopted table stores a column in, where it is narrower than the
+/// field's (`found`, a `SMALLINT`, behind `declared`, an `i64`): the only range that column
+/// holds, which every write is checked against ([`fits_stored`]).
+pub fn narrower_integer(declared: ValueType, found: Option<ValueType>) -> Option<ValueType> {
+    let width = |ty| match ty {
+        ValueType::I16 => Some(16),
+        ValueType::I32 => Some(32),
+        ValueType::I64 => Some(64),
+        _ => None,
+    };
+    let found = found?;
+    (width(found)? < width(declared)?).then_some(found)
+}
+
+/// Refuses an integer outside the range of `stored`, the narrower type an adopted table keeps
+/// `column` in ([`narrower_integer`]): SQLite stored it anyway, and the other engines refused
+/// it each with an error of its own.
+pub fn fits_stored(value: &Value, column: &str, stored: ValueType) -> Result<()> {
+    let n = match *value {
+        Value::I16(n) => i64::from(n),
+        Value::I32(n) => i64::from(n),
+        Value::I64(n) => n,
+        _ => return Ok(()),
+    };
+    let fits = match stored {
+        ValueType::I16 => i16::try_from(n).is_ok(),
+        ValueType::I32 => i32::try_from(n).is_ok(),
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(Error::type_mismatch(format!(
+        "column {column:?}: {n} does not fit in {stored}, the type the table stores the column \
+         in (narrower than the field's)"
+    ))
+    .with_column(column.to_string()))
 }
 
 /// The error for a filter nested deeper than [`MAX_FILTER_DEPTH`](crate::filter::MAX_FILTER_DEPTH).

@@ -24,13 +24,14 @@ impl Database {
     pub fn copy_from<R: Record>(&self, source: &Database) -> Result<u64> {
         let from = source.table::<R>()?;
         let schema = R::schema();
-        self.table::<R>()?;
+        let into = self.table::<R>()?;
         let columns: Vec<String> = schema.columns.iter().map(|c| c.name.clone()).collect();
         let types: Vec<_> = schema.columns.iter().map(|c| c.ty).collect();
         let select = from.select_all_in_id_order();
         let mut rows = CursorRows {
             cursor: Cursor::open(source, None, &select, &[], &types)?,
             columns: &schema.columns,
+            table: into.state(),
             rules: Rules::of(self.capabilities()),
         };
         let dialect = self.dialect();
@@ -58,6 +59,8 @@ impl Database {
 struct CursorRows<'a> {
     cursor: Cursor<'static>,
     columns: &'a [ColumnSchema],
+    /// The target table: its narrow adopted columns ([`crate::database::TableState::check_stored`]).
+    table: &'a crate::database::TableState,
     rules: Rules,
 }
 
@@ -76,6 +79,7 @@ impl RowSource for CursorRows<'_> {
         for (value, column) in values.iter_mut().zip(self.columns) {
             let mut value = std::mem::take(value);
             check::writable(&mut value, column, self.rules)?;
+            self.table.check_stored(&column.name, &value)?;
             row.push(value);
         }
         Ok(true)

@@ -45,6 +45,20 @@ pub(crate) struct TableState {
     /// Per index and unique constraint, its text and bytes columns: their positions among the
     /// data values and their names (for the backend's `max_index_entry_bytes`).
     pub(crate) index_entries: Vec<Vec<(usize, String)>>,
+    /// The columns an adopted table stores in a narrower integer type than the record's field
+    /// (a `SMALLINT` behind an `i64`), with that type: writes are checked against its range.
+    pub(crate) narrow: Vec<(&'static str, anytable_core::ValueType)>,
+}
+
+impl TableState {
+    /// Refuses `value` for `column` where the table stores the column in a narrower integer
+    /// type than the field's and the value does not fit it ([`check::fits_stored`]).
+    pub(crate) fn check_stored(&self, column: &str, value: &Value) -> Result<()> {
+        match self.narrow.iter().find(|(name, _)| *name == column) {
+            Some((name, stored)) => anytable_core::check::fits_stored(value, name, *stored),
+            None => Ok(()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Database {
@@ -449,11 +463,21 @@ fn prepare_table<R: Record>(
         (generated.next().map(|c| c.role), generated.next()),
         (Some(anytable_core::ColumnRole::Id), None)
     );
+    let narrow = schema
+        .columns
+        .iter()
+        .filter_map(|column| {
+            let found = info.columns.iter().find(|c| c.name == column.name)?;
+            anytable_core::check::narrower_integer(column.ty, found.ty)
+                .map(|stored| (column.name.as_str(), stored))
+        })
+        .collect();
     Ok(TableState {
         schema,
         statements,
         id_only,
         index_entries: index_entries(schema),
+        narrow,
     })
 }
 

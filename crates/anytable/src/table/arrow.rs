@@ -238,6 +238,7 @@ impl<R: Record> TableHandle<'_, R> {
             rows: 0,
             row: 0,
             plan: &plan,
+            table: self.state(),
             rules: self.rules(),
             now: now.clone(),
             check: R::check_values,
@@ -408,6 +409,8 @@ struct ArrowRows<'p, I: Iterator<Item = Result<RecordBatch>>> {
     rows: usize,
     row: usize,
     plan: &'p ArrowPlan,
+    /// The target table: its narrow adopted columns ([`crate::database::TableState::check_stored`]).
+    table: &'p crate::database::TableState,
     rules: check::Rules,
     now: Value,
     /// The record's check of a full row ([`Record::check_values`]).
@@ -462,6 +465,7 @@ impl<I: Iterator<Item = Result<RecordBatch>>> RowSource for ArrowRows<'_, I> {
                 .with_column(column.name.clone()));
             }
             check::writable(&mut value, column, self.rules)?;
+            self.table.check_stored(&column.name, &value)?;
             row.push(value);
         }
         self.readable(row)?;

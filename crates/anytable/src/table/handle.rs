@@ -78,7 +78,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         self.state.schema
     }
 
-    pub(super) fn state(&self) -> &TableState {
+    pub(crate) fn state(&self) -> &TableState {
         &self.state
     }
 
@@ -346,6 +346,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
                 Error::invalid_input(format!("the table has no column {column:?} to set"))
             })?;
             check::writable(value, schema, rules)?;
+            self.state.check_stored(column, value)?;
         }
         self.check_assigned_entries(&assignments)?;
         let (sql, params) = sql::update(
@@ -522,6 +523,9 @@ fn check_row(
 ) -> Result<()> {
     for (value, column) in values.iter_mut().zip(state.schema.data_columns()) {
         check::writable(value, column, rules)?;
+        if !state.narrow.is_empty() {
+            state.check_stored(&column.name, value)?;
+        }
     }
     check::index_entries(values, &state.index_entries, max_index_entry)
 }
