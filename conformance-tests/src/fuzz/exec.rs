@@ -379,10 +379,36 @@ pub fn run(db: &Database, op: &Op) -> Outcome {
 }
 
 fn run_unguarded(db: &Database, op: &Op) -> Outcome {
-    let table = match db.table::<FuzzRow>() {
-        Ok(table) => table,
+    if let Op::Transaction(ops, commit) = op {
+        return transaction(db, ops, *commit);
+    }
+    match db.table::<FuzzRow>() {
+        Ok(table) => run_on(db, &table, op),
+        Err(e) => Outcome::Err(e.kind()),
+    }
+}
+
+/// `ops` on the table inside one transaction, then its commit or rollback: every answer in
+/// order, and the ending's.
+fn transaction(db: &Database, ops: &[Op], commit: bool) -> Outcome {
+    let tx = match db.begin() {
+        Ok(tx) => tx,
         Err(e) => return Outcome::Err(e.kind()),
     };
+    let answers: Vec<Outcome> = match tx.table::<FuzzRow>() {
+        Ok(table) => ops.iter().map(|op| run_on(db, &table, op)).collect(),
+        Err(e) => vec![Outcome::Err(e.kind())],
+    };
+    let ended = if commit { tx.commit() } else { tx.rollback() };
+    Outcome::Ok(format!(
+        "{answers:?}, then {}: {:?}",
+        if commit { "commit" } else { "rollback" },
+        ended.map_err(|e| e.kind())
+    ))
+}
+
+/// `op` on `table` (the database's own, or a transaction's), `db` for what goes around it.
+fn run_on(db: &Database, table: &anytable::TableHandle<'_, FuzzRow>, op: &Op) -> Outcome {
     match op {
         Op::Insert(row) => Outcome::of(table.insert(&mut record(row)).map(drop)),
         Op::InsertMany(rows) => {
@@ -435,6 +461,8 @@ fn run_unguarded(db: &Database, op: &Op) -> Outcome {
         Op::RawAs(col, read_as) => raw_as(db, col.name(), *read_as),
         Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
         Op::DeleteAll => Outcome::of(table.delete_all()),
+        // Never nested: a transaction holds table operations only.
+        Op::Transaction(..) => Outcome::Err(ErrorKind::InvalidInput),
     }
 }
 

@@ -196,6 +196,7 @@ fn writes(op: &Op) -> bool {
             | Op::Delete(_)
             | Op::DeleteAll
             | Op::ArrowRoundTrip
+            | Op::Transaction(..)
     )
 }
 

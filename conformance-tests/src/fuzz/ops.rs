@@ -201,6 +201,10 @@ pub enum Op {
     RawAs(Col, ReadAs),
     /// Every row out as Arrow batches, deleted, and written back with `insert_arrow`.
     ArrowRoundTrip,
+    /// These table operations in one transaction (`Database::begin`), then committed (`true`)
+    /// or rolled back: each one's answer, then the commit's or the rollback's. After a failed
+    /// statement every later call in it is `TransactionAborted` on every backend.
+    Transaction(Vec<Op>, bool),
     /// `delete_all` (how history mode empties the table between sequences; never generated).
     DeleteAll,
 }
@@ -276,8 +280,8 @@ fn conflict() -> impl Strategy<Value = Conflict> {
     ]
 }
 
-/// One operation, writes and reads about evenly.
-pub fn op() -> impl Strategy<Value = Op> {
+/// One operation on the table through its handle: what a transaction may hold.
+pub fn table_op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => row().prop_map(Op::Insert),
         3 => prop::collection::vec(row(), 0..4).prop_map(Op::InsertMany),
@@ -293,6 +297,13 @@ pub fn op() -> impl Strategy<Value = Op> {
         )
             .prop_map(|(pred, order, limit, offset)| Op::Select { pred, order, limit, offset }),
         2 => pred().prop_map(Op::Count),
+    ]
+}
+
+/// One operation, writes and reads about evenly.
+pub fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        24 => table_op(),
         3 => (pred(), agg()).prop_map(|(p, a)| Op::Aggregate(p, a)),
         2 => (pred(), prop::sample::select(GroupCol::ALL), agg(), proptest::option::of(0i64..3))
             .prop_map(|(p, group, a, h)| Op::Group(p, group, a, h)),
@@ -300,6 +311,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => any_col().prop_map(Op::Raw),
         2 => (any_col(), prop::sample::select(ReadAs::ALL)).prop_map(|(c, t)| Op::RawAs(c, t)),
         1 => Just(Op::ArrowRoundTrip),
+        2 => (prop::collection::vec(table_op(), 1..4), any::<bool>())
+            .prop_map(|(ops, commit)| Op::Transaction(ops, commit)),
     ]
 }
 
@@ -402,6 +415,9 @@ impl Op {
             Op::Raw(c) => format!("Op::Raw(Col::{c:?})"),
             Op::RawAs(c, t) => format!("Op::RawAs(Col::{c:?}, ReadAs::{t:?})"),
             Op::ArrowRoundTrip => "Op::ArrowRoundTrip".to_owned(),
+            Op::Transaction(ops, commit) => {
+                format!("Op::Transaction({}, {commit})", list(ops, Op::rust))
+            }
             Op::DeleteAll => "Op::DeleteAll".to_owned(),
         }
     }
