@@ -10,7 +10,7 @@ use anytable::{
     count_all, Aggregate, ColumnValue, Database, ErrorKind, Filter, OnConflict, Select,
 };
 
-use super::model::{FuzzRow, Lit};
+use super::model::{FuzzChild, FuzzRow, Lit};
 use super::ops::{Agg, CmpCol, Conflict, GroupCol, Op, Pred, ReadAs, Row, SumCol};
 
 /// What one operation gave on one backend.
@@ -388,6 +388,59 @@ fn run_unguarded(db: &Database, op: &Op) -> Outcome {
     }
 }
 
+/// Children of the rows keyed `parents` joined with them ([`Op::Join`]): each child's place
+/// and its parent (or none), in order; then the children are deleted again, also after an
+/// error, and that deletion is part of the answer.
+fn join(db: &Database, parents: &[Option<i64>], pred: &Pred, left: bool) -> Outcome {
+    let joined = || -> anytable::Result<String> {
+        let rows = db.table::<FuzzRow>()?;
+        let children = db.table::<FuzzChild>()?;
+        let mut batch = Vec::with_capacity(parents.len());
+        for (pos, key) in parents.iter().enumerate() {
+            let parent = match key {
+                Some(k) => rows.filter(FuzzRow::k().eq(*k)).first()?.map(|r| r.id),
+                None => None,
+            };
+            batch.push(FuzzChild {
+                id: 0,
+                pos: pos as i64,
+                parent,
+            });
+        }
+        children.insert_many(&batch)?;
+        let by_pos = FuzzChild::pos().asc();
+        let pairs: Vec<(i64, Option<String>)> = if left {
+            children
+                .select()
+                .left_join::<FuzzRow, _>(FuzzChild::parent())
+                .filter_joined(filter(pred))
+                .order_by(by_pos)
+                .all()?
+                .into_iter()
+                .map(|(c, p)| (c.pos, p.as_ref().map(FuzzRow::canonical)))
+                .collect()
+        } else {
+            children
+                .select()
+                .join::<FuzzRow, _>(FuzzChild::parent())
+                .filter_joined(filter(pred))
+                .order_by(by_pos)
+                .all()?
+                .into_iter()
+                .map(|(c, p)| (c.pos, Some(p.canonical())))
+                .collect()
+        };
+        Ok(format!("{pairs:?}"))
+    };
+    let answer = joined();
+    let cleared = db.table::<FuzzChild>().and_then(|c| c.delete_all());
+    Outcome::Ok(format!(
+        "{:?}, cleared {:?}",
+        answer.map_err(|e| e.kind()),
+        cleared.map_err(|e| e.kind())
+    ))
+}
+
 /// `ops` on the table inside one transaction, then its commit or rollback: every answer in
 /// order, and the ending's.
 fn transaction(db: &Database, ops: &[Op], commit: bool) -> Outcome {
@@ -460,6 +513,7 @@ fn run_on(db: &Database, table: &anytable::TableHandle<'_, FuzzRow>, op: &Op) ->
         Op::Raw(col) => col.with_typed(RawOf(db)),
         Op::RawAs(col, read_as) => raw_as(db, col.name(), *read_as),
         Op::ArrowRoundTrip => Outcome::of(arrow_round_trip(db)),
+        Op::Join(parents, pred, left) => join(db, parents, pred, *left),
         Op::DeleteAll => Outcome::of(table.delete_all()),
         // Never nested: a transaction holds table operations only.
         Op::Transaction(..) => Outcome::Err(ErrorKind::InvalidInput),

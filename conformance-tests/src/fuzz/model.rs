@@ -12,6 +12,22 @@ use super::values::{self, Use};
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 
+/// A row that references a [`FuzzRow`], for joins: written, joined and deleted again within
+/// one operation ([`Op::Join`](super::ops::Op::Join)), so the fuzzer's rows are never
+/// referenced between operations.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "fuzz_children")]
+pub struct FuzzChild {
+    /// Assigned by the database; never compared.
+    #[anytable(id)]
+    pub id: i64,
+    /// Its place among the operation's children: the order of the join's rows.
+    pub pos: i64,
+    /// The referenced row's id, or none.
+    #[anytable(references = FuzzRow)]
+    pub parent: Option<i64>,
+}
+
 /// One row of the fuzzer's table: a field of every stored type and of the widened ones,
 /// nullable twins, a unique key the fuzzer assigns (`k`) and a small group column (`g`).
 #[derive(Record, Debug, Clone, PartialEq)]

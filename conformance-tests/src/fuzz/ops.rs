@@ -201,6 +201,11 @@ pub enum Op {
     RawAs(Col, ReadAs),
     /// Every row out as Arrow batches, deleted, and written back with `insert_arrow`.
     ArrowRoundTrip,
+    /// Children referencing the rows of these keys (`None`: no parent; a key no row has:
+    /// none either), joined with their parents (left join when `true`, else inner) and the
+    /// parents filtered by the predicate, in the children's order; then the children are
+    /// deleted again.
+    Join(Vec<Option<i64>>, Pred, bool),
     /// These table operations in one transaction (`Database::begin`), then committed (`true`)
     /// or rolled back: each one's answer, then the commit's or the rollback's. After a failed
     /// statement every later call in it is `TransactionAborted` on every backend.
@@ -311,6 +316,8 @@ pub fn op() -> impl Strategy<Value = Op> {
         2 => any_col().prop_map(Op::Raw),
         2 => (any_col(), prop::sample::select(ReadAs::ALL)).prop_map(|(c, t)| Op::RawAs(c, t)),
         1 => Just(Op::ArrowRoundTrip),
+        2 => (prop::collection::vec(proptest::option::weighted(0.8, keys()), 0..5), pred(), any::<bool>())
+            .prop_map(|(parents, p, left)| Op::Join(parents, p, left)),
         2 => (prop::collection::vec(table_op(), 1..4), any::<bool>())
             .prop_map(|(ops, commit)| Op::Transaction(ops, commit)),
     ]
@@ -415,6 +422,11 @@ impl Op {
             Op::Raw(c) => format!("Op::Raw(Col::{c:?})"),
             Op::RawAs(c, t) => format!("Op::RawAs(Col::{c:?}, ReadAs::{t:?})"),
             Op::ArrowRoundTrip => "Op::ArrowRoundTrip".to_owned(),
+            Op::Join(parents, p, left) => format!(
+                "Op::Join({}, {}, {left})",
+                list(parents, |k| format!("{k:?}")),
+                p.rust()
+            ),
             Op::Transaction(ops, commit) => {
                 format!("Op::Transaction({}, {commit})", list(ops, Op::rust))
             }
