@@ -777,3 +777,147 @@ pub struct TimeCrateAsChrono {
     /// As chrono's nullable instant.
     pub maybe_at: Option<DateTime<Utc>>,
 }
+
+/// A decimal at every scale anytable offers, 0 to 28.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "every_scale")]
+pub struct EveryScale {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// 0 digits after the point.
+    #[anytable(scale = 0)]
+    pub d0: anytable::rust_decimal::Decimal,
+    /// 1 digits after the point.
+    #[anytable(scale = 1)]
+    pub d1: anytable::rust_decimal::Decimal,
+    /// 2 digits after the point.
+    #[anytable(scale = 2)]
+    pub d2: anytable::rust_decimal::Decimal,
+    /// 3 digits after the point.
+    #[anytable(scale = 3)]
+    pub d3: anytable::rust_decimal::Decimal,
+    /// 4 digits after the point.
+    #[anytable(scale = 4)]
+    pub d4: anytable::rust_decimal::Decimal,
+    /// 5 digits after the point.
+    #[anytable(scale = 5)]
+    pub d5: anytable::rust_decimal::Decimal,
+    /// 6 digits after the point.
+    #[anytable(scale = 6)]
+    pub d6: anytable::rust_decimal::Decimal,
+    /// 7 digits after the point.
+    #[anytable(scale = 7)]
+    pub d7: anytable::rust_decimal::Decimal,
+    /// 8 digits after the point.
+    #[anytable(scale = 8)]
+    pub d8: anytable::rust_decimal::Decimal,
+    /// 9 digits after the point.
+    #[anytable(scale = 9)]
+    pub d9: anytable::rust_decimal::Decimal,
+    /// 10 digits after the point.
+    #[anytable(scale = 10)]
+    pub d10: anytable::rust_decimal::Decimal,
+    /// 11 digits after the point.
+    #[anytable(scale = 11)]
+    pub d11: anytable::rust_decimal::Decimal,
+    /// 12 digits after the point.
+    #[anytable(scale = 12)]
+    pub d12: anytable::rust_decimal::Decimal,
+    /// 13 digits after the point.
+    #[anytable(scale = 13)]
+    pub d13: anytable::rust_decimal::Decimal,
+    /// 14 digits after the point.
+    #[anytable(scale = 14)]
+    pub d14: anytable::rust_decimal::Decimal,
+    /// 15 digits after the point.
+    #[anytable(scale = 15)]
+    pub d15: anytable::rust_decimal::Decimal,
+    /// 16 digits after the point.
+    #[anytable(scale = 16)]
+    pub d16: anytable::rust_decimal::Decimal,
+    /// 17 digits after the point.
+    #[anytable(scale = 17)]
+    pub d17: anytable::rust_decimal::Decimal,
+    /// 18 digits after the point.
+    #[anytable(scale = 18)]
+    pub d18: anytable::rust_decimal::Decimal,
+    /// 19 digits after the point.
+    #[anytable(scale = 19)]
+    pub d19: anytable::rust_decimal::Decimal,
+    /// 20 digits after the point.
+    #[anytable(scale = 20)]
+    pub d20: anytable::rust_decimal::Decimal,
+    /// 21 digits after the point.
+    #[anytable(scale = 21)]
+    pub d21: anytable::rust_decimal::Decimal,
+    /// 22 digits after the point.
+    #[anytable(scale = 22)]
+    pub d22: anytable::rust_decimal::Decimal,
+    /// 23 digits after the point.
+    #[anytable(scale = 23)]
+    pub d23: anytable::rust_decimal::Decimal,
+    /// 24 digits after the point.
+    #[anytable(scale = 24)]
+    pub d24: anytable::rust_decimal::Decimal,
+    /// 25 digits after the point.
+    #[anytable(scale = 25)]
+    pub d25: anytable::rust_decimal::Decimal,
+    /// 26 digits after the point.
+    #[anytable(scale = 26)]
+    pub d26: anytable::rust_decimal::Decimal,
+    /// 27 digits after the point.
+    #[anytable(scale = 27)]
+    pub d27: anytable::rust_decimal::Decimal,
+    /// 28 digits after the point.
+    #[anytable(scale = 28)]
+    pub d28: anytable::rust_decimal::Decimal,
+}
+
+impl EveryScale {
+    /// The record's decimals, by scale.
+    pub fn decimals(&self) -> [anytable::rust_decimal::Decimal; 29] {
+        [
+            self.d0, self.d1, self.d2, self.d3, self.d4, self.d5, self.d6, self.d7, self.d8,
+            self.d9, self.d10, self.d11, self.d12, self.d13, self.d14, self.d15, self.d16,
+            self.d17, self.d18, self.d19, self.d20, self.d21, self.d22, self.d23, self.d24,
+            self.d25, self.d26, self.d27, self.d28,
+        ]
+    }
+
+    /// A row holding `value(scale)` at each scale.
+    pub fn with(value: impl Fn(u32) -> anytable::rust_decimal::Decimal) -> EveryScale {
+        EveryScale {
+            id: 0,
+            d0: value(0),
+            d1: value(1),
+            d2: value(2),
+            d3: value(3),
+            d4: value(4),
+            d5: value(5),
+            d6: value(6),
+            d7: value(7),
+            d8: value(8),
+            d9: value(9),
+            d10: value(10),
+            d11: value(11),
+            d12: value(12),
+            d13: value(13),
+            d14: value(14),
+            d15: value(15),
+            d16: value(16),
+            d17: value(17),
+            d18: value(18),
+            d19: value(19),
+            d20: value(20),
+            d21: value(21),
+            d22: value(22),
+            d23: value(23),
+            d24: value(24),
+            d25: value(25),
+            d26: value(26),
+            d27: value(27),
+            d28: value(28),
+        }
+    }
+}

@@ -13,7 +13,7 @@ use anytable::{ErrorKind, Record};
 
 use crate::cases::errors::expect_kind;
 use crate::cases::types::edge_rows;
-use crate::records::{AllTypes, Decimals, SimpleRow};
+use crate::records::{AllTypes, Decimals, EveryScale, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// Every type's edge values come back as batches of the record's Arrow schema (the cells as
@@ -706,6 +706,94 @@ pub fn insert_arrow_refuses_what_the_record_cannot_read(t: &TestDb) -> CaseResul
     ensure!(
         tickets.insert_arrow([ticket("on hold", fits)?])? == 1,
         "a ticket that fits is written"
+    );
+    Ok(())
+}
+
+/// Decimals at every scale, 0 to 28, leave exactly as stored: the largest value a column of
+/// each scale takes (all 96 bits of a `Decimal`), its negative, and values whose digits at the
+/// column's scale need more than 96 bits (100000000000 at scale 18, 10.5 at scale 28), through
+/// `arrow()` (the Decimal128 mantissa at the column's scale), `pretty` and a Parquet round
+/// trip. `Decimal::rescale` settles on a lower scale when the digits do not fit, which read at
+/// the column's scale was off by powers of ten.
+pub fn decimals_at_every_scale_leave_exactly(t: &TestDb) -> CaseResult {
+    use anytable::arrow::datatypes::Decimal128Type;
+    use anytable::rust_decimal::Decimal;
+    let max = |scale: u32| Decimal::from_i128_with_scale((1i128 << 96) - 1, scale);
+    let tenth = |scale: u32| Decimal::new(105, scale.min(1));
+    let wide = |scale: u32| {
+        if scale <= 26 {
+            Decimal::from(100_000_000_000_i64)
+        } else {
+            tenth(scale)
+        }
+    };
+    let mut rows = vec![
+        EveryScale::with(max),
+        EveryScale::with(|s| -max(s)),
+        EveryScale::with(wide),
+        EveryScale::with(tenth),
+    ];
+    let table = t.db.table::<EveryScale>()?;
+    for row in &mut rows {
+        table.insert(row)?;
+    }
+    // `d` written with exactly `scale` places, zeros added from its own text (no rescaling;
+    // rust_decimal's own padding panics past 28 digits).
+    let padded = |d: &Decimal, scale: usize| -> String {
+        let text = d.to_string();
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        if scale == 0 {
+            return whole.to_owned();
+        }
+        format!("{whole}.{fraction:0<scale$}")
+    };
+    let digits = |d: &Decimal, scale: u32| -> Option<i128> {
+        padded(d, scale as usize).replace('.', "").parse().ok()
+    };
+    let batches = table
+        .select()
+        .order_by(EveryScale::id().asc())
+        .arrow()?
+        .collect::<anytable::Result<Vec<_>>>()?;
+    let batch = batches.first().ok_or("one batch")?;
+    for scale in 0..29u32 {
+        let column = batch
+            .column_by_name(&format!("d{scale}"))
+            .ok_or("a column per scale")?
+            .as_primitive::<Decimal128Type>();
+        for (i, row) in rows.iter().enumerate() {
+            let want = digits(&row.decimals()[scale as usize], scale).ok_or("digits")?;
+            ensure!(
+                column.value(i) == want,
+                "scale {scale}, row {i}: Arrow holds {} for {}",
+                column.value(i),
+                row.decimals()[scale as usize]
+            );
+        }
+    }
+    let text = table.select().order_by(EveryScale::id().asc()).pretty(4)?;
+    for (i, row) in rows.iter().enumerate() {
+        for (scale, d) in row.decimals().iter().enumerate() {
+            let shown = padded(d, scale);
+            ensure!(
+                text.contains(&format!(" {shown} ")),
+                "pretty shows {shown} (row {i}, scale {scale}):\n{text}"
+            );
+        }
+    }
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("every_scale.parquet");
+    table
+        .select()
+        .order_by(EveryScale::id().asc())
+        .write_parquet(&file)?;
+    table.delete_all()?;
+    ensure!(table.insert_parquet(&file)? == 4, "four rows loaded");
+    let back = table.select().order_by(EveryScale::id().asc()).all()?;
+    ensure!(
+        back == rows,
+        "the Parquet round trip changed a value:\n{back:?}"
     );
     Ok(())
 }
