@@ -598,15 +598,24 @@ pub fn raw_sql_is_one_plain_statement(t: &TestDb) -> CaseResult {
         "ROLLBACK TO SAVEPOINT s",
         "END",
     ] {
-        expect_kind(t.db.execute(control, &[]), ErrorKind::InvalidInput)
-            .map_err(|e| format!("{control}: {e}"))?;
-        let inside = t.db.transaction(|tx| {
-            tx.execute("UPDATE simple_rows SET number = 5", &[])?;
-            tx.execute(control, &[])
-        });
-        expect_kind(inside, ErrorKind::InvalidInput)
-            .map_err(|e| format!("{control} inside a transaction: {e}"))?;
+        // Behind comments and whitespace too: a comment before BEGIN hid it, and the pooled
+        // connection went back with a transaction open (issue 34, item 2).
+        for prefix in ["", "/* x */ ", "-- note\n", " \n\t", "/* a */ -- b\n  "] {
+            let control = format!("{prefix}{control}");
+            expect_kind(t.db.execute(&control, &[]), ErrorKind::InvalidInput)
+                .map_err(|e| format!("{control:?}: {e}"))?;
+            let inside = t.db.transaction(|tx| {
+                tx.execute("UPDATE simple_rows SET number = 5", &[])?;
+                tx.execute(&control, &[])
+            });
+            expect_kind(inside, ErrorKind::InvalidInput)
+                .map_err(|e| format!("{control:?} inside a transaction: {e}"))?;
+        }
     }
+    expect_kind(
+        t.db.query::<(i64,)>("/* x */ BEGIN", &[]),
+        ErrorKind::InvalidInput,
+    )?;
     let numbers: Vec<(i64,)> = t.db.query("SELECT number FROM simple_rows;", &[])?;
     ensure!(numbers == [(1,)], "nothing changed: {numbers:?}");
     ensure!(
