@@ -384,12 +384,16 @@ impl ArrowPlan {
             .map(|(column, source)| match source {
                 Source::Batch(i, None) => Ok(batch.column(*i).clone()),
                 Source::Batch(i, Some(to)) => {
-                    arrow::compute::cast_with_options(batch.column(*i), to, &options).map_err(|e| {
-                        Error::invalid_input(format!(
-                            "column {:?}: a value does not fit {to}: {e}",
-                            column.name
-                        ))
-                    })
+                    let source = batch.column(*i);
+                    let cast =
+                        arrow::compute::cast_with_options(source, to, &options).map_err(|e| {
+                            Error::invalid_input(format!(
+                                "column {:?}: a value does not fit {to}: {e}",
+                                column.name
+                            ))
+                        })?;
+                    exact_floats(source, &cast, &column.name)?;
+                    Ok(cast)
                 }
                 Source::Now => Ok(arrow::array::new_null_array(
                     &arrow::datatypes::DataType::Null,
@@ -398,6 +402,42 @@ impl ArrowPlan {
             })
             .collect()
     }
+}
+
+/// Refuses integers cast to floats (`floats`, from `source`) that the floats do not hold
+/// exactly: arrow's cast rounds past 2^53 where every other cast of `insert_arrow` refuses
+/// what it cannot carry over.
+fn exact_floats(
+    source: &arrow::array::ArrayRef,
+    floats: &arrow::array::ArrayRef,
+    name: &str,
+) -> Result<()> {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::{DataType, Decimal128Type, Float64Type};
+    if !source.data_type().is_integer() || *floats.data_type() != DataType::Float64 {
+        return Ok(());
+    }
+    // Every integer type fits 38 decimal digits, exactly.
+    let whole = arrow::compute::cast(source, &DataType::Decimal128(38, 0)).map_err(arrow_error)?;
+    let (whole, floats) = (
+        whole.as_primitive::<Decimal128Type>(),
+        floats.as_primitive::<Float64Type>(),
+    );
+    for row in 0..whole.len() {
+        if whole.is_null(row) {
+            continue;
+        }
+        let n = whole.value(row);
+        // A float past i128's range saturates, and no integer of 64 bits is out there.
+        if floats.value(row) as i128 != n {
+            return Err(Error::invalid_input(format!(
+                "column {name:?}: the integer {n} in row {row} of the batch has no exact f64 \
+                 (integers past 2^53 are rounded); write it as a float if rounding is meant"
+            ))
+            .with_column(name.to_owned()));
+        }
+    }
+    Ok(())
 }
 
 /// The batches' rows as the bulk path reads them, checked as every write is.
