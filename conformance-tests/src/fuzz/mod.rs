@@ -96,7 +96,8 @@ impl Default for FuzzConfig {
 impl FuzzConfig {
     /// The defaults, changed by `ANYTABLE_FUZZ_SECONDS`, `ANYTABLE_FUZZ_SEED` (64 hex digits),
     /// `ANYTABLE_FUZZ_CASES` (per seed), `ANYTABLE_FUZZ_OPS` and
-    /// `ANYTABLE_FUZZ_HISTORY=1`.
+    /// `ANYTABLE_FUZZ_HISTORY=1`. (`ANYTABLE_FUZZ_TRACE=1` prints each operation to stderr
+    /// before it runs, to find one that aborts the process.)
     pub fn from_env() -> Result<FuzzConfig, String> {
         let mut config = FuzzConfig::default();
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -264,6 +265,9 @@ fn compare(
     let outcomes: Vec<Outcome> = targets
         .iter()
         .map(|t| {
+            if std::env::var_os("ANYTABLE_FUZZ_TRACE").is_some() {
+                eprintln!("TRACE {} {what} {op:?}", t.name);
+            }
             let started = Instant::now();
             let outcome = run(&t.db.db);
             if std::env::var_os("ANYTABLE_FUZZ_PROFILE").is_some() {
