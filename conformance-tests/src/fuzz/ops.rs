@@ -317,16 +317,18 @@ pub fn table_op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// One operation inside a transaction: writes and counts. Not yet ordered reads: DuckDB
-/// aborted the process (a heap corruption in its sort) on an ordered select after an insert in
-/// the same transaction, twice in 14 minutes of fuzzing (issue 33, left open).
-pub fn transaction_op() -> impl Strategy<Value = Op> {
-    prop_oneof![17 => write_op(), 2 => pred().prop_map(Op::Count)]
+/// Whether generated sequences hold transactions (`Op::Transaction`): only with
+/// `ANYTABLE_FUZZ_TRANSACTIONS=1`, until the DuckDB abort they found is understood: the
+/// process aborted (a heap corruption, freed in DuckDB's pipeline executor, once in a sort and
+/// once in an upsert) inside generated transactions, three times in about 20 minutes of
+/// fuzzing (issue 33, left open).
+pub fn transactions_fuzzed() -> bool {
+    std::env::var("ANYTABLE_FUZZ_TRANSACTIONS").is_ok_and(|v| v == "1")
 }
 
 /// One operation, writes and reads about evenly.
-pub fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![
+pub fn op() -> BoxedStrategy<Op> {
+    let op = prop_oneof![
         24 => table_op(),
         3 => (pred(), agg()).prop_map(|(p, a)| Op::Aggregate(p, a)),
         2 => (pred(), prop::sample::select(GroupCol::ALL), agg(), proptest::option::of(0i64..3))
@@ -342,9 +344,13 @@ pub fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::ArrowRoundTrip),
         2 => (prop::collection::vec(proptest::option::weighted(0.8, keys()), 0..5), pred(), any::<bool>())
             .prop_map(|(parents, p, left)| Op::Join(parents, p, left)),
-        2 => (prop::collection::vec(transaction_op(), 1..4), any::<bool>())
-            .prop_map(|(ops, commit)| Op::Transaction(ops, commit)),
-    ]
+    ];
+    if !transactions_fuzzed() {
+        return op.boxed();
+    }
+    let transaction = (prop::collection::vec(table_op(), 1..4), any::<bool>())
+        .prop_map(|(ops, commit)| Op::Transaction(ops, commit));
+    prop_oneof![38 => op, 2 => transaction].boxed()
 }
 
 /// A sequence of operations on an empty table.
