@@ -760,7 +760,8 @@ pub fn a_time_of_24_hours_is_refused_when_read(t: &TestDb) -> CaseResult {
 /// Float sums and averages are the same everywhere up to the rounding of the additions: each
 /// is within `(n - 1) * f64::EPSILON * sum(|x|)` of the exact sum (the bound of adding in any
 /// order; SQLite and DuckDB compensate and are often exact). A sum that overflows `f64` from
-/// finite values is `TypeMismatch` everywhere (SQLite and DuckDB gave an infinity), an
+/// finite values is `TypeMismatch` everywhere, also in a group HAVING leaves out (SQLite and
+/// DuckDB gave an infinity, and answered without such a group), an
 /// average is the sum divided by the count (PostgreSQL's own AVG failed on 1e200 and 3e200,
 /// whose squares it keeps overflow), and an average of integers is their exact sum rounded
 /// once to `f64`, divided by the count.
@@ -799,6 +800,28 @@ pub fn float_sums_agree_within_their_bound(t: &TestDb) -> CaseResult {
             .all(),
         ErrorKind::TypeMismatch,
     )?;
+    // Also where HAVING leaves the overflowing group out (PostgreSQL's SUM failed while adding,
+    // SQLite and DuckDB answered without the group).
+    let grouped = || {
+        samples
+            .select()
+            .columns((Sample::batch(), Sample::x().sum()))
+            .group_by(Sample::batch())
+    };
+    expect_kind(
+        grouped().having(anytable::count_all().gt(2)).all(),
+        ErrorKind::TypeMismatch,
+    )
+    .map_err(|e| format!("a group HAVING leaves out: {e}"))?;
+    expect_kind(
+        samples
+            .select()
+            .columns((Sample::x().avg(),))
+            .having(anytable::count_all().gt(5))
+            .all(),
+        ErrorKind::TypeMismatch,
+    )
+    .map_err(|e| format!("the one group of an ungrouped query, left out: {e}"))?;
     samples.delete(Sample::batch().eq("over"))?;
 
     let within = |batch: &str, xs: &[f64], exact: f64| -> CaseResult {

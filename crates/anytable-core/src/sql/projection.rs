@@ -96,11 +96,49 @@ fn statement(
         select.cond_where(render.condition(condition)?);
     }
     select.group_by_columns(group_by.iter().map(|c| c.to_string()));
-    if let Some(having) = spec.having {
+    let checked = overflow_checked(render, spec);
+    if let Some(having) = checked.as_ref().or(spec.having) {
         select.cond_having(render.having().condition(having)?);
     }
     render.order_and_page(&mut select, spec.order, spec.limit, spec.offset)?;
     build(render.dialect(), &select)
+}
+
+/// The HAVING condition with every float sum and average of the query checked in each group,
+/// where some group may not be output (HAVING, LIMIT or OFFSET leave it out): PostgreSQL's
+/// SUM fails while it adds, in every group, so a float sum that overflows fails the query
+/// there; SQLite and DuckDB check it where it is read ([`Dialect::finite_float`]), so they
+/// check it here, in every group, too. `None` where nothing needs it.
+fn overflow_checked(render: &Render<'_>, spec: &ProjectionSpec<'_>) -> Option<Condition> {
+    if spec.having.is_none() && spec.limit.is_none() && spec.offset.is_none() {
+        return None;
+    }
+    let checks: Vec<Condition> = spec
+        .select
+        .iter()
+        .copied()
+        .chain(spec.order.iter().map(OrderKey::expr))
+        .filter(|e| {
+            matches!(e.aggregate, Some(AggregateFn::Sum | AggregateFn::Avg))
+                && render
+                    .column(e.column)
+                    .is_some_and(|c| c.ty == crate::value::ValueType::F64)
+        })
+        .map(|e| {
+            // True for every group, once the check in the rendered sum has run.
+            Condition::Or(vec![
+                Condition::Aggregate(e, crate::filter::CmpOp::Eq, Value::Null),
+                Condition::Aggregate(e, crate::filter::CmpOp::Ne, Value::Null),
+            ])
+        })
+        .collect();
+    if checks.is_empty() {
+        return None;
+    }
+    // The checks first: SQLite stops at the first false part of an AND.
+    Some(Condition::And(
+        checks.into_iter().chain(spec.having.cloned()).collect(),
+    ))
 }
 
 /// The GROUP BY columns, after checking that every plain column the query outputs, sorts on or
