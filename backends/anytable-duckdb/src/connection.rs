@@ -386,21 +386,10 @@ fn decode_row(
             match held.get(i).copied().unwrap_or(Held::Other) {
                 Held::Null => Ok(Value::Null),
                 Held::Other => decode(cell(row, i)?, want),
-                Held::Known(held) => {
-                    let raw = cell(row, i)?;
-                    if let duckdb::types::ValueRef::Null = raw {
-                        Ok(Value::Null)
-                    } else if !reading::reads_as(held, want) {
-                        Err(reading::refused(held, want))
-                    } else if held == ValueType::Json && want == ValueType::Text {
-                        match decode(raw, ValueType::Json)? {
-                            Value::Json(document) => Ok(Value::Text(reading::json_text(&document))),
-                            other => Ok(other),
-                        }
-                    } else {
-                        decode(raw, want)
-                    }
-                }
+                Held::Known(held) => match cell(row, i)? {
+                    duckdb::types::ValueRef::Null => Ok(Value::Null),
+                    raw => reading::read_as(held, want, |ty| decode(raw, ty)),
+                },
             }
         },
         |i| statement.column_name(i).ok().map(String::as_str),

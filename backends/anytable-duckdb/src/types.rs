@@ -135,14 +135,12 @@ pub(crate) fn decode(raw: ValueRef<'_>, ty: ValueType) -> Result<Value> {
         return Ok(Value::Null);
     }
     Ok(match ty {
-        ValueType::I16 | ValueType::I32 | ValueType::I64 => match raw {
-            ValueRef::Decimal(_) => reading::decimal_as_integer(decimal(ty, &raw)?, ty)?,
-            ref other => reading::integer_as(integer(ty, other)?, ty)?,
-        },
+        ValueType::I16 | ValueType::I32 | ValueType::I64 => {
+            reading::integer_as(integer(ty, &raw)?, ty)?
+        }
         ValueType::F64 => match raw {
             ValueRef::Double(f) => Value::F64(f),
             ValueRef::Float(f) => Value::F64(f64::from(f)),
-            ValueRef::Decimal(_) => Value::F64(reading::decimal_as_f64(decimal(ty, &raw)?)),
             // The nearest double, as the engines round an integer cast to a float.
             ValueRef::HugeInt(v) => Value::F64(v as f64),
             ref other => Value::F64(integer(ty, other)? as f64),

@@ -54,20 +54,31 @@ impl PostgresConnection {
     }
 
     fn prepare(&mut self, sql: &str) -> Result<Statement> {
+        self.cached(sql, |client| client.prepare(sql))
+    }
+
+    /// The statement cached under `key`, or the one `prepare` makes, cached. Behind a pooler
+    /// nothing is cached: the next transaction may run on another server session, where this
+    /// one's statements do not exist; each is closed (dropped) before COMMIT.
+    fn cached(
+        &mut self,
+        key: &str,
+        prepare: impl FnOnce(
+            &mut crate::client::SyncClient,
+        ) -> std::result::Result<Statement, tokio_postgres::Error>,
+    ) -> Result<Statement> {
         let slot = &mut *self.client;
         if self.session.pooled() {
-            // Behind a pooler the next transaction may run on another server session, where
-            // this one's statements do not exist; each is closed (dropped) before COMMIT.
-            return slot.client.prepare(sql).map_err(map_err);
+            return prepare(&mut slot.client).map_err(map_err);
         }
-        if let Some(statement) = slot.statements.get(sql) {
+        if let Some(statement) = slot.statements.get(key) {
             return Ok(statement.clone());
         }
-        let statement = slot.client.prepare(sql).map_err(map_err)?;
+        let statement = prepare(&mut slot.client).map_err(map_err)?;
         if slot.statements.len() >= STATEMENT_CACHE {
             slot.statements.clear();
         }
-        slot.statements.insert(sql.to_owned(), statement.clone());
+        slot.statements.insert(key.to_owned(), statement.clone());
         Ok(statement)
     }
 
@@ -79,20 +90,9 @@ impl PostgresConnection {
         let Some(types) = crate::types::retyped(statement.params(), values) else {
             return Ok(statement);
         };
-        let slot = &mut *self.client;
-        let key = format!("{sql}\0{types:?}");
-        let cached = !self.session.pooled();
-        if let Some(statement) = slot.statements.get(&key).filter(|_| cached) {
-            return Ok(statement.clone());
-        }
-        let statement = slot.client.prepare_typed(sql, &types).map_err(map_err)?;
-        if cached {
-            if slot.statements.len() >= STATEMENT_CACHE {
-                slot.statements.clear();
-            }
-            slot.statements.insert(key, statement.clone());
-        }
-        Ok(statement)
+        self.cached(&format!("{sql}\0{types:?}"), |client| {
+            client.prepare_typed(sql, &types)
+        })
     }
 
     /// The exact types of `columns` of `table`, for the binary COPY header.

@@ -239,24 +239,9 @@ pub(crate) fn decode_declared(
     declared: Option<ValueType>,
     want: ValueType,
 ) -> Result<Value> {
-    let Some(held) = declared else {
-        return decode(raw, want);
-    };
-    if held == want || matches!(raw, ValueRef::Null) {
-        return decode(raw, want);
-    }
-    if !reading::reads_as(held, want) {
-        return Err(reading::refused(held, want));
-    }
-    match (held, decode(raw, held)?) {
-        (_, Value::Decimal(d)) if want == ValueType::F64 => {
-            Ok(Value::F64(reading::decimal_as_f64(d)))
-        }
-        (_, Value::Decimal(d)) if want != ValueType::Decimal => {
-            reading::decimal_as_integer(d, want)
-        }
-        (_, Value::Json(document)) if want == ValueType::Text => {
-            Ok(Value::Text(reading::json_text(&document)))
+    match declared {
+        Some(held) if !matches!(raw, ValueRef::Null) => {
+            reading::read_as(held, want, |ty| decode(raw, ty))
         }
         _ => decode(raw, want),
     }

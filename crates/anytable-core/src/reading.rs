@@ -41,6 +41,40 @@ pub fn refused(held: ValueType, want: ValueType) -> Error {
     ))
 }
 
+/// A non-NULL value of a column holding `held`, read as `want` by the rule: `decode` reads the
+/// engine's value as a given type (as itself, or as `want` where the engine's own decoding
+/// converts it); the conversions the engine has no form for (a decimal as an integer or a
+/// float, JSON as its text) are made here, once for every backend.
+pub fn read_as(
+    held: ValueType,
+    want: ValueType,
+    decode: impl Fn(ValueType) -> Result<Value>,
+) -> Result<Value> {
+    if held == want {
+        return decode(want);
+    }
+    if !reads_as(held, want) {
+        return Err(refused(held, want));
+    }
+    match (held, want) {
+        (ValueType::Decimal, ValueType::F64) => match decode(held)? {
+            Value::Decimal(d) => Ok(Value::F64(decimal_as_f64(d))),
+            other => Ok(other),
+        },
+        (ValueType::Decimal, ValueType::I16 | ValueType::I32 | ValueType::I64) => {
+            match decode(held)? {
+                Value::Decimal(d) => decimal_as_integer(d, want),
+                other => Ok(other),
+            }
+        }
+        (ValueType::Json, ValueType::Text) => match decode(held)? {
+            Value::Json(document) => Ok(Value::Text(json_text(&document))),
+            other => Ok(other),
+        },
+        _ => decode(want),
+    }
+}
+
 /// A decimal read as the integer type `want`, if it is a whole number that fits.
 pub fn decimal_as_integer(d: rust_decimal::Decimal, want: ValueType) -> Result<Value> {
     let whole = d.normalize();
