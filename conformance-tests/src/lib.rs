@@ -239,6 +239,7 @@ macro_rules! for_each_case {
             transactions::ddl_follows_the_transaction,
             transactions::connections_never_return_inside_a_transaction,
             transactions::iter_reads_inside_a_transaction,
+            transactions::limited_reads_in_a_transaction_after_deletes,
             timeouts::a_call_past_its_timeout_is_stopped,
             timeouts::an_async_call_is_stopped_by_its_timeout_or_a_dropped_future,
             replicas::reads_go_to_a_replica_and_writes_to_the_primary,

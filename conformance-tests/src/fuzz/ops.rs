@@ -312,15 +312,6 @@ pub fn table_op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// Whether generated sequences hold transactions (`Op::Transaction`): only with
-/// `ANYTABLE_FUZZ_TRANSACTIONS=1`, until the DuckDB abort they found is understood: the
-/// process aborted (a heap corruption, freed in DuckDB's pipeline executor, once in a sort and
-/// once in an upsert) inside generated transactions, three times in about 20 minutes of
-/// fuzzing (issue 33, left open).
-pub fn transactions_fuzzed() -> bool {
-    std::env::var("ANYTABLE_FUZZ_TRANSACTIONS").is_ok_and(|v| v == "1")
-}
-
 /// One operation, writes and reads about evenly.
 pub fn op() -> BoxedStrategy<Op> {
     let op = prop_oneof![
@@ -335,9 +326,6 @@ pub fn op() -> BoxedStrategy<Op> {
         2 => (prop::collection::vec(proptest::option::weighted(0.8, keys()), 0..5), pred(), any::<bool>())
             .prop_map(|(parents, p, left)| Op::Join(parents, p, left)),
     ];
-    if !transactions_fuzzed() {
-        return op.boxed();
-    }
     let transaction = (prop::collection::vec(table_op(), 1..4), any::<bool>())
         .prop_map(|(ops, commit)| Op::Transaction(ops, commit));
     prop_oneof![38 => op, 2 => transaction].boxed()
