@@ -921,3 +921,96 @@ impl EveryScale {
         }
     }
 }
+
+/// An enum as version 1 of [`PhasedV1`] knows it.
+#[derive(anytable::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseV1 {
+    /// Stored as "Draft".
+    Draft,
+    /// Stored as "Live".
+    Live,
+}
+
+/// The same enum grown by one variant, with a name that needs quoting care.
+#[derive(anytable::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseV2 {
+    /// Stored as "Draft".
+    Draft,
+    /// Stored as "Live".
+    Live,
+    /// Stored as "retired 'old' ✓".
+    #[anytable(rename = "retired 'old' ✓")]
+    Retired,
+}
+
+/// The same enum shrunk to one variant (rows may still hold the other).
+#[derive(anytable::Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhaseShrunk {
+    /// Stored as "Draft".
+    Draft,
+}
+
+/// Version 1 of a record whose enum field gains a variant.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "phased")]
+pub struct PhasedV1 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The enum as it was.
+    pub phase: PhaseV1,
+}
+
+/// Version 2: the enum has one variant more.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "phased")]
+pub struct PhasedV2 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The grown enum.
+    pub phase: PhaseV2,
+}
+
+/// A version whose enum lost a variant the table's rows may hold.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "phased")]
+pub struct PhasedShrunk {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// The shrunk enum.
+    pub phase: PhaseShrunk,
+}
+
+/// Version 1 of a table that later gains a unique column `a_b` and a unique pair `(a, b)`.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "ux_pairs")]
+pub struct PairsV1 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// One half of the pair.
+    pub a: i64,
+    /// The other half.
+    pub b: i64,
+    /// A column whose name joins the pair's names with `_`.
+    pub a_b: i64,
+}
+
+/// Version 2: `a_b` unique, `(a, b)` unique together; `ux_` + table + columns spells both the
+/// same.
+#[derive(Record, Debug, Clone, PartialEq)]
+#[anytable(table = "ux_pairs", unique(a, b))]
+pub struct PairsV2 {
+    /// Auto id.
+    #[anytable(id)]
+    pub id: i64,
+    /// One half of the pair.
+    pub a: i64,
+    /// The other half.
+    pub b: i64,
+    /// Unique on its own.
+    #[anytable(unique)]
+    pub a_b: i64,
+}

@@ -3,7 +3,7 @@
 
 use anytable_core::sea_query::{ColumnDef, Expr};
 use anytable_core::sql::{quote_identifier, safe_name, Dialect, FLOAT_OVERFLOW};
-use anytable_core::{ColumnSchema, TableSchema, ValueType};
+use anytable_core::{ColumnCheck, ColumnSchema, TableSchema, ValueType};
 
 /// The column comment that marks a DuckDB `VARCHAR` column as holding JSON: the JSON type lives
 /// in the json extension, which is not compiled in (and never downloaded).
@@ -16,6 +16,17 @@ pub struct DuckDbDialect;
 impl Dialect for DuckDbDialect {
     fn name(&self) -> &'static str {
         "duckdb"
+    }
+
+    fn replace_check(
+        &self,
+        schema: &TableSchema,
+        column: &ColumnSchema,
+        found: &ColumnCheck,
+    ) -> Option<Vec<String>> {
+        // DuckDB 2.0 has no ALTER TABLE ... ADD/DROP CONSTRAINT.
+        let _ = (schema, column, found);
+        None
     }
 
     /// DuckDB's sum turns into an infinity where PostgreSQL's fails: an infinite result from

@@ -1,6 +1,6 @@
 //! Reading an existing table's columns, constraints and indexes from DuckDB's catalog functions.
 
-use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo, ValueType};
+use anytable_core::{ColumnCheck, ColumnInfo, Dialect, IndexInfo, Result, TableInfo, ValueType};
 
 use crate::dialect::{DuckDbDialect, JSON_COMMENT};
 use duckdb::types::ValueRef;
@@ -40,6 +40,7 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
             nullable: row.get::<_, bool>(2)?,
             primary_key: false,
             has_default: row.get::<_, bool>(4)?,
+            check: None,
         })
     })?;
     if columns.is_empty() {
@@ -68,15 +69,37 @@ pub(crate) fn introspect(conn: &duckdb::Connection, name: &str) -> Result<Option
             });
         }
     }
+    // A one-column CHECK that lists values (an enum's variants), as DuckDB prints it back.
+    let sql = format!(
+        "SELECT array_to_string(constraint_column_names, chr(31)), constraint_name, expression \
+         FROM duckdb_constraints() WHERE {SCOPE} AND constraint_type = 'CHECK' \
+         AND len(constraint_column_names) = 1 ORDER BY constraint_name"
+    );
+    let checks = query(conn, &sql, name, |row| {
+        Ok((text(row, 0)?, text(row, 1)?, text(row, 2)?))
+    })?;
+    for (column, constraint, expression) in checks {
+        if let Some(found) = columns.iter_mut().find(|c| c.name == column) {
+            if found.check.is_none() {
+                found.check = ColumnCheck::from_expression(Some(constraint), &expression);
+            }
+        }
+    }
     let sql =
         format!("SELECT index_name, is_unique, expressions FROM duckdb_indexes() WHERE {SCOPE}");
     let listed = query(conn, &sql, name, |row| {
         Ok((text(row, 0)?, row.get::<_, bool>(1)?, text(row, 2)?))
     })?;
     for (index, unique, expressions) in listed {
+        let indexed = parse_expressions(&expressions);
+        // An index over an expression is no record's index (PostgreSQL and SQLite leave
+        // such indexes out too).
+        if !indexed.iter().all(|e| columns.iter().any(|c| &c.name == e)) {
+            continue;
+        }
         indexes.push(IndexInfo {
             name: index,
-            columns: parse_expressions(&expressions),
+            columns: indexed,
             unique,
         });
     }

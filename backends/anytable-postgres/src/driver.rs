@@ -281,6 +281,7 @@ impl PostgresBackend {
                 c.foreign_keys = true;
                 c.updates_referenced_rows = true;
                 c.interrupts = true;
+                c.alters_checks = true;
                 c.replica_reads = replicas.is_some();
                 c
             },

@@ -1,6 +1,6 @@
 //! Reading an existing table's columns, keys and indexes from the Postgres catalog.
 
-use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
+use anytable_core::{ColumnCheck, ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
 
 use crate::dialect::PostgresDialect;
 
@@ -38,9 +38,30 @@ pub(crate) fn introspect(client: &mut SyncClient, name: &str) -> Result<Option<T
                 nullable: r.get(2),
                 primary_key: false,
                 has_default: r.get(3),
+                check: None,
             }
         })
         .collect();
+    // A one-column CHECK that lists values (an enum's variants), as PostgreSQL prints it back.
+    let checks = client
+        .query(
+            "SELECT a.attname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+             WHERE c.conrelid = $1 AND c.contype = 'c' AND cardinality(c.conkey) = 1 \
+             ORDER BY c.conname",
+            &[&oid],
+        )
+        .map_err(map_err)?;
+    for r in &checks {
+        let column: String = r.get(0);
+        let definition: String = r.get(2);
+        let Some(found) = columns.iter_mut().find(|c| c.name == column) else {
+            continue;
+        };
+        if found.check.is_none() {
+            found.check = ColumnCheck::from_expression(Some(r.get(1)), &definition);
+        }
+    }
     // Unique constraints are backed by unique indexes, so pg_index lists every key.
     let indexes = client
         .query(

@@ -3,7 +3,7 @@
 
 use anytable_core::sea_query::{ColumnDef, Expr, ExprTrait};
 use anytable_core::sql::{sea_value, Dialect, Syntax};
-use anytable_core::{ColumnSchema, TableSchema, Value, ValueType, LIKE_ESCAPE};
+use anytable_core::{ColumnCheck, ColumnSchema, TableSchema, Value, ValueType, LIKE_ESCAPE};
 
 /// The text format of timestamps in SQLite: fixed width, so text order is time order.
 pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.6f";
@@ -24,6 +24,17 @@ pub struct SqliteDialect;
 impl Dialect for SqliteDialect {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn replace_check(
+        &self,
+        schema: &TableSchema,
+        column: &ColumnSchema,
+        found: &ColumnCheck,
+    ) -> Option<Vec<String>> {
+        // SQLite alters no constraint (only a rebuild, or editing sqlite_schema by hand, changes one).
+        let _ = (schema, column, found);
+        None
     }
 
     fn syntax(&self) -> Syntax {

@@ -1,7 +1,8 @@
 //! Reading an existing table's columns and indexes from SQLite's pragma functions.
 
-use anytable_core::{ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
+use anytable_core::{ColumnCheck, ColumnInfo, Dialect, IndexInfo, Result, TableInfo};
 
+use crate::checks::column_checks;
 use crate::dialect::SqliteDialect;
 
 use crate::error::map_err;
@@ -23,6 +24,7 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
                     nullable: row.get::<_, i64>(2)? == 0,
                     primary_key: row.get::<_, i64>(3)? > 0,
                     has_default: row.get::<_, bool>(4)?,
+                    check: None,
                 })
             })
             .map_err(map_err)?;
@@ -32,6 +34,17 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
     }
     if columns.is_empty() {
         return Ok(None);
+    }
+    let create: Option<String> = conn
+        .prepare_cached("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1")
+        .and_then(|mut s| s.query_row([name], |row| row.get(0)))
+        .map_err(map_err)?;
+    for (column, expression) in column_checks(create.as_deref().unwrap_or_default()) {
+        if let Some(found) = columns.iter_mut().find(|c| c.name == column) {
+            if found.check.is_none() {
+                found.check = ColumnCheck::from_expression(None, &expression);
+            }
+        }
     }
     let mut indexes = Vec::new();
     let mut list = conn
@@ -49,10 +62,15 @@ pub(crate) fn introspect(conn: &rusqlite::Connection, name: &str) -> Result<Opti
         .map_err(map_err)?;
     for (index, unique) in listed {
         let columns = info
-            .query_map([&index], |row| row.get::<_, String>(0))
+            .query_map([&index], |row| row.get::<_, Option<String>>(0))
             .map_err(map_err)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(map_err)?;
+        // An index over an expression names no column there: it is no record's index (as on
+        // PostgreSQL, which lists only indexes of plain columns).
+        let Some(columns) = columns.into_iter().collect::<Option<Vec<String>>>() else {
+            continue;
+        };
         indexes.push(IndexInfo {
             name: index,
             columns,

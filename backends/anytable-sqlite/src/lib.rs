@@ -19,6 +19,7 @@
 //! - A connection returned inside a transaction is rolled back, or closed if that fails.
 #![warn(missing_docs)]
 
+mod checks;
 mod connection;
 mod decimal;
 mod dialect;

@@ -9,7 +9,8 @@ use crate::cases::errors::expect_kind;
 use crate::cases::processes;
 use crate::records::{
     JournalLossy, JournalUniqueTitle, JournalV1, JournalV2, JournalV3, LegacyRow, NaiveRow,
-    SimpleRow, StrictRow, StrictRowLess,
+    PairsV1, PairsV2, PhaseV1, PhaseV2, PhasedShrunk, PhasedV1, PhasedV2, SimpleRow, StrictRow,
+    StrictRowLess,
 };
 use crate::{ensure, CaseResult, TestDb};
 
@@ -497,6 +498,115 @@ pub fn migrate_inside_a_transaction(t: &TestDb) -> CaseResult {
     ensure!(
         t.db.table::<JournalV2>()?.count()? == 2,
         "version 2, old rows kept"
+    );
+    Ok(())
+}
+
+/// An enum field's variants are part of the table: a record whose enum gained a variant does
+/// not open the old table (every insert of the new variant would fail its CHECK), and
+/// `migrate` widens the CHECK where the engine can (`Capabilities::alters_checks`), else
+/// refuses with the rebuild a person would run. A variant the record lost is never dropped
+/// from the table by `migrate`: rows may hold it.
+pub fn enum_variants_are_compared_and_widened(t: &TestDb) -> CaseResult {
+    let v1 = t.db.table::<PhasedV1>()?;
+    v1.insert(&mut PhasedV1 {
+        id: 0,
+        phase: PhaseV1::Live,
+    })?;
+    let err = expect_kind(
+        t.db.table::<PhasedV2>().map(drop),
+        ErrorKind::SchemaMismatch,
+    )?;
+    let message = err.message();
+    ensure!(
+        message.contains("\"phase\"") && message.contains("retired 'old' ✓"),
+        "the difference names the column and the new variant: {message}"
+    );
+    let shrunk = expect_kind(
+        t.db.table::<PhasedShrunk>().map(drop),
+        ErrorKind::SchemaMismatch,
+    )?;
+    ensure!(
+        shrunk.message().contains("\"Live\""),
+        "a lost variant is a difference too: {shrunk}"
+    );
+    let refused = expect_kind(t.db.migrate::<PhasedShrunk>(), ErrorKind::SchemaMismatch)?;
+    ensure!(
+        refused.message().contains("\"Live\"") && refused.message().contains("rows may hold"),
+        "a lost variant is refused: {refused}"
+    );
+    if t.db.capabilities().alters_checks {
+        let plan = t.db.migration_plan::<PhasedV2>()?;
+        ensure!(
+            plan.refused.is_empty()
+                && plan
+                    .changes
+                    .iter()
+                    .map(|c| &c.change)
+                    .eq([&Change::WidenCheck("phase".to_owned())]),
+            "one change, widening the CHECK: {plan:?}"
+        );
+        t.db.migrate::<PhasedV2>()?;
+        let v2 = t.db.table::<PhasedV2>()?;
+        v2.insert(&mut PhasedV2 {
+            id: 0,
+            phase: PhaseV2::Retired,
+        })?;
+        let phases: Vec<PhaseV2> = v2
+            .select()
+            .order_by(PhasedV2::id().asc())
+            .all()?
+            .into_iter()
+            .map(|r| r.phase)
+            .collect();
+        ensure!(
+            phases == [PhaseV2::Live, PhaseV2::Retired],
+            "old rows kept, the new variant stored: {phases:?}"
+        );
+        ensure!(
+            t.db.migration_plan::<PhasedV2>()?.is_empty(),
+            "nothing left to do"
+        );
+    } else {
+        let err = expect_kind(t.db.migrate::<PhasedV2>(), ErrorKind::SchemaMismatch)?;
+        let message = err.message();
+        ensure!(
+            message.contains("retired 'old' ✓") && message.contains("rebuild"),
+            "the refusal says how: {message}"
+        );
+        ensure!(
+            t.db.table::<PhasedV1>()?.count()? == 1,
+            "the table is unchanged"
+        );
+    }
+    Ok(())
+}
+
+/// Two unique constraints a migration adds whose plain names would be the same (a unique
+/// column `a_b`, and `(a, b)` unique together) both exist afterwards and both hold: the second
+/// was skipped as already there, and every later open failed its check.
+pub fn added_unique_constraints_do_not_collide(t: &TestDb) -> CaseResult {
+    let v1 = t.db.table::<PairsV1>()?;
+    v1.insert(&mut PairsV1 {
+        id: 0,
+        a: 1,
+        b: 2,
+        a_b: 12,
+    })?;
+    let plan = t.db.migrate::<PairsV2>()?;
+    let names: Vec<&String> = plan.changes.iter().flat_map(|c| &c.sql).collect();
+    ensure!(
+        plan.changes.len() == 2 && names[0] != names[1],
+        "two unique indexes, named apart: {plan:?}"
+    );
+    let v2 = t.db.table::<PairsV2>()?;
+    let row = |a, b, a_b| PairsV2 { id: 0, a, b, a_b };
+    expect_kind(v2.insert(&mut row(1, 2, 99)), ErrorKind::UniqueViolation)?;
+    expect_kind(v2.insert(&mut row(5, 6, 12)), ErrorKind::UniqueViolation)?;
+    v2.insert(&mut row(1, 3, 13))?;
+    ensure!(
+        t.db.migration_plan::<PairsV2>()?.is_empty(),
+        "nothing left to do"
     );
     Ok(())
 }

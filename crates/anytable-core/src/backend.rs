@@ -79,6 +79,10 @@ pub struct Capabilities {
     /// (read-your-writes), and `Database::on_primary` never does. Set by the URL (PostgreSQL's
     /// `replicas=`), so false in the support matrix.
     pub replica_reads: bool,
+    /// `migrate` changes a CHECK in place, so an enum field that gained variants is migrated;
+    /// where false (SQLite and DuckDB, which cannot alter a constraint), the plan refuses the
+    /// change with the steps of a table rebuild.
+    pub alters_checks: bool,
 }
 
 impl Capabilities {
@@ -99,6 +103,7 @@ impl Capabilities {
             updates_referenced_rows: false,
             interrupts: false,
             replica_reads: false,
+            alters_checks: false,
         }
     }
 
@@ -126,6 +131,7 @@ impl Capabilities {
             ("updates_referenced_rows", yes(self.updates_referenced_rows)),
             ("interrupts", yes(self.interrupts)),
             ("replica_reads", yes(self.replica_reads)),
+            ("alters_checks", yes(self.alters_checks)),
         ]
     }
 }

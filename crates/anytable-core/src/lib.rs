@@ -46,7 +46,8 @@ pub use json::Json;
 pub use record::{derive_support, Record, RecordId};
 pub use row::FromRow;
 pub use schema::{
-    ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, Reference, TableInfo, TableSchema,
+    ColumnCheck, ColumnInfo, ColumnRole, ColumnSchema, IndexInfo, IndexSchema, Reference,
+    TableInfo, TableSchema,
 };
 pub use sql::Dialect;
 pub use url::{DatabaseUrl, ServerAddress};

@@ -5,8 +5,9 @@
 
 use sea_query::{Index, Table};
 
-use crate::schema::{ColumnRole, ColumnSchema, TableInfo, TableSchema};
-use crate::sql::{build_schema, column_def, create_index, quote_identifier, safe_name, Dialect};
+use crate::schema::{ColumnInfo, ColumnRole, ColumnSchema, TableInfo, TableSchema};
+use crate::sql::{build_schema, column_def, create_index, quote_identifier, Dialect};
+use crate::verify::{quoted, variant_changes};
 
 /// One change that brings a table closer to its record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,6 +23,9 @@ pub enum Change {
     /// A unique constraint (a unique index) of the record the table lacks; applied only if no
     /// two existing rows share a key.
     AddUnique(Vec<String>),
+    /// The CHECK of an enum column, replaced by one that also allows the variants the
+    /// record's enum gained (where the engine can change a CHECK in place).
+    WidenCheck(String),
 }
 
 /// A change with its description and the statements that make it, in this dialect.
@@ -114,8 +118,66 @@ pub fn plan(dialect: &dyn Dialect, schema: &TableSchema, info: &TableInfo) -> Mi
             });
         }
     }
+    for column in &schema.columns {
+        if let Some(found) = info.columns.iter().find(|c| c.name == column.name) {
+            match widen_check(dialect, schema, column, found) {
+                Some(Ok(change)) => plan.changes.push(change),
+                Some(Err(refused)) => plan.refused.push(refused),
+                None => {}
+            }
+        }
+    }
     refuse_the_rest(dialect, schema, info, &mut plan);
     plan
+}
+
+/// The change that lets an enum column's CHECK allow the variants the record's enum gained,
+/// or why not: a variant the enum lost may still be in the rows, and some engines cannot
+/// change a CHECK in place. `None` when the variants agree.
+fn widen_check(
+    dialect: &dyn Dialect,
+    schema: &TableSchema,
+    column: &ColumnSchema,
+    found: &ColumnInfo,
+) -> Option<Result<PlannedChange, Refused>> {
+    let (added, lost) = variant_changes(column, found)?;
+    let check = found.check.as_ref()?;
+    let sql = dialect.replace_check(schema, column, check);
+    if !lost.is_empty() {
+        return Some(Err(Refused {
+            description: format!(
+                "column {:?}: the table allows {}, which the record's enum no longer has, and \
+                 rows may hold it: change those rows, then replace the CHECK by hand",
+                column.name,
+                quoted(&lost)
+            ),
+            sql: sql.map(|s| s.join("; ")),
+        }));
+    }
+    let Some(sql) = sql else {
+        return Some(Err(Refused {
+            description: format!(
+                "column {:?}: the record's enum has {}, which the table's CHECK refuses, and \
+                 {} cannot change a CHECK in place: rebuild the table (create it anew under \
+                 another name as the record declares it, INSERT INTO it SELECT * FROM the old \
+                 one, drop the old one and rename the new one)",
+                column.name,
+                quoted(&added),
+                dialect.name()
+            ),
+            sql: None,
+        }));
+    };
+    Some(Ok(PlannedChange {
+        change: Change::WidenCheck(column.name.clone()),
+        description: format!(
+            "let column {:?} hold {} too (the record's enum gained {})",
+            column.name,
+            quoted(&added),
+            if added.len() == 1 { "it" } else { "them" }
+        ),
+        sql,
+    }))
 }
 
 /// `ALTER TABLE ... ADD COLUMN` for a column existing rows can take, or why not.
@@ -223,9 +285,10 @@ fn add_unique(dialect: &dyn Dialect, schema: &TableSchema, columns: Vec<String>)
     }
 }
 
-/// `ux_<table>_<columns>`, made safe (sea-query writes index names without escaping).
+/// `ux_<table>_<columns>_<hash>`, apart from every other index name as `ix_` names are.
 fn unique_index_name(table: &str, columns: &[String]) -> String {
-    safe_name(&format!("ux_{table}_{}", columns.join("_")))
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    crate::schema::hashed_index_name("ux", table, &columns)
 }
 
 /// The plan for a table that does not exist yet: create it with `statements` (those of
@@ -342,6 +405,7 @@ mod tests {
             nullable,
             primary_key: name == "id",
             has_default: name == "id",
+            check: None,
         }
     }
 

@@ -212,17 +212,23 @@ impl TableSchema {
     }
 }
 
-/// `ix_<table>_<columns>_<hash>`, made safe with [`crate::sql::safe_name`] (sea-query writes
-/// index names without escaping quotes). The hash is of the table and column names kept apart,
-/// so table `a_b` indexing `c` and table `a` indexing `b_c` (both `ix_a_b_c`) get different
-/// names: index names share one namespace per schema.
+/// `ix_<table>_<columns>_<hash>`: see [`hashed_index_name`].
 fn index_name(table: &str, columns: &[&str]) -> String {
+    hashed_index_name("ix", table, columns)
+}
+
+/// `<prefix>_<table>_<columns>_<hash>`, made safe with [`crate::sql::safe_name`] (sea-query
+/// writes index names without escaping quotes). The hash is of the table and column names kept
+/// apart, so table `a_b` indexing `c` and table `a` indexing `b_c` (both `ix_a_b_c`), or a
+/// column `a_b` and the pair `(a, b)` of one table, get different names: index names share one
+/// namespace per schema.
+pub(crate) fn hashed_index_name(prefix: &str, table: &str, columns: &[&str]) -> String {
     let mut key = table.to_owned();
     for column in columns {
         key.push('\0');
         key.push_str(column);
     }
-    let readable = format!("ix_{table}_{}", columns.join("_"));
+    let readable = format!("{prefix}_{table}_{}", columns.join("_"));
     let suffix = format!("_{:08x}", crate::sql::fnv1a(&key) as u32);
     let head = crate::sql::safe_name(&readable);
     let keep = head
@@ -247,6 +253,58 @@ pub struct ColumnInfo {
     /// Whether the database fills it in when an insert leaves it out (a default, an identity,
     /// a sequence): a column a record may leave unnamed when it adopts the table.
     pub has_default: bool,
+    /// The CHECK that limits it to a list of text values (an enum field's variants), if the
+    /// table has one.
+    pub check: Option<ColumnCheck>,
+}
+
+/// A CHECK constraint `column IN ('a', 'b', ...)` as the database reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnCheck {
+    /// The constraint's name, where the engine names it (PostgreSQL: `<table>_<column>_check`).
+    pub name: Option<String>,
+    /// The values it allows, in the order written.
+    pub allowed: Vec<String>,
+}
+
+impl ColumnCheck {
+    /// Reads the text values of a CHECK expression as the engine prints it back
+    /// (`"k" IN ('a', 'b')`, `((k = ANY (ARRAY['a'::text, 'b'::text])))`): every single-quoted
+    /// literal, `''` read as one quote. `None` when it holds none, or anything but one
+    /// comparison of a column with a list or a value (an `AND`, an `OR`, a function call).
+    pub fn from_expression(name: Option<String>, expression: &str) -> Option<ColumnCheck> {
+        let mut allowed = Vec::new();
+        let mut rest = String::new();
+        let mut chars = expression.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '\'' {
+                rest.push(c);
+                continue;
+            }
+            let mut literal = String::new();
+            loop {
+                match chars.next() {
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        literal.push('\'');
+                    }
+                    Some('\'') => break,
+                    Some(other) => literal.push(other),
+                    None => return None,
+                }
+            }
+            allowed.push(literal);
+            rest.push('?');
+        }
+        let words = rest.to_ascii_uppercase();
+        let other_logic = [
+            " AND ", " OR ", "NOT ", "NOT(", "LIKE", "BETWEEN", "<", ">", "!",
+        ]
+        .iter()
+        .any(|w| words.contains(w));
+        let compares = words.contains(" IN ") || words.contains("ANY") || words.contains('=');
+        (!allowed.is_empty() && compares && !other_logic).then_some(ColumnCheck { name, allowed })
+    }
 }
 
 /// An index as the database reports it (unique constraints show up as unique indexes).
@@ -269,4 +327,35 @@ pub struct TableInfo {
     pub columns: Vec<ColumnInfo>,
     /// Its indexes, including those backing UNIQUE constraints.
     pub indexes: Vec<IndexInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColumnCheck;
+
+    fn allowed(expression: &str) -> Option<Vec<String>> {
+        ColumnCheck::from_expression(None, expression).map(|c| c.allowed)
+    }
+
+    #[test]
+    fn value_lists_are_read_as_each_engine_prints_them() {
+        let two = Some(vec!["a".to_owned(), "it's".to_owned()]);
+        assert_eq!(allowed(r#""k" IN ('a', 'it''s')"#), two);
+        assert_eq!(allowed("(k = ANY (ARRAY['a'::text, 'it''s'::text]))"), two);
+        assert_eq!(
+            allowed("((k)::text = 'x'::text)"),
+            Some(vec!["x".to_owned()])
+        );
+        assert_eq!(allowed("(k IN ('x'))"), Some(vec!["x".to_owned()]));
+        for not_a_list in [
+            "k > 0",
+            "k <> 'a'",
+            "k IN ('a') OR k IS NULL",
+            "k NOT IN ('a')",
+            "k LIKE 'a%'",
+            "k IN ('a",
+        ] {
+            assert_eq!(allowed(not_a_list), None, "{not_a_list}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Compares a declared [`TableSchema`] with the table a database actually has.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::schema::{ColumnRole, TableInfo, TableSchema};
+use crate::schema::{ColumnInfo, ColumnRole, ColumnSchema, TableInfo, TableSchema};
 use crate::sql::Dialect;
 use crate::value::ValueType;
 
@@ -111,6 +111,9 @@ pub fn differences_fit(
                 column.name
             ));
         }
+        if let Some(difference) = variant_difference(column, found) {
+            out.push(difference);
+        }
         if !is_id && column.nullable != found.nullable {
             out.push(if column.nullable {
                 format!(
@@ -174,4 +177,60 @@ pub fn differences_fit(
         }
     }
     out
+}
+
+/// The variants of an enum field the table's CHECK does not allow, and those it allows that
+/// the enum no longer has; `None` when they agree, or the field is no enum, or the table has no
+/// such CHECK (an adopted table may leave the values unchecked).
+pub fn variant_changes(
+    column: &ColumnSchema,
+    found: &ColumnInfo,
+) -> Option<(Vec<String>, Vec<String>)> {
+    let check = found.check.as_ref()?;
+    if column.variants.is_empty() {
+        return None;
+    }
+    let added: Vec<String> = column
+        .variants
+        .iter()
+        .filter(|v| !check.allowed.contains(v))
+        .cloned()
+        .collect();
+    let lost: Vec<String> = check
+        .allowed
+        .iter()
+        .filter(|v| !column.variants.contains(v))
+        .cloned()
+        .collect();
+    (!added.is_empty() || !lost.is_empty()).then_some((added, lost))
+}
+
+/// One line saying how an enum field's variants and the table's CHECK differ.
+fn variant_difference(column: &ColumnSchema, found: &ColumnInfo) -> Option<String> {
+    let (added, lost) = variant_changes(column, found)?;
+    let mut parts = Vec::new();
+    if !added.is_empty() {
+        parts.push(format!(
+            "the record's enum has {}, which the table's CHECK refuses (every insert of it would \
+             fail)",
+            quoted(&added)
+        ));
+    }
+    if !lost.is_empty() {
+        parts.push(format!(
+            "the table allows {}, which the record's enum does not have (rows holding it would \
+             not read)",
+            quoted(&lost)
+        ));
+    }
+    Some(format!("column {:?}: {}", column.name, parts.join("; ")))
+}
+
+/// Values as a person reads them in a message: `"a", "b"`.
+pub fn quoted(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{v:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

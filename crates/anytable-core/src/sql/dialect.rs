@@ -13,7 +13,7 @@ use super::{from_sea_value, sea_value};
 use crate::aggregate::AggregateFn;
 use crate::error::Result;
 use crate::filter::LIKE_ESCAPE;
-use crate::schema::{ColumnSchema, TableSchema};
+use crate::schema::{ColumnCheck, ColumnSchema, TableSchema};
 use crate::value::{Value, ValueType};
 
 /// Which of sea-query's query builders renders a dialect's statements: placeholders,
@@ -123,6 +123,31 @@ pub trait Dialect: Send + Sync + Debug {
             table.replace('\'', "''"),
             id.name.replace('\'', "''"),
         )]
+    }
+
+    /// Statements that replace `found`, the CHECK of the enum column `column`, by one that
+    /// allows every variant of the record's enum; `None` where the engine cannot change a
+    /// CHECK in place (the table must be rebuilt). The default suits PostgreSQL, which names
+    /// its constraints.
+    fn replace_check(
+        &self,
+        schema: &TableSchema,
+        column: &ColumnSchema,
+        found: &ColumnCheck,
+    ) -> Option<Vec<String>> {
+        let constraint = super::quote_identifier(found.name.as_ref()?);
+        // The variants are the enum's, fixed at compile time; quoted as CREATE TABLE does.
+        let allowed: Vec<String> = column
+            .variants
+            .iter()
+            .map(|v| format!("'{}'", v.replace('\'', "''")))
+            .collect();
+        Some(vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {constraint}, ADD CONSTRAINT {constraint} CHECK ({} IN ({}))",
+            super::quote_identifier(&schema.name),
+            super::quote_identifier(&column.name),
+            allowed.join(", ")
+        )])
     }
 
     /// Other names the engine reports for types it was declared with (`INT8` for `BIGINT`),
