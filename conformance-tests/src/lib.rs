@@ -53,6 +53,7 @@
 #![warn(missing_docs)]
 
 pub mod cases;
+pub mod faults;
 pub mod fixtures;
 pub mod fuzz;
 pub mod matrix;
@@ -243,6 +244,7 @@ macro_rules! for_each_case {
             transactions::connections_never_return_inside_a_transaction,
             transactions::iter_reads_inside_a_transaction,
             transactions::limited_reads_in_a_transaction_after_deletes,
+            transactions::a_commit_with_an_unknown_outcome_is_not_rerun,
             timeouts::a_call_past_its_timeout_is_stopped,
             timeouts::an_async_call_is_stopped_by_its_timeout_or_a_dropped_future,
             replicas::reads_go_to_a_replica_and_writes_to_the_primary,

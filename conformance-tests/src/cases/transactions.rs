@@ -333,3 +333,61 @@ pub fn limited_reads_in_a_transaction_after_deletes(t: &TestDb) -> CaseResult {
     ensure!(rows.count()? == 4, "committed");
     Ok(())
 }
+
+/// A COMMIT whose answer is lost (the connection dropped or the call timed out while it was in
+/// flight) may have committed: it is `CommitOutcomeUnknown`, not retryable, and
+/// `transaction_with_retry` does not run the closure again, so a write that landed does not
+/// land twice. A COMMIT the engine refused (a conflict found at COMMIT) wrote nothing, stays
+/// retryable, and is run again. Injected with a wrapping backend, so every engine runs it.
+pub fn a_commit_with_an_unknown_outcome_is_not_rerun(t: &TestDb) -> CaseResult {
+    use crate::faults::{CommitFault, FaultyCommits};
+    let (db, next) = FaultyCommits::wrap(&t.db);
+    let rows = t.db.table::<SimpleRow>()?;
+    let mut number = 0;
+    for lost in [ErrorKind::Connection, ErrorKind::Timeout] {
+        *next.lock().map_err(|_| "poisoned")? = CommitFault::CommittedThenFails(lost);
+        let mut runs = 0;
+        number += 1;
+        let result = db.transaction_with_retry(5, |tx| {
+            runs += 1;
+            tx.table::<SimpleRow>()?
+                .insert(&mut SimpleRow::new("ONCE", number))
+        });
+        let err = crate::cases::errors::expect_kind(result, ErrorKind::CommitOutcomeUnknown)?;
+        ensure!(!err.is_retryable(), "not retryable: {err}");
+        ensure!(
+            err.message().contains("may or may not") && err.message().contains(lost.as_str()),
+            "the message says what happened: {err}"
+        );
+        ensure!(
+            runs == 1,
+            "{lost:?}: the closure ran once, not {runs} times"
+        );
+        let found = rows.filter(SimpleRow::number().eq(number)).count()?;
+        ensure!(
+            found == 1,
+            "{lost:?}: the committed row is there once: {found}"
+        );
+    }
+    *next.lock().map_err(|_| "poisoned")? = CommitFault::RolledBackAndFails(ErrorKind::Conflict);
+    let mut runs = 0;
+    number += 1;
+    db.transaction_with_retry(5, |tx| {
+        runs += 1;
+        tx.table::<SimpleRow>()?
+            .insert(&mut SimpleRow::new("AGAIN", number))
+    })?;
+    ensure!(runs == 2, "a refused commit is run again: {runs} runs");
+    ensure!(
+        rows.filter(SimpleRow::number().eq(number)).count()? == 1,
+        "written once"
+    );
+    // The explicit form says the same.
+    *next.lock().map_err(|_| "poisoned")? = CommitFault::CommittedThenFails(ErrorKind::Connection);
+    let tx = db.begin()?;
+    tx.table::<SimpleRow>()?
+        .insert(&mut SimpleRow::new("EXPLICIT", 100))?;
+    crate::cases::errors::expect_kind(tx.commit(), ErrorKind::CommitOutcomeUnknown)?;
+    ensure!(rows.count()? == 4, "every committed row: {}", rows.count()?);
+    Ok(())
+}

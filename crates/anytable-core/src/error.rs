@@ -39,6 +39,10 @@ pub enum ErrorKind {
     InvalidInput,
     /// An earlier statement in this transaction failed, so it was rolled back.
     TransactionAborted,
+    /// The connection was lost, or the call timed out, while COMMIT was in flight: the
+    /// transaction may or may not have been committed. Not retryable (rerunning it could
+    /// write twice); look for its writes (a key it wrote) before running it again.
+    CommitOutcomeUnknown,
     /// Anything the backend reported that has no better kind; see the message and code.
     Other,
 }
@@ -62,6 +66,7 @@ impl ErrorKind {
             ErrorKind::Unsupported => "unsupported",
             ErrorKind::InvalidInput => "invalid input",
             ErrorKind::TransactionAborted => "transaction aborted",
+            ErrorKind::CommitOutcomeUnknown => "commit outcome unknown",
             ErrorKind::Other => "database error",
         }
     }

@@ -664,7 +664,7 @@ impl Transaction {
                 Ok(()) => Ok(v),
                 Err(e) => {
                     let _ = conn.rollback();
-                    Err(e)
+                    Err(commit_failed(e))
                 }
             },
             // The closure swallowed an error and returned Ok; nothing was committed.
@@ -678,6 +678,33 @@ impl Transaction {
             (Err(e), _) => Err(e),
         }
     }
+}
+
+/// A failed COMMIT as the caller must treat it: when the answer was lost (the connection, or
+/// a timeout) the engine may have committed, so it is [`ErrorKind::CommitOutcomeUnknown`],
+/// which no retry loop reruns; a COMMIT the engine refused (a conflict, a busy database)
+/// wrote nothing and keeps its kind.
+fn commit_failed(e: Error) -> Error {
+    if !matches!(e.kind(), ErrorKind::Connection | ErrorKind::Timeout) {
+        return e;
+    }
+    let mut unknown = Error::new(
+        ErrorKind::CommitOutcomeUnknown,
+        format!(
+            "the transaction may or may not have been committed: {} while COMMIT was in \
+             flight ({}); anytable does not run it again, so look for its writes (a key it \
+             wrote) before running it again",
+            e.kind(),
+            e.message()
+        ),
+    );
+    if let Some(backend) = e.backend() {
+        unknown = unknown.with_backend(backend);
+    }
+    if let Some(code) = e.code() {
+        unknown = unknown.with_code(code.to_owned());
+    }
+    unknown.with_source(e)
 }
 
 impl Drop for Transaction {
