@@ -1,9 +1,10 @@
 //! Read replicas (`replicas=host:port,...`): reads outside a transaction go to a streaming
 //! replica, everything else to the primary.
 //!
-//! - A replica is used only while its replay lag, measured at most once a second, is under
-//!   `max_replica_lag` (seconds, default 5); one that lags more, or cannot be reached, is
-//!   skipped (the next one is tried, then the primary) until the next measurement.
+//! - A replica is used only while its lag behind the primary's WAL position, measured at most
+//!   once a second (for every read when it is 0), is under `max_replica_lag` (seconds, default
+//!   5); one that lags more, or cannot be reached, is skipped (the next one is tried, then the
+//!   primary) until the next measurement.
 //! - Read-your-writes: for `max_replica_lag` after any call through this pool that went to the
 //!   primary (a write, a transaction, a table's creation), reads go to the primary too, so a
 //!   replica within its lag limit has replayed them by the time it is read from.
@@ -31,12 +32,17 @@ const MEASURE_EVERY: Duration = Duration::from_secs(1);
 /// The replay lag a replica may have, and the read-your-writes window, by default.
 const DEFAULT_MAX_LAG: Duration = Duration::from_secs(5);
 
-/// A replica's lag in seconds as it reports it: none when it streams from the primary and has
-/// replayed all it received (or it is no replica), else the age of the last transaction it
-/// replayed (a replica whose stream broke, e.g. while its primary restarts, knows nothing newer).
+/// What the primary has written: its current WAL position, which a replica must have
+/// replayed to hold every transaction committed before the measurement began.
+const PRIMARY_LSN_QUERY: &str = "SELECT pg_current_wal_lsn()";
+
+/// A replica's lag in seconds, measured against the primary's WAL position `{lsn}` (read just
+/// before): none when it has replayed that far (or it is no replica), else the age of the last
+/// transaction it replayed, the oldest its answers can be (what it received is no measure: a
+/// replica catching up after a break has replayed all it received while it is still far
+/// behind the primary).
 const LAG_QUERY: &str = "SELECT CASE WHEN NOT pg_is_in_recovery() THEN 0 \
-     WHEN EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') \
-     AND pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 \
+     WHEN pg_last_wal_replay_lsn() >= '{lsn}'::pg_lsn THEN 0 \
      ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 1e9) END";
 
 /// The `host:port` pairs of `replicas=` (a port defaults to `default_port`; IPv6 in brackets).
@@ -183,7 +189,7 @@ impl Replicas {
         let first = self.next.fetch_add(1, Ordering::Relaxed);
         for i in 0..self.replicas.len() {
             let replica = &self.replicas[(first + i) % self.replicas.len()];
-            if let Some(slot) = replica.usable_slot(self.max_lag) {
+            if let Some(slot) = replica.usable_slot(self.max_lag, primary) {
                 return Ok(Box::new(ReplicaConnection::new(
                     PostgresConnection::new(slot, Arc::clone(&primary.session)),
                     Arc::clone(primary),
@@ -196,20 +202,23 @@ impl Replicas {
 
 impl Replica {
     /// A connection to this replica if it answers and lags under `max_lag`, measuring that
-    /// when the last measurement is over a second old.
-    fn usable_slot(&self, max_lag: Duration) -> Option<PooledClient> {
+    /// when the last measurement is over a second old, or for every read when `max_lag` is 0
+    /// (no read may then miss a write committed before it began).
+    fn usable_slot(&self, max_lag: Duration, primary: &Primary) -> Option<PooledClient> {
         let known = *self.health.lock().unwrap_or_else(|e| e.into_inner());
-        let fresh = known
-            .measured
-            .is_some_and(|at| at.elapsed() < MEASURE_EVERY);
+        let trusted_for = if max_lag.is_zero() {
+            Duration::ZERO
+        } else {
+            MEASURE_EVERY
+        };
+        let fresh = known.measured.is_some_and(|at| at.elapsed() < trusted_for);
         if fresh && !known.usable {
             return None;
         }
         let mut slot = checked_slot(&self.pool).ok();
         if !fresh {
-            let usable = slot
-                .as_mut()
-                .and_then(lag)
+            let usable = primary_lsn(primary)
+                .and_then(|lsn| lag(slot.as_mut()?, &lsn))
                 .is_some_and(|lag| lag <= max_lag.as_secs_f64());
             *self.health.lock().unwrap_or_else(|e| e.into_inner()) = Health {
                 measured: Some(Instant::now()),
@@ -223,13 +232,33 @@ impl Replica {
     }
 }
 
-/// The replica's replay lag in seconds; `None` if it cannot say.
-fn lag(slot: &mut PooledClient) -> Option<f64> {
-    let messages = slot.client.simple_query(LAG_QUERY).ok()?;
+/// The first column of the first row `sql` returns, as text.
+fn first_value(slot: &mut PooledClient, sql: &str) -> Option<String> {
+    let messages = slot.client.simple_query(sql).ok()?;
     messages.iter().find_map(|message| match message {
-        SimpleQueryMessage::Row(row) => row.get(0)?.parse().ok(),
+        SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
         _ => None,
     })
+}
+
+/// The primary's current WAL position (`16/B374D848`); `None` if it cannot say.
+fn primary_lsn(primary: &Primary) -> Option<String> {
+    let mut slot = checked_slot(&primary.pool).ok()?;
+    let lsn = first_value(&mut slot, PRIMARY_LSN_QUERY)?;
+    // Checked before it goes into the lag query's text: two hexadecimal numbers.
+    let valid = lsn.split_once('/').is_some_and(|(high, low)| {
+        [high, low]
+            .iter()
+            .all(|h| (1..=8).contains(&h.len()) && h.chars().all(|c| c.is_ascii_hexdigit()))
+    });
+    valid.then_some(lsn)
+}
+
+/// The replica's lag in seconds behind the primary's position `lsn`; `None` if it cannot say.
+fn lag(slot: &mut PooledClient, lsn: &str) -> Option<f64> {
+    first_value(slot, &LAG_QUERY.replace("{lsn}", lsn))?
+        .parse()
+        .ok()
 }
 
 /// Whether a replica refused `e`'s statement as a write (read_only_sql_transaction).
