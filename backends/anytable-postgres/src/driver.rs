@@ -231,7 +231,7 @@ impl PostgresBackend {
         let session = Arc::new(crate::session::from_url(url, timeout)?);
         let mut config = session_config(url, None, timeout, &session)?;
         let tls = tls_for(url, &mut config)?;
-        let replicas = replica_pools(url, &settings, &config, &session, &tls)?;
+        let replicas = replica_pools(url, &settings, &config, &session)?;
         // Connect once now so a wrong host, port or password fails here, not in the pool.
         let mut client = connect(&config, &tls)?;
         if let Some(schema) = url.option("schema") {
@@ -311,13 +311,13 @@ fn slot_pool(
 }
 
 /// The pools of the URL's `replicas=`, each as large as the primary's and connecting with
-/// its login, options and TLS; none is contacted before a read needs it.
+/// its login, options and TLS settings (the TLS mode decided for each replica's own host);
+/// none is contacted before a read needs it.
 fn replica_pools(
     url: &DatabaseUrl,
     settings: &PoolSettings,
     primary: &Config,
     session: &Session,
-    tls: &Tls,
 ) -> Result<Option<Replicas>> {
     let default_port = primary.get_ports().first().copied().unwrap_or(DEFAULT_PORT);
     let hosts = crate::replicas::hosts(url, default_port)?;
@@ -333,8 +333,10 @@ fn replica_pools(
     let mut pools = Vec::with_capacity(hosts.len());
     for (host, port) in &hosts {
         let mut config = session_config(url, Some((host, *port)), settings.timeout, session)?;
-        config.ssl_mode(tls.mode);
-        pools.push(slot_pool(settings, config, tls.clone(), session));
+        // Decided for this host, not taken from the primary's: a primary reached through its
+        // Unix socket (never TLS) must not send a replica's session over TCP in plain text.
+        let tls = tls_for(url, &mut config)?;
+        pools.push(slot_pool(settings, config, tls, session));
     }
     Ok(Some(Replicas::new(pools, max_lag)))
 }

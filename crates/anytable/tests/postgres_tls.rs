@@ -148,3 +148,36 @@ fn tls_client_certificates_say_they_are_not_supported() {
         assert_eq!(err.kind(), ErrorKind::Unsupported, "{option}: {err}");
     }
 }
+
+/// TLS is decided for each host: a primary reached through its Unix socket (never TLS, as with
+/// libpq) does not take TLS away from a replica reached over TCP, which is encrypted and
+/// checked as the URL asks.
+#[test]
+fn tls_replicas_keep_tls_when_the_primary_is_a_unix_socket() {
+    let dir = var("ANYTABLE_POSTGRES_TLS_DIR");
+    let url = format!(
+        "postgres://anytable@/postgres?host={dir}&port={port}&sslmode=verify-full\
+         &sslrootcert={dir}/ca.crt&replicas=localhost:{port}",
+        port = port()
+    );
+    let db = open(&url);
+    let session = |db: &Database| {
+        db.query_one::<(bool, bool)>(
+            "SELECT ssl, inet_server_addr() IS NOT NULL FROM pg_stat_ssl \
+             WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .expect("every session has a row")
+    };
+    assert_eq!(
+        session(&db),
+        (true, true),
+        "a read, served by the replica over TCP, is encrypted"
+    );
+    assert_eq!(
+        session(&db.on_primary()),
+        (false, false),
+        "the primary is reached through its socket, without TLS"
+    );
+}
