@@ -23,6 +23,8 @@ pub struct DatabaseUrl {
     scheme: String,
     /// Between the scheme's `//` and the `?`, not decoded.
     location: String,
+    /// Whether `//` followed the scheme, which a server's address needs.
+    slashes: bool,
     path: String,
     memory: bool,
     options: Vec<(String, String)>,
@@ -38,40 +40,49 @@ impl std::fmt::Debug for DatabaseUrl {
 
 /// `url` with any password in it replaced by `***`: the `user:password@` part of a server URL
 /// and `password=` options, so that a URL can be printed, logged or put in an error.
+///
+/// It errs on the side of hiding: everything from the first `:` of the user info (or the
+/// scheme's own `:` when no `//` follows it) to the URL's last `@` is replaced, so a password
+/// holding an unencoded `/`, `?` or `@` is hidden too, where the parser would split it into
+/// other parts (and refuse the URL).
 pub fn redact(url: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((base, query)) => (base, Some(query)),
-        None => (url, None),
+    let out = redact_user_info(url);
+    let Some((base, query)) = out.split_once('?') else {
+        return out;
     };
-    let mut out = match base.split_once("://") {
-        Some((scheme, rest)) => {
-            // The authority ends at the first '/', and the password sits between the first ':'
-            // of the user info and the last '@' of the authority.
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            let (authority, path) = rest.split_at(authority_end);
-            let authority = match authority.rsplit_once('@') {
-                Some((user_info, host)) => match user_info.split_once(':') {
-                    Some((user, _)) => format!("{user}:***@{host}"),
-                    None => authority.to_owned(),
-                },
-                None => authority.to_owned(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => base.to_owned(),
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", pairs.join("&"))
+}
+
+/// `url` with the text between the start of a possible password and the last `@` hidden.
+fn redact_user_info(url: &str) -> String {
+    let (Some(at), Some(colon)) = (url.rfind('@'), url.find(':')) else {
+        return url.to_owned();
     };
-    if let Some(query) = query {
-        let pairs: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        out.push('?');
-        out.push_str(&pairs.join("&"));
+    if colon > at {
+        return url.to_owned();
     }
-    out
+    let start = match url[colon + 1..].strip_prefix("//") {
+        // `scheme:///path`: a file path, with no user info.
+        Some(after) if after.starts_with('/') => return url.to_owned(),
+        Some(_) => {
+            let authority = colon + 3;
+            match url[authority..at].find(':') {
+                Some(i) => authority + i,
+                // `user@host`: no password.
+                None => return url.to_owned(),
+            }
+        }
+        // `scheme:user:password@host` (or no scheme at all): hide from the first `:`.
+        None => colon,
+    };
+    format!("{}:***{}", &url[..start], &url[at..])
 }
 
 impl DatabaseUrl {
@@ -109,6 +120,19 @@ impl DatabaseUrl {
             Some(q) => (&rest[..q], Some(&rest[q + 1..])),
             None => (rest, None),
         };
+        // A `?` in a password splits it into the options: refuse rather than guess (and
+        // print only the redacted URL, which hides all of it).
+        if let Some(q) = query {
+            let authority = location.trim_start_matches('/');
+            let user_info = !authority.contains('/') && authority.contains(':');
+            if location != ":memory:" && user_info && q.contains('@') {
+                return Err(Error::invalid_input(format!(
+                    "database URL {shown:?} has an @ after its ?: percent-encode a ? in a \
+                     password as %3F (and an @ in an option as %40)"
+                )));
+            }
+        }
+        let slashes = location.starts_with("//");
         let location = location.strip_prefix("//").unwrap_or(location);
         // Only the explicit form means memory: an empty path (`sqlite://`, or
         // `format!("sqlite://{}", var)` with the variable unset) is an error of the backend's.
@@ -130,6 +154,7 @@ impl DatabaseUrl {
             raw: trimmed.to_owned(),
             scheme,
             location: location.to_owned(),
+            slashes,
             path,
             memory,
             options,
@@ -166,6 +191,22 @@ impl DatabaseUrl {
     /// number from 1 to 65535, an empty host between commas, an unclosed `[`, or a bad escape.
     pub fn server(&self) -> Result<ServerAddress> {
         let shown = self.redacted();
+        if !self.slashes {
+            return Err(Error::invalid_input(format!(
+                "database URL {shown:?} names a server without // after the scheme; write \
+                 {}://user:password@host:port/database",
+                self.scheme
+            )));
+        }
+        // A `/` in a password would end the authority inside it: refuse rather than guess.
+        if let (Some(slash), Some(at)) = (self.location.find('/'), self.location.rfind('@')) {
+            if slash < at && self.location[..slash].contains(':') {
+                return Err(Error::invalid_input(format!(
+                    "database URL {shown:?} has a / before its last @: percent-encode a / in \
+                     a password as %2F (or an @ in the database name as %40)"
+                )));
+            }
+        }
         let (authority, database) = match self.location.split_once('/') {
             Some((authority, database)) => (authority, Some(database)),
             None => (self.location.as_str(), None),
@@ -312,12 +353,12 @@ fn host_and_port(text: &str, shown: &str) -> Result<(String, Option<u16>)> {
     }
     let port = match port {
         None => None,
-        Some(port) => Some(
-            port.parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or_else(|| bad(&format!("port {port:?}, not a number from 1 to 65535")))?,
-        ),
+        Some(port) => Some(port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| {
+            bad(
+                "a port that is not a number from 1 to 65535 (a password holding /, ?, \
+                         @ or : must be percent-encoded: %2F, %3F, %40, %3A)",
+            )
+        })?),
     };
     Ok((percent_decode(host, shown)?, port))
 }
@@ -484,6 +525,59 @@ mod tests {
         }
         let parsed = DatabaseUrl::parse("postgres://ann:s3cret@db/app").unwrap();
         assert!(!format!("{parsed:?}").contains("s3cret"));
+        // Every error path of a URL holding a password, each password written so that it
+        // breaks the URL where the parser splits it: no error, and no Debug form, shows any
+        // piece of it.
+        for url in [
+            "postgres:ann:s3cret@db/app",
+            "postgres:ann:s3cret@db:x/app",
+            "ann:s3cret@db/app",
+            "postgres://ann:s3/cret@db/app",
+            "postgres://ann:s3?cret@db/app",
+            "postgres://ann:s3?c=ret@db/app",
+            "postgres://ann:s3cret@db:99999/app",
+            "postgres://ann:s3cret@db:x/app",
+            "postgres://ann:s3cret@[::1/app",
+            "postgres://ann:s3cret@db,/app",
+            "postgres://ann:s3%zzcret@db/app",
+            "postgres://ann:s3cret@db/app?timeout=x&count=0&bogus=1",
+            "postgres://ann:s3cret@db/app?password=s3cret2",
+            "post gres://ann:s3cret@db/app",
+            "://ann:s3cret@db/app",
+            "postgres://ann:s3:cr@et@db/app",
+        ] {
+            let mut shown = vec![redact(url)];
+            match DatabaseUrl::parse(url) {
+                Err(e) => shown.push(e.to_string()),
+                Ok(parsed) => {
+                    shown.push(format!("{parsed:?}"));
+                    if let Err(e) = parsed.server() {
+                        shown.push(e.to_string());
+                    }
+                    if let Ok(server) = parsed.server() {
+                        shown.push(format!("{server:?}"));
+                    }
+                    for result in [
+                        parsed.check_options(&["timeout", "count", "password"]),
+                        parsed.seconds_option("timeout").map(drop),
+                        parsed.count_option("count", 5).map(drop),
+                    ] {
+                        if let Err(e) = result {
+                            shown.push(e.to_string());
+                        }
+                    }
+                }
+            }
+            for text in shown {
+                for piece in ["s3", "cret", "ret@", "cr@"] {
+                    assert!(!text.contains(piece), "{url}: {text:?} shows {piece:?}");
+                }
+            }
+        }
+        assert!(DatabaseUrl::parse("postgres:ann:s3cret@db/app")
+            .unwrap()
+            .server()
+            .is_err_and(|e| e.message().contains("without //")));
         for bad in [
             "postgres://ann:s3%zzcret@db/app",
             "postgres://ann:s3%ffcret@db/app",
