@@ -860,3 +860,40 @@ pub fn insert_arrow_refuses_integers_a_float_cannot_hold(t: &TestDb) -> CaseResu
     );
     Ok(())
 }
+
+/// `write_parquet` writes its partial file under a name nobody can plant a link at first: it
+/// creates the file only if nothing is there (never following a symbolic link), under a name
+/// with a random part. Before, the name was `.<file>.<pid>.<n>.partial`, opened with
+/// `File::create`, which followed a link planted there and truncated its target.
+pub fn write_parquet_follows_no_planted_link(t: &TestDb) -> CaseResult {
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("out.parquet");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious")?;
+    let mut planted = 0;
+    #[cfg(unix)]
+    for n in 0..1_000 {
+        let name = format!(".out.parquet.{}.{n}.partial", std::process::id());
+        std::os::unix::fs::symlink(&victim, dir.path().join(name))?;
+        planted += 1;
+    }
+    let table = t.db.table::<AllTypes>()?;
+    for row in &mut edge_rows() {
+        table.insert(row)?;
+    }
+    ensure!(
+        table.select().write_parquet(&file)? == 3,
+        "three rows written"
+    );
+    ensure!(
+        std::fs::read_to_string(&victim)? == "precious",
+        "the file a planted link points at is untouched"
+    );
+    table.delete_all()?;
+    ensure!(table.insert_parquet(&file)? == 3, "the file is whole");
+    ensure!(
+        std::fs::read_dir(dir.path())?.count() == planted + 2,
+        "no partial file is left, and no planted link was replaced"
+    );
+    Ok(())
+}

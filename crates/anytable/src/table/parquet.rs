@@ -29,21 +29,41 @@ fn parquet_error(path: &Path, e: parquet::errors::ParquetError) -> Error {
     Error::invalid_input(format!("parquet file {}: {e}", path.display()))
 }
 
-/// A name next to `path` that no other write uses, this process's or another's: two calls
-/// writing the same file at once must not write into one partial file.
-fn partial_path(path: &Path) -> std::path::PathBuf {
+/// A new file next to `path` for the rows until they are complete, under a name no other
+/// write uses (this process's or another's) and nobody can guess to plant a link at first:
+/// a random part, and created only if nothing is there (`create_new` never follows a
+/// symbolic link), trying again under another name if something is.
+fn create_partial(path: &Path) -> Result<(std::path::PathBuf, File)> {
+    use std::hash::{BuildHasher, Hasher};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path
         .file_name()
         .map_or_else(|| std::ffi::OsString::from("parquet"), |n| n.to_os_string());
-    let mut partial = std::ffi::OsString::from(".");
-    partial.push(name);
-    partial.push(format!(
-        ".{}.{}.partial",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    ));
-    path.with_file_name(partial)
+    let mut last = None;
+    for _ in 0..16 {
+        // RandomState draws its keys from the operating system's randomness.
+        let mut random = std::collections::hash_map::RandomState::new().build_hasher();
+        random.write_u64(NEXT.fetch_add(1, Ordering::Relaxed));
+        let mut partial = std::ffi::OsString::from(".");
+        partial.push(&name);
+        partial.push(format!(
+            ".{}.{:016x}.partial",
+            std::process::id(),
+            random.finish()
+        ));
+        let partial = path.with_file_name(partial);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+        {
+            Ok(file) => return Ok((partial, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some((partial, e)),
+            Err(e) => return Err(io_error("create", &partial, e)),
+        }
+    }
+    let (partial, e) = last.expect("sixteen attempts were made");
+    Err(io_error("create", &partial, e))
 }
 
 impl<R: Record> Select<'_, R> {
@@ -55,9 +75,8 @@ impl<R: Record> Select<'_, R> {
     /// wins with a whole file.
     pub fn write_parquet(self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
-        let partial = partial_path(path);
+        let (partial, file) = create_partial(path)?;
         let written = (|| {
-            let file = File::create(&partial).map_err(|e| io_error("create", &partial, e))?;
             let properties = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
                 .build();
