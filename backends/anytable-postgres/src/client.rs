@@ -39,16 +39,21 @@ pub(crate) struct SyncClient {
 impl SyncClient {
     /// Connects with `config`, over TLS where its `ssl_mode` asks; the connection's I/O runs
     /// whenever a call is waiting on it.
+    /// The whole session start-up (TCP, TLS handshake, authentication) is bounded by
+    /// `startup`: `connect_timeout` bounds only the TCP connect, and a peer that accepts and
+    /// then says nothing would otherwise be waited for forever.
     pub(crate) fn connect(
         config: &Config,
         tls: MakeRustls,
+        startup: Duration,
     ) -> std::result::Result<SyncClient, ConnectError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(ConnectError::Runtime)?;
         let (client, connection) = runtime
-            .block_on(config.connect(tls))
+            .block_on(async { tokio::time::timeout(startup, config.connect(tls)).await })
+            .map_err(|_| ConnectError::Stalled(startup))?
             .map_err(ConnectError::Postgres)?;
         let connection = runtime.spawn(connection);
         Ok(SyncClient {
@@ -157,6 +162,19 @@ impl SyncClient {
         sql: &str,
     ) -> std::result::Result<Vec<SimpleQueryMessage>, Error> {
         self.block_on(self.client().simple_query(sql))
+    }
+
+    /// [`simple_query`](Self::simple_query) given at most `limit`; `None` when the server
+    /// did not answer in time (a stopped process, a vanished host), after which the session's
+    /// state is unknown and it must be discarded.
+    pub(crate) fn simple_query_within(
+        &mut self,
+        sql: &str,
+        limit: Duration,
+    ) -> Option<Vec<SimpleQueryMessage>> {
+        self.block_on(async { tokio::time::timeout(limit, self.client().simple_query(sql)).await })
+            .ok()?
+            .ok()
     }
 
     /// What asks the server, on a connection of its own, to stop this session's statement.
@@ -336,6 +354,8 @@ pub(crate) enum ConnectError {
     Runtime(std::io::Error),
     /// The server could not be reached or refused the session.
     Postgres(Error),
+    /// The session's start-up did not finish within this long.
+    Stalled(Duration),
 }
 
 impl std::fmt::Display for ConnectError {
@@ -343,6 +363,12 @@ impl std::fmt::Display for ConnectError {
         match self {
             ConnectError::Runtime(e) => write!(f, "cannot start the client's runtime: {e}"),
             ConnectError::Postgres(e) => e.fmt(f),
+            ConnectError::Stalled(limit) => write!(
+                f,
+                "the server did not finish the session's start-up (TLS handshake, \
+                 authentication) within {} s (connect_timeout)",
+                limit.as_secs_f64()
+            ),
         }
     }
 }

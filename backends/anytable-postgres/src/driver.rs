@@ -37,6 +37,11 @@ const OPTIONS: &[&str] = &[
     "sslcert",
     "sslkey",
     "connect_timeout",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "tcp_user_timeout",
     "options",
     "host",
     "port",
@@ -58,6 +63,9 @@ pub(crate) struct Slot {
     pub(crate) cancelled: Arc<std::sync::atomic::AtomicBool>,
     /// The pooler a cancel request goes to, waiting for it ([`crate::cancel`]).
     pub(crate) pooler: Option<Arc<(String, u16)>>,
+    /// The longest a liveness check (or a replica's lag probe) waits for the server: its
+    /// `connect_timeout`.
+    pub(crate) probe_within: Duration,
 }
 
 /// A connection idle longer than this is pinged before use: the server may have restarted.
@@ -172,6 +180,43 @@ fn session_config(
     Ok(config)
 }
 
+/// TCP keepalives and `tcp_user_timeout`, so that a session whose server vanished without a
+/// reset (a failover, a host gone) fails within about a minute instead of the kernel's two
+/// hours: keepalives after 30 s idle, every 10 s, 3 unanswered then the link is dead; data
+/// unacknowledged for 30 s ends it too. libpq's options (`keepalives=0|1`,
+/// `keepalives_idle`, `keepalives_interval` in seconds, `keepalives_count`,
+/// `tcp_user_timeout` in milliseconds, 0 for the system's) override each.
+fn tcp_liveness(url: &DatabaseUrl, config: &mut Config) -> Result<()> {
+    let number = |key: &str, default: u64| -> Result<u64> {
+        match url.option(key) {
+            None => Ok(default),
+            Some(text) => text
+                .parse()
+                .map_err(|_| Error::invalid_input(format!("{key}={text:?} is not a whole number"))),
+        }
+    };
+    let keepalives = number("keepalives", 1)?;
+    if keepalives > 1 {
+        return Err(Error::invalid_input("keepalives= must be 0 or 1"));
+    }
+    config.keepalives(keepalives == 1);
+    let at_least_one = |key: &str, default: u64| -> Result<u64> {
+        match number(key, default)? {
+            0 => Err(Error::invalid_input(format!("{key}=0: give at least 1"))),
+            n => Ok(n),
+        }
+    };
+    config.keepalives_idle(Duration::from_secs(at_least_one("keepalives_idle", 30)?));
+    config.keepalives_interval(Duration::from_secs(at_least_one(
+        "keepalives_interval",
+        10,
+    )?));
+    let count = at_least_one("keepalives_count", 3)?;
+    config.keepalives_retries(u32::try_from(count).unwrap_or(u32::MAX));
+    config.tcp_user_timeout(Duration::from_millis(number("tcp_user_timeout", 30_000)?));
+    Ok(())
+}
+
 /// libpq's connection parameters as users paste them from a provider's dashboard, each with
 /// libpq's meaning, applied to `config` (`options` joins anytable's own settings, in
 /// [`crate::session`]).
@@ -184,6 +229,7 @@ fn libpq_options(url: &DatabaseUrl, config: &mut Config) -> Result<()> {
             )));
         }
     }
+    tcp_liveness(url, config)?;
     if let Some(seconds) = url.option("connect_timeout") {
         let n: u64 = seconds.parse().map_err(|_| {
             Error::invalid_input(format!("connect_timeout={seconds:?} is not whole seconds"))
@@ -298,8 +344,10 @@ fn slot_pool(
     session: &Session,
 ) -> Arc<Pool<Slot>> {
     let pooler = crate::cancel::pooler_address(&config, session.pooled());
+    let probe_within = connect_timeout(&config);
     Pool::new("postgres", settings, move || {
         Ok(Slot {
+            probe_within,
             client: connect(&config, &tls)?,
             statements: StatementCache::default(),
             returned: Instant::now(),
@@ -346,8 +394,10 @@ fn replica_pools(
 pub(crate) fn checked_slot(pool: &Arc<Pool<Slot>>) -> Result<PooledClient> {
     for _ in 0..=pool.max_size() {
         let mut slot = pool.get()?;
+        let within = slot.probe_within;
         let dead = slot.client.is_closed()
-            || (slot.returned.elapsed() > PING_AFTER && slot.client.simple_query("").is_err());
+            || (slot.returned.elapsed() > PING_AFTER
+                && slot.client.simple_query_within("", within).is_none());
         if dead {
             slot.discard();
             continue;
@@ -371,13 +421,24 @@ fn tls_for(url: &DatabaseUrl, config: &mut Config) -> Result<Tls> {
     Ok(tls)
 }
 
+/// The URL's `connect_timeout` (or the pool's `timeout`), which session_config always sets.
+fn connect_timeout(config: &Config) -> Duration {
+    config
+        .get_connect_timeout()
+        .copied()
+        .unwrap_or(Duration::from_secs(5))
+}
+
 fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
-    let mut attempt = SyncClient::connect(config, tls.connector.clone());
+    // As libpq's connect_timeout, for each host tried: TCP, TLS and authentication together.
+    let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
+    let startup = connect_timeout(config).saturating_mul(hosts);
+    let mut attempt = SyncClient::connect(config, tls.connector.clone(), startup);
     if let (Err(_), Some(mode)) = (&attempt, tls.fallback) {
         // sslmode=allow: a plain session was refused; libpq tries again with TLS.
         let mut again = config.clone();
         again.ssl_mode(mode);
-        attempt = SyncClient::connect(&again, tls.connector.clone());
+        attempt = SyncClient::connect(&again, tls.connector.clone(), startup);
     }
     attempt.map_err(|e| {
         let (mut message, retryable) = match e {
@@ -385,6 +446,8 @@ fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
                 let e = map_err(e);
                 (e.message().to_owned(), e.is_retryable())
             }
+            // A stalled server may answer the next attempt, as one that cannot be reached.
+            stalled @ ConnectError::Stalled(_) => (stalled.to_string(), true),
             other => (other.to_string(), false),
         };
         if message.contains("unsupported startup parameter") {

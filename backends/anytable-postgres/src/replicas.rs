@@ -3,8 +3,9 @@
 //!
 //! - A replica is used only while its lag behind the primary's WAL position, measured at most
 //!   once a second (for every read when it is 0), is under `max_replica_lag` (seconds, default
-//!   5); one that lags more, or cannot be reached, is skipped (the next one is tried, then the
-//!   primary) until the next measurement.
+//!   5); one that lags more is skipped (the next one is tried, then the primary) until the next
+//!   measurement, and one that does not answer (unreachable, or stalled past its
+//!   `connect_timeout`) is left alone for 10 s, doubling to a minute.
 //! - Read-your-writes: for `max_replica_lag` after any call through this pool that went to the
 //!   primary (a write, a transaction, a table's creation), reads go to the primary too, so a
 //!   replica within its lag limit has replayed them by the time it is read from.
@@ -152,6 +153,17 @@ struct Replica {
 struct Health {
     measured: Option<Instant>,
     usable: bool,
+    /// Measurements in a row that got no answer (unreachable, or stalled past the probe
+    /// limit), which space out the next tries.
+    unanswered: u32,
+}
+
+/// How long a replica that did not answer its last `unanswered` probes is left alone: 10 s,
+/// doubling to a minute, so an unreachable replica costs one read a connect timeout now and
+/// then, not every second.
+fn left_alone(unanswered: u32) -> Duration {
+    (Duration::from_secs(10) * (1u32 << unanswered.saturating_sub(1).min(3)))
+        .min(Duration::from_secs(60))
 }
 
 /// The replicas of one primary.
@@ -172,6 +184,7 @@ impl Replicas {
                     health: Mutex::new(Health {
                         measured: None,
                         usable: false,
+                        unanswered: 0,
                     }),
                 })
                 .collect(),
@@ -206,7 +219,9 @@ impl Replica {
     /// (no read may then miss a write committed before it began).
     fn usable_slot(&self, max_lag: Duration, primary: &Primary) -> Option<PooledClient> {
         let known = *self.health.lock().unwrap_or_else(|e| e.into_inner());
-        let trusted_for = if max_lag.is_zero() {
+        let trusted_for = if known.unanswered > 0 {
+            left_alone(known.unanswered)
+        } else if max_lag.is_zero() {
             Duration::ZERO
         } else {
             MEASURE_EVERY
@@ -217,12 +232,22 @@ impl Replica {
         }
         let mut slot = checked_slot(&self.pool).ok();
         if !fresh {
-            let usable = primary_lsn(primary)
-                .and_then(|lsn| lag(slot.as_mut()?, &lsn))
-                .is_some_and(|lag| lag <= max_lag.as_secs_f64());
+            let measured = primary_lsn(primary).and_then(|lsn| lag(slot.as_mut()?, &lsn));
+            if measured.is_none() {
+                // It did not answer in time (or at all): its state is unknown.
+                if let Some(mut slot) = slot.take() {
+                    slot.discard();
+                }
+            }
+            let usable = measured.is_some_and(|lag| lag <= max_lag.as_secs_f64());
             *self.health.lock().unwrap_or_else(|e| e.into_inner()) = Health {
                 measured: Some(Instant::now()),
                 usable,
+                unanswered: if measured.is_some() {
+                    0
+                } else {
+                    known.unanswered.saturating_add(1)
+                },
             };
             if !usable {
                 return None;
@@ -232,9 +257,11 @@ impl Replica {
     }
 }
 
-/// The first column of the first row `sql` returns, as text.
+/// The first column of the first row `sql` returns, as text, waiting at most the session's
+/// probe limit.
 fn first_value(slot: &mut PooledClient, sql: &str) -> Option<String> {
-    let messages = slot.client.simple_query(sql).ok()?;
+    let within = slot.probe_within;
+    let messages = slot.client.simple_query_within(sql, within)?;
     messages.iter().find_map(|message| match message {
         SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
         _ => None,
@@ -244,7 +271,10 @@ fn first_value(slot: &mut PooledClient, sql: &str) -> Option<String> {
 /// The primary's current WAL position (`16/B374D848`); `None` if it cannot say.
 fn primary_lsn(primary: &Primary) -> Option<String> {
     let mut slot = checked_slot(&primary.pool).ok()?;
-    let lsn = first_value(&mut slot, PRIMARY_LSN_QUERY)?;
+    let Some(lsn) = first_value(&mut slot, PRIMARY_LSN_QUERY) else {
+        slot.discard();
+        return None;
+    };
     // Checked before it goes into the lag query's text: two hexadecimal numbers.
     let valid = lsn.split_once('/').is_some_and(|(high, low)| {
         [high, low]
