@@ -228,6 +228,7 @@ macro_rules! for_each_case {
             migrations::processes_migrate_at_once,
             migrations::migrate_inside_a_transaction,
             migrations::copy_between_backends_keeps_ids,
+            migrations::ids_continue_after_a_huge_copied_id,
             migrations::adopt_a_table_with_extra_columns,
             migrations::enum_variants_are_compared_and_widened,
             migrations::added_unique_constraints_do_not_collide,

@@ -104,15 +104,14 @@ impl Dialect for DuckDbDialect {
     }
 
     fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
-        // DuckDB cannot set or restart a sequence: draw from it until it reaches the largest
-        // id, as many draws as it falls short (drawing as many as the id itself, as before,
-        // doubled the ids at every call and made each call slower than the last).
+        // One setval to the largest id, in one step however large it is (drawing the sequence
+        // forward value by value took as many draws as the id), and only forward: a sequence
+        // already past the largest id (rows deleted since) keeps its place.
         let sequence = id_sequence(schema, &id.name);
         vec![format!(
-            "SELECT MAX(nextval('{sequence}')) FROM range(GREATEST(0, \
-             (SELECT COALESCE(MAX({}), 0) FROM {}) - \
-             (SELECT COALESCE(last_value, start_value - 1) FROM duckdb_sequences() \
-              WHERE sequence_name = '{sequence}' AND schema_name = current_schema())))",
+            "SELECT setval('{sequence}', m) FROM (SELECT MAX({}) AS m FROM {}) AS ids \
+             WHERE m > (SELECT COALESCE(last_value, start_value - 1) FROM duckdb_sequences() \
+             WHERE sequence_name = '{sequence}' AND schema_name = current_schema())",
             quote_identifier(&id.name),
             quote_identifier(&schema.name)
         )]
