@@ -178,6 +178,7 @@ macro_rules! for_each_case {
             arrow::decimals_at_every_scale_leave_exactly,
             arrow::insert_arrow_refuses_integers_a_float_cannot_hold,
             arrow::write_parquet_follows_no_planted_link,
+            arrow::arrow_batches_of_any_size,
             semantics::like_is_case_sensitive_with_one_escape,
             semantics::ilike_ignores_case_in_every_script,
             semantics::text_sorts_and_compares_by_code_point,

@@ -897,3 +897,30 @@ pub fn write_parquet_follows_no_planted_link(t: &TestDb) -> CaseResult {
     );
     Ok(())
 }
+
+/// `arrow_batches(n)` takes any `n`: `usize::MAX` means one batch for the whole result (it
+/// panicked, reserving room for that many rows up front), 0 means batches of one row.
+pub fn arrow_batches_of_any_size(t: &TestDb) -> CaseResult {
+    let table = t.db.table::<AllTypes>()?;
+    for row in &mut edge_rows() {
+        table.insert(row)?;
+    }
+    let sizes = |rows: usize| -> anytable::Result<Vec<usize>> {
+        table
+            .select()
+            .arrow_batches(rows)?
+            .map(|batch| batch.map(|b| b.num_rows()))
+            .collect()
+    };
+    ensure!(
+        sizes(usize::MAX)? == [3],
+        "one batch: {:?}",
+        sizes(usize::MAX)?
+    );
+    ensure!(
+        sizes(0)? == [1, 1, 1],
+        "batches of one row: {:?}",
+        sizes(0)?
+    );
+    Ok(())
+}

@@ -197,12 +197,28 @@ impl<C: Send + 'static> Pool<C> {
             if state.count < self.max {
                 state.count += 1;
                 drop(state);
-                // Opened outside the lock: it may wait on a file or a server.
-                return match (self.open)() {
-                    Ok(conn) => Ok(self.lend(conn)),
-                    Err(e) => {
+                // Opened outside the lock: it may wait on a file or a server. A panicking
+                // opener (a driver's bug) gives its place back too, or the pool would shrink
+                // for good, and is an error rather than a panic in the caller.
+                let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&self.open));
+                return match opened {
+                    Ok(Ok(conn)) => Ok(self.lend(conn)),
+                    Ok(Err(e)) => {
                         self.forget_one();
                         Err(e)
+                    }
+                    Err(panic) => {
+                        self.forget_one();
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| (*s).to_owned())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Err(Error::new(
+                            ErrorKind::Other,
+                            format!("opening a {} connection panicked: {what}", self.backend),
+                        )
+                        .with_backend(self.backend))
                     }
                 };
             }
@@ -329,6 +345,27 @@ mod tests {
             Pool::without_idle("test", &settings, open)
         };
         (pool, opened)
+    }
+
+    #[test]
+    fn a_panicking_opener_gives_its_place_back() {
+        let first = Arc::new(AtomicBool::new(true));
+        let settings = PoolSettings {
+            size: 1,
+            wait: Duration::from_millis(100),
+            ..PoolSettings::default()
+        };
+        let pool = Pool::new("test", &settings, move || {
+            if first.swap(false, Ordering::SeqCst) {
+                panic!("driver bug");
+            }
+            Ok(7usize)
+        });
+        let err = pool.get().err().expect("the panic is an error");
+        assert_eq!(err.kind(), ErrorKind::Other);
+        assert!(err.message().contains("driver bug"), "{err}");
+        let conn = pool.get().expect("the only place is free again");
+        assert_eq!(*conn, 7);
     }
 
     #[test]

@@ -163,7 +163,12 @@ impl BatchBuilder {
     ) -> Result<BatchBuilder> {
         let columns = columns
             .iter()
-            .map(|c| Ok((c.name.clone(), Builder::new(c, capacity)?)))
+            // Room for at most a few default batches up front: a caller's `usize::MAX` (one
+            // batch for the whole result) is a limit, not an allocation.
+            .map(|c| {
+                let room = capacity.min(16 * crate::arrow::DEFAULT_BATCH_ROWS);
+                Ok((c.name.clone(), Builder::new(c, room)?))
+            })
             .collect::<Result<_>>()?;
         Ok(BatchBuilder {
             schema,
