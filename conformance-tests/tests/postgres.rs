@@ -108,3 +108,30 @@ fn async_pool_lives_and_dies_inside_a_runtime_on_postgres() {
         "the dropped transaction rolled back"
     );
 }
+
+/// A value is bound only as a parameter type that holds it: a date, a boolean, bytes, a UUID
+/// or JSON where the server inferred an integer (or any other type) is `TypeMismatch`, not the
+/// date's day count (or the value's bytes) read as that type.
+#[test]
+fn binds_follow_the_inferred_type_on_postgres() {
+    use anytable::{ErrorKind, Value};
+    let t = anytable_conformance::fixtures::postgres();
+    let day = anytable::chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap();
+    for value in [
+        Value::Date(day),
+        Value::Bool(true),
+        Value::Bytes(vec![0, 0, 0, 7]),
+        Value::Uuid(anytable::uuid::Uuid::from_u128(7)),
+        Value::Json(anytable::serde_json::json!(7)),
+    ] {
+        let read =
+            t.db.query_scalar::<i64>("SELECT $1::int4 + 0", std::slice::from_ref(&value));
+        let err = read.expect_err(&format!("{value:?} bound as an int4"));
+        assert_eq!(err.kind(), ErrorKind::TypeMismatch, "{value:?}: {err}");
+    }
+    // Where the type is the value's own, it binds as before.
+    let same =
+        t.db.query_scalar::<bool>("SELECT $1::date = DATE '2024-01-02'", &[Value::Date(day)])
+            .unwrap();
+    assert_eq!(same, Some(true));
+}

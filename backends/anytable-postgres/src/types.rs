@@ -53,20 +53,31 @@ impl ToSql for Bind<'_> {
                 Type::FLOAT4 => (*x as f32).to_sql(ty, out),
                 _ => Err(mismatch(v, ty)),
             },
-            Value::Bool(b) => b.to_sql(ty, out),
+            // Each only as its own type: the driver's encoders write their bytes whatever the
+            // type asked (a date's day count where an int4 was inferred).
+            Value::Bool(b) => match *ty {
+                Type::BOOL => b.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
             Value::Text(s) => match *ty {
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
                     s.as_str().to_sql(ty, out)
                 }
                 _ => Err(mismatch(v, ty)),
             },
-            Value::Bytes(b) => b.as_slice().to_sql(ty, out),
+            Value::Bytes(b) => match *ty {
+                Type::BYTEA => b.as_slice().to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
             Value::Timestamp(t) => match *ty {
                 Type::TIMESTAMPTZ => t.to_sql(ty, out),
                 Type::TIMESTAMP => t.naive_utc().to_sql(ty, out),
                 _ => Err(mismatch(v, ty)),
             },
-            Value::Date(d) => d.to_sql(ty, out),
+            Value::Date(d) => match *ty {
+                Type::DATE => d.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
             Value::DateTime(t) => match *ty {
                 Type::TIMESTAMP => t.to_sql(ty, out),
                 _ => Err(mismatch(v, ty)),
@@ -82,8 +93,14 @@ impl ToSql for Bind<'_> {
                 }
                 _ => Err(mismatch(v, ty)),
             },
-            Value::Json(j) => j.to_sql(ty, out),
-            Value::Uuid(u) => u.to_sql(ty, out),
+            Value::Json(j) => match *ty {
+                Type::JSON | Type::JSONB => j.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
+            Value::Uuid(u) => match *ty {
+                Type::UUID => u.to_sql(ty, out),
+                _ => Err(mismatch(v, ty)),
+            },
             // An IN list as one array parameter (`= ANY($1)`), each element as the element type.
             Value::List(items) => match ty.kind() {
                 Kind::Array(_) => {
