@@ -222,6 +222,7 @@ macro_rules! for_each_case {
             queries::projections_and_distinct,
             queries::joins_through_foreign_keys,
             queries::typed_raw_sql_with_portable_placeholders,
+            queries::question_marks_follow_the_engines_lexical_rules,
             migrations::additive_columns_and_indexes,
             migrations::lossy_changes_are_refused_with_their_sql,
             migrations::unique_constraints_need_unique_data,

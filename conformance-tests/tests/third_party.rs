@@ -63,6 +63,17 @@ impl Dialect for ToyDialect {
     fn continue_ids(&self, schema: &TableSchema, id: &ColumnSchema) -> Vec<String> {
         SqliteDialect.continue_ids(schema, id)
     }
+    fn question_mark_operator(&self) -> bool {
+        SqliteDialect.question_mark_operator()
+    }
+    fn replace_check(
+        &self,
+        schema: &TableSchema,
+        column: &ColumnSchema,
+        found: &anytable::backend::ColumnCheck,
+    ) -> Option<Vec<String>> {
+        SqliteDialect.replace_check(schema, column, found)
+    }
 }
 
 struct ToyBackend {

@@ -18,6 +18,11 @@ impl Dialect for DuckDbDialect {
         "duckdb"
     }
 
+    fn question_mark_operator(&self) -> bool {
+        // No `?` operator: `??` would reach the engine as `?`, which it reads as a placeholder.
+        false
+    }
+
     fn replace_check(
         &self,
         schema: &TableSchema,

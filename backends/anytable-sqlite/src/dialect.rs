@@ -26,6 +26,11 @@ impl Dialect for SqliteDialect {
         "sqlite"
     }
 
+    fn question_mark_operator(&self) -> bool {
+        // No `?` operator: `??` would reach the engine as `?`, which it reads as a placeholder.
+        false
+    }
+
     fn replace_check(
         &self,
         schema: &TableSchema,

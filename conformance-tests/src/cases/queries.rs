@@ -816,3 +816,33 @@ pub fn typed_raw_sql_with_portable_placeholders(t: &TestDb) -> CaseResult {
     ensure!(rows.count()? == 7, "the transaction's insert is committed");
     Ok(())
 }
+
+/// `??` is a literal `?` only where the engine has a `?` operator (PostgreSQL's jsonb key
+/// test); SQLite and DuckDB refuse it with `InvalidInput` (DuckDB read the `?` left as a
+/// placeholder). Where the syntax is PostgreSQL's, `E''` strings (a backslash escapes the
+/// quote) and nested comments hide a `?` whole.
+pub fn question_marks_follow_the_engines_lexical_rules(t: &TestDb) -> CaseResult {
+    let dialect = t.db.dialect();
+    if dialect.question_mark_operator() {
+        let has: Option<bool> =
+            t.db.query_scalar("SELECT CAST('{\"a\": 1}' AS jsonb) ?? 'a'", &[])?;
+        ensure!(has == Some(true), "?? is the ? operator: {has:?}");
+    } else {
+        let err = crate::cases::errors::expect_kind(
+            t.db.query_scalar::<bool>("SELECT ?? = ?", &[Value::I64(1)]),
+            anytable::ErrorKind::InvalidInput,
+        )?;
+        ensure!(err.message().contains("??"), "the error names ??: {err}");
+    }
+    if dialect.syntax() == anytable::backend::sql::Syntax::Postgres {
+        let text: Option<(String, i64)> = t.db.query_one(
+            r"SELECT E'it\'s ? /* ' /* a /* b ? */ c ? */, ?",
+            &[Value::I64(7)],
+        )?;
+        ensure!(
+            text == Some(("it's ? /* ".to_owned(), 7)),
+            "one placeholder, the rest text: {text:?}"
+        );
+    }
+    Ok(())
+}

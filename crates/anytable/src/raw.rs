@@ -24,10 +24,7 @@ pub(crate) fn portable_statement<'s>(
     sql: &'s str,
 ) -> Result<(Cow<'s, str>, PlainStatement)> {
     let statement = one_plain_statement(sql)?;
-    Ok((
-        portable_placeholders(sql, db.dialect().syntax())?.0,
-        statement,
-    ))
+    Ok((portable_placeholders(sql, db.dialect())?.0, statement))
 }
 
 /// Runs `sql` (from [`portable_statement`]) for `execute`: the rows changed, or for a

@@ -125,6 +125,12 @@ pub trait Dialect: Send + Sync + Debug {
         )]
     }
 
+    /// Whether the engine has a `?` operator (PostgreSQL's jsonb key test), which hand-written
+    /// SQL writes as `??` since `?` is the placeholder; where false, `??` is refused.
+    fn question_mark_operator(&self) -> bool {
+        true
+    }
+
     /// Statements that replace `found`, the CHECK of the enum column `column`, by one that
     /// allows every variant of the record's enum; `None` where the engine cannot change a
     /// CHECK in place (the table must be rebuilt). The default suits PostgreSQL, which names

@@ -4,38 +4,45 @@
 
 use std::borrow::Cow;
 
+use super::Dialect;
+#[cfg(test)]
 use super::Syntax;
 use crate::error::{Error, Result};
 
-/// `sql` with each `?` placeholder in `syntax`'s form, and how many there are.
+/// `sql` with each `?` placeholder in the form of `dialect`'s syntax, and how many there are.
 ///
-/// `??` stands for a literal `?` (PostgreSQL's jsonb operator); on SQLite, which has no such
-/// operator, it is refused.
+/// `??` stands for a literal `?` where the engine has a `?` operator (PostgreSQL's jsonb
+/// operator); elsewhere (SQLite, DuckDB) it is refused rather than sent as a placeholder.
 ///
 /// # Errors
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) for a literal, identifier or
-/// comment left open at the end, and for `??` on SQLite.
-pub fn portable_placeholders(sql: &str, syntax: Syntax) -> Result<(Cow<'_, str>, usize)> {
+/// comment left open at the end, and for `??` where the engine has no `?` operator.
+pub fn portable_placeholders<'s>(
+    sql: &'s str,
+    dialect: &dyn Dialect,
+) -> Result<(Cow<'s, str>, usize)> {
     if !sql.contains('?') {
         return Ok((Cow::Borrowed(sql), 0));
     }
+    let syntax = dialect.syntax();
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len() + 8);
     let mut count = 0;
     let mut i = 0;
     while i < bytes.len() {
         let rest = &sql[i..];
-        if let Some(len) = not_code(sql, rest)? {
+        if let Some(len) = not_code(sql, i)? {
             out.push_str(&rest[..len]);
             i += len;
             continue;
         }
         if bytes[i] == b'?' {
             if rest.starts_with("??") {
-                if syntax == Syntax::Sqlite {
-                    return Err(Error::invalid_input(
-                        "?? (a literal ?) in SQL for SQLite, which has no ? operator",
-                    ));
+                if !dialect.question_mark_operator() {
+                    return Err(Error::invalid_input(format!(
+                        "?? (a literal ?) in SQL for {}, which has no ? operator",
+                        dialect.name()
+                    )));
                 }
                 out.push('?');
                 i += 2;
@@ -53,23 +60,75 @@ pub fn portable_placeholders(sql: &str, syntax: Syntax) -> Result<(Cow<'_, str>,
     Ok((Cow::Owned(out), count))
 }
 
+/// Whether `c` may continue a name (PostgreSQL's rule: letters of any script, digits, `_`
+/// and `$`).
+fn in_name(c: char) -> bool {
+    c.is_alphanumeric() || c == '_' || c == '$'
+}
+
 /// The length of the string literal, quoted identifier, comment or dollar-quoted string that
-/// `rest` (a suffix of `sql`) starts with, if it starts one: text that is no SQL code.
-fn not_code(sql: &str, rest: &str) -> Result<Option<usize>> {
+/// starts at byte `at` of `sql`, if one does: text that is no SQL code.
+fn not_code(sql: &str, at: usize) -> Result<Option<usize>> {
+    let rest = &sql[at..];
     let unclosed =
         |what: &str| Error::invalid_input(format!("SQL text ends inside {what}: {}", excerpt(sql)));
+    let after_name = sql[..at].chars().next_back().is_some_and(in_name);
     Ok(match rest.as_bytes()[0] {
         b'\'' => Some(quoted(rest, b'\'').ok_or_else(|| unclosed("a string literal"))?),
         b'"' => Some(quoted(rest, b'"').ok_or_else(|| unclosed("a quoted identifier"))?),
+        // E'...': a string whose backslash escapes the next character (PostgreSQL, DuckDB).
+        b'E' | b'e' if !after_name && rest[1..].starts_with('\'') => {
+            Some(1 + escaped(&rest[1..]).ok_or_else(|| unclosed("an E'' string literal"))?)
+        }
         b'-' if rest.starts_with("--") => Some(rest.find('\n').map_or(rest.len(), |n| n + 1)),
-        b'/' if rest.starts_with("/*") => Some(
-            rest.find("*/")
-                .map(|n| n + 2)
-                .ok_or_else(|| unclosed("a comment"))?,
-        ),
-        b'$' => dollar_quoted(rest).map_err(|()| unclosed("a $$ string"))?,
+        b'/' if rest.starts_with("/*") => {
+            Some(nested_comment(rest).ok_or_else(|| unclosed("a comment"))?)
+        }
+        // A `$` inside a name (`a$b`) starts no dollar quote.
+        b'$' if !after_name => dollar_quoted(rest).map_err(|()| unclosed("a $$ string"))?,
         _ => None,
     })
+}
+
+/// The length of the `/* ... */` comment at the start of `text`, comments inside it nesting
+/// as in PostgreSQL and DuckDB; `None` if it never closes.
+fn nested_comment(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// The length of the `'...'` string at the start of `text` in which a backslash escapes the
+/// next character (and `''` is a quote too), closing quote included; `None` if it never
+/// closes.
+fn escaped(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'\'' if bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b'\'' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Refuses SQL text of more than one statement, and statements that begin, end or mark a
@@ -86,7 +145,7 @@ pub fn one_plain_statement(sql: &str) -> Result<PlainStatement> {
     let mut ended = false;
     while i < bytes.len() {
         let rest = &sql[i..];
-        if let Some(len) = not_code(sql, rest)? {
+        if let Some(len) = not_code(sql, i)? {
             let comment = rest.starts_with("--") || rest.starts_with("/*");
             if ended && !comment {
                 return Err(several(sql));
@@ -164,7 +223,7 @@ fn code_words(sql: &str) -> Result<Vec<(String, u32)>> {
     let mut i = 0;
     while i < bytes.len() {
         let rest = &sql[i..];
-        if let Some(len) = not_code(sql, rest)? {
+        if let Some(len) = not_code(sql, i)? {
             i += len;
             continue;
         }
@@ -216,14 +275,14 @@ fn quoted(text: &str, quote: u8) -> Option<usize> {
 /// The length of a `$tag$ ... $tag$` string at the start of `text`: `Ok(None)` when `text`
 /// does not start one (`$1`, a lone `$`), `Err` when it never closes.
 fn dollar_quoted(text: &str) -> std::result::Result<Option<usize>, ()> {
+    // A tag is a name without `$`: letters of any script, digits (not first) and `_`.
     let tag_len = text[1..]
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
         .map(|n| n + 1);
     let Some(end) = tag_len else {
         return Ok(None);
     };
-    if text.as_bytes().get(end) != Some(&b'$')
-        || text[1..end].starts_with(|c: char| c.is_ascii_digit())
+    if text.as_bytes().get(end) != Some(&b'$') || text[1..end].starts_with(|c: char| c.is_numeric())
     {
         return Ok(None);
     }
@@ -248,7 +307,7 @@ mod tests {
     use super::*;
 
     fn pg(sql: &str) -> (String, usize) {
-        let (out, n) = portable_placeholders(sql, Syntax::Postgres).unwrap();
+        let (out, n) = portable_placeholders(sql, &super::super::StandardSql).unwrap();
         (out.into_owned(), n)
     }
 
@@ -353,16 +412,81 @@ mod tests {
     }
 
     #[test]
+    fn postgres_lexical_forms_are_skipped_whole() {
+        // An E'' string escapes its quote with a backslash.
+        assert_eq!(
+            pg(r"SELECT E'it\'s ?', ?"),
+            (r"SELECT E'it\'s ?', $1".to_owned(), 1)
+        );
+        assert_eq!(pg(r"SELECT e'\\', ?"), (r"SELECT e'\\', $1".to_owned(), 1));
+        // Not an E string: a name ending in e, then a plain string.
+        assert_eq!(
+            pg(r"SELECT some'x\', ?"),
+            (r"SELECT some'x\', $1".to_owned(), 1)
+        );
+        // Comments nest.
+        assert_eq!(
+            pg("SELECT /* a /* b ? */ c ? */ ?"),
+            ("SELECT /* a /* b ? */ c ? */ $1".to_owned(), 1)
+        );
+        // A dollar quote's tag may hold any letter.
+        assert_eq!(
+            pg("SELECT $ü$ ? $ü$, ?"),
+            ("SELECT $ü$ ? $ü$, $1".to_owned(), 1)
+        );
+        // A $ inside a name starts no dollar quote.
+        assert_eq!(
+            pg("SELECT a$b$c, ? FROM t$1$"),
+            ("SELECT a$b$c, $1 FROM t$1$".to_owned(), 1)
+        );
+    }
+
+    #[test]
+    fn a_literal_question_mark_only_where_the_engine_has_one() {
+        let duck = QuestionMarks(Syntax::Postgres, false);
+        for dialect in [&duck as &dyn Dialect, &QuestionMarks(Syntax::Sqlite, false)] {
+            let err = portable_placeholders("SELECT a ?? b", dialect).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        }
+        let (out, n) = portable_placeholders("SELECT ?", &duck).unwrap();
+        assert_eq!((out.as_ref(), n), ("SELECT $1", 1));
+    }
+
+    /// A dialect of `syntax`, with or without a `?` operator.
+    #[derive(Debug)]
+    struct QuestionMarks(Syntax, bool);
+
+    impl Dialect for QuestionMarks {
+        fn name(&self) -> &'static str {
+            "test"
+        }
+        fn syntax(&self) -> Syntax {
+            self.0
+        }
+        fn question_mark_operator(&self) -> bool {
+            self.1
+        }
+    }
+
+    #[test]
     fn sqlite_keeps_question_marks() {
-        let (out, n) = portable_placeholders("SELECT ? , '?'", Syntax::Sqlite).unwrap();
+        let sqlite = QuestionMarks(Syntax::Sqlite, false);
+        let (out, n) = portable_placeholders("SELECT ? , '?'", &sqlite).unwrap();
         assert_eq!((out.as_ref(), n), ("SELECT ? , '?'", 1));
-        assert!(portable_placeholders("SELECT a ?? b", Syntax::Sqlite).is_err());
+        assert!(portable_placeholders("SELECT a ?? b", &sqlite).is_err());
     }
 
     #[test]
     fn unclosed_quotes_are_refused() {
-        for sql in ["SELECT '?", "SELECT \"?", "SELECT /* ?", "SELECT $x$ ?"] {
-            let err = portable_placeholders(sql, Syntax::Postgres).unwrap_err();
+        for sql in [
+            "SELECT '?",
+            "SELECT \"?",
+            "SELECT /* ?",
+            "SELECT $x$ ?",
+            "SELECT /* /* */ ?",
+            r"SELECT E'\' ?",
+        ] {
+            let err = portable_placeholders(sql, &super::super::StandardSql).unwrap_err();
             assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{sql}");
         }
     }
