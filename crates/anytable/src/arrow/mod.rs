@@ -12,4 +12,6 @@ pub(crate) mod schema;
 pub use ::arrow::*;
 pub use schema::{data_type, field, schema, EXTENSION_NAME, UTC};
 
+#[cfg(feature = "parquet")]
+pub use crate::table::MAX_PARQUET_BATCH_BYTES;
 pub use crate::table::{ArrowBatches, ArrowReader, DEFAULT_BATCH_ROWS};

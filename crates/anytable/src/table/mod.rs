@@ -8,6 +8,8 @@ mod joined;
 mod on_conflict;
 #[cfg(feature = "parquet")]
 mod parquet;
+#[cfg(feature = "parquet")]
+pub use self::parquet::MAX_PARQUET_BATCH_BYTES;
 mod projected;
 mod query;
 mod select;
