@@ -135,3 +135,48 @@ fn binds_follow_the_inferred_type_on_postgres() {
             .unwrap();
     assert_eq!(same, Some(true));
 }
+
+/// A write the server refuses as read-only (25006), as every write to a primary demoted by a
+/// failover is, discards the session: the pool does not lend it again. With
+/// `target_session_attrs=read-write` the error is retryable, and `transaction_with_retry`
+/// succeeds on a new session. The demotion is played by turning the one pooled session
+/// read-only.
+#[test]
+fn a_session_refusing_writes_is_discarded_on_postgres() {
+    use anytable_conformance::records::SimpleRow;
+    let t = anytable_conformance::fixtures::postgres();
+    for seeks_writable in [true, false] {
+        let mut url = anytable_conformance::fixtures::with_option(&t.url, "pool_size", "1");
+        if seeks_writable {
+            url = anytable_conformance::fixtures::with_option(
+                &url,
+                "target_session_attrs",
+                "read-write",
+            );
+        }
+        let db = anytable::Database::open(&url).unwrap();
+        let rows = db.table::<SimpleRow>().unwrap();
+        rows.insert(&mut SimpleRow::new("before", 1)).unwrap();
+        db.query_scalar::<String>(
+            "SELECT set_config('default_transaction_read_only', 'on', false)",
+            &[],
+        )
+        .unwrap();
+        let mut runs = 0;
+        let written = db.transaction_with_retry(3, |tx| {
+            runs += 1;
+            tx.table::<SimpleRow>()?
+                .insert(&mut SimpleRow::new("after", 2))
+        });
+        if seeks_writable {
+            written.unwrap();
+            assert_eq!(runs, 2, "the retry ran on a new session");
+        } else {
+            let err = written.unwrap_err();
+            assert_eq!(err.code(), Some("25006"), "{err}");
+            assert!(!err.is_retryable(), "one host, read-only: {err}");
+            // The read-only session was not lent again.
+            rows.insert(&mut SimpleRow::new("again", 3)).unwrap();
+        }
+    }
+}

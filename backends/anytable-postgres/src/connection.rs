@@ -32,6 +32,9 @@ pub(crate) struct PostgresConnection {
     /// Where a pool with replicas notes that this primary connection was used, for
     /// read-your-writes.
     writes: Option<Arc<WriteClock>>,
+    /// Whether it serves reads on a replica, where a refused write (25006) is expected and
+    /// sent on to the primary, rather than a sign that its server was demoted.
+    serves_reads: bool,
 }
 
 impl PostgresConnection {
@@ -43,6 +46,30 @@ impl PostgresConnection {
             session,
             in_transaction: false,
             writes: None,
+            serves_reads: false,
+        }
+    }
+
+    /// The same connection, serving reads on a replica (see [`Self::refused_write`]).
+    pub(crate) fn serving_reads(mut self) -> Self {
+        self.serves_reads = true;
+        self
+    }
+
+    /// `e`, and if it is a write the server refused as read-only (SQLSTATE 25006) on a
+    /// primary's session, the session is discarded: a primary demoted by a failover answers
+    /// every write so, and the pool must not lend the session again. Where the URL seeks a
+    /// writable host (`target_session_attrs=read-write`) the error is retryable: a new
+    /// session goes to the new primary.
+    fn refused_write(&mut self, e: anytable_core::Error) -> anytable_core::Error {
+        if self.serves_reads || e.code() != Some("25006") {
+            return e;
+        }
+        self.client.discard();
+        if self.session.seeks_writable {
+            e.with_retryable(true)
+        } else {
+            e
         }
     }
 
@@ -119,7 +146,8 @@ impl PostgresConnection {
             quote_identifier(&target.table.name),
             list.join(", ")
         );
-        self.client.client.copy_in_binary(&sql, &types, rows)
+        let copied = self.client.client.copy_in_binary(&sql, &types, rows);
+        copied.map_err(|e| self.refused_write(e))
     }
 
     /// Runs `f`, behind a pooler inside a transaction of its own when none is open: a
@@ -152,10 +180,8 @@ impl PostgresConnection {
         let statement = self.prepare_for(sql, values)?;
         check_count("parameters", statement.params().len(), values.len())?;
         let binds = params(values);
-        self.client
-            .client
-            .execute(&statement, &as_dyn(&binds))
-            .map_err(map_err)
+        let executed = self.client.client.execute(&statement, &as_dyn(&binds));
+        executed.map_err(|e| self.refused_write(map_err(e)))
     }
 
     fn query_row_here(
@@ -171,11 +197,8 @@ impl PostgresConnection {
         check_count("parameters", statement.params().len(), values.len())?;
         check_count("result columns", statement.columns().len(), types.len())?;
         let binds = params(values);
-        let rows = self
-            .client
-            .client
-            .query(&statement, &as_dyn(&binds))
-            .map_err(map_err)?;
+        let queried = self.client.client.query(&statement, &as_dyn(&binds));
+        let rows = queried.map_err(|e| self.refused_write(map_err(e)))?;
         let Some(row) = rows.first() else {
             return Ok(false);
         };

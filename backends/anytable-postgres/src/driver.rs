@@ -8,7 +8,7 @@ use anytable_core::sql::quote_identifier;
 use anytable_core::{
     Backend, Capabilities, Connection, DatabaseUrl, Dialect, Error, ErrorKind, ReadFrom, Result,
 };
-use tokio_postgres::config::Host;
+use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres::Config;
 
 use crate::client::{ConnectError, SyncClient};
@@ -434,12 +434,45 @@ fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
     let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
     let startup = connect_timeout(config).saturating_mul(hosts);
     let mut attempt = SyncClient::connect(config, tls.connector.clone(), startup);
-    if let (Err(_), Some(mode)) = (&attempt, tls.fallback) {
-        // sslmode=allow: a plain session was refused; libpq tries again with TLS.
+    if let (Err(e), Some(mode)) = (&attempt, tls.fallback) {
+        // sslmode=allow: the server refused a plain session; libpq tries again with TLS.
+        // sslmode=prefer: the TLS session failed (its certificate); libpq tries plain text.
+        let again = match mode {
+            SslMode::Disable => tls_failed(e),
+            _ => refused_as_plain(e),
+        };
+        if !again {
+            return connect_error(attempt);
+        }
         let mut again = config.clone();
         again.ssl_mode(mode);
         attempt = SyncClient::connect(&again, tls.connector.clone(), startup);
     }
+    connect_error(attempt)
+}
+
+/// Whether `e` is the server refusing a session because it is not encrypted (pg_hba.conf's
+/// `hostssl`/`hostnossl ... reject`), the one failure after which `sslmode=allow` tries TLS:
+/// a wrong password, an unknown database or an unreachable host would fail again, or worse,
+/// send the password a second time.
+fn refused_as_plain(e: &ConnectError) -> bool {
+    match e {
+        ConnectError::Postgres(e) => e.as_db_error().is_some_and(|db| {
+            db.code() == &tokio_postgres::error::SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+                && db.message().contains("no encryption")
+        }),
+        _ => false,
+    }
+}
+
+/// Whether `e` is a failed TLS handshake (a certificate the roots do not vouch for), after
+/// which `sslmode=prefer` tries a plain session.
+fn tls_failed(e: &ConnectError) -> bool {
+    matches!(e, ConnectError::Postgres(e) if e.as_db_error().is_none() && e.to_string().contains("TLS handshake"))
+}
+
+/// A connection attempt's failure as anytable's error.
+fn connect_error(attempt: std::result::Result<SyncClient, ConnectError>) -> Result<SyncClient> {
     attempt.map_err(|e| {
         let (mut message, retryable) = match e {
             ConnectError::Postgres(e) => {

@@ -204,7 +204,7 @@ impl Replicas {
             let replica = &self.replicas[(first + i) % self.replicas.len()];
             if let Some(slot) = replica.usable_slot(self.max_lag, primary) {
                 return Ok(Box::new(ReplicaConnection::new(
-                    PostgresConnection::new(slot, Arc::clone(&primary.session)),
+                    PostgresConnection::new(slot, Arc::clone(&primary.session)).serving_reads(),
                     Arc::clone(primary),
                 )));
             }
@@ -390,7 +390,7 @@ impl Connection for ReplicaConnection {
         types: &[ValueType],
         row: &mut Vec<Value>,
     ) -> Result<bool> {
-        if !self.reads_on_primary() {
+        if !self.reads_on_primary() && reads_only(sql) {
             match self.replica.query_row(sql, params, types, row) {
                 Err(e) if refused_as_write(&e) => {}
                 other => return other,
@@ -460,9 +460,31 @@ fn reads_only(sql: &str) -> bool {
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or("");
-    ["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN"]
+    let query = ["SELECT", "WITH", "VALUES", "TABLE", "SHOW", "EXPLAIN"]
         .iter()
-        .any(|keyword| first.eq_ignore_ascii_case(keyword))
+        .any(|keyword| first.eq_ignore_ascii_case(keyword));
+    query && !acts_on_the_primary(sql)
+}
+
+/// Whether a query takes locks or changes state that only mean something on the primary: an
+/// advisory lock held on a replica guards nothing the primary writes, a row lock (`FOR
+/// UPDATE`) or a sequence draw is a write. Read from the text, erring towards the primary (a
+/// name inside a string literal counts too).
+fn acts_on_the_primary(sql: &str) -> bool {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let function = |w: &&str| {
+        w.starts_with("PG_ADVISORY")
+            || w.starts_with("PG_TRY_ADVISORY")
+            || matches!(*w, "NEXTVAL" | "SETVAL" | "SET_CONFIG" | "PG_NOTIFY")
+    };
+    let row_lock = words
+        .windows(2)
+        .any(|pair| pair[0] == "FOR" && matches!(pair[1], "UPDATE" | "SHARE" | "NO" | "KEY"));
+    words.iter().any(function) || row_lock
 }
 
 /// The primary connection slot of a replica connection, and what takes it.

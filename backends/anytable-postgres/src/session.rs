@@ -23,6 +23,9 @@ pub(crate) struct Session {
     /// Behind a pooler: what applies the settings to a transaction begun by SQL the caller
     /// sent (`BEGIN`); `None` otherwise.
     pub(crate) settings: Option<String>,
+    /// `target_session_attrs=read-write`: a new session goes to a host that takes writes, so
+    /// a write refused as read-only (a demoted primary) may succeed when retried.
+    pub(crate) seeks_writable: bool,
 }
 
 impl Session {
@@ -76,6 +79,7 @@ pub(crate) fn from_url(url: &DatabaseUrl, timeout: Duration) -> Result<Session> 
         settings.push(("statement_timeout".to_owned(), limit));
     }
     let theirs = url.option("options").filter(|o| !o.trim().is_empty());
+    let seeks_writable = url.option("target_session_attrs") == Some("read-write");
     if !pooled {
         let mut options: Vec<String> = settings
             .iter()
@@ -90,6 +94,7 @@ pub(crate) fn from_url(url: &DatabaseUrl, timeout: Duration) -> Result<Session> 
             implicit_begin: None,
             startup_options: Some(options.join(" ")),
             settings: None,
+            seeks_writable,
         });
     }
     if let Some(theirs) = theirs {
@@ -107,6 +112,7 @@ pub(crate) fn from_url(url: &DatabaseUrl, timeout: Duration) -> Result<Session> 
         implicit_begin: Some(format!("BEGIN; {settings}")),
         startup_options: None,
         settings: Some(settings),
+        seeks_writable,
     })
 }
 

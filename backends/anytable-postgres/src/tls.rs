@@ -36,7 +36,7 @@ use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream}
 use tokio_rustls::TlsConnector;
 
 /// How a pool's connections use TLS: the mode of the first attempt, the mode of a second one
-/// (`sslmode=allow` retries with TLS), and the TLS client both use.
+/// (`sslmode=allow` retries with TLS, `prefer` in plain text), and the TLS client both use.
 #[derive(Clone)]
 pub(crate) struct Tls {
     pub(crate) mode: SslMode,
@@ -83,7 +83,9 @@ fn configure(url: &DatabaseUrl, unix_only: bool, default_roots: Option<PathBuf>)
     let (first, fallback, demanded) = match mode {
         "disable" => (SslMode::Disable, None, Check::Nothing),
         "allow" => (SslMode::Disable, Some(SslMode::Require), Check::Nothing),
-        "prefer" => (SslMode::Prefer, None, Check::Nothing),
+        // libpq's prefer: a TLS session that fails (a certificate the roots do not vouch
+        // for) is tried again in plain text, which prefer allows anyway.
+        "prefer" => (SslMode::Prefer, Some(SslMode::Disable), Check::Nothing),
         "require" => (SslMode::Require, None, Check::Nothing),
         "verify-ca" => (SslMode::Require, None, Check::Chain),
         "verify-full" => (SslMode::Require, None, Check::ChainAndName),
@@ -108,6 +110,8 @@ fn configure(url: &DatabaseUrl, unix_only: bool, default_roots: Option<PathBuf>)
         )));
     }
     let roots = match roots {
+        // libpq never reads roots under disable: there is no certificate to check.
+        _ if mode == "disable" => None,
         // libpq: a mode that checks nothing ignores a root file that is not there.
         Some(Roots::File(path)) if demanded == Check::Nothing && !path.exists() => None,
         other => other,
@@ -382,7 +386,11 @@ mod tests {
 
     #[test]
     fn modes_follow_libpq() {
-        assert_eq!(modes(""), (SslMode::Prefer, None), "libpq's default");
+        assert_eq!(
+            modes(""),
+            (SslMode::Prefer, Some(SslMode::Disable)),
+            "libpq's default: TLS, plain if TLS fails"
+        );
         assert_eq!(modes("sslmode=disable"), (SslMode::Disable, None));
         assert_eq!(
             modes("sslmode=allow"),
@@ -390,6 +398,25 @@ mod tests {
             "plain first, TLS if refused"
         );
         assert_eq!(modes("sslmode=require"), (SslMode::Require, None));
+    }
+
+    #[test]
+    fn disable_reads_no_root_file() {
+        let dir = std::env::temp_dir().join(format!("anytable-roots-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let garbage = dir.join("root.crt");
+        std::fs::write(&garbage, "not a certificate").unwrap();
+        let plain = tls("sslmode=disable", false, Some(garbage.clone()));
+        assert_eq!(plain.map(|t| t.mode).ok(), Some(SslMode::Disable));
+        let explicit = tls(
+            &format!("sslmode=disable&sslrootcert={}", garbage.display()),
+            false,
+            None,
+        );
+        assert!(explicit.is_ok(), "an explicit root file is not read either");
+        // Where a certificate may be checked, the broken file is an error, as in libpq.
+        assert!(tls("sslmode=require", false, Some(garbage)).is_err());
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]

@@ -171,3 +171,25 @@ fn replica_options_are_checked() {
     assert!(!db.read_connection().unwrap().on_replica().unwrap());
     assert_eq!(db.query_scalar::<i64>("SELECT 1", &[]).unwrap(), Some(1));
 }
+
+/// A query that takes a lock or changes state that only the primary's matters for (an
+/// advisory lock, a row lock, a sequence draw) goes to the primary even outside a
+/// transaction: an advisory lock taken on a replica guards nothing.
+#[test]
+fn replica_locks_are_taken_on_the_primary() {
+    let db = Database::open(&env("ANYTABLE_POSTGRES_REPLICATED_URL")).unwrap();
+    eventually("reads go to the replica", || {
+        db.read_connection().unwrap().on_replica().unwrap()
+    });
+    let plain = db
+        .query_scalar::<bool>("SELECT pg_is_in_recovery()", &[])
+        .unwrap();
+    assert_eq!(plain, Some(true), "a plain read goes to the replica");
+    for sql in [
+        "SELECT pg_try_advisory_xact_lock(42), pg_is_in_recovery()",
+        "select SET_CONFIG('application_name', 'x', true) = 'x', pg_is_in_recovery()",
+    ] {
+        let got = db.query_one::<(bool, bool)>(sql, &[]).unwrap();
+        assert_eq!(got, Some((true, false)), "{sql}: on the primary");
+    }
+}

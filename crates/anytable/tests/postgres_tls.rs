@@ -181,3 +181,37 @@ fn tls_replicas_keep_tls_when_the_primary_is_a_unix_socket() {
         "the primary is reached through its socket, without TLS"
     );
 }
+
+/// `sslmode=allow` tries TLS only after the server refused a plain session for being plain,
+/// not after any failure: a login that fails for another reason (here an unknown role) is
+/// reported as it is, not as the TLS attempt's failure against a server without TLS.
+#[test]
+fn tls_allow_retries_only_a_session_refused_for_being_plain() {
+    let plain = var("ANYTABLE_POSTGRES_PLAIN_URL");
+    let url = plain.replacen("anytable@", "anytable_nobody@", 1);
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    let err = Database::open(&format!("{url}{joiner}sslmode=allow")).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(
+        err.message().contains("anytable_nobody") && !err.message().contains("TLS"),
+        "the login's own failure: {err}"
+    );
+}
+
+/// `sslmode=prefer`, as libpq's, tries a plain session when the TLS session fails (here a
+/// root file that vouches for nothing of the server's), since prefer allows plain text
+/// anyway; `require` with the same file fails.
+#[test]
+fn tls_prefer_falls_back_to_plain_when_tls_fails() {
+    let db = open(&tls_url(
+        "anytable@localhost",
+        "sslmode=prefer&sslrootcert={dir}/other-ca.crt",
+    ));
+    assert!(!encryption(&db).0, "a plain session");
+    let err = Database::open(&tls_url(
+        "anytable@localhost",
+        "sslmode=require&sslrootcert={dir}/other-ca.crt",
+    ))
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+}
