@@ -274,7 +274,9 @@ postgres_start_replica() {
 # ANYTABLE_PGBOUNCER_URL), and stops it with the clusters. Debian's `pgbouncer` package is
 # installed if missing (its service kept from starting), and the script says which it uses.
 postgres_start_pgbouncer() {
-    local url_var="${1:-ANYTABLE_PGBOUNCER_URL}"
+    # MODE lenient: `ignore_startup_parameters = options`, as many production PgBouncers are
+    # set up, and a URL without pooler=transaction (what a new user writes).
+    local url_var="${1:-ANYTABLE_PGBOUNCER_URL}" mode="${2:-}"
     local server_port bouncer
     server_port="$ANYTABLE_PG_PORT"
     bouncer="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
@@ -311,6 +313,9 @@ postgres_start_pgbouncer() {
         "auth_type = trust" "auth_file = $dir/userlist.txt" "pool_mode = transaction" \
         "max_client_conn = 4000" "default_pool_size = 80" \
         "logfile = $dir/pgbouncer.log" "pidfile = $dir/pgbouncer.pid" >"$dir/pgbouncer.ini"
+    if [ "$mode" = lenient ]; then
+        echo "ignore_startup_parameters = options,extra_float_digits" >>"$dir/pgbouncer.ini"
+    fi
     if [ -n "$ANYTABLE_PG_OWNER" ]; then
         chown -R "$ANYTABLE_PG_OWNER" "$dir"
     fi
@@ -328,7 +333,11 @@ postgres_start_pgbouncer() {
         fi
         sleep 0.1
     done
-    export "$url_var=postgres://anytable@127.0.0.1:$port/postgres?pooler=transaction"
+    if [ "$mode" = lenient ]; then
+        export "$url_var=postgres://anytable@127.0.0.1:$port/postgres"
+    else
+        export "$url_var=postgres://anytable@127.0.0.1:$port/postgres?pooler=transaction"
+    fi
     echo "throwaway $("$bouncer" --version | head -1) ($bouncer) in transaction mode at ${!url_var}, in front of port $server_port"
 }
 

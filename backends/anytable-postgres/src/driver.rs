@@ -280,6 +280,9 @@ impl PostgresBackend {
         let replicas = replica_pools(url, &settings, &config, &session)?;
         // Connect once now so a wrong host, port or password fails here, not in the pool.
         let mut client = connect(&config, &tls)?;
+        if !session.pooled() {
+            check_startup_options(&mut client, connect_timeout(&config))?;
+        }
         if let Some(schema) = url.option("schema") {
             client
                 .batch_execute(&format!(
@@ -345,10 +348,15 @@ fn slot_pool(
 ) -> Arc<Pool<Slot>> {
     let pooler = crate::cancel::pooler_address(&config, session.pooled());
     let probe_within = connect_timeout(&config);
+    let direct = !session.pooled();
     Pool::new("postgres", settings, move || {
+        let mut client = connect(&config, &tls)?;
+        if direct {
+            check_startup_options(&mut client, probe_within)?;
+        }
         Ok(Slot {
             probe_within,
-            client: connect(&config, &tls)?,
+            client,
             statements: StatementCache::default(),
             returned: Instant::now(),
             tls: tls.connector.clone(),
@@ -463,6 +471,38 @@ fn refused_as_plain(e: &ConnectError) -> bool {
         }),
         _ => false,
     }
+}
+
+/// Refuses a direct session whose startup options did not arrive: a pooler in transaction
+/// mode set to ignore them (PgBouncer's `ignore_startup_parameters = options`) stands in
+/// between, and without `pooler=transaction` anytable's settings would be missing and its
+/// prepared statements would meet other clients' on shared server sessions.
+fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()> {
+    let (name, value) = crate::session::STARTED_MARK;
+    let sql = format!("SELECT current_setting('{name}', true)");
+    let messages = client.simple_query_within(&sql, within).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Connection,
+            "the new session did not answer its first query in time",
+        )
+        .with_backend("postgres")
+        .with_retryable(true)
+    })?;
+    let found = messages.iter().find_map(|message| match message {
+        tokio_postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_owned)),
+        _ => None,
+    });
+    if found.flatten().as_deref() == Some(value) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Connection,
+        "the session did not take anytable's startup options (its settings, such as \
+         lock_timeout and the schema, would be missing): a pooler in transaction mode that \
+         ignores startup parameters (PgBouncer's ignore_startup_parameters = options) stands \
+         in between; add pooler=transaction to the URL",
+    )
+    .with_backend("postgres"))
 }
 
 /// Whether `e` is a failed TLS handshake (a certificate the roots do not vouch for), after

@@ -33,11 +33,21 @@ pub(crate) fn kind_of(code: &SqlState) -> ErrorKind {
 pub(crate) fn map_err(e: tokio_postgres::Error) -> Error {
     if let Some(db) = e.as_db_error() {
         let mut message = format!("{}: {}", db.severity(), db.message());
+        // A prepared statement missing, or another's parameters: the server session changed
+        // under the client, as behind a pooler in transaction mode.
+        let statement_lost = matches!(db.code().code(), "26000" | "08P01")
+            && db.message().contains("prepared statement");
         if let Some(detail) = db.detail() {
             message.push_str(&format!(" (detail: {detail})"));
         }
         if let Some(hint) = db.hint() {
             message.push_str(&format!(" (hint: {hint})"));
+        }
+        if statement_lost {
+            message.push_str(
+                " (behind PgBouncer or another pooler in transaction mode, add \
+                 pooler=transaction to the URL)",
+            );
         }
         let mut error = Error::new(kind_of(db.code()), message)
             .with_backend("postgres")

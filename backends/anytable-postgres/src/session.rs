@@ -37,6 +37,10 @@ impl Session {
 }
 
 /// The settings `url` asks for, with `lock_timeout` = `timeout`.
+/// The setting a direct session is started with to show that its startup options arrived:
+/// a custom (dotted) setting, which nothing else sets.
+pub(crate) const STARTED_MARK: (&str, &str) = ("anytable.started", "on");
+
 pub(crate) fn from_url(url: &DatabaseUrl, timeout: Duration) -> Result<Session> {
     let begin = match url.option("isolation") {
         None | Some("repeatable_read") => "BEGIN ISOLATION LEVEL REPEATABLE READ",
@@ -81,6 +85,9 @@ pub(crate) fn from_url(url: &DatabaseUrl, timeout: Duration) -> Result<Session> 
     let theirs = url.option("options").filter(|o| !o.trim().is_empty());
     let seeks_writable = url.option("target_session_attrs") == Some("read-write");
     if !pooled {
+        // A marker only a startup option sets: a session without it went through something
+        // that dropped the options (a pooler's ignore_startup_parameters), see `STARTED_MARK`.
+        settings.push((STARTED_MARK.0.to_owned(), STARTED_MARK.1.to_owned()));
         let mut options: Vec<String> = settings
             .iter()
             .map(|(name, value)| format!("-c {name}={}", startup_escape(value)))

@@ -95,3 +95,21 @@ fn pooler_bad_modes_say_why() {
         Database::open(&bouncer().replace("pooler=transaction", "pooler=statement")).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Unsupported, "{err}");
 }
+
+/// Behind a PgBouncer that ignores startup options (`ignore_startup_parameters = options`,
+/// common in production) a URL without `pooler=transaction` is refused at connect, naming
+/// what to add: the session showed none of anytable's settings, and prepared statements would
+/// have met other processes' on shared server sessions (`prepared statement "s16" does not
+/// exist`, or worse, another's statement run). With `pooler=transaction` it works.
+#[test]
+fn pooler_ignoring_startup_options_is_detected() {
+    let lenient = std::env::var("ANYTABLE_PGBOUNCER_LENIENT_URL").unwrap_or_else(|_| {
+        panic!("ANYTABLE_PGBOUNCER_LENIENT_URL is not set: run through scripts/test")
+    });
+    let err = Database::open(&lenient).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(err.message().contains("pooler=transaction"), "{err}");
+    let joiner = if lenient.contains('?') { '&' } else { '?' };
+    let db = Database::open(&format!("{lenient}{joiner}pooler=transaction")).unwrap();
+    assert_eq!(db.query_scalar::<i32>("SELECT 1", &[]).unwrap(), Some(1));
+}
