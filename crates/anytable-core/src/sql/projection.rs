@@ -101,6 +101,21 @@ fn statement(
         select.cond_having(render.having().condition(having)?);
     }
     render.order_and_page(&mut select, spec.order, spec.limit, spec.offset)?;
+    let paged = spec.limit.is_some() || spec.offset.is_some();
+    if let (Some(checks), true) = (&checked, paged) {
+        // One more sort key, the same for every group: a result that must be sorted is only
+        // output once every group was computed, its HAVING checks included. Without it SQLite
+        // emits groups in key order and stops at the LIMIT, before the group whose float sum
+        // overflows (which fails the query on PostgreSQL).
+        let every_group = render.having().condition(checks)?;
+        select.order_by_expr(
+            sea_query::CaseStatement::new()
+                .case(every_group, sea_query::Expr::val(0))
+                .finally(sea_query::Expr::val(1))
+                .into(),
+            sea_query::Order::Asc,
+        );
+    }
     build(render.dialect(), &select)
 }
 
