@@ -131,6 +131,21 @@ postgres_make_certificates() {
     if [ -n "$ANYTABLE_PG_OWNER" ]; then
         chown "$ANYTABLE_PG_OWNER" "$dir/server.key" "$dir/server.crt"
     fi
+    postgres_make_crls "$dir"
+}
+
+# Certificate revocation lists of the authority in DIR: empty.crl revokes nothing,
+# revoked.crl revokes the server's certificate (for sslcrl=).
+postgres_make_crls() {
+    local dir="$1"
+    mkdir -p "$dir/ca-db" && : >"$dir/ca-db/index.txt" && echo 01 >"$dir/ca-db/crlnumber"
+    printf '%s\n' "[ca]" "default_ca = throwaway" "[throwaway]" \
+        "database = $dir/ca-db/index.txt" "crlnumber = $dir/ca-db/crlnumber" \
+        "default_md = sha256" "default_crl_days = 2" >"$dir/ca-db/ca.cnf"
+    local ca=(-config "$dir/ca-db/ca.cnf" -keyfile "$dir/ca.key" -cert "$dir/ca.crt")
+    openssl ca "${ca[@]}" -gencrl -out "$dir/empty.crl" >/dev/null 2>&1 || return 1
+    openssl ca "${ca[@]}" -revoke "$dir/server.crt" >/dev/null 2>&1 || return 1
+    openssl ca "${ca[@]}" -gencrl -out "$dir/revoked.crl" >/dev/null 2>&1 || return 1
 }
 
 postgres_start() {

@@ -34,6 +34,7 @@ const OPTIONS: &[&str] = &[
     "application_name",
     "sslmode",
     "sslrootcert",
+    "sslcrl",
     "sslcert",
     "sslkey",
     "connect_timeout",

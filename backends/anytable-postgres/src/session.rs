@@ -212,7 +212,7 @@ mod tests {
             s.startup_options.as_deref(),
             Some(
                 "-c lock_timeout=5000 -c search_path=\"my\\ schema\" -c statement_timeout=2s \
-                 -c work_mem=8MB"
+                 -c anytable.started=on -c work_mem=8MB"
             )
         );
     }

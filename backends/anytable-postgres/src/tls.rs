@@ -16,7 +16,7 @@
 
 use std::future::Future;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -26,7 +26,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, ServerName, UnixTime};
 use rustls::{
     CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
 };
@@ -125,12 +125,20 @@ fn configure(url: &DatabaseUrl, unix_only: bool, default_roots: Option<PathBuf>)
     let verifier: Arc<dyn ServerCertVerifier> = match (check, roots) {
         (Check::Nothing, _) | (_, None) => Arc::new(AnyCertificate(provider.clone())),
         (check, Some(roots)) => {
-            let full = WebPkiServerVerifier::builder_with_provider(
+            let mut builder = WebPkiServerVerifier::builder_with_provider(
                 Arc::new(load_roots(&roots)?),
                 provider.clone(),
-            )
-            .build()
-            .map_err(|e| Error::invalid_input(format!("sslrootcert: {e}")))?;
+            );
+            if let Some(file) = revocations(url)? {
+                // As libpq: a certificate a list revokes is refused; one whose issuer has no
+                // list here is not (libpq checks only the lists it is given).
+                builder = builder
+                    .with_crls(load_crls(&file)?)
+                    .allow_unknown_revocation_status();
+            }
+            let full = builder
+                .build()
+                .map_err(|e| Error::invalid_input(format!("sslrootcert: {e}")))?;
             if check == Check::Chain {
                 Arc::new(ChainOnly(full))
             } else {
@@ -154,6 +162,32 @@ fn configure(url: &DatabaseUrl, unix_only: bool, default_roots: Option<PathBuf>)
         fallback,
         connector: MakeRustls(Arc::new(config)),
     })
+}
+
+/// The certificate revocation lists to check against: `sslcrl=FILE` (PEM), else libpq's
+/// default `~/.postgresql/root.crl` where it exists.
+fn revocations(url: &DatabaseUrl) -> Result<Option<PathBuf>> {
+    match url.option("sslcrl") {
+        Some("") => Err(Error::invalid_input("sslcrl= names no file")),
+        Some(path) => Ok(Some(PathBuf::from(path))),
+        None => Ok(std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".postgresql/root.crl"))
+            .filter(|file| file.is_file())),
+    }
+}
+
+fn load_crls(file: &Path) -> Result<Vec<CertificateRevocationListDer<'static>>> {
+    let shown = file.display();
+    let lists = CertificateRevocationListDer::pem_file_iter(file)
+        .map_err(|e| Error::invalid_input(format!("sslcrl={shown}: {e}")))?
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::invalid_input(format!("sslcrl={shown}: {e}")))?;
+    if lists.is_empty() {
+        return Err(Error::invalid_input(format!(
+            "sslcrl={shown} holds no PEM certificate revocation list"
+        )));
+    }
+    Ok(lists)
 }
 
 /// `~/.postgresql/root.crt`, libpq's default roots, where it exists.

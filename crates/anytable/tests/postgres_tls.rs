@@ -215,3 +215,21 @@ fn tls_prefer_falls_back_to_plain_when_tls_fails() {
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
 }
+
+/// `sslcrl=FILE` (libpq's, default `~/.postgresql/root.crl`): a server certificate the list
+/// revokes is refused; a list that revokes nothing changes nothing.
+#[test]
+fn tls_revoked_certificates_are_refused() {
+    let err = Database::open(&tls_url(
+        "anytable@localhost",
+        "sslmode=verify-full&sslrootcert={dir}/ca.crt&sslcrl={dir}/revoked.crl",
+    ))
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Connection, "{err}");
+    assert!(err.message().to_lowercase().contains("revoked"), "{err}");
+    let db = open(&tls_url(
+        "anytable@localhost",
+        "sslmode=verify-full&sslrootcert={dir}/ca.crt&sslcrl={dir}/empty.crl",
+    ));
+    assert!(encryption(&db).0);
+}
