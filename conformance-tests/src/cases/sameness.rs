@@ -782,6 +782,22 @@ pub fn float_sums_agree_within_their_bound(t: &TestDb) -> CaseResult {
     let sum = |batch: &str| samples.filter(Sample::batch().eq(batch)).sum(Sample::x());
     let avg = |batch: &str| samples.filter(Sample::batch().eq(batch)).avg(Sample::x());
 
+    // An average too small for a double rounds to zero, as IEEE division does (PostgreSQL's
+    // division failed with an underflow error: found by the fuzzer).
+    fill("tiny", &[f64::from_bits(1), 0.0], &[])?;
+    ensure!(
+        avg("tiny")? == Some(0.0),
+        "the average of 5e-324 and 0: {:?}",
+        avg("tiny")
+    );
+    fill("tinier", &[f64::from_bits(3), 0.0], &[])?;
+    ensure!(
+        avg("tinier")? == Some(f64::from_bits(2)),
+        "the average of 1.5e-323 and 0 rounds to even: {:?}",
+        avg("tinier")
+    );
+    samples.delete(Sample::batch().is_in(["tiny", "tinier"]))?;
+
     fill("big", &[1e200, 3e200], &[])?;
     ensure!(
         avg("big")? == Some((1e200 + 3e200) / 2.0),

@@ -7,7 +7,8 @@ use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use anytable::{
-    count_all, Aggregate, ColumnValue, Database, ErrorKind, Filter, OnConflict, Select,
+    count_all, Aggregate, ColumnValue, Database, ErrorKind, Filter, FromRow, OnConflict, Projected,
+    Select,
 };
 
 use super::model::{FuzzChild, FuzzRow, Lit};
@@ -150,7 +151,7 @@ fn float_sums<'t, G, T>(
     group: Option<anytable::Column<FuzzRow, G>>,
     column: anytable::Column<FuzzRow, T>,
     average: bool,
-    having: Option<i64>,
+    shape: GroupShape,
 ) -> Outcome
 where
     G: ColumnValue + Debug,
@@ -162,13 +163,12 @@ where
             .aggregate(aggregate)
             .map(|v| vec![(String::new(), v)]),
         Some(g) => {
-            let mut projected = select()
-                .columns((g, aggregate))
-                .group_by(g)
-                .order_by(g.asc());
-            if let Some(n) = having {
-                projected = projected.having(count_all().gt(n));
-            }
+            let projected = shape.apply(
+                select()
+                    .columns((g, aggregate))
+                    .group_by(g)
+                    .order_by(g.asc()),
+            );
             projected.all().map(|rows| {
                 rows.into_iter()
                     .map(|(k, v)| (format!("{k:?}"), v))
@@ -220,7 +220,7 @@ fn float_aggregate<'t, G: ColumnValue + Debug>(
     select: &dyn Fn() -> Select<'t, FuzzRow>,
     group: Option<anytable::Column<FuzzRow, G>>,
     agg: &Agg,
-    having: Option<i64>,
+    shape: GroupShape,
 ) -> Option<Outcome> {
     let (col, average) = match agg {
         Agg::Sum(col) => (col, false),
@@ -228,15 +228,15 @@ fn float_aggregate<'t, G: ColumnValue + Debug>(
         _ => return None,
     };
     Some(match col {
-        SumCol::f => float_sums(select, group, FuzzRow::f(), average, having),
-        SumCol::of => float_sums(select, group, FuzzRow::of(), average, having),
-        SumCol::h => float_sums(select, group, FuzzRow::h(), average, having),
+        SumCol::f => float_sums(select, group, FuzzRow::f(), average, shape),
+        SumCol::of => float_sums(select, group, FuzzRow::of(), average, shape),
+        SumCol::h => float_sums(select, group, FuzzRow::h(), average, shape),
         _ => return None,
     })
 }
 
 fn run_aggregate<'t>(select: &dyn Fn() -> Select<'t, FuzzRow>, agg: &Agg) -> Outcome {
-    if let Some(outcome) = float_aggregate::<i64>(select, None, agg, None) {
+    if let Some(outcome) = float_aggregate::<i64>(select, None, agg, GroupShape::default()) {
         return outcome;
     }
     let select = select();
@@ -273,33 +273,54 @@ fn grouped<G, T>(
     select: Select<'_, FuzzRow>,
     group: anytable::Column<FuzzRow, G>,
     agg: Aggregate<FuzzRow, T>,
-    having: Option<i64>,
+    shape: GroupShape,
 ) -> Outcome
 where
     G: ColumnValue + Debug,
     T: ColumnValue + Debug,
 {
-    let mut projected = select
-        .columns((group, agg))
-        .group_by(group)
-        .order_by(group.asc());
-    if let Some(n) = having {
-        projected = projected.having(count_all().gt(n));
-    }
+    let projected = shape.apply(
+        select
+            .columns((group, agg))
+            .group_by(group)
+            .order_by(group.asc()),
+    );
     Outcome::of(projected.all())
+}
+
+/// What a grouped query keeps: groups with more than `having` rows, the first `limit`.
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupShape {
+    having: Option<i64>,
+    limit: Option<u64>,
+}
+
+impl GroupShape {
+    fn apply<T: FromRow>(
+        self,
+        mut projected: Projected<'_, FuzzRow, T>,
+    ) -> Projected<'_, FuzzRow, T> {
+        if let Some(n) = self.having {
+            projected = projected.having(count_all().gt(n));
+        }
+        if let Some(n) = self.limit {
+            projected = projected.limit(n);
+        }
+        projected
+    }
 }
 
 fn run_group<'t>(
     select: &dyn Fn() -> Select<'t, FuzzRow>,
     group: GroupCol,
     agg: &Agg,
-    having: Option<i64>,
+    shape: GroupShape,
 ) -> Outcome {
     with_column!(group, GroupCol, [g, b, t, oi, day], |gc| {
-        if let Some(outcome) = float_aggregate(select, Some(gc), agg, having) {
+        if let Some(outcome) = float_aggregate(select, Some(gc), agg, shape) {
             return outcome;
         }
-        grouped_by(select(), gc, agg, having)
+        grouped_by(select(), gc, agg, shape)
     })
 }
 
@@ -307,35 +328,35 @@ fn grouped_by<G: ColumnValue + Debug>(
     select: Select<'_, FuzzRow>,
     gc: anytable::Column<FuzzRow, G>,
     agg: &Agg,
-    having: Option<i64>,
+    shape: GroupShape,
 ) -> Outcome {
     match agg {
-        Agg::CountAll => grouped(select, gc, count_all(), having),
-        Agg::Count(col) => grouped(select, gc, col.count(), having),
-        Agg::CountDistinct(col) => grouped(select, gc, col.count_distinct(), having),
+        Agg::CountAll => grouped(select, gc, count_all(), shape),
+        Agg::Count(col) => grouped(select, gc, col.count(), shape),
+        Agg::CountDistinct(col) => grouped(select, gc, col.count_distinct(), shape),
         Agg::Sum(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| grouped(
             select,
             gc,
             c.sum(),
-            having
+            shape
         )),
         Agg::Avg(col) => with_column!(col, SumCol, [g, i, oi, n, u, f, of, h], |c| grouped(
             select,
             gc,
             c.avg(),
-            having
+            shape
         )),
         Agg::Min(col) => with_column!(
             col,
             CmpCol,
             [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
-            |c| grouped(select, gc, c.min(), having)
+            |c| grouped(select, gc, c.min(), shape)
         ),
         Agg::Max(col) => with_column!(
             col,
             CmpCol,
             [g, i, oi, n, u, w, f, of, h, t, ot, ts, ots, day, dt, tm, dec, odec],
-            |c| grouped(select, gc, c.max(), having)
+            |c| grouped(select, gc, c.max(), shape)
         ),
     }
 }
@@ -507,7 +528,19 @@ fn run_on(db: &Database, table: &anytable::TableHandle<'_, FuzzRow>, op: &Op) ->
             &|| table.select().filter(filter(pred)),
             *group,
             agg,
-            *having,
+            GroupShape {
+                having: *having,
+                limit: None,
+            },
+        ),
+        Op::GroupPage(pred, group, agg, having, limit) => run_group(
+            &|| table.select().filter(filter(pred)),
+            *group,
+            agg,
+            GroupShape {
+                having: *having,
+                limit: Some(*limit),
+            },
         ),
         Op::Distinct(pred, col) => col.with_typed(DistinctOf(table.select().filter(filter(pred)))),
         Op::Raw(col) => col.with_typed(RawOf(db)),

@@ -192,6 +192,8 @@ pub enum Op {
     Aggregate(Pred, Agg),
     /// A GROUP BY with one aggregate and an optional HAVING count(*) > n, in group order.
     Group(Pred, GroupCol, Agg, Option<i64>),
+    /// [`Op::Group`], the first `limit` groups only.
+    GroupPage(Pred, GroupCol, Agg, Option<i64>, u64),
     /// The distinct values of one column, in order.
     Distinct(Pred, Col),
     /// Hand-written `SELECT column FROM fuzz_rows ORDER BY k`, read as the column's type.
@@ -319,6 +321,8 @@ pub fn op() -> BoxedStrategy<Op> {
         3 => (pred(), agg()).prop_map(|(p, a)| Op::Aggregate(p, a)),
         2 => (pred(), prop::sample::select(GroupCol::ALL), agg(), proptest::option::of(0i64..3))
             .prop_map(|(p, group, a, h)| Op::Group(p, group, a, h)),
+        1 => (pred(), prop::sample::select(GroupCol::ALL), agg(), proptest::option::of(0i64..3), 0u64..3)
+            .prop_map(|(p, group, a, h, n)| Op::GroupPage(p, group, a, h, n)),
         2 => (pred(), any_col()).prop_map(|(p, c)| Op::Distinct(p, c)),
         2 => any_col().prop_map(Op::Raw),
         2 => (any_col(), prop::sample::select(ReadAs::ALL)).prop_map(|(c, t)| Op::RawAs(c, t)),
@@ -423,6 +427,11 @@ impl Op {
             Op::Aggregate(p, a) => format!("Op::Aggregate({}, {})", p.rust(), a.rust()),
             Op::Group(p, g, a, h) => format!(
                 "Op::Group({}, GroupCol::{g:?}, {}, {h:?})",
+                p.rust(),
+                a.rust()
+            ),
+            Op::GroupPage(p, g, a, h, n) => format!(
+                "Op::GroupPage({}, GroupCol::{g:?}, {}, {h:?}, {n})",
                 p.rust(),
                 a.rust()
             ),

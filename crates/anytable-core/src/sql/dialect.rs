@@ -226,8 +226,26 @@ pub trait Dialect: Send + Sync + Debug {
             // is rounded once to f64, so the quotient is the same everywhere.
             AggregateFn::Avg if ty == ValueType::F64 => {
                 let sum: Expr = Func::sum(column.clone()).into();
-                let average = sum.div(Expr::from(Func::count(column.clone())));
-                self.finite_float(average, column)
+                let count: Expr = Func::count(column.clone()).into();
+                let quotient = sum.clone().div(count.clone());
+                // A quotient too small for a double is zero, as IEEE division rounds it (ties
+                // to even); PostgreSQL's division fails with an underflow error instead, so
+                // that case is answered before dividing: the sum in units of the smallest
+                // double (2^-1074, scaled up in two exact steps) at most half the count.
+                let twice_units = Expr::expr(Func::abs(sum.clone()))
+                    .mul(Expr::val(TWO_TO_537))
+                    .mul(Expr::val(TWO_TO_537))
+                    .mul(Expr::val(2.0));
+                let average = sea_query::CaseStatement::new()
+                    .case(
+                        Expr::expr(Func::abs(sum.clone()))
+                            .gte(Expr::val(1e-300))
+                            .or(sum.eq(Expr::val(0.0))),
+                        quotient.clone(),
+                    )
+                    .case(twice_units.lte(count), Expr::val(0.0))
+                    .finally(quotient);
+                self.finite_float(average.into(), column)
             }
             AggregateFn::Avg => {
                 let sum = self
@@ -322,6 +340,10 @@ pub fn build_schema<S: SchemaStatementBuilder>(dialect: &dyn Dialect, statement:
         Syntax::Postgres => statement.build(PostgresQueryBuilder),
     }
 }
+
+/// 2^537, exactly: twice it scales the smallest double (2^-1074) up to 1 without overflow
+/// for any sum under 1e-300.
+const TWO_TO_537: f64 = 4.498_913_794_543_196_4e161;
 
 /// The type names of PostgreSQL, which most engines also accept.
 fn standard_column_type(ty: ValueType) -> &'static str {
