@@ -177,6 +177,16 @@ impl SyncClient {
             .ok()
     }
 
+    /// The first column of the first row of `sql` as text (`None` inside for NULL or no
+    /// row), waiting at most `limit`; `None` when the server did not answer in time or failed.
+    pub(crate) fn scalar_within(&mut self, sql: &str, limit: Duration) -> Option<Option<String>> {
+        let messages = self.simple_query_within(sql, limit)?;
+        Some(messages.iter().find_map(|message| match message {
+            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        }))
+    }
+
     /// What asks the server, on a connection of its own, to stop this session's statement.
     pub(crate) fn cancel_token(&self) -> tokio_postgres::CancelToken {
         self.client().cancel_token()

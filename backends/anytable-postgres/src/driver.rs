@@ -481,7 +481,7 @@ fn refused_as_plain(e: &ConnectError) -> bool {
 fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()> {
     let (name, value) = crate::session::STARTED_MARK;
     let sql = format!("SELECT current_setting('{name}', true)");
-    let messages = client.simple_query_within(&sql, within).ok_or_else(|| {
+    let found = client.scalar_within(&sql, within).ok_or_else(|| {
         Error::new(
             ErrorKind::Connection,
             "the new session did not answer its first query in time",
@@ -489,11 +489,7 @@ fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()
         .with_backend("postgres")
         .with_retryable(true)
     })?;
-    let found = messages.iter().find_map(|message| match message {
-        tokio_postgres::SimpleQueryMessage::Row(row) => Some(row.get(0).map(str::to_owned)),
-        _ => None,
-    });
-    if found.flatten().as_deref() == Some(value) {
+    if found.as_deref() == Some(value) {
         return Ok(());
     }
     Err(Error::new(
@@ -509,7 +505,7 @@ fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()
 /// Whether `e` is a failed TLS handshake (a certificate the roots do not vouch for), after
 /// which `sslmode=prefer` tries a plain session.
 fn tls_failed(e: &ConnectError) -> bool {
-    matches!(e, ConnectError::Postgres(e) if e.as_db_error().is_none() && e.to_string().contains("TLS handshake"))
+    matches!(e, ConnectError::Postgres(e) if crate::error::tls_refused(e))
 }
 
 /// A connection attempt's failure as anytable's error.

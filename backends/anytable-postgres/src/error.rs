@@ -98,7 +98,7 @@ fn session_lost(code: &SqlState) -> bool {
 
 /// Whether the TLS handshake failed (an untrusted or wrong certificate): trying again meets
 /// the same certificate.
-fn tls_refused(e: &tokio_postgres::Error) -> bool {
+pub(crate) fn tls_refused(e: &tokio_postgres::Error) -> bool {
     e.to_string().contains("TLS")
 }
 

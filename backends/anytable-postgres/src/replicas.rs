@@ -21,7 +21,6 @@ use anytable_core::{
     BulkInsert, Connection, DatabaseUrl, Error, Interrupt, Result, RowSource, Rows, TableInfo,
     Value, ValueType,
 };
-use tokio_postgres::SimpleQueryMessage;
 
 use crate::connection::PostgresConnection;
 use crate::driver::{checked_slot, PooledClient, Slot};
@@ -261,11 +260,7 @@ impl Replica {
 /// probe limit.
 fn first_value(slot: &mut PooledClient, sql: &str) -> Option<String> {
     let within = slot.probe_within;
-    let messages = slot.client.simple_query_within(sql, within)?;
-    messages.iter().find_map(|message| match message {
-        SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-        _ => None,
-    })
+    slot.client.scalar_within(sql, within).flatten()
 }
 
 /// The primary's current WAL position (`16/B374D848`); `None` if it cannot say.
@@ -471,20 +466,27 @@ fn reads_only(sql: &str) -> bool {
 /// UPDATE`) or a sequence draw is a write. Read from the text, erring towards the primary (a
 /// name inside a string literal counts too).
 fn acts_on_the_primary(sql: &str) -> bool {
-    let upper = sql.to_ascii_uppercase();
-    let words: Vec<&str> = upper
+    let mut words = sql
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
-        .collect();
-    let function = |w: &&str| {
-        w.starts_with("PG_ADVISORY")
-            || w.starts_with("PG_TRY_ADVISORY")
-            || matches!(*w, "NEXTVAL" | "SETVAL" | "SET_CONFIG" | "PG_NOTIFY")
+        .filter(|w| !w.is_empty());
+    let starts = |w: &str, prefix: &str| {
+        w.len() >= prefix.len()
+            && w.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
-    let row_lock = words
-        .windows(2)
-        .any(|pair| pair[0] == "FOR" && matches!(pair[1], "UPDATE" | "SHARE" | "NO" | "KEY"));
-    words.iter().any(function) || row_lock
+    let mut after_for = false;
+    words.any(|w| {
+        let row_lock = after_for
+            && ["UPDATE", "SHARE", "NO", "KEY"]
+                .iter()
+                .any(|k| w.eq_ignore_ascii_case(k));
+        after_for = w.eq_ignore_ascii_case("FOR");
+        row_lock
+            || starts(w, "PG_ADVISORY")
+            || starts(w, "PG_TRY_ADVISORY")
+            || ["NEXTVAL", "SETVAL", "SET_CONFIG", "PG_NOTIFY"]
+                .iter()
+                .any(|f| w.eq_ignore_ascii_case(f))
+    })
 }
 
 /// The primary connection slot of a replica connection, and what takes it.

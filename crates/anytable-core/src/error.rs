@@ -239,3 +239,13 @@ impl Details {
         }
     }
 }
+
+/// The text a panic carried (`panic!("...")` gives a `&str` or a `String`), for turning a
+/// caught panic into an error; empty for any other payload.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}

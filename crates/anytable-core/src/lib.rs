@@ -37,7 +37,7 @@ pub use backend::{
     Backend, BulkInsert, Capabilities, Connection, Interrupt, ReadFrom, RowSource, Rows,
 };
 pub use check::YEARS;
-pub use error::{Error, ErrorKind, Result};
+pub use error::{panic_message, Error, ErrorKind, Result};
 pub use filter::{
     Assignment, CmpOp, Column, Condition, Filter, Order, OrderKey, LIKE_ESCAPE, MAX_FILTER_DEPTH,
     MAX_FILTER_TERMS,

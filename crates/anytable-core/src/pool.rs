@@ -209,14 +209,13 @@ impl<C: Send + 'static> Pool<C> {
                     }
                     Err(panic) => {
                         self.forget_one();
-                        let what = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| (*s).to_owned())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
                         Err(Error::new(
                             ErrorKind::Other,
-                            format!("opening a {} connection panicked: {what}", self.backend),
+                            format!(
+                                "opening a {} connection panicked: {}",
+                                self.backend,
+                                crate::error::panic_message(panic.as_ref())
+                            ),
                         )
                         .with_backend(self.backend))
                     }

@@ -182,7 +182,7 @@ pub fn differences_fit(
 /// The variants of an enum field the table's CHECK does not allow, and those it allows that
 /// the enum no longer has; `None` when they agree, or the field is no enum, or the table has no
 /// such CHECK (an adopted table may leave the values unchecked).
-pub fn variant_changes(
+pub(crate) fn variant_changes(
     column: &ColumnSchema,
     found: &ColumnInfo,
 ) -> Option<(Vec<String>, Vec<String>)> {
@@ -227,7 +227,7 @@ fn variant_difference(column: &ColumnSchema, found: &ColumnInfo) -> Option<Strin
 }
 
 /// Values as a person reads them in a message: `"a", "b"`.
-pub fn quoted(values: &[String]) -> String {
+pub(crate) fn quoted(values: &[String]) -> String {
     values
         .iter()
         .map(|v| format!("{v:?}"))

@@ -164,14 +164,10 @@ fn batch_rows(metadata: &parquet::file::metadata::ParquetMetaData) -> usize {
 /// into `InvalidInput` naming the file.
 fn unpanicked<T>(path: &Path, f: impl FnOnce() -> Result<T>) -> Result<T> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
         Err(Error::invalid_input(format!(
-            "parquet file {}: the reader failed on it ({what})",
-            path.display()
+            "parquet file {}: the reader failed on it ({})",
+            path.display(),
+            anytable_core::panic_message(panic.as_ref())
         )))
     })
 }
