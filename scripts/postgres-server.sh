@@ -52,6 +52,12 @@ postgres_as_owner() {
 
 postgres_stop() {
     local dir
+    for dir in ${ANYTABLE_PG_AUTOFAILOVER_DIRS:-}; do
+        "$dir/ctl" destroy >/dev/null 2>&1 || true
+        rm -rf "$dir"
+        echo "throwaway pg_auto_failover formation in $dir stopped and removed"
+    done
+    ANYTABLE_PG_AUTOFAILOVER_DIRS=""
     for dir in ${ANYTABLE_PGBOUNCER_DIRS:-}; do
         if [ -f "$dir/pgbouncer.pid" ]; then
             kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true
@@ -283,6 +289,30 @@ postgres_start_replica() {
     echo "throwaway streaming replica of port $primary_port (data in $primary_dir) at ${!url_var} (data in $dir)"
 }
 
+# Installs Debian's PACKAGE (as root; WHY says what for), keeping any service it brings from
+# starting, and says so.
+postgres_apt_install() {
+    local package="$1" why="$2"
+    if [ "$(id -u)" != 0 ]; then
+        echo "error: $package is missing and only root can install it (apt-get install $package)" >&2
+        return 1
+    fi
+    echo "installing Debian's $package package $why (its service is not started)"
+    local blocker="" installed=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        # Debian's way to keep a package's service from starting at install.
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+        blocker=/usr/sbin/policy-rc.d
+    fi
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; } \
+        >/dev/null 2>&1 || installed=$?
+    if [ -n "$blocker" ]; then rm -f "$blocker"; fi
+    if [ "$installed" != 0 ]; then
+        echo "error: cannot install $package" >&2
+        return 1
+    fi
+}
+
 # Starts PgBouncer in transaction mode on a free port of 127.0.0.1 in front of the cluster
 # postgres_start last started (every database; users anytable and anytable_tls_only, trusted as
 # the cluster trusts them), exports its URL, with `pooler=transaction`, in URL_VARIABLE (default
@@ -296,23 +326,10 @@ postgres_start_pgbouncer() {
     server_port="$ANYTABLE_PG_PORT"
     bouncer="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
     if [ -z "$bouncer" ]; then
-        if [ "$(id -u)" != 0 ]; then
-            echo "error: pgbouncer is missing and only root can install it (apt-get install pgbouncer)" >&2
-            return 1
-        fi
-        echo "installing Debian's pgbouncer package (its service is not started)"
-        local blocker="" installed=0
-        if [ ! -e /usr/sbin/policy-rc.d ]; then
-            # Debian's way to keep a package's service from starting at install.
-            printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-            blocker=/usr/sbin/policy-rc.d
-        fi
-        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer; } \
-            >/dev/null 2>&1 || installed=$?
-        if [ -n "$blocker" ]; then rm -f "$blocker"; fi
+        postgres_apt_install pgbouncer "for the pooler tests" || return 1
         bouncer="$(command -v pgbouncer || ls /usr/sbin/pgbouncer 2>/dev/null || true)"
-        if [ "$installed" != 0 ] || [ -z "$bouncer" ]; then
-            echo "error: cannot install pgbouncer" >&2
+        if [ -z "$bouncer" ]; then
+            echo "error: the pgbouncer package has no pgbouncer program" >&2
             return 1
         fi
     fi

@@ -426,6 +426,17 @@ fn tls_for(url: &DatabaseUrl, config: &mut Config) -> Result<Tls> {
     let hosts = config.get_hosts();
     let unix_only = !hosts.is_empty() && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)));
     let tls = crate::tls::from_url(url, unix_only)?;
+    let mixed = hosts.iter().any(|h| matches!(h, Host::Tcp(_)))
+        && hosts.iter().any(|h| !matches!(h, Host::Tcp(_)));
+    if mixed && tls.mode == SslMode::Require {
+        // libpq would use the socket without TLS and the TCP hosts with it; the driver takes
+        // one mode for the whole list, under which the socket could only fail, later and
+        // less clearly.
+        return Err(Error::invalid_input(format!(
+            "host= mixes Unix socket directories and TCP hosts under sslmode={}: a Unix              socket never uses TLS, and anytable applies one TLS mode to the whole host              list; put the sockets in a URL of their own, or use sslmode=prefer",
+            url.option("sslmode").unwrap_or("require")
+        )));
+    }
     config.ssl_mode(tls.mode);
     Ok(tls)
 }

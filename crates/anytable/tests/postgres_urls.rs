@@ -83,6 +83,27 @@ fn statement_timeout_cancels_a_long_statement_as_a_timeout() {
 }
 
 #[test]
+fn a_unix_socket_beside_tcp_hosts_needs_a_mode_that_allows_plain_text() {
+    let tcp = Database::open(&server()).unwrap();
+    let dir = scalar(&tcp, "SELECT current_setting('unix_socket_directories')").unwrap();
+    let dir = dir.split(',').next().unwrap().trim().to_owned();
+    let port = scalar(&tcp, "SELECT current_setting('port')").unwrap();
+    let list = format!("postgres://anytable@/postgres?host={dir},127.0.0.1&port={port},{port}");
+    // libpq would take the socket in plain text; one TLS mode for the list cannot.
+    for mode in ["require", "verify-full&sslrootcert=system"] {
+        let err = Database::open(&format!("{list}&sslmode={mode}")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "sslmode={mode}: {err}");
+        assert!(err.message().contains("Unix socket"), "{err}");
+    }
+    let db = Database::open(&format!("{list}&sslmode=prefer")).unwrap();
+    assert_eq!(
+        scalar(&db, "SELECT inet_server_addr()::text"),
+        None,
+        "the socket, first in the list, is used"
+    );
+}
+
+#[test]
 fn sslmode_and_timeouts_follow_libpq_or_say_why_not() {
     for mode in ["disable", "allow", "prefer"] {
         Database::open(&with(&format!("sslmode={mode}")))
