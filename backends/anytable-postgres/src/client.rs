@@ -51,10 +51,11 @@ impl SyncClient {
             .enable_all()
             .build()
             .map_err(ConnectError::Runtime)?;
-        let (client, connection) = runtime
-            .block_on(async { tokio::time::timeout(startup, config.connect(tls)).await })
-            .map_err(|_| ConnectError::Stalled(startup))?
-            .map_err(ConnectError::Postgres)?;
+        let (client, connection) = enter(&runtime, async {
+            tokio::time::timeout(startup, config.connect(tls)).await
+        })
+        .map_err(|_| ConnectError::Stalled(startup))?
+        .map_err(ConnectError::Postgres)?;
         let connection = runtime.spawn(connection);
         Ok(SyncClient {
             runtime: Some(runtime),
@@ -71,8 +72,11 @@ impl SyncClient {
         self.runtime.as_ref().expect("present until drop")
     }
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime().block_on(future)
+    fn block_on<F: Future + Send>(&self, future: F) -> F::Output
+    where
+        F::Output: Send,
+    {
+        enter(self.runtime(), future)
     }
 
     /// Prepares `sql` on the server.
@@ -100,7 +104,7 @@ impl SyncClient {
     }
 
     /// Runs a query and collects its rows.
-    pub(crate) fn query<T: ?Sized + ToStatement>(
+    pub(crate) fn query<T: ?Sized + ToStatement + Sync>(
         &mut self,
         statement: &T,
         params: &[&(dyn ToSql + Sync)],
@@ -109,7 +113,7 @@ impl SyncClient {
     }
 
     /// Runs a query that returns at most one row.
-    pub(crate) fn query_opt<T: ?Sized + ToStatement>(
+    pub(crate) fn query_opt<T: ?Sized + ToStatement + Sync>(
         &mut self,
         statement: &T,
         params: &[&(dyn ToSql + Sync)],
@@ -130,12 +134,12 @@ impl SyncClient {
     ) -> Result<RowCursor<'_>> {
         let client = self.client.as_ref().expect("present until drop");
         let runtime = self.runtime.as_ref().expect("present until drop");
-        let stream = match runtime.block_on(client.query_raw(statement, params.iter())) {
+        let stream = match enter(runtime, client.query_raw(statement, params.iter())) {
             Ok(stream) => stream,
             Err(e) => {
                 if commit {
                     // The query's own error is the one to report.
-                    let _ = runtime.block_on(client.batch_execute("ROLLBACK"));
+                    let _ = enter(runtime, client.batch_execute("ROLLBACK"));
                 }
                 return Err(map_err(e));
             }
@@ -212,7 +216,7 @@ impl SyncClient {
     ) -> Result<u64> {
         let client = self.client.as_ref().expect("present until drop");
         let runtime = self.runtime.as_ref().expect("present until drop");
-        let sink = runtime.block_on(client.copy_in(sql)).map_err(map_err)?;
+        let sink = enter(runtime, client.copy_in(sql)).map_err(map_err)?;
         let mut writer = Box::pin(BinaryCopyInWriter::new(sink, types));
         let mut batch: Vec<Vec<anytable_core::Value>> = Vec::new();
         loop {
@@ -229,21 +233,38 @@ impl SyncClient {
                 filled += 1;
             }
             let rows_in_batch = &batch[..filled];
-            runtime
-                .block_on(async {
-                    for row in rows_in_batch {
-                        writer.as_mut().write_raw(row.iter().map(Bind)).await?;
-                    }
-                    Ok::<(), Error>(())
-                })
-                .map_err(map_err)?;
+            enter(runtime, async {
+                for row in rows_in_batch {
+                    writer.as_mut().write_raw(Binds(row.iter())).await?;
+                }
+                Ok::<(), Error>(())
+            })
+            .map_err(map_err)?;
             if filled < BATCH {
                 break;
             }
         }
-        runtime.block_on(writer.as_mut().finish()).map_err(map_err)
+        enter(runtime, writer.as_mut().finish()).map_err(map_err)
     }
 }
+
+/// A row's values as parameters. A named iterator, not `map(Bind)`: with a function item or a
+/// closure there, rustc cannot prove the copy's future `Send` ("not general enough").
+struct Binds<'a>(std::slice::Iter<'a, anytable_core::Value>);
+
+impl<'a> Iterator for Binds<'a> {
+    type Item = Bind<'a>;
+
+    fn next(&mut self) -> Option<Bind<'a>> {
+        self.0.next().map(Bind)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Binds<'_> {}
 
 /// The rows of a running query, fetched as they are pulled; from [`SyncClient::query_raw`].
 pub(crate) struct RowCursor<'c> {
@@ -266,7 +287,7 @@ impl RowCursor<'_> {
         if self.batch.is_empty() && !self.finished {
             let (stream, batch) = (&mut self.stream, &mut self.batch);
             let fetched = match stream {
-                Some(stream) => self.runtime.block_on(async {
+                Some(stream) => enter(self.runtime, async {
                     while batch.len() < BATCH {
                         match stream.next().await {
                             Some(row) => batch.push_back(row?),
@@ -299,20 +320,9 @@ impl RowCursor<'_> {
             return Ok(());
         }
         self.stream = None;
-        let (runtime, client) = (self.runtime, self.client);
-        let run = move || runtime.block_on(client.batch_execute(sql)).map_err(map_err);
-        if tokio::runtime::Handle::try_current().is_err() {
-            return run();
-        }
-        // Maybe on an async runtime's thread (a stream dropped there), where blocking on the
-        // client's runtime would panic: wait on a thread of its own, so the transaction has
-        // ended, and released its locks, before the connection goes back to the pool.
-        std::thread::scope(|scope| scope.spawn(run).join()).unwrap_or_else(|_| {
-            Err(anytable_core::Error::new(
-                anytable_core::ErrorKind::Other,
-                "ending a query's transaction panicked",
-            ))
-        })
+        // Waited for, so the transaction has ended, and released its locks, before the
+        // connection goes back to the pool.
+        enter(self.runtime, self.client.batch_execute(sql)).map_err(map_err)
     }
 }
 
@@ -346,6 +356,34 @@ impl Drop for SyncClient {
             // No thread to close it on: the socket just closes, without the goodbye.
         }
     }
+}
+
+/// Runs `future` on the client's own `runtime` and waits for it, from wherever the caller is.
+/// A thread already inside a tokio runtime may not enter another one (tokio panics: "Cannot
+/// start a runtime from within a runtime"), yet the sync API is called there too, as it is on
+/// SQLite and DuckDB: a task of a multi-threaded runtime first leaves it (`block_in_place`,
+/// which hands the worker's other tasks to another thread), and elsewhere inside a runtime (a
+/// current-thread one, `block_on`) the wait happens on a thread of its own.
+fn enter<F: Future + Send>(runtime: &Runtime, future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    let Ok(current) = tokio::runtime::Handle::try_current() else {
+        return runtime.block_on(future);
+    };
+    if current.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        && tokio::task::try_id().is_some()
+    {
+        return tokio::task::block_in_place(|| runtime.block_on(future));
+    }
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("anytable-pg-call".into())
+            .spawn_scoped(scope, || runtime.block_on(future))
+            .expect("a thread to wait on the PostgreSQL client")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Waits (briefly) for the connection task to say goodbye, then stops the runtime.

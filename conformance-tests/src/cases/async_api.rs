@@ -2,8 +2,7 @@
 //! runtime with many tasks at once: CRUD, streams, transactions and concurrent writers.
 //!
 //! Each case opens its own runtime (4 worker threads) around the case's database, so the
-//! blocking work visibly runs off the workers: the cases would stall or panic otherwise
-//! (PostgreSQL's blocking client panics on a worker thread).
+//! blocking work visibly runs off the workers: the cases would stall otherwise.
 
 use std::collections::HashSet;
 use std::future::Future;
@@ -703,4 +702,71 @@ pub fn async_arrow_and_parquet(t: &TestDb) -> CaseResult {
         );
         Ok(())
     })
+}
+
+/// The sync API called from inside tokio, as code written before a service went async does:
+/// from a task on a multi-threaded runtime, from `block_on` and a task of a current-thread
+/// runtime, and from `spawn_blocking`. Each call works and gives the sync answer, on every
+/// backend (PostgreSQL's blocking client used to panic: "Cannot start a runtime from within a
+/// runtime").
+pub fn sync_calls_inside_a_runtime_work(t: &TestDb) -> CaseResult {
+    fn sync_work(db: &anytable::Database, tag: &str) -> Result<(), String> {
+        let run = || -> anytable::Result<()> {
+            let rows = db.table::<SimpleRow>()?;
+            let mut row = SimpleRow::new(tag, 1);
+            rows.insert(&mut row)?;
+            let found = rows.get(row.id)?;
+            if found.as_ref().map(|r| r.process.as_str()) != Some(tag) {
+                return Err(anytable::Error::new(
+                    ErrorKind::Other,
+                    "get did not find it",
+                ));
+            }
+            db.transaction(|tx| {
+                let mut row = SimpleRow::new(tag, 2);
+                tx.table::<SimpleRow>()?.insert(&mut row)
+            })?;
+            let n: Option<i64> = db.query_scalar(
+                "SELECT COUNT(*) FROM simple_rows WHERE process = ?",
+                &[Value::from(tag)],
+            )?;
+            if n != Some(2) {
+                return Err(anytable::Error::new(
+                    ErrorKind::Other,
+                    format!("counted {n:?} rows, not 2"),
+                ));
+            }
+            Ok(())
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(run));
+        match outcome {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(format!("{tag}: {e}")),
+            Err(panic) => Err(format!(
+                "{tag}: panicked: {}",
+                panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("(not a string)")
+            )),
+        }
+    }
+    let db = t.db.clone();
+    let multi = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let task_db = db.clone();
+    multi.block_on(multi.spawn(async move { sync_work(&task_db, "multi-task") }))??;
+    let blocking_db = db.clone();
+    multi.block_on(multi.spawn_blocking(move || sync_work(&blocking_db, "multi-blocking")))??;
+    multi.block_on(async { sync_work(&db, "multi-block-on") })?;
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    current.block_on(async { sync_work(&db, "current-block-on") })?;
+    let task_db = db.clone();
+    current.block_on(current.spawn(async move { sync_work(&task_db, "current-task") }))??;
+    Ok(())
 }
