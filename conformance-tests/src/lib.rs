@@ -268,6 +268,7 @@ macro_rules! for_each_case {
             async_api::async_seed_tasks_and_increments,
             async_api::async_arrow_and_parquet,
             async_api::sync_calls_inside_a_runtime_work,
+            async_api::thousand_tasks_share_the_pool,
         );
     };
 }

@@ -133,6 +133,13 @@ impl Backend for DuckDbBackend {
         };
         Ok(Box::new(DuckDbConnection::new(handle)))
     }
+
+    fn pool_limits(&self) -> Option<anytable_core::pool::PoolLimits> {
+        Some(match &self.access {
+            Access::Process(pool) => pool.limits(),
+            Access::PerTransaction(pool) => pool.limits(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -560,6 +560,11 @@ impl Backend for PostgresBackend {
         &self.capabilities
     }
 
+    fn pool_limits(&self) -> Option<anytable_core::pool::PoolLimits> {
+        // The primary's: replicas' pools are as large, and every write goes to it.
+        Some(self.primary.pool.limits())
+    }
+
     fn connect(&self) -> Result<Box<dyn Connection>> {
         // Without replicas no read needs to know when the pool last wrote.
         Ok(Box::new(match self.replicas {

@@ -232,6 +232,10 @@ impl Backend for SqliteBackend {
         &self.capabilities
     }
 
+    fn pool_limits(&self) -> Option<anytable_core::pool::PoolLimits> {
+        Some(self.pool.limits())
+    }
+
     fn connect(&self) -> Result<Box<dyn Connection>> {
         let conn = self.pool.get()?;
         Ok(Box::new(SqliteConnection::new(

@@ -770,3 +770,61 @@ pub fn sync_calls_inside_a_runtime_work(t: &TestDb) -> CaseResult {
     current.block_on(current.spawn(async move { sync_work(&task_db, "current-task") }))??;
     Ok(())
 }
+
+/// A thousand tasks on a runtime of 2 workers, far more than the pool has connections (16 by
+/// default): each inserts a row on its own and one in a transaction, then reads both back.
+/// Tasks beyond the pool's size wait as tasks for a turn, not as blocked threads; every row is
+/// there exactly once and no call fails.
+pub fn thousand_tasks_share_the_pool(t: &TestDb) -> CaseResult {
+    let tasks = writer_threads(t, 1000);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let db = AsyncDatabase::from(t.db.clone());
+    let all = runtime.block_on(async move {
+        let rows = db.table::<SimpleRow>().await?;
+        let handles: Vec<_> = (0..tasks)
+            .map(|task| {
+                let (db, rows) = (db.clone(), rows.clone());
+                tokio::spawn(async move {
+                    let process = format!("T{task}");
+                    let (id, _) = rows.insert(SimpleRow::new(&process, 0)).await?;
+                    let p = process.clone();
+                    db.transaction_with_retry(10, move |tx| {
+                        let p = p.clone();
+                        async move {
+                            let table = tx.table::<SimpleRow>().await?;
+                            table.insert(SimpleRow::new(&p, 1)).await.map(drop)
+                        }
+                    })
+                    .await?;
+                    let found = rows.get(id).await?.map(|r| r.process);
+                    let mine = rows
+                        .filter(SimpleRow::process().eq(process.as_str()))
+                        .count()
+                        .await?;
+                    Ok::<_, anytable::Error>((found == Some(process), mine))
+                })
+            })
+            .collect();
+        let mut failures = Vec::new();
+        for handle in handles {
+            match handle.await? {
+                Ok((true, 2)) => {}
+                Ok((found, mine)) => {
+                    failures.push(format!("found own row: {found}, own rows: {mine}"))
+                }
+                Err(e) => failures.push(e.to_string()),
+            }
+        }
+        ensure!(
+            failures.is_empty(),
+            "{} of {tasks} tasks went wrong: {:?}",
+            failures.len(),
+            &failures[..failures.len().min(3)]
+        );
+        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(rows.select().all().await?)
+    })?;
+    every_row_once(&all, tasks * 2)
+}

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p anytable-bench --features duckdb,postgres -- [--quick] [--json FILE]
-//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p,W7,W8,W9,W10,A] [--backends sqlite,duckdb,postgres]   (--help for more)
+//!     [--only W1,W2,W3,W4,W3s,W5,W6,W6p,W7,W8,W9,W10,A,A5] [--backends sqlite,duckdb,postgres]   (--help for more)
 //! ```
 //!
 //! PostgreSQL is measured on the server in `ANYTABLE_POSTGRES_URL` (`scripts/bench` starts a
@@ -18,8 +18,8 @@ use anytable_bench::workloads::{run_all, worker, Settings};
 use clap::{Parser, ValueEnum};
 
 /// The workloads `--only` can name.
-const WORKLOADS: [&str; 13] = [
-    "W1", "W2", "W3", "W4", "W3s", "W5", "W6", "W6p", "W7", "W8", "W9", "W10", "A",
+const WORKLOADS: [&str; 14] = [
+    "W1", "W2", "W3", "W4", "W3s", "W5", "W6", "W6p", "W7", "W8", "W9", "W10", "A", "A5",
 ];
 
 /// anytable against hand-written code on each raw driver, in the same run, as ratios.

@@ -160,6 +160,11 @@ pub trait Backend: Send + Sync + 'static {
         let _ = from;
         self.connect()
     }
+    /// The size and wait of the pool behind [`connect`](Self::connect), if it has one: the
+    /// async API then queues callers beyond its size as tasks, not as blocked threads.
+    fn pool_limits(&self) -> Option<crate::pool::PoolLimits> {
+        None
+    }
 }
 
 /// Which server may serve a read ([`Backend::connect_read`]).

@@ -75,6 +75,33 @@ impl PoolSettings {
     }
 }
 
+/// A pool's size and wait, for a front end that queues callers before they reach the pool:
+/// the async API waits for a turn without holding a thread, and gives up as the pool would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolLimits {
+    /// The backend's name, for the error.
+    pub backend: &'static str,
+    /// The most connections out at once.
+    pub size: usize,
+    /// How long a caller waits for one.
+    pub wait: Duration,
+}
+
+impl PoolLimits {
+    /// The error of a caller that waited `wait` and found no connection free.
+    pub fn exhausted(&self) -> Error {
+        Error::new(
+            ErrorKind::Timeout,
+            format!(
+                "no {} connection became free within {:?} (pool of {}; the URL options \
+                 pool_size and pool_timeout change both)",
+                self.backend, self.wait, self.size
+            ),
+        )
+        .with_backend(self.backend)
+    }
+}
+
 impl Default for PoolSettings {
     fn default() -> Self {
         PoolSettings {
@@ -236,16 +263,17 @@ impl<C: Send + 'static> Pool<C> {
         }
     }
 
+    /// How many callers it serves at once and how long one waits for a connection.
+    pub fn limits(&self) -> PoolLimits {
+        PoolLimits {
+            backend: self.backend,
+            size: self.max,
+            wait: self.wait,
+        }
+    }
+
     fn exhausted(&self) -> Error {
-        Error::new(
-            ErrorKind::Timeout,
-            format!(
-                "no {} connection became free within {:?} (pool of {}; the URL options \
-                 pool_size and pool_timeout change both)",
-                self.backend, self.wait, self.max
-            ),
-        )
-        .with_backend(self.backend)
+        self.limits().exhausted()
     }
 
     fn lend(self: &Arc<Self>, conn: C) -> Pooled<C> {

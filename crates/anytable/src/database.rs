@@ -34,6 +34,9 @@ struct Inner {
     backend: Box<dyn Backend>,
     tables: RwLock<HashMap<TypeId, Arc<TableState>>>,
     trace: TraceSettings,
+    /// Where async callers queue for the pool (one per pool, so shared by every handle).
+    #[cfg(feature = "async")]
+    admission: Option<crate::asynchronous::Admission>,
 }
 
 /// What a table handle needs: its schema and its statements, verified once per database.
@@ -89,6 +92,10 @@ impl Database {
     pub fn from_backend(backend: impl Backend) -> Database {
         Database {
             inner: Arc::new(Inner {
+                #[cfg(feature = "async")]
+                admission: backend
+                    .pool_limits()
+                    .map(crate::asynchronous::Admission::new),
                 backend: Box::new(backend),
                 tables: RwLock::new(HashMap::new()),
                 trace: TraceSettings::new(TraceOptions::default()),
@@ -96,6 +103,12 @@ impl Database {
             timeout: None,
             primary: false,
         }
+    }
+
+    /// The queue async callers wait in for a turn at the pool, if the backend has one.
+    #[cfg(feature = "async")]
+    pub(crate) fn admission(&self) -> Option<&crate::asynchronous::Admission> {
+        self.inner.admission.as_ref()
     }
 
     /// The backend's name, e.g. `"sqlite"`.

@@ -127,3 +127,65 @@ fn migrations_adoption_and_copies_run_off_the_runtime_too() {
         assert_eq!(names, ["a"]);
     });
 }
+
+/// A task waiting for a connection waits as a task, not on a thread: with one blocking thread
+/// and a pool of one, a task queued behind an open transaction must not hold that thread, or
+/// the transaction could not commit until the queued task gave up (pool_timeout). It also
+/// works in a runtime without tokio's timers, and a turn that never comes fails as the pool
+/// does.
+#[test]
+fn tasks_queue_for_the_pool_without_holding_threads() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = AsyncDatabase::open("sqlite::memory:?pool_size=1&pool_timeout=2")
+            .await
+            .unwrap();
+        let items = db.table::<Item>().await.unwrap();
+        let tx = db.begin().await.unwrap();
+        tx.table::<Item>()
+            .await
+            .unwrap()
+            .insert(Item {
+                id: 0,
+                name: "a".into(),
+            })
+            .await
+            .unwrap();
+        let queued = tokio::spawn({
+            let items = items.clone();
+            async move { items.count().await }
+        });
+        // Let the queued task start waiting.
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        let started = std::time::Instant::now();
+        tx.commit().await.unwrap();
+        drop(tx);
+        let committed_in = started.elapsed();
+        assert_eq!(
+            queued.await.unwrap().unwrap(),
+            1,
+            "the queued count ran after the commit"
+        );
+        assert!(
+            committed_in < std::time::Duration::from_secs(1),
+            "the commit waited {committed_in:?} behind a task queued for the pool"
+        );
+
+        // A turn that never comes: the same error the pool gives, after pool_timeout.
+        let held = db.begin().await.unwrap();
+        let started = std::time::Instant::now();
+        let err = items.count().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+        assert!(err.message().contains("pool of 1"), "{err}");
+        assert!(
+            started.elapsed() >= std::time::Duration::from_secs(2),
+            "waited pool_timeout"
+        );
+        held.rollback().await.unwrap();
+    });
+}

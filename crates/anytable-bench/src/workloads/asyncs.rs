@@ -97,7 +97,7 @@ fn shares(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
-fn sync_inserts(db: &Database, tasks: usize, rows: usize) -> Duration {
+pub(crate) fn sync_inserts(db: &Database, tasks: usize, rows: usize) -> Duration {
     if tasks == 1 {
         return anytable_single_inserts(db, rows);
     }
@@ -118,7 +118,7 @@ fn sync_inserts(db: &Database, tasks: usize, rows: usize) -> Duration {
     })
 }
 
-fn async_inserts(
+pub(crate) fn async_inserts(
     runtime: &tokio::runtime::Runtime,
     db: &Database,
     tasks: usize,
@@ -178,7 +178,7 @@ fn run_blocking_inserts(runtime: &tokio::runtime::Runtime, db: &Database, rows: 
     })
 }
 
-fn sync_lookups(db: &Database, tasks: usize, ids: &[i64]) -> Duration {
+pub(crate) fn sync_lookups(db: &Database, tasks: usize, ids: &[i64]) -> Duration {
     let table = db.table::<BenchRow>().expect("table");
     timed(|| {
         std::thread::scope(|scope| {
@@ -194,7 +194,7 @@ fn sync_lookups(db: &Database, tasks: usize, ids: &[i64]) -> Duration {
     })
 }
 
-fn async_lookups(
+pub(crate) fn async_lookups(
     runtime: &tokio::runtime::Runtime,
     db: &Database,
     tasks: usize,

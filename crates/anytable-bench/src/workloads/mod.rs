@@ -10,6 +10,8 @@
 //! - W8: `copy_from` an SQLite file, against `all()` plus `insert_many` by hand.
 //! - W9: `arrow()` of the bulk rows against `all()` (and on DuckDB against duckdb-rs's
 //!   `query_arrow`); W10: `insert_arrow` against `insert_many` (see [`frames`]).
+//! - A1/A4: the async API against the sync API ([`asyncs`]); A5: lookups and inserts from 16 to
+//!   1,024 tasks on a pool of 16 ([`many_tasks`]).
 //!
 //! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
@@ -27,6 +29,7 @@ pub mod asyncs;
 pub mod basic;
 pub mod copy;
 pub mod frames;
+pub mod many_tasks;
 pub mod memory;
 pub mod mixed;
 pub mod seeds;
@@ -321,6 +324,10 @@ pub fn run_all<E: Engine>(
     if only("A") {
         announce("A1/A4 (async against sync)");
         out.extend(asyncs::async_vs_sync(engine, s));
+    }
+    if only("A5") {
+        announce("A5 (many tasks on a pool of 16)");
+        out.extend(many_tasks::many_tasks(engine, s));
     }
     out
 }

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use super::{blocking, AsyncTableHandle, AsyncTransaction};
+use super::{blocking, pooled, turn, AsyncTableHandle, AsyncTransaction};
 use crate::backend::Dialect;
 use crate::{Capabilities, ColumnValue, Database, FromRow, MigrationPlan, Record, Result, Value};
 
@@ -107,7 +107,7 @@ impl AsyncDatabase {
     /// [`Database::execute`](crate::Database::execute)).
     pub async fn execute(&self, sql: impl Into<String>, params: Vec<Value>) -> Result<u64> {
         let (db, sql) = (self.db.clone(), sql.into());
-        blocking(move || db.execute(&sql, &params)).await
+        pooled(&self.db, move || db.execute(&sql, &params)).await
     }
 
     /// Every row of a hand-written query as a `T` (see [`Database::query`]): `?`
@@ -118,7 +118,7 @@ impl AsyncDatabase {
         params: Vec<Value>,
     ) -> Result<Vec<T>> {
         let (db, sql) = (self.db.clone(), sql.into());
-        blocking(move || db.query(&sql, &params)).await
+        pooled(&self.db, move || db.query(&sql, &params)).await
     }
 
     /// The first row of a hand-written query, if any (see [`Database::query_one`]).
@@ -128,7 +128,7 @@ impl AsyncDatabase {
         params: Vec<Value>,
     ) -> Result<Option<T>> {
         let (db, sql) = (self.db.clone(), sql.into());
-        blocking(move || db.query_one(&sql, &params)).await
+        pooled(&self.db, move || db.query_one(&sql, &params)).await
     }
 
     /// The first column of the first row, if any (see [`Database::query_scalar`]).
@@ -138,7 +138,7 @@ impl AsyncDatabase {
         params: Vec<Value>,
     ) -> Result<Option<T>> {
         let (db, sql) = (self.db.clone(), sql.into());
-        blocking(move || db.query_scalar(&sql, &params)).await
+        pooled(&self.db, move || db.query_scalar(&sql, &params)).await
     }
 
     /// What [`migrate`](Self::migrate) would do, without doing it (see
@@ -171,9 +171,11 @@ impl AsyncDatabase {
     /// Starts a transaction; end it with [`AsyncTransaction::commit`] or
     /// [`AsyncTransaction::rollback`] (dropping it rolls back).
     pub async fn begin(&self) -> Result<AsyncTransaction> {
+        // The turn is the transaction's until it ends, as its connection is.
+        let turn = turn(&self.db).await?;
         let db = self.db.clone();
         let tx = blocking(move || db.begin()).await?;
-        Ok(AsyncTransaction::new(tx))
+        Ok(AsyncTransaction::new(tx, turn))
     }
 
     /// Runs `f` in one transaction: commits if its future returns `Ok`, rolls back on `Err`,

@@ -1,6 +1,6 @@
 //! [`AsyncJoined`]: the async twin of [`Joined`], for records joined through a foreign key.
 
-use super::{blocking, AsyncTransaction};
+use super::{pooled, AsyncTransaction};
 use crate::{Filter, Joined, JoinedRecord, Order, Record, Result};
 
 /// The async twin of [`Joined`], from [`AsyncSelect::join`](super::AsyncSelect::join) or
@@ -59,7 +59,10 @@ impl<R: Record, P: Record, J: JoinedRecord<P> + Send + 'static> AsyncJoined<R, P
     ) -> Result<U> {
         let AsyncJoined { joined, tx } = self;
         match tx {
-            None => blocking(move || f(joined)).await,
+            None => {
+                let db = joined.database().clone();
+                pooled(&db, move || f(joined)).await
+            }
             Some(tx) => tx.run(move |tx| f(joined.within(tx)?)).await,
         }
     }

@@ -1,7 +1,7 @@
 //! [`AsyncProjected`]: the async twin of [`Projected`], for chosen columns, aggregates and
 //! groups.
 
-use super::{blocking, AsyncTransaction};
+use super::{pooled, AsyncTransaction};
 use crate::{Column, Filter, FromRow, Order, Projected, Record, Result};
 
 /// The async twin of [`Projected`], from [`AsyncSelect::columns`](super::AsyncSelect::columns).
@@ -72,7 +72,10 @@ impl<R: Record, T: FromRow + Send + 'static> AsyncProjected<R, T> {
     ) -> Result<U> {
         let AsyncProjected { projected, tx } = self;
         match tx {
-            None => blocking(move || f(projected)).await,
+            None => {
+                let db = projected.database().clone();
+                pooled(&db, move || f(projected)).await
+            }
             Some(tx) => tx.run(move |tx| f(projected.within(tx)?)).await,
         }
     }

@@ -1,6 +1,6 @@
 //! [`AsyncSelect`]: a query under construction, run with `all`, `first`, `count` or `stream`.
 
-use super::{blocking, AsyncJoined, AsyncProjected, AsyncTransaction, RecordStream};
+use super::{pooled, AsyncJoined, AsyncProjected, AsyncTransaction, RecordStream};
 use crate::{
     Aggregate, Column, ColumnValue, Comparable, Filter, Order, Record, Result, Select, Selection,
     Summable,
@@ -50,7 +50,10 @@ impl<R: Record> AsyncSelect<R> {
     ) -> Result<T> {
         let AsyncSelect { select, tx } = self;
         match tx {
-            None => blocking(move || f(select)).await,
+            None => {
+                let db = select.database().clone();
+                pooled(&db, move || f(select)).await
+            }
             Some(tx) => tx.run(move |tx| f(select.within(tx)?)).await,
         }
     }

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{blocking, AsyncSelect, AsyncTransaction, RecordStream};
+use super::{pooled, AsyncSelect, AsyncTransaction, RecordStream};
 use crate::{
     Assignment, Filter, OnConflict, Query, Record, Result, Select, TableHandle, TableSchema,
 };
@@ -52,7 +52,7 @@ impl<R: Record> AsyncTableHandle<R> {
     ) -> Result<T> {
         let table = self.table.clone();
         match &self.tx {
-            None => blocking(move || f(&table)).await,
+            None => pooled(self.table.database(), move || f(&table)).await,
             Some(tx) => tx.run(move |tx| f(&table.within(tx)?)).await,
         }
     }

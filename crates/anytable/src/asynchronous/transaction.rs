@@ -23,14 +23,20 @@ struct Shared {
     tx: Option<Arc<Transaction>>,
     /// Held from the start to the end of each call, so calls queue instead of colliding.
     turn: Arc<tokio::sync::Mutex<()>>,
+    /// Its turn at the pool ([`super::Admission`]), given back when it ends.
+    admitted: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl AsyncTransaction {
-    pub(super) fn new(tx: Transaction) -> Self {
+    pub(super) fn new(
+        tx: Transaction,
+        admitted: Option<tokio::sync::OwnedSemaphorePermit>,
+    ) -> Self {
         AsyncTransaction {
             shared: Arc::new(Shared {
                 tx: Some(Arc::new(tx)),
                 turn: Arc::new(tokio::sync::Mutex::new(())),
+                admitted,
             }),
         }
     }
@@ -134,7 +140,12 @@ impl Drop for Shared {
         let Some(tx) = self.tx.take() else { return };
         if tx.is_active() {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                runtime.spawn_blocking(move || drop(tx));
+                // The turn goes back once the connection has.
+                let admitted = self.admitted.take();
+                runtime.spawn_blocking(move || {
+                    drop(tx);
+                    drop(admitted);
+                });
             }
         }
     }

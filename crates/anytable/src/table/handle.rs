@@ -41,6 +41,12 @@ impl<R> Clone for TableHandle<'_, R> {
 }
 
 impl<'tx, R: Record> TableHandle<'tx, R> {
+    /// The database it belongs to (the async API queues for its pool).
+    #[cfg(feature = "async")]
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
     pub(crate) fn new(db: Database, tx: Option<&'tx Transaction>, state: Arc<TableState>) -> Self {
         TableHandle {
             db,

@@ -82,6 +82,12 @@ pub struct Joined<'tx, R, P, J> {
 }
 
 impl<'tx, R: Record, P: Record, J: JoinedRecord<P>> Joined<'tx, R, P, J> {
+    /// The database it reads (the async API queues for its pool).
+    #[cfg(feature = "async")]
+    pub(crate) fn database(&self) -> &crate::Database {
+        self.table.database()
+    }
+
     pub(super) fn new<C>(
         table: TableHandle<'tx, R>,
         query: super::Query<R>,

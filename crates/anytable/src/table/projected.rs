@@ -60,6 +60,12 @@ pub struct Projected<'tx, R, T> {
 }
 
 impl<'tx, R: Record, T: FromRow> Projected<'tx, R, T> {
+    /// The database it reads (the async API queues for its pool).
+    #[cfg(feature = "async")]
+    pub(crate) fn database(&self) -> &crate::Database {
+        self.table.database()
+    }
+
     pub(super) fn new(
         table: TableHandle<'tx, R>,
         query: super::Query<R>,

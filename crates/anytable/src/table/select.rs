@@ -25,6 +25,12 @@ impl<'tx, R: Record> Select<'tx, R> {
         Select { table, query }
     }
 
+    /// The database it reads (the async API queues for its pool).
+    #[cfg(feature = "async")]
+    pub(crate) fn database(&self) -> &crate::Database {
+        self.table.database()
+    }
+
     /// Keeps rows matching `filter` (and any filter given before).
     pub fn filter(mut self, filter: Filter<R>) -> Self {
         self.query = self.query.filter(filter);
