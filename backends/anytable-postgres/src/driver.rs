@@ -424,16 +424,17 @@ pub(crate) fn checked_slot(pool: &Arc<Pool<Slot>>) -> Result<PooledClient> {
 /// The URL's TLS settings, with the first attempt's mode set on `config`.
 fn tls_for(url: &DatabaseUrl, config: &mut Config) -> Result<Tls> {
     let hosts = config.get_hosts();
-    let unix_only = !hosts.is_empty() && hosts.iter().all(|h| !matches!(h, Host::Tcp(_)));
+    let tcp = hosts.iter().filter(|h| matches!(h, Host::Tcp(_))).count();
+    let unix_only = !hosts.is_empty() && tcp == 0;
     let tls = crate::tls::from_url(url, unix_only)?;
-    let mixed = hosts.iter().any(|h| matches!(h, Host::Tcp(_)))
-        && hosts.iter().any(|h| !matches!(h, Host::Tcp(_)));
-    if mixed && tls.mode == SslMode::Require {
+    if tcp > 0 && tcp < hosts.len() && tls.mode == SslMode::Require {
         // libpq would use the socket without TLS and the TCP hosts with it; the driver takes
         // one mode for the whole list, under which the socket could only fail, later and
         // less clearly.
         return Err(Error::invalid_input(format!(
-            "host= mixes Unix socket directories and TCP hosts under sslmode={}: a Unix              socket never uses TLS, and anytable applies one TLS mode to the whole host              list; put the sockets in a URL of their own, or use sslmode=prefer",
+            "host= mixes Unix socket directories and TCP hosts under sslmode={}: a Unix \
+             socket never uses TLS, and anytable applies one TLS mode to the whole host \
+             list; put the sockets in a URL of their own, or use sslmode=prefer",
             url.option("sslmode").unwrap_or("require")
         )));
     }

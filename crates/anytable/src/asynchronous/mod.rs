@@ -113,10 +113,31 @@ use crate::{Error, ErrorKind, Result};
 /// (current-thread runtimes, `block_on` futures, which `block_in_place` may not support) it
 /// goes to the blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    run(None, f).await
+}
+
+/// [`blocking`], for a call that takes a connection from `db`'s pool: on the blocking pool,
+/// after a turn at `db`'s pool ([`Admission`]).
+pub(crate) async fn pooled<T: Send + 'static>(
+    db: &crate::Database,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    run(Some(db), f).await
+}
+
+/// [`blocking`] and [`pooled`]: where `f` runs is decided here, once.
+async fn run<T: Send + 'static>(
+    pool: Option<&crate::Database>,
+    f: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
     let runtime = runtime()?;
     if may_block_in_place(&runtime) {
         return tokio::task::block_in_place(f);
     }
+    let _turn = match pool.and_then(crate::Database::admission) {
+        Some(admission) => admission.wait().await?,
+        None => None,
+    };
     // Dropping this future before the call is done stops the statement it is running.
     struct CancelOnDrop(Option<Arc<Call>>);
     impl Drop for CancelOnDrop {
@@ -167,46 +188,41 @@ impl Admission {
     }
 }
 
-/// A turn at `db`'s pool (none if it has no pool), waited for as long as the pool itself
-/// would wait for a connection, and failing as it would
-/// ([`ErrorKind::Timeout`], retryable).
+impl Admission {
+    /// A turn, waited for as long as the pool itself would wait for a connection, and
+    /// failing as it would ([`ErrorKind::Timeout`], retryable).
+    async fn wait(&self) -> Result<Option<tokio::sync::OwnedSemaphorePermit>> {
+        // Free turns are taken without a timer.
+        if let Ok(turn) = Arc::clone(&self.turns).try_acquire_owned() {
+            return Ok(Some(turn));
+        }
+        // anytable's own alarm, not tokio's timer, which a runtime may lack.
+        let mut waiting = std::pin::pin!(Arc::clone(&self.turns).acquire_owned());
+        let mut alarm = std::pin::pin!(alarm::after(self.limits.wait));
+        std::future::poll_fn(|cx| {
+            if let std::task::Poll::Ready(turn) = waiting.as_mut().poll(cx) {
+                return std::task::Poll::Ready(Ok(turn.ok()));
+            }
+            if alarm.as_mut().poll(cx).is_ready() {
+                return std::task::Poll::Ready(Err(self.limits.exhausted()));
+            }
+            std::task::Poll::Pending
+        })
+        .await
+    }
+}
+
+/// The turn a transaction begun on `db` keeps until it ends, where its calls run on the
+/// blocking pool (none in place, see [`Admission`], or without a pool).
 pub(crate) async fn turn(
     db: &crate::Database,
 ) -> Result<Option<tokio::sync::OwnedSemaphorePermit>> {
-    let Some(admission) = db.admission() else {
-        return Ok(None);
-    };
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) if !may_block_in_place(&runtime) => {}
-        // In place (see [`Admission`]), or outside any runtime, where the call fails anyway.
-        _ => return Ok(None),
+    let in_place =
+        tokio::runtime::Handle::try_current().map_or(true, |runtime| may_block_in_place(&runtime));
+    match db.admission() {
+        Some(admission) if !in_place => admission.wait().await,
+        _ => Ok(None),
     }
-    // Free turns are taken without a timer.
-    if let Ok(turn) = Arc::clone(&admission.turns).try_acquire_owned() {
-        return Ok(Some(turn));
-    }
-    // anytable's own alarm, not tokio's timer, which a runtime may lack.
-    let mut waiting = std::pin::pin!(Arc::clone(&admission.turns).acquire_owned());
-    let mut alarm = std::pin::pin!(alarm::after(admission.limits.wait));
-    std::future::poll_fn(|cx| {
-        if let std::task::Poll::Ready(turn) = waiting.as_mut().poll(cx) {
-            return std::task::Poll::Ready(Ok(turn.ok()));
-        }
-        if alarm.as_mut().poll(cx).is_ready() {
-            return std::task::Poll::Ready(Err(admission.limits.exhausted()));
-        }
-        std::task::Poll::Pending
-    })
-    .await
-}
-
-/// [`blocking`], for a call that takes a connection from `db`'s pool: after a [`turn`].
-pub(crate) async fn pooled<T: Send + 'static>(
-    db: &crate::Database,
-    f: impl FnOnce() -> Result<T> + Send + 'static,
-) -> Result<T> {
-    let _turn = turn(db).await?;
-    blocking(f).await
 }
 
 /// Whether the caller is a task of a multi-threaded runtime, where `block_in_place` may run
