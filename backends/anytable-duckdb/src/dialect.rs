@@ -36,6 +36,13 @@ impl Dialect for DuckDbDialect {
 
     /// DuckDB's sum turns into an infinity where PostgreSQL's fails: an infinite result from
     /// values that hold no infinity is made the same error.
+    fn integer_sum_as_float(&self, sum: Expr) -> Expr {
+        // SUM of integers is a HUGEINT, whose cast to DOUBLE rounds its two 64-bit halves
+        // separately: -22858747472048171 became -22858747472048168, not the nearest
+        // -22858747472048172. Its decimal text is parsed with one correct rounding.
+        Expr::cust_with_exprs("CAST(CAST($1 AS VARCHAR) AS DOUBLE)", [sum])
+    }
+
     fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
         Expr::cust_with_exprs(
             format!(

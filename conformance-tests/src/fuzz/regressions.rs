@@ -23,7 +23,50 @@ pub fn cases() -> Vec<(&'static str, Vec<Op>)> {
         "the average of 5e-324 and 0 (too small for a double) failed with an underflow error \
          on PostgreSQL only (now zero everywhere, as IEEE division rounds it)",
         subnormal_average(),
+    ), (
+        "the average of one integer past 2^53 came out 4 lower on DuckDB only (its SUM's \
+         HUGEINT rounded to DOUBLE in two steps; now through its decimal text)",
+        wide_integer_average(),
     )]
+}
+
+fn wide_integer_average() -> Vec<Op> {
+    vec![
+        Op::Upsert(
+            Row {
+                k: 0,
+                values: vec![
+                    Lit::g(0i16),
+                    Lit::i(0i64),
+                    Lit::oi(Some(-22858747472048171i64)),
+                    Lit::n(0i32),
+                    Lit::u(0u32),
+                    Lit::w(0u64),
+                    Lit::f(f64::from_bits(0x0)),
+                    Lit::of(None),
+                    Lit::h(f32::from_bits(0x0)),
+                    Lit::b(false),
+                    Lit::t("".to_owned()),
+                    Lit::ot(None),
+                    Lit::bytes(vec![]),
+                    Lit::ts(DateTime::from_timestamp(0, 0).unwrap()),
+                    Lit::ots(None),
+                    Lit::day(NaiveDate::from_num_days_from_ce_opt(719163).unwrap()),
+                    Lit::dt(DateTime::from_timestamp(0, 0).unwrap().naive_utc()),
+                    Lit::tm(NaiveTime::from_num_seconds_from_midnight_opt(0, 0).unwrap()),
+                    Lit::dec("0".parse::<Decimal>().unwrap()),
+                    Lit::odec(None),
+                    Lit::j(None),
+                    Lit::uid(Uuid::from_u128(0x0)),
+                ],
+            },
+            Conflict::Nothing,
+        ),
+        Op::Aggregate(
+            Pred::Not(Box::new(Pred::Cmp(CmpOp::Eq, Lit::g(1i16)))),
+            Agg::Avg(SumCol::oi),
+        ),
+    ]
 }
 
 /// Three operations after which PostgreSQL's float division underflowed.

@@ -251,7 +251,8 @@ pub trait Dialect: Send + Sync + Debug {
                 let sum = self
                     .exact_sum(column.clone())
                     .unwrap_or_else(|| Func::sum(column.clone()).into());
-                cast(sum, ValueType::F64).div(Expr::from(Func::count(column)))
+                self.integer_sum_as_float(sum)
+                    .div(Expr::from(Func::count(column)))
             }
             AggregateFn::Min => Func::min(self.ordered(column, ty == ValueType::Text)).into(),
             AggregateFn::Max => Func::max(self.ordered(column, ty == ValueType::Text)).into(),
@@ -266,6 +267,17 @@ pub trait Dialect: Send + Sync + Debug {
     fn finite_float(&self, aggregate: Expr, column: Expr) -> Expr {
         let _ = column;
         aggregate
+    }
+
+    /// `sum`, an exact integer sum, as the nearest double (rounded once): a plain CAST by
+    /// default. An engine whose cast of its wide sum type rounds twice overrides it.
+    fn integer_sum_as_float(&self, sum: Expr) -> Expr {
+        let text = format!(
+            "CAST({} AS {})",
+            self.syntax().placeholder(1),
+            self.column_type(ValueType::F64)
+        );
+        Expr::cust_with_exprs(text, [sum])
     }
 
     /// An integer sum that is exact whatever order the rows are added in, for an engine whose
