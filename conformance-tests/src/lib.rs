@@ -251,6 +251,7 @@ macro_rules! for_each_case {
             transactions::a_commit_with_an_unknown_outcome_is_not_rerun,
             timeouts::a_call_past_its_timeout_is_stopped,
             timeouts::an_async_call_is_stopped_by_its_timeout_or_a_dropped_future,
+            timeouts::a_dropped_insert_waiting_for_a_lock_writes_nothing,
             replicas::reads_go_to_a_replica_and_writes_to_the_primary,
             concurrency::writers_and_readers_threads,
             concurrency::readers_never_see_partial_transactions,

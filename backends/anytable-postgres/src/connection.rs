@@ -407,7 +407,7 @@ fn readers(statement: &Statement, types: &[ValueType]) -> Vec<ColumnReader> {
 
 /// Decodes `row` into `values`, reading column `i` with `read(i)` and naming it in any error.
 #[inline]
-fn decode_row(
+pub(crate) fn decode_row(
     row: &tokio_postgres::Row,
     values: &mut [Value],
     read: impl FnMut(usize) -> Result<Value>,

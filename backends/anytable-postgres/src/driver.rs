@@ -15,6 +15,7 @@ use crate::client::{ConnectError, SyncClient};
 use crate::connection::StatementCache;
 use crate::dialect::PostgresDialect;
 use crate::error::map_err;
+use crate::lanes::Lanes;
 use crate::replicas::{Primary, Replicas, WriteClock};
 use crate::session::Session;
 use crate::tls::Tls;
@@ -81,6 +82,8 @@ pub struct PostgresBackend {
     primary: Arc<Primary>,
     replicas: Option<Replicas>,
     capabilities: Capabilities,
+    /// The native async path, where it applies.
+    lanes: Option<Lanes>,
 }
 
 impl std::fmt::Debug for PostgresBackend {
@@ -309,6 +312,12 @@ impl PostgresBackend {
             .iter()
             .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_)));
         drop(client);
+        // The native async path answers as the pool would only where the pool does nothing
+        // more than lend a session: not behind a pooler, not with replicas (`crate::lanes`).
+        let lanes = (replicas.is_none() && !session.pooled()).then(|| {
+            let width = usize::try_from(settings.size).unwrap_or(1);
+            Lanes::new(config.clone(), tls.clone(), Arc::clone(&session), width)
+        });
         let pool = slot_pool(&settings, config, tls, &session);
         Ok(PostgresBackend {
             primary: Arc::new(Primary {
@@ -336,6 +345,7 @@ impl PostgresBackend {
                 c
             },
             replicas,
+            lanes,
         })
     }
 }
@@ -451,25 +461,38 @@ fn connect_timeout(config: &Config) -> Duration {
 }
 
 fn connect(config: &Config, tls: &Tls) -> Result<SyncClient> {
-    // As libpq's connect_timeout, for each host tried: TCP, TLS and authentication together.
-    let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
-    let startup = connect_timeout(config).saturating_mul(hosts);
+    let startup = startup_limit(config);
     let mut attempt = SyncClient::connect(config, tls.connector.clone(), startup);
-    if let (Err(e), Some(mode)) = (&attempt, tls.fallback) {
-        // sslmode=allow: the server refused a plain session; libpq tries again with TLS.
-        // sslmode=prefer: the TLS session failed (its certificate); libpq tries plain text.
-        let again = match mode {
-            SslMode::Disable => tls_failed(e),
-            _ => refused_as_plain(e),
-        };
-        if !again {
-            return connect_error(attempt);
+    if let Err(e) = &attempt {
+        match second_attempt(config, tls, e) {
+            Some(again) => attempt = SyncClient::connect(&again, tls.connector.clone(), startup),
+            None => return connect_error(attempt),
         }
-        let mut again = config.clone();
-        again.ssl_mode(mode);
-        attempt = SyncClient::connect(&again, tls.connector.clone(), startup);
     }
     connect_error(attempt)
+}
+
+/// How long a session's whole start-up may take: as libpq's connect_timeout, for each host
+/// tried, TCP, TLS and authentication together.
+pub(crate) fn startup_limit(config: &Config) -> Duration {
+    let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
+    connect_timeout(config).saturating_mul(hosts)
+}
+
+/// The configuration of a second attempt after the first failed with `e`, where libpq makes
+/// one: sslmode=allow after the server refused a plain session (then TLS), sslmode=prefer
+/// after the TLS session failed on its certificate (then plain text).
+pub(crate) fn second_attempt(config: &Config, tls: &Tls, e: &ConnectError) -> Option<Config> {
+    let mode = tls.fallback?;
+    let again = match mode {
+        SslMode::Disable => tls_failed(e),
+        _ => refused_as_plain(e),
+    };
+    again.then(|| {
+        let mut again = config.clone();
+        again.ssl_mode(mode);
+        again
+    })
 }
 
 /// Whether `e` is the server refusing a session because it is not encrypted (pg_hba.conf's
@@ -486,14 +509,15 @@ fn refused_as_plain(e: &ConnectError) -> bool {
     }
 }
 
+/// What reads a session's startup mark ([`crate::session::STARTED_MARK`]).
+pub(crate) const STARTED_QUERY: &str = "SELECT current_setting('anytable.started', true)";
+
 /// Refuses a direct session whose startup options did not arrive: a pooler in transaction
 /// mode set to ignore them (PgBouncer's `ignore_startup_parameters = options`) stands in
 /// between, and without `pooler=transaction` anytable's settings would be missing and its
 /// prepared statements would meet other clients' on shared server sessions.
 fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()> {
-    let (name, value) = crate::session::STARTED_MARK;
-    let sql = format!("SELECT current_setting('{name}', true)");
-    let found = client.scalar_within(&sql, within).ok_or_else(|| {
+    let found = client.scalar_within(STARTED_QUERY, within).ok_or_else(|| {
         Error::new(
             ErrorKind::Connection,
             "the new session did not answer its first query in time",
@@ -501,7 +525,13 @@ fn check_startup_options(client: &mut SyncClient, within: Duration) -> Result<()
         .with_backend("postgres")
         .with_retryable(true)
     })?;
-    if found.as_deref() == Some(value) {
+    startup_options_arrived(found.as_deref())
+}
+
+/// `Ok` when a direct session's startup mark reads `found`, as it does where the options
+/// arrived; else the error that says what stands in between.
+pub(crate) fn startup_options_arrived(found: Option<&str>) -> Result<()> {
+    if found == Some(crate::session::STARTED_MARK.1) {
         return Ok(());
     }
     Err(Error::new(
@@ -521,7 +551,7 @@ fn tls_failed(e: &ConnectError) -> bool {
 }
 
 /// A connection attempt's failure as anytable's error.
-fn connect_error(attempt: std::result::Result<SyncClient, ConnectError>) -> Result<SyncClient> {
+pub(crate) fn connect_error<T>(attempt: std::result::Result<T, ConnectError>) -> Result<T> {
     attempt.map_err(|e| {
         let (mut message, retryable) = match e {
             ConnectError::Postgres(e) => {
@@ -564,6 +594,12 @@ impl Backend for PostgresBackend {
     fn pool_limits(&self) -> Option<anytable_core::pool::PoolLimits> {
         // The primary's: replicas' pools are as large, and every write goes to it.
         Some(self.primary.pool.limits())
+    }
+
+    fn async_statements(&self) -> Option<&dyn anytable_core::AsyncStatements> {
+        self.lanes
+            .as_ref()
+            .map(|lanes| lanes as &dyn anytable_core::AsyncStatements)
     }
 
     fn connect(&self) -> Result<Box<dyn Connection>> {

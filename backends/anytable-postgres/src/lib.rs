@@ -40,6 +40,7 @@ mod dialect;
 mod driver;
 mod error;
 mod introspect;
+mod lanes;
 mod numeric;
 mod replicas;
 mod session;

@@ -45,6 +45,14 @@ impl SqliteConnection {
         }
     }
 
+    /// The C handle of this open connection, for [`interrupted`] while a statement waits for
+    /// its turn to write.
+    fn db(&self) -> *mut rusqlite::ffi::sqlite3 {
+        // SAFETY: only copied here; `interrupted` reads an atomic flag through it while the
+        // connection is open.
+        unsafe { self.conn.conn().handle() }
+    }
+
     /// Lets go of the IN list a finished cursor left bound.
     fn release_cursor_lists(&mut self) {
         if let Some(sql) = self.list_bound.take() {
@@ -69,11 +77,18 @@ fn statement_turn(
     timeout: Duration,
     held: &Option<Turn>,
     statement: &Statement<'_>,
+    db: *mut rusqlite::ffi::sqlite3,
 ) -> Result<Option<Turn>> {
     if held.is_some() || statement.readonly() {
         return Ok(None);
     }
-    gate.enter(timeout).map(Some)
+    gate.enter(timeout, &|| interrupted(db)).map(Some)
+}
+
+/// Whether `sqlite3_interrupt` was called for what `db` runs (or waits to run) now.
+fn interrupted(db: *mut rusqlite::ffi::sqlite3) -> bool {
+    // SAFETY: `db` is an open connection (see the callers); the call reads an atomic flag.
+    unsafe { rusqlite::ffi::sqlite3_is_interrupted(db) != 0 }
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {
@@ -105,10 +120,10 @@ impl SqliteConnection {
         run: impl FnOnce(&mut rusqlite::Statement<'_>) -> rusqlite::Result<u64>,
     ) -> Result<u64> {
         self.release_cursor_lists();
-        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        let (gate, timeout, held, db) = (&self.gate, self.timeout, &self.turn, self.db());
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
-            let _turn = statement_turn(gate, timeout, held, statement)?;
+            let _turn = statement_turn(gate, timeout, held, statement, db)?;
             let done = run(statement).map_err(map_err);
             release_lists(statement, params);
             done
@@ -144,11 +159,11 @@ impl Connection for SqliteConnection {
         if has_list(params) {
             self.list_bound = Some(sql.into());
         }
-        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        let (gate, timeout, held, db) = (&self.gate, self.timeout, &self.turn, self.db());
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
             check_count("result columns", statement.column_count(), types.len())?;
-            let turn = statement_turn(gate, timeout, held, statement)?;
+            let turn = statement_turn(gate, timeout, held, statement, db)?;
             let declared = declared_types(statement, types.len());
             Ok(Box::new(SqliteRows {
                 rows: statement.raw_query(),
@@ -169,11 +184,11 @@ impl Connection for SqliteConnection {
     ) -> Result<bool> {
         // The lookups and RETURNINGs: no cursor to allocate.
         self.release_cursor_lists();
-        let (gate, timeout, held) = (&self.gate, self.timeout, &self.turn);
+        let (gate, timeout, held, db) = (&self.gate, self.timeout, &self.turn, self.db());
         self.conn.with_statement(sql, |statement| {
             bind(statement, params)?;
             check_count("result columns", statement.column_count(), types.len())?;
-            let _turn = statement_turn(gate, timeout, held, statement)?;
+            let _turn = statement_turn(gate, timeout, held, statement, db)?;
             let read = read_one(statement, types, out);
             release_lists(statement, params);
             read
@@ -199,7 +214,8 @@ impl Connection for SqliteConnection {
         // IMMEDIATE takes the write lock now (waiting up to busy_timeout), so a transaction
         // that reads first never fails later with SQLITE_BUSY_SNAPSHOT on its first write.
         // This process's writers take turns first (see gate.rs), then SQLite's lock.
-        let turn = self.gate.enter(self.timeout)?;
+        let db = self.db();
+        let turn = self.gate.enter(self.timeout, &|| interrupted(db))?;
         self.conn
             .conn()
             .execute_batch("BEGIN IMMEDIATE")

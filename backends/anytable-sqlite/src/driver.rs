@@ -58,7 +58,7 @@ impl Manager {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = match &self.target {
+        let mut conn = match &self.target {
             // A file is a path, never a URI: `file:x.db?nolock=1` in a URL must not switch
             // locking off (the path is absolute, so it cannot start with `file:` either).
             Target::File(path) => rusqlite::Connection::open_with_flags(path, flags)?,
@@ -66,7 +66,7 @@ impl Manager {
                 rusqlite::Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI)?
             }
         };
-        conn.busy_timeout(self.busy_timeout)?;
+        crate::gate::wait_while_busy(&mut conn, self.busy_timeout)?;
         // Long IN lists arrive as one `rarray(?)` parameter.
         rusqlite::vtab::array::load_module(&conn)?;
         crate::functions::register(&conn)?;

@@ -24,6 +24,10 @@ use anytable_core::{Error, ErrorKind, Result};
 /// How long the first waiter may wait before running writers stop taking the lock ahead of it.
 const BARGE_BOUND: Duration = Duration::from_millis(20);
 
+/// How often a waiting writer looks whether its statement was interrupted: an interrupt comes
+/// from another thread, which has no way to wake it.
+const INTERRUPT_POLL: Duration = Duration::from_millis(20);
+
 /// The queue for the write lock, shared by one pool's connections.
 #[derive(Debug)]
 pub(crate) struct WriteGate {
@@ -89,11 +93,18 @@ impl WriteGate {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Waits (up to `timeout`) for the write turn.
+    /// Waits (up to `timeout`) for the write turn, giving up as soon as `interrupted` says
+    /// the statement waiting was interrupted (`sqlite3_interrupt`), which SQLite itself only
+    /// notices once the statement runs: a writer given up on must not take its turn later.
     ///
     /// # Errors
-    /// [`ErrorKind::Busy`] (retryable) when the turn does not come within `timeout`.
-    pub(crate) fn enter(self: &Arc<Self>, timeout: Duration) -> Result<Turn> {
+    /// [`ErrorKind::Busy`] (retryable) when the turn does not come within `timeout`; SQLite's
+    /// interrupt error when `interrupted`.
+    pub(crate) fn enter(
+        self: &Arc<Self>,
+        timeout: Duration,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Turn> {
         let now = Instant::now();
         let mut queue = self.lock();
         let may_barge = queue
@@ -120,12 +131,18 @@ impl WriteGate {
                 return Ok(self.turn());
             }
             let now = Instant::now();
-            if now >= deadline {
+            if now >= deadline || interrupted() {
                 let ahead = queue.waiting.iter().position(|w| w.id == id).unwrap_or(0);
                 queue.waiting.retain(|w| w.id != id);
                 if first && !queue.held {
                     // The turn would have been ours: it is the next waiter's now.
                     queue.wake_first();
+                }
+                if now < deadline {
+                    return Err(crate::error::map_err(rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+                        Some("interrupted while waiting for the write lock".into()),
+                    )));
                 }
                 return Err(Error::new(
                     ErrorKind::Busy,
@@ -137,8 +154,9 @@ impl WriteGate {
                 .with_backend("sqlite"));
             }
             drop(queue);
-            // Woken when a turn ends while this waiter is first; a spurious wake checks again.
-            std::thread::park_timeout(deadline - now);
+            // Woken when a turn ends while this waiter is first; a spurious wake checks again,
+            // and an interrupt is noticed within INTERRUPT_POLL.
+            std::thread::park_timeout((deadline - now).min(INTERRUPT_POLL));
             queue = self.lock();
         }
     }
@@ -150,14 +168,84 @@ impl WriteGate {
     }
 }
 
+/// Sets `conn`'s busy handler: as `busy_timeout`'s (the same sleeps, up to `timeout` in all),
+/// but giving up at once when the waiting statement is interrupted, which SQLite's own does
+/// not: a statement given up on (a dropped async call, a call past its deadline) would take
+/// the lock when the other process released it, and write after its caller had left.
+pub(crate) fn wait_while_busy(
+    conn: &mut rusqlite::Connection,
+    timeout: Duration,
+) -> rusqlite::Result<()> {
+    /// SQLite's own sleeps (`sqliteDefaultBusyCallback`): short at first, for a lock about to
+    /// be freed, then 100 ms.
+    const SLEEPS_MS: [u64; 12] = [1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100];
+    struct Handle(*mut rusqlite::ffi::sqlite3);
+    // SAFETY: only read through `sqlite3_is_interrupted`, on the thread running the connection.
+    unsafe impl Send for Handle {}
+    // SAFETY: the handler lives in the connection and dies with it.
+    let db = Handle(unsafe { conn.handle() });
+    let mut started = Instant::now();
+    conn.busy_handler(Some(move |count: i32| {
+        let db = &db;
+        // SAFETY: the connection is open while its busy handler runs.
+        if unsafe { rusqlite::ffi::sqlite3_is_interrupted(db.0) } != 0 {
+            return false;
+        }
+        if count == 0 {
+            started = Instant::now();
+        }
+        let waited = started.elapsed();
+        if waited >= timeout {
+            return false;
+        }
+        let step = usize::try_from(count).unwrap_or(0).min(SLEEPS_MS.len() - 1);
+        std::thread::sleep(Duration::from_millis(SLEEPS_MS[step]).min(timeout - waited));
+        true
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn never() -> bool {
+        false
+    }
+
+    #[test]
+    fn an_interrupted_writer_leaves_the_queue_at_once() {
+        let gate = Arc::new(WriteGate::default());
+        let first = gate.enter(Duration::from_secs(1), &never).unwrap();
+        let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let waiter = {
+            let (gate, flag) = (Arc::clone(&gate), Arc::clone(&flag));
+            std::thread::spawn(move || {
+                let interrupted = || flag.load(std::sync::atomic::Ordering::Acquire);
+                let started = Instant::now();
+                (
+                    gate.enter(Duration::from_secs(30), &interrupted).map(drop),
+                    started.elapsed(),
+                )
+            })
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        flag.store(true, std::sync::atomic::Ordering::Release);
+        let (result, waited) = waiter.join().unwrap();
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), Some("9"), "SQLITE_INTERRUPT: {err}");
+        assert!(
+            waited < Duration::from_secs(10),
+            "gave up only after {waited:?}"
+        );
+        drop(first);
+        // It left the queue: the next writer gets the turn at once.
+        let _next = gate.enter(Duration::from_millis(100), &never).unwrap();
+    }
+
     #[test]
     fn writers_get_their_turn_in_arrival_order() {
         let gate = Arc::new(WriteGate::default());
-        let first = gate.enter(Duration::from_secs(1)).unwrap();
+        let first = gate.enter(Duration::from_secs(1), &never).unwrap();
         let order = Arc::new(Mutex::new(Vec::new()));
         let waiters: Vec<_> = (0..4)
             .map(|i| {
@@ -165,7 +253,7 @@ mod tests {
                 // Arrive one after the other.
                 std::thread::sleep(Duration::from_millis(20));
                 std::thread::spawn(move || {
-                    let _turn = gate.enter(Duration::from_secs(5)).unwrap();
+                    let _turn = gate.enter(Duration::from_secs(5), &never).unwrap();
                     order.lock().unwrap().push(i);
                 })
             })
@@ -181,13 +269,13 @@ mod tests {
     #[test]
     fn a_writer_that_gives_up_is_skipped() {
         let gate = Arc::new(WriteGate::default());
-        let first = gate.enter(Duration::from_secs(1)).unwrap();
-        let err = gate.enter(Duration::from_millis(30)).unwrap_err();
+        let first = gate.enter(Duration::from_secs(1), &never).unwrap();
+        let err = gate.enter(Duration::from_millis(30), &never).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Busy);
         assert!(err.is_retryable());
         drop(first);
         // The writer that gave up left the queue: it does not block the next one.
-        let _next = gate.enter(Duration::from_millis(100)).unwrap();
+        let _next = gate.enter(Duration::from_millis(100), &never).unwrap();
     }
 
     /// A free lock with a writer already queued for it: the moment between a turn's end and
@@ -205,7 +293,7 @@ mod tests {
     #[test]
     fn a_running_writer_takes_a_free_lock_ahead_of_a_fresh_waiter() {
         let gate = free_with_a_waiter(Duration::from_secs(10), Duration::ZERO);
-        let turn = gate.enter(Duration::from_millis(1)).unwrap();
+        let turn = gate.enter(Duration::from_millis(1), &never).unwrap();
         assert!(gate.lock().held);
         assert_eq!(gate.lock().waiting.len(), 1, "the waiter still waits");
         drop(turn);
@@ -215,7 +303,7 @@ mod tests {
     #[test]
     fn past_the_bound_a_new_writer_queues_behind_the_first_waiter() {
         let gate = free_with_a_waiter(Duration::from_millis(20), Duration::from_millis(50));
-        let err = gate.enter(Duration::from_millis(30)).unwrap_err();
+        let err = gate.enter(Duration::from_millis(30), &never).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Busy);
         assert!(err.to_string().contains("1 queued ahead"), "{err}");
         // It left the queue: only the first waiter is in it.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use anytable::{AsyncDatabase, ErrorKind};
 
-use crate::records::SimpleRow;
+use crate::records::{Keyed, SimpleRow};
 use crate::{ensure, CaseResult, TestDb};
 
 /// A query every engine runs for far longer than any test waits (10^12 rows of a cross join,
@@ -174,5 +174,77 @@ pub fn an_async_call_is_stopped_by_its_timeout_or_a_dropped_future(t: &TestDb) -
         rows.count().await
     })?;
     ensure!(rows == 1, "the database answers after the cancelled call");
+    Ok(())
+}
+
+/// How long a dropped call is given to stop in the engine before the lock it waits for is
+/// released: a PostgreSQL cancel request travels on a connection of its own.
+const CANCEL_SETTLES: Duration = Duration::from_secs(1);
+
+/// An async write given up on writes nothing, on a current-thread and on a multi-threaded
+/// runtime: an insert waiting behind another transaction's uncommitted row of the same key
+/// is dropped by `tokio::time::timeout`; when that transaction then rolls back, the key is
+/// still free. An insert that went on waiting after its caller left would take it then, a
+/// write nobody acknowledged. (Where a call cannot be dropped while it runs, in a task of a
+/// multi-threaded runtime on the embedded engines, it ends on its own with the lock's
+/// error, and nothing is written either; where the engine does not wait, DuckDB, the insert
+/// is answered and its row stays.)
+pub fn a_dropped_insert_waiting_for_a_lock_writes_nothing(t: &TestDb) -> CaseResult {
+    // A lock wait of 3 s: where the call cannot be dropped, it waits for all of it.
+    let sync = anytable::Database::open(&crate::fixtures::with_option(&t.url, "timeout", "3"))?;
+    let db = AsyncDatabase::from(sync.clone());
+    let limit = Duration::from_millis(300);
+    let runtimes = [
+        (
+            "current-thread",
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?,
+        ),
+        (
+            "multi-threaded",
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?,
+        ),
+    ];
+    let keyed = sync.table::<Keyed>()?;
+    for (rank, (flavour, runtime)) in (1..).zip(&runtimes) {
+        let key = format!("held on a {flavour} runtime");
+        let holder = sync.begin()?;
+        holder
+            .table::<Keyed>()?
+            .insert(&mut Keyed::new(&key, flavour, rank, 0))?;
+        let table = runtime.block_on(db.table::<Keyed>())?;
+        let waiting = Keyed::new(&key, flavour, rank + 10, 1);
+        let outcome =
+            runtime
+                .block_on(runtime.spawn(async move {
+                    tokio::time::timeout(limit, table.insert(waiting)).await
+                }))?;
+        // DuckDB checks the key against committed rows only, so its insert is answered at once
+        // (the holder would fail at COMMIT): an acknowledged insert must then be there, once.
+        let acknowledged = u64::from(matches!(outcome, Ok(Ok(_))));
+        std::thread::sleep(CANCEL_SETTLES);
+        holder.rollback()?;
+        std::thread::sleep(CANCEL_SETTLES);
+        let landed = keyed.count_matching(Keyed::key().eq(key.as_str()))?;
+        ensure!(
+            landed == acknowledged,
+            "after the transaction holding its key rolled back, an insert {} on a {flavour} \
+             runtime left {landed} rows (its outcome: {outcome:?})",
+            if acknowledged == 1 {
+                "that was answered"
+            } else {
+                "that was dropped or failed"
+            }
+        );
+        if acknowledged == 1 {
+            keyed.delete(Keyed::key().eq(key.as_str()))?;
+        }
+        // The key is free and the database answers.
+        keyed.insert(&mut Keyed::new(&key, flavour, rank + 20, 2))?;
+    }
     Ok(())
 }

@@ -165,6 +165,38 @@ pub trait Backend: Send + Sync + 'static {
     fn pool_limits(&self) -> Option<crate::pool::PoolLimits> {
         None
     }
+    /// Statements outside a transaction that the backend runs natively async, in the
+    /// caller's runtime, where its driver is async (PostgreSQL's tokio-postgres); the async
+    /// API then awaits them instead of running the sync call off the runtime. `None` (the
+    /// default) sends every async call through [`connect`](Self::connect) on a blocking
+    /// thread.
+    fn async_statements(&self) -> Option<&dyn AsyncStatements> {
+        None
+    }
+}
+
+/// A boxed future a dyn-safe trait can return.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The statements of [`Backend::async_statements`]: each runs on its own outside any
+/// transaction (it commits as it ends) and may share its session with other callers'
+/// statements, pipelined. Dropping a future before it ends stops its statement where the
+/// backend can do so without stopping anyone else's, and otherwise lets it run to its end
+/// unread.
+///
+/// A backend offers it only where these statements answer exactly as its [`Connection`]'s
+/// would (same values, same errors), so the async API may send a call either way.
+pub trait AsyncStatements: Send + Sync {
+    /// [`Connection::execute`], awaited.
+    fn execute<'a>(&'a self, sql: &'a str, params: &'a [Value]) -> BoxFuture<'a, Result<u64>>;
+
+    /// [`Connection::query_row`], awaited: the one row, decoded to `types`, or `None`.
+    fn query_row<'a>(
+        &'a self,
+        sql: &'a str,
+        params: &'a [Value],
+        types: &'a [ValueType],
+    ) -> BoxFuture<'a, Result<Option<Vec<Value>>>>;
 }
 
 /// Which server may serve a read ([`Backend::connect_read`]).
@@ -267,13 +299,7 @@ pub trait Connection: Send {
         let _ = plain_sql;
         let mut row = Vec::with_capacity(1);
         let returned = self.query_row(returning_sql, params, &[ValueType::I64], &mut row)?;
-        match (returned, row.first()) {
-            (true, Some(Value::I64(id))) => Ok(*id),
-            _ => Err(crate::Error::new(
-                crate::ErrorKind::Other,
-                "the insert returned no id",
-            )),
-        }
+        returned_id(returned.then_some(&row[..]))
     }
 
     /// Inserts many rows by the engine's fastest path; atomic on its own outside a transaction.
@@ -328,6 +354,17 @@ pub trait Connection: Send {
     /// (PostgreSQL: `pg_is_in_recovery()`); false where the backend has none.
     fn on_replica(&mut self) -> Result<bool> {
         Ok(false)
+    }
+}
+
+/// The id an `INSERT ... RETURNING id` returned, read as [`ValueType::I64`], from its row.
+pub fn returned_id(row: Option<&[Value]>) -> Result<i64> {
+    match row.and_then(<[Value]>::first) {
+        Some(Value::I64(id)) => Ok(*id),
+        _ => Err(crate::Error::new(
+            crate::ErrorKind::Other,
+            "the insert returned no id",
+        )),
     }
 }
 

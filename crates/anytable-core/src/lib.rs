@@ -30,11 +30,13 @@ pub mod widened;
 pub use aggregate::{
     count_all, Aggregate, AggregateFn, Comparable, SelectExpr, Selectable, Selection, Summable,
 };
+pub use backend::returned_id;
 #[cfg(feature = "arrow")]
 pub use backend::BatchRows;
 pub use backend::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
-    Backend, BulkInsert, Capabilities, Connection, Interrupt, ReadFrom, RowSource, Rows,
+    AsyncStatements, Backend, BoxFuture, BulkInsert, Capabilities, Connection, Interrupt, ReadFrom,
+    RowSource, Rows,
 };
 pub use check::YEARS;
 pub use error::{panic_message, Error, ErrorKind, Result};

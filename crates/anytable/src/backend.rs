@@ -18,7 +18,7 @@ pub use anytable_core::sql;
 pub use anytable_core::verify;
 pub use anytable_core::{
     atomically, bind_params, bulk_insert, check_count, check_in, decode_row, insert_one_by_one,
-    schema_differences, truncate_to_micros, Backend, BulkInsert, CmpOp, ColumnCheck, ColumnInfo,
-    Condition, Connection, DatabaseUrl, Dialect, IndexInfo, Interrupt, OrderKey, ReadFrom,
-    RowSource, Rows, ServerAddress, TableInfo,
+    schema_differences, truncate_to_micros, AsyncStatements, Backend, BoxFuture, BulkInsert, CmpOp,
+    ColumnCheck, ColumnInfo, Condition, Connection, DatabaseUrl, Dialect, IndexInfo, Interrupt,
+    OrderKey, ReadFrom, RowSource, Rows, ServerAddress, TableInfo,
 };

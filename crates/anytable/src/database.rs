@@ -111,6 +111,16 @@ impl Database {
         self.inner.admission.as_ref()
     }
 
+    /// The backend's native async statements, for a call this handle may send there: none
+    /// under [`with_timeout`](Self::with_timeout), whose deadline the pooled path keeps.
+    #[cfg(feature = "async")]
+    pub(crate) fn async_statements(&self) -> Option<&dyn anytable_core::AsyncStatements> {
+        match self.timeout {
+            Some(_) => None,
+            None => self.inner.backend.async_statements(),
+        }
+    }
+
     /// The backend's name, e.g. `"sqlite"`.
     pub fn backend_name(&self) -> &'static str {
         self.inner.backend.name()

@@ -173,33 +173,8 @@ impl TracedConnection {
         Ok(())
     }
 
-    /// The span and clock for one call, or `None` when neither a subscriber nor the
-    /// slow-statement warning needs them.
     fn start<'a>(&self, op: &'static str, sql: &'a str, params: &[Value]) -> Option<Statement<'a>> {
-        let span = tracing::debug_span!(
-            target: "anytable",
-            "statement",
-            backend = self.backend,
-            op,
-            sql,
-            rows = Empty,
-            duration_us = Empty,
-            error = Empty,
-            params = Empty,
-        );
-        if span.is_disabled() && self.options.slow_statement.is_none() {
-            return None;
-        }
-        if self.options.log_values && !params.is_empty() {
-            span.record("params", debug(params));
-        }
-        Some(Statement {
-            span,
-            started: Instant::now(),
-            backend: self.backend,
-            sql: std::borrow::Cow::Borrowed(sql),
-            slow: self.options.slow_statement,
-        })
+        start(self.backend, self.options, op, sql, params)
     }
 
     /// Runs `f` on the inner connection inside a traced statement that reports `rows(&value)`.
@@ -236,6 +211,62 @@ impl TracedConnection {
         };
         result.map_err(|e| stopped(self.limit.as_deref(), cancellable.as_ref(), e))
     }
+}
+
+/// The span and clock for one call, or `None` when neither a subscriber nor the
+/// slow-statement warning needs them.
+fn start<'a>(
+    backend: &'static str,
+    options: TraceOptions,
+    op: &'static str,
+    sql: &'a str,
+    params: &[Value],
+) -> Option<Statement<'a>> {
+    let span = tracing::debug_span!(
+        target: "anytable",
+        "statement",
+        backend,
+        op,
+        sql,
+        rows = Empty,
+        duration_us = Empty,
+        error = Empty,
+        params = Empty,
+    );
+    if span.is_disabled() && options.slow_statement.is_none() {
+        return None;
+    }
+    if options.log_values && !params.is_empty() {
+        span.record("params", debug(params));
+    }
+    Some(Statement {
+        span,
+        started: Instant::now(),
+        backend,
+        sql: std::borrow::Cow::Borrowed(sql),
+        slow: options.slow_statement,
+    })
+}
+
+/// Awaits `statement`, a call of the backend's native async path, traced as a connection's
+/// statement is: the same span (entered at every poll), the same slow-statement warning.
+#[cfg(feature = "async")]
+pub(crate) async fn traced_async<T>(
+    backend: &'static str,
+    options: TraceOptions,
+    op: &'static str,
+    sql: &str,
+    params: &[Value],
+    rows: impl FnOnce(&T) -> u64,
+    statement: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    use tracing::Instrument;
+    let Some(traced) = start(backend, options, op, sql, params) else {
+        return statement.await;
+    };
+    let result = statement.instrument(traced.span.clone()).await;
+    traced.finish(result.as_ref().map_or(0, rows), &result);
+    result
 }
 
 /// `e`, reported as the deadline's or the cancellation's error when their interrupt caused it.

@@ -90,7 +90,7 @@ fn tasks_label(tasks: usize) -> String {
 }
 
 /// Splits `0..n` into `parts` contiguous ranges.
-fn shares(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn shares(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
     let size = n.div_ceil(parts);
     (0..parts)
         .map(|p| (p * size).min(n)..((p + 1) * size).min(n))

@@ -208,6 +208,12 @@ pub trait Engine: Sync {
     fn driver(&self, target: &str, mode: Mode) -> Self::Driver;
     /// Deletes the database `target`.
     fn remove(&self, target: &str);
+    /// Where sqlx reaches `target` (a server URL and the schema to search), where sqlx has a
+    /// driver for the engine and the bench was built with it (feature `sqlx`).
+    fn sqlx_target(&self, target: &str) -> Option<(String, String)> {
+        let _ = target;
+        None
+    }
 
     /// A new database with the (empty) bench table, created through anytable and closed again
     /// (so the raw side, or another process, can open it).

@@ -90,6 +90,10 @@ impl Engine for PostgresEngine {
         }
     }
 
+    fn sqlx_target(&self, target: &str) -> Option<(String, String)> {
+        cfg!(feature = "sqlx").then(|| (self.server.clone(), target.to_owned()))
+    }
+
     fn remove(&self, target: &str) {
         let mut client = Client::connect(&self.server, NoTls).expect("connects");
         client

@@ -57,9 +57,20 @@ impl<R: Record> AsyncTableHandle<R> {
         }
     }
 
+    /// The backend's native async statements, for a call outside a transaction.
+    fn native(&self) -> Option<&dyn anytable_core::AsyncStatements> {
+        match self.tx {
+            Some(_) => None,
+            None => super::native::statements(self.table.database()),
+        }
+    }
+
     /// Inserts one record; returns its new id and the record with its generated fields filled
     /// in (see [`TableHandle::insert`]).
     pub async fn insert(&self, mut record: R) -> Result<(R::Id, R)> {
+        if let Some(native) = self.native() {
+            return super::native::insert(&self.table, native, record).await;
+        }
         self.run(move |t| t.insert(&mut record).map(|id| (id, record)))
             .await
     }
@@ -90,6 +101,9 @@ impl<R: Record> AsyncTableHandle<R> {
 
     /// The record with this id, if any (see [`TableHandle::get`]).
     pub async fn get(&self, id: i64) -> Result<Option<R>> {
+        if let Some(native) = self.native() {
+            return super::native::get(&self.table, native, id).await;
+        }
         self.run(move |t| t.get(id)).await
     }
 

@@ -14,6 +14,26 @@ use super::{OnConflict, Query, Select};
 use crate::cursor::Cursor;
 use crate::database::{Database, TableState, Transaction};
 
+/// How an insert learns what the database generated ([`TableHandle::insert_call`]).
+pub(crate) enum InsertCall {
+    /// Nothing is generated: a plain INSERT.
+    Execute,
+    /// Only the id: `insert_returning_id`.
+    ReturningId,
+    /// Several columns: the INSERT's RETURNING row.
+    ReturningRow,
+}
+
+/// What an insert returned, for [`TableHandle::inserted`].
+pub(crate) enum Inserted {
+    /// Nothing to fill in.
+    Nothing,
+    /// The new id.
+    Id(i64),
+    /// The RETURNING row, if there was one.
+    Row(Option<Vec<Value>>),
+}
+
 /// The table of record type `R` on one database, from [`Database::table`] or
 /// [`Transaction::table`]; it implements the [`Table`](crate::Table) trait.
 ///
@@ -138,30 +158,52 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     pub fn insert(&self, record: &mut R) -> Result<R::Id> {
         let statements = &self.state.statements;
         let values = self.bound_values(record)?;
-        if statements.generated_types.is_empty() {
-            self.with_conn(|conn| conn.execute(&statements.insert, &values))?;
-            return R::Id::from_new_row(None);
-        }
-        if self.state.id_only {
-            let id = self.with_conn(|conn| {
+        let inserted = match self.insert_call() {
+            InsertCall::Execute => {
+                self.with_conn(|conn| conn.execute(&statements.insert, &values))?;
+                Inserted::Nothing
+            }
+            InsertCall::ReturningId => Inserted::Id(self.with_conn(|conn| {
                 conn.insert_returning_id(&statements.insert_plain, &statements.insert, &values)
-            })?;
-            record.set_generated(&mut [Value::I64(id)])?;
-            return R::Id::from_new_row(Some(id));
+            })?),
+            InsertCall::ReturningRow => {
+                let mut row = Vec::with_capacity(statements.generated_types.len());
+                let returned = self.with_conn(|conn| {
+                    conn.query_row(
+                        &statements.insert,
+                        &values,
+                        &statements.generated_types,
+                        &mut row,
+                    )
+                })?;
+                Inserted::Row(returned.then_some(row))
+            }
+        };
+        self.inserted(record, inserted)
+    }
+
+    /// How an insert into this table learns what the database generated.
+    pub(crate) fn insert_call(&self) -> InsertCall {
+        if self.state.statements.generated_types.is_empty() {
+            InsertCall::Execute
+        } else if self.state.id_only {
+            InsertCall::ReturningId
+        } else {
+            InsertCall::ReturningRow
         }
-        let mut row = Vec::with_capacity(statements.generated_types.len());
-        let returned = self.with_conn(|conn| {
-            conn.query_row(
-                &statements.insert,
-                &values,
-                &statements.generated_types,
-                &mut row,
-            )
-        })?;
-        if !returned {
-            return Err(Error::new(ErrorKind::Other, "the insert returned no row"));
+    }
+
+    /// Fills `record`'s generated fields from what its insert returned; its id.
+    pub(crate) fn inserted(&self, record: &mut R, inserted: Inserted) -> Result<R::Id> {
+        match inserted {
+            Inserted::Nothing => R::Id::from_new_row(None),
+            Inserted::Id(id) => {
+                record.set_generated(&mut [Value::I64(id)])?;
+                R::Id::from_new_row(Some(id))
+            }
+            Inserted::Row(Some(mut row)) => self.take_generated(record, &mut row),
+            Inserted::Row(None) => Err(Error::new(ErrorKind::Other, "the insert returned no row")),
         }
-        self.take_generated(record, &mut row)
     }
 
     fn take_generated(&self, record: &mut R, row: &mut [Value]) -> Result<R::Id> {
@@ -226,7 +268,7 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     }
 
     /// The values a single insert of `record` binds: its data, checked, then the stamps.
-    fn bound_values(&self, record: &R) -> Result<Vec<Value>> {
+    pub(crate) fn bound_values(&self, record: &R) -> Result<Vec<Value>> {
         let statements = &self.state.statements;
         let mut values = Vec::with_capacity(statements.bound_columns.len());
         record.write_values(&mut values);
@@ -276,13 +318,17 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     /// # Errors
     /// [`ErrorKind::Unsupported`] if `R` has no id column.
     pub fn get(&self, id: i64) -> Result<Option<R>> {
-        let sql = self.state.statements.get_by_id.as_deref().ok_or_else(|| {
+        self.query_row(self.get_sql()?, &[Value::I64(id)])
+    }
+
+    /// The lookup by id, or why this table has none.
+    pub(crate) fn get_sql(&self) -> Result<&str> {
+        self.state.statements.get_by_id.as_deref().ok_or_else(|| {
             Error::unsupported(format!(
                 "{} has no id column, so rows cannot be fetched by id",
                 std::any::type_name::<R>()
             ))
-        })?;
-        self.query_row(sql, &[Value::I64(id)])
+        })
     }
 
     /// Starts a query over this table; add filters, ordering and limits, then run it.

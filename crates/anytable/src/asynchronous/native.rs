@@ -1,0 +1,84 @@
+//! Calls sent by the backend's native async path ([`Backend::async_statements`]): awaited
+//! in the caller's task, with no blocking thread and no pooled connection, traced as the
+//! pooled path's statements are. Each builds its statement and reads its answer with the
+//! sync table's own code, so only the waiting differs.
+//!
+//! [`Backend::async_statements`]: anytable_core::Backend::async_statements
+
+use anytable_core::{AsyncStatements, Record, Value, ValueType};
+
+use crate::table::{InsertCall, Inserted};
+use crate::{Database, Result, TableHandle};
+
+/// The native statements a call on `db` outside a transaction may use, if any.
+pub(super) fn statements(db: &Database) -> Option<&dyn AsyncStatements> {
+    // Outside a runtime the pooled path gives the typed error.
+    tokio::runtime::Handle::try_current().ok()?;
+    db.async_statements()
+}
+
+/// [`TableHandle::get`], natively.
+pub(super) async fn get<R: Record>(
+    table: &TableHandle<'static, R>,
+    native: &dyn AsyncStatements,
+    id: i64,
+) -> Result<Option<R>> {
+    let sql = table.get_sql()?;
+    let params = [Value::I64(id)];
+    let types = &table.state().statements.column_types;
+    let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
+    let row = traced(
+        table.database(),
+        "query_row",
+        sql,
+        &params,
+        found,
+        native.query_row(sql, &params, types),
+    )
+    .await?;
+    row.map(|mut row| R::read_values(&mut row)).transpose()
+}
+
+/// [`TableHandle::insert`], natively.
+pub(super) async fn insert<R: Record>(
+    table: &TableHandle<'static, R>,
+    native: &dyn AsyncStatements,
+    mut record: R,
+) -> Result<(R::Id, R)> {
+    let values = table.bound_values(&record)?;
+    let statements = &table.state().statements;
+    let sql = statements.insert.as_str();
+    let db = table.database();
+    let inserted = match table.insert_call() {
+        InsertCall::Execute => {
+            let executed = native.execute(sql, &values);
+            traced(db, "execute", sql, &values, |n| *n, executed).await?;
+            Inserted::Nothing
+        }
+        InsertCall::ReturningId => {
+            let returned = native.query_row(sql, &values, &[ValueType::I64]);
+            let row = traced(db, "insert", sql, &values, |_| 1, returned).await?;
+            Inserted::Id(anytable_core::returned_id(row.as_deref())?)
+        }
+        InsertCall::ReturningRow => {
+            let returned = native.query_row(sql, &values, &statements.generated_types);
+            let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
+            Inserted::Row(traced(db, "query_row", sql, &values, found, returned).await?)
+        }
+    };
+    let id = table.inserted(&mut record, inserted)?;
+    Ok((id, record))
+}
+
+/// [`crate::trace::traced_async`] with `db`'s backend and options.
+async fn traced<T>(
+    db: &Database,
+    op: &'static str,
+    sql: &str,
+    params: &[Value],
+    rows: impl FnOnce(&T) -> u64,
+    statement: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    let (backend, options) = (db.backend_name(), db.trace_options());
+    crate::trace::traced_async(backend, options, op, sql, params, rows, statement).await
+}
