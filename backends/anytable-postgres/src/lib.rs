@@ -13,6 +13,8 @@
 //!   transaction mode: settings per transaction, no statement cache; see `session`).
 //!   `replicas=host:port,..` and `max_replica_lag` send reads outside a transaction to
 //!   streaming replicas (see `replicas`).
+//!   `async_sessions` (default 4, at most `pool_size`; 0: off) is how many sessions per tokio
+//!   runtime the async API's native calls share, pipelined (see `lanes`).
 //! - TLS on rustls with libpq's `sslmode` meanings (see `tls`).
 //! - A lost session (57P01, 08xxx, a broken link, a server that cannot be reached) is a
 //!   retryable `Connection` error; a refused login is not.

@@ -22,14 +22,26 @@ fn note(title: &str) -> Note {
     }
 }
 
+fn server() -> String {
+    std::env::var("ANYTABLE_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!("ANYTABLE_POSTGRES_URL is not set: run through scripts/test, which starts a server")
+    })
+}
+
+/// `server` with `options` added.
+fn with(server: &str, options: &str) -> String {
+    let separator = if server.contains('?') { '&' } else { '?' };
+    format!("{server}{separator}{options}")
+}
+
 /// A pool of one connection in a schema of its own; the schema is dropped by `drop_schema`.
 fn one_connection(name: &str) -> (Database, String) {
-    let server = std::env::var("ANYTABLE_POSTGRES_URL").unwrap_or_else(|_| {
-        panic!("ANYTABLE_POSTGRES_URL is not set: run through scripts/test, which starts a server")
-    });
+    let server = server();
     let schema = format!("anytable_native_{name}_{}", std::process::id());
-    let separator = if server.contains('?') { '&' } else { '?' };
-    let url = format!("{server}{separator}schema={schema}&pool_size=1&pool_timeout=1");
+    let url = with(
+        &server,
+        &format!("schema={schema}&pool_size=1&pool_timeout=1"),
+    );
     (Database::open(&url).unwrap(), server)
 }
 
@@ -130,4 +142,38 @@ fn native_errors_are_typed_and_leave_the_session_usable() {
         &format!("anytable_native_errors_{}", std::process::id()),
     )
     .unwrap();
+}
+
+/// `async_sessions=0` sends every async call the pooled way (here: it waits for the pool's
+/// only connection, which a transaction holds); a count that is not a number, or more than
+/// the pool, is refused when the URL is opened.
+#[test]
+fn async_sessions_zero_turns_the_native_path_off_and_bad_counts_are_refused() {
+    let server = server();
+    for bad in [
+        "async_sessions=-1",
+        "async_sessions=many",
+        "pool_size=4&async_sessions=5",
+    ] {
+        let err = Database::open(&with(&server, bad)).expect_err(bad);
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{bad}: {err}");
+        assert!(err.message().contains("async_sessions"), "{bad}: {err}");
+    }
+    let schema = format!("anytable_native_off_{}", std::process::id());
+    let url = with(
+        &server,
+        &format!("schema={schema}&pool_size=1&pool_timeout=1&async_sessions=0"),
+    );
+    let db = Database::open(&url).unwrap();
+    db.table::<Note>().unwrap();
+    let holder = db.begin().unwrap();
+    let async_db = AsyncDatabase::from(db.clone());
+    let waited = runtime().block_on(async {
+        let notes = async_db.table::<Note>().await?;
+        notes.insert(note("waits")).await
+    });
+    assert_eq!(waited.unwrap_err().kind(), ErrorKind::Timeout);
+    drop(holder);
+    drop((async_db, db));
+    anytable::postgres::drop_schema(&server, &schema).unwrap();
 }

@@ -10,8 +10,9 @@
 //!
 //! # Where the calls run
 //! Where the backend's driver is async and offers it ([`Backend::async_statements`]:
-//! PostgreSQL without a pooler in transaction mode or replicas), `insert` and `get` outside a
-//! transaction are awaited natively: the statement goes out on a session whose connection is
+//! PostgreSQL without a pooler in transaction mode or replicas), a table's `insert`, `get`,
+//! `update`, `delete`, `delete_all`, `count` and `count_matching` outside a transaction are
+//! awaited natively: the statement goes out on a session whose connection is
 //! a task of the caller's runtime, shared by concurrent tasks and pipelined, with no blocking
 //! thread and no pooled connection (module `native`). Under
 //! [`AsyncDatabase::with_timeout`] they take the path below, which keeps the deadline.

@@ -70,6 +70,29 @@ pub(super) async fn insert<R: Record>(
     Ok((id, record))
 }
 
+/// A statement that changes rows, natively; how many it changed.
+pub(super) async fn execute(
+    db: &Database,
+    native: &dyn AsyncStatements,
+    sql: &str,
+    params: &[Value],
+) -> Result<u64> {
+    let executed = native.execute(sql, params);
+    traced(db, "execute", sql, params, |n| *n, executed).await
+}
+
+/// A `COUNT(*)`, natively.
+pub(super) async fn count(
+    db: &Database,
+    native: &dyn AsyncStatements,
+    sql: &str,
+    params: &[Value],
+) -> Result<u64> {
+    let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
+    let counted = native.query_row(sql, params, &[ValueType::I64]);
+    crate::table::counted(traced(db, "query_row", sql, params, found, counted).await?)
+}
+
 /// [`crate::trace::traced_async`] with `db`'s backend and options.
 async fn traced<T>(
     db: &Database,

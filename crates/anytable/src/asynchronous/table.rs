@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 
-use super::{pooled, AsyncSelect, AsyncTransaction, RecordStream};
+use super::{native, pooled, AsyncSelect, AsyncTransaction, RecordStream};
 use crate::{
     Assignment, Filter, OnConflict, Query, Record, Result, Select, TableHandle, TableSchema,
 };
@@ -61,7 +61,7 @@ impl<R: Record> AsyncTableHandle<R> {
     fn native(&self) -> Option<&dyn anytable_core::AsyncStatements> {
         match self.tx {
             Some(_) => None,
-            None => super::native::statements(self.table.database()),
+            None => native::statements(self.table.database()),
         }
     }
 
@@ -69,7 +69,7 @@ impl<R: Record> AsyncTableHandle<R> {
     /// in (see [`TableHandle::insert`]).
     pub async fn insert(&self, mut record: R) -> Result<(R::Id, R)> {
         if let Some(native) = self.native() {
-            return super::native::insert(&self.table, native, record).await;
+            return native::insert(&self.table, native, record).await;
         }
         self.run(move |t| t.insert(&mut record).map(|id| (id, record)))
             .await
@@ -102,7 +102,7 @@ impl<R: Record> AsyncTableHandle<R> {
     /// The record with this id, if any (see [`TableHandle::get`]).
     pub async fn get(&self, id: i64) -> Result<Option<R>> {
         if let Some(native) = self.native() {
-            return super::native::get(&self.table, native, id).await;
+            return native::get(&self.table, native, id).await;
         }
         self.run(move |t| t.get(id)).await
     }
@@ -124,11 +124,19 @@ impl<R: Record> AsyncTableHandle<R> {
 
     /// The number of rows in the table.
     pub async fn count(&self) -> Result<u64> {
+        if let Some(native) = self.native() {
+            let sql = self.table.count_all_sql();
+            return native::count(self.table.database(), native, sql, &[]).await;
+        }
         self.run(|t| t.count()).await
     }
 
     /// The number of rows matching `filter`.
     pub async fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
+        if let Some(native) = self.native() {
+            let (sql, params) = self.table.count_statement(filter)?;
+            return native::count(self.table.database(), native, &sql, &params).await;
+        }
         self.run(move |t| t.count_matching(filter)).await
     }
 
@@ -144,17 +152,33 @@ impl<R: Record> AsyncTableHandle<R> {
         filter: Filter<R>,
         set: impl IntoIterator<Item = Assignment<R>>,
     ) -> Result<u64> {
+        if let Some(native) = self.native() {
+            let (sql, params) = self.table.update_statement(filter, set)?;
+            return native::execute(self.table.database(), native, &sql, &params).await;
+        }
         let set: Vec<_> = set.into_iter().collect();
         self.run(move |t| t.update(filter, set)).await
     }
 
     /// Deletes every row matching `filter`; returns how many (see [`TableHandle::delete`]).
     pub async fn delete(&self, filter: Filter<R>) -> Result<u64> {
+        if let Some(native) = self.native() {
+            return match self.table.delete_statement(filter)? {
+                Some((sql, params)) => {
+                    native::execute(self.table.database(), native, &sql, &params).await
+                }
+                None => Ok(0),
+            };
+        }
         self.run(move |t| t.delete(filter)).await
     }
 
     /// Deletes every row; returns how many.
     pub async fn delete_all(&self) -> Result<u64> {
+        if let Some(native) = self.native() {
+            let sql = self.table.delete_all_sql();
+            return native::execute(self.table.database(), native, sql, &[]).await;
+        }
         self.run(|t| t.delete_all()).await
     }
 

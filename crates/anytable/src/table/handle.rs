@@ -14,6 +14,20 @@ use super::{OnConflict, Query, Select};
 use crate::cursor::Cursor;
 use crate::database::{Database, TableState, Transaction};
 
+/// The count in the row a `COUNT(*)` returned.
+pub(crate) fn counted(row: Option<Vec<Value>>) -> Result<u64> {
+    match row.as_deref().and_then(<[Value]>::first) {
+        Some(Value::I64(n)) => u64::try_from(*n).ok(),
+        _ => None,
+    }
+    .ok_or_else(|| {
+        Error::new(
+            ErrorKind::Other,
+            "COUNT(*) returned no non-negative integer",
+        )
+    })
+}
+
 /// How an insert learns what the database generated ([`TableHandle::insert_call`]).
 pub(crate) enum InsertCall {
     /// Nothing is generated: a plain INSERT.
@@ -348,26 +362,21 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
 
     /// The number of rows matching `filter`.
     pub fn count_matching(&self, filter: Filter<R>) -> Result<u64> {
-        self.check_filter(&filter)?;
-        let state = &self.state;
-        let (sql, params) = sql::count(self.dialect(), state.schema, filter.condition())?;
+        let (sql, params) = self.count_statement(filter)?;
         self.count_sql(&sql, &params)
+    }
+
+    /// The statement that counts the rows matching `filter`.
+    pub(crate) fn count_statement(&self, filter: Filter<R>) -> Result<(String, Vec<Value>)> {
+        self.check_filter(&filter)?;
+        sql::count(self.dialect(), self.state.schema, filter.condition())
     }
 
     fn count_sql(&self, sql: &str, params: &[Value]) -> Result<u64> {
         let mut row = Vec::with_capacity(1);
         let types = [anytable_core::ValueType::I64];
-        self.with_read_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
-        match row.first() {
-            Some(Value::I64(n)) => u64::try_from(*n).ok(),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Other,
-                "COUNT(*) returned no non-negative integer",
-            )
-        })
+        let found = self.with_read_conn(|conn| conn.query_row(sql, params, &types, &mut row))?;
+        counted(found.then_some(row))
     }
 
     /// The first `n` rows, in id order when the table has an id.
@@ -388,6 +397,16 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
         filter: Filter<R>,
         set: impl IntoIterator<Item = Assignment<R>>,
     ) -> Result<u64> {
+        let (sql, params) = self.update_statement(filter, set)?;
+        self.with_conn(|conn| conn.execute(&sql, &params))
+    }
+
+    /// The statement of [`update`](Self::update), after its checks.
+    pub(crate) fn update_statement(
+        &self,
+        filter: Filter<R>,
+        set: impl IntoIterator<Item = Assignment<R>>,
+    ) -> Result<(String, Vec<Value>)> {
         self.check_filter(&filter)?;
         let rules = self.rules();
         let mut assignments: Vec<(&'static str, Value)> =
@@ -401,14 +420,13 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
             self.state.check_stored(column, value)?;
         }
         self.check_assigned_entries(&assignments)?;
-        let (sql, params) = sql::update(
+        sql::update(
             self.dialect(),
             self.state.schema,
             filter.condition(),
             assignments,
             &Value::timestamp(anytable_core::chrono::Utc::now()),
-        )?;
-        self.with_conn(|conn| conn.execute(&sql, &params))
+        )
     }
 
     /// Refuses assigned values that alone overflow an index entry.
@@ -435,6 +453,18 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
     /// [`delete_all`](Self::delete_all), so it is never done by accident. A filter false for
     /// every row (`col.is_in([])`) deletes nothing without asking the database.
     pub fn delete(&self, filter: Filter<R>) -> Result<u64> {
+        match self.delete_statement(filter)? {
+            Some((sql, params)) => self.with_conn(|conn| conn.execute(&sql, &params)),
+            None => Ok(0),
+        }
+    }
+
+    /// The statement of [`delete`](Self::delete), after its checks; `None` where the filter
+    /// matches no row whatever the table holds.
+    pub(crate) fn delete_statement(
+        &self,
+        filter: Filter<R>,
+    ) -> Result<Option<(String, Vec<Value>)>> {
         self.check_filter(&filter)?;
         match filter.condition().constant() {
             Some(true) => {
@@ -444,16 +474,27 @@ impl<'tx, R: Record> TableHandle<'tx, R> {
                      every row; call delete_all() to mean that",
                 ))
             }
-            Some(false) => return Ok(0),
+            Some(false) => return Ok(None),
             None => {}
         }
-        let (sql, params) = sql::delete(self.dialect(), self.state.schema, filter.condition())?;
-        self.with_conn(|conn| conn.execute(&sql, &params))
+        sql::delete(self.dialect(), self.state.schema, filter.condition()).map(Some)
     }
 
     /// Deletes every row; returns how many.
     pub fn delete_all(&self) -> Result<u64> {
         self.with_conn(|conn| conn.execute(&self.state.statements.delete_all, &[]))
+    }
+
+    /// The statement of [`delete_all`](Self::delete_all).
+    #[cfg(feature = "async")]
+    pub(crate) fn delete_all_sql(&self) -> &str {
+        &self.state.statements.delete_all
+    }
+
+    /// The statement of [`count`](Self::count).
+    #[cfg(feature = "async")]
+    pub(crate) fn count_all_sql(&self) -> &str {
+        &self.state.statements.count_all
     }
 
     /// Inserts `record`, or on a unique conflict does what `on_conflict` says.

@@ -20,7 +20,7 @@ use anytable_core::{Assignment, Filter, Record, Result};
 pub use arrow::{ArrowBatches, ArrowReader, DEFAULT_BATCH_ROWS};
 pub use handle::TableHandle;
 #[cfg(feature = "async")]
-pub(crate) use handle::{InsertCall, Inserted};
+pub(crate) use handle::{counted, InsertCall, Inserted};
 pub use joined::{JoinIter, Joined, JoinedRecord};
 pub use on_conflict::OnConflict;
 pub use projected::Projected;
