@@ -18,8 +18,8 @@ use anytable_bench::workloads::{run_all, worker, Settings};
 use clap::{Parser, ValueEnum};
 
 /// The workloads `--only` can name.
-const WORKLOADS: [&str; 14] = [
-    "W1", "W2", "W3", "W4", "W3s", "W5", "W6", "W6p", "W7", "W8", "W9", "W10", "A", "A5",
+const WORKLOADS: [&str; 15] = [
+    "W1", "W2", "W3", "W4", "W3s", "W5", "W6", "W6p", "W7", "W8", "W9", "W10", "A", "A5", "A6",
 ];
 
 /// anytable against hand-written code on each raw driver, in the same run, as ratios.

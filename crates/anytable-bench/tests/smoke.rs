@@ -22,17 +22,31 @@ fn backends() -> Vec<&'static str> {
     names
 }
 
+/// The async_service example that A6 loads, where this build has it (cargo builds the
+/// examples of the workspace for its tests, next to this executable).
+fn service_example() -> Option<std::path::PathBuf> {
+    let path = std::path::Path::new(EXE)
+        .parent()?
+        .join("examples")
+        .join(format!("async_service{}", std::env::consts::EXE_SUFFIX));
+    path.exists().then_some(path)
+}
+
 #[test]
 fn every_workload_runs_on_every_backend_and_writes_json() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("out.json");
-    let output = Command::new(EXE)
+    let mut command = Command::new(EXE);
+    command
         .args(["--smoke", "--json"])
         .arg(&json)
         // Worker processes are this same executable.
-        .env("ANYTABLE_BENCH_EXE", EXE)
-        .output()
-        .unwrap();
+        .env("ANYTABLE_BENCH_EXE", EXE);
+    let service = service_example();
+    if let Some(service) = &service {
+        command.env("ANYTABLE_SERVICE_BIN", service);
+    }
+    let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stdout}\n{stderr}");
@@ -73,6 +87,12 @@ fn every_workload_runs_on_every_backend_and_writes_json() {
             assert!(
                 names.iter().any(|n| n.starts_with(prefix)),
                 "{backend}: no {prefix:?} in {names:?}"
+            );
+        }
+        if backend == "postgres" && service.is_some() {
+            assert!(
+                names.iter().any(|n| n.starts_with("A6 service")),
+                "postgres: no A6 in {names:?}"
             );
         }
         for r in of_backend {

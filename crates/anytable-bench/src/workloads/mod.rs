@@ -11,7 +11,8 @@
 //! - W9: `arrow()` of the bulk rows against `all()` (and on DuckDB against duckdb-rs's
 //!   `query_arrow`); W10: `insert_arrow` against `insert_many` (see [`frames`]).
 //! - A1/A4: the async API against the sync API ([`asyncs`]); A5: lookups and inserts from 16 to
-//!   1,024 tasks on a pool of 16 ([`many_tasks`]).
+//!   1,024 tasks on a pool of 16 ([`many_tasks`]); A6: the axum example under load from 64 HTTP
+//!   clients, PostgreSQL's native async path against its pooled one ([`service`]).
 //!
 //! The workloads are written once ([`basic`], [`memory`], [`mixed`], [`seeds`]) against two
 //! small traits: [`Engine`] makes fresh databases of one backend, and [`RawDriver`] /
@@ -33,6 +34,7 @@ pub mod many_tasks;
 pub mod memory;
 pub mod mixed;
 pub mod seeds;
+pub mod service;
 pub mod worker;
 
 #[cfg(feature = "duckdb")]
@@ -334,6 +336,10 @@ pub fn run_all<E: Engine>(
     if only("A5") {
         announce("A5 (many tasks on a pool of 16)");
         out.extend(many_tasks::many_tasks(engine, s));
+    }
+    if only("A6") {
+        announce("A6 (the axum example under load)");
+        out.extend(service::service(engine, s));
     }
     out
 }
