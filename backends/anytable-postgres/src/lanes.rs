@@ -9,9 +9,10 @@
 //! statements) and not with read replicas (whose routing and read-your-writes clock live in
 //! the pool). Transactions, streams, COPY and everything else keep the pool.
 //!
-//! Lanes belong to one runtime: a lane is used only by tasks of the runtime that drives its
-//! connection, so whoever waits on a lane also drives it (a current-thread runtime too), and
-//! a runtime that shut down leaves closed lanes, which are replaced.
+//! Lanes belong to one runtime: a lane is used only by callers on the runtime that drives its
+//! connection, and a runtime that shut down leaves closed lanes, which are replaced. The async
+//! API sends calls here only where that runtime is surely being driven while they wait: on a
+//! multi-threaded runtime, or from a task (see the facade's `asynchronous/native.rs`).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -771,17 +771,20 @@ pub fn sync_calls_inside_a_runtime_work(t: &TestDb) -> CaseResult {
     Ok(())
 }
 
-/// A thousand tasks on a runtime of 2 workers, far more than the pool has connections (16 by
-/// default): each inserts a row on its own and one in a transaction, then reads both back.
-/// Tasks beyond the pool's size wait as tasks for a turn, not as blocked threads; every row is
-/// there exactly once and no call fails.
+/// A thousand tasks on a runtime of 2 workers, far more than the pool has connections (8):
+/// each inserts a row on its own, one in a transaction it commits and one in a transaction it
+/// rolls back, then reads its rows back. Tasks beyond the pool's size wait as tasks for a turn,
+/// not as blocked threads; statements outside a transaction, pipelined on shared sessions where
+/// the backend has them (PostgreSQL), interleave with the transactions and never land in one:
+/// every committed row is there exactly once, no rolled-back row is, and no call fails.
 pub fn thousand_tasks_share_the_pool(t: &TestDb) -> CaseResult {
     let tasks = writer_threads(t, 1000);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let db = AsyncDatabase::from(t.db.clone());
+    let pool = crate::fixtures::with_option(&t.url, "pool_size", "8");
+    let db = AsyncDatabase::from(anytable::Database::open(&pool)?);
     let all = runtime.block_on(async move {
         let rows = db.table::<SimpleRow>().await?;
         let handles: Vec<_> = (0..tasks)
@@ -799,6 +802,13 @@ pub fn thousand_tasks_share_the_pool(t: &TestDb) -> CaseResult {
                         }
                     })
                     .await?;
+                    {
+                        // Its connection goes back to the pool once these are dropped.
+                        let undone = db.begin().await?;
+                        let table = undone.table::<SimpleRow>().await?;
+                        table.insert(SimpleRow::new(&process, 2)).await?;
+                        undone.rollback().await?;
+                    }
                     let found = rows.get(id).await?.map(|r| r.process);
                     let mine = rows
                         .filter(SimpleRow::process().eq(process.as_str()))

@@ -177,3 +177,32 @@ fn async_sessions_zero_turns_the_native_path_off_and_bad_counts_are_refused() {
     drop((async_db, db));
     anytable::postgres::drop_schema(&server, &schema).unwrap();
 }
+
+/// On a current-thread runtime a `block_on` future is not a task, and nothing need be driving
+/// the runtime a native session's connection would run on (`Handle::block_on` from another
+/// thread does not): such calls take the pooled path, here waiting for the pool's only
+/// connection, while the same call in a task of that runtime goes native.
+#[test]
+fn a_block_on_future_of_a_current_thread_runtime_takes_the_pool() {
+    let (db, server) = one_connection("block_on");
+    db.table::<Note>().unwrap();
+    let holder = db.begin().unwrap();
+    let current = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let async_db = AsyncDatabase::from(db.clone());
+    let notes = current.block_on(async_db.table::<Note>()).unwrap();
+    let in_block_on = current.block_on(notes.insert(note("in block_on")));
+    assert_eq!(in_block_on.unwrap_err().kind(), ErrorKind::Timeout);
+    let in_task =
+        current.block_on(current.spawn(async move { notes.insert(note("in a task")).await }));
+    assert!(in_task.unwrap().is_ok());
+    drop(holder);
+    drop((async_db, db));
+    anytable::postgres::drop_schema(
+        &server,
+        &format!("anytable_native_block_on_{}", std::process::id()),
+    )
+    .unwrap();
+}

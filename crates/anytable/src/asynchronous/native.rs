@@ -11,9 +11,19 @@ use crate::table::{InsertCall, Inserted};
 use crate::{Database, Result, TableHandle};
 
 /// The native statements a call on `db` outside a transaction may use, if any.
+///
+/// On a runtime other than a multi-threaded one, only from inside a task: a native session's
+/// connection is a task of the runtime, which a current-thread runtime runs only while it is
+/// driven, and a future given to `Handle::block_on` from another thread does not drive it (it
+/// would wait forever); a task is always on a driven runtime.
 pub(super) fn statements(db: &Database) -> Option<&dyn AsyncStatements> {
     // Outside a runtime the pooled path gives the typed error.
-    tokio::runtime::Handle::try_current().ok()?;
+    let runtime = tokio::runtime::Handle::try_current().ok()?;
+    let driven = runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        || tokio::task::try_id().is_some();
+    if !driven {
+        return None;
+    }
     db.async_statements()
 }
 
