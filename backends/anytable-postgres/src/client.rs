@@ -185,10 +185,7 @@ impl SyncClient {
     /// row), waiting at most `limit`; `None` when the server did not answer in time or failed.
     pub(crate) fn scalar_within(&mut self, sql: &str, limit: Duration) -> Option<Option<String>> {
         let messages = self.simple_query_within(sql, limit)?;
-        Some(messages.iter().find_map(|message| match message {
-            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-            _ => None,
-        }))
+        Some(first_value(&messages))
     }
 
     /// What asks the server, on a connection of its own, to stop this session's statement.
@@ -246,6 +243,15 @@ impl SyncClient {
         }
         enter(runtime, writer.as_mut().finish()).map_err(map_err)
     }
+}
+
+/// The first column of the first row of a simple query's answer, as text (`None` for NULL or
+/// no row).
+pub(crate) fn first_value(messages: &[SimpleQueryMessage]) -> Option<String> {
+    messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+        _ => None,
+    })
 }
 
 /// A row's values as parameters. A named iterator, not `map(Bind)`: with a function item or a

@@ -22,7 +22,7 @@ use crate::session::Session;
 use crate::types::{Bind, ColumnReader};
 
 /// Prepared statements kept per connection; beyond this the cache starts over.
-const STATEMENT_CACHE: usize = 256;
+pub(crate) const STATEMENT_CACHE: usize = 256;
 
 /// A pooled Postgres connection with its own prepared-statement cache.
 pub(crate) struct PostgresConnection {
@@ -232,11 +232,13 @@ impl Drop for PostgresConnection {
     }
 }
 
-fn params<'a>(values: &'a [Value]) -> Vec<Bind<'a>> {
+/// `values` as parameters of the driver.
+pub(crate) fn params<'a>(values: &'a [Value]) -> Vec<Bind<'a>> {
     values.iter().map(Bind).collect()
 }
 
-fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
+/// `binds` as the driver's parameter list.
+pub(crate) fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
     binds.iter().map(|b| b as &(dyn ToSql + Sync)).collect()
 }
 

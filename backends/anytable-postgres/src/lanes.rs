@@ -22,19 +22,16 @@ use std::time::Duration;
 use anytable_core::{
     check_count, AsyncStatements, BoxFuture, Error, ErrorKind, Interrupt, Result, Value, ValueType,
 };
-use tokio_postgres::types::{ToSql, Type};
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Config, Statement};
 
 use crate::cancel::PostgresInterrupt;
 use crate::client::ConnectError;
-use crate::connection::StatementCache;
+use crate::connection::{as_dyn, params, StatementCache, STATEMENT_CACHE};
 use crate::error::map_err;
 use crate::session::Session;
 use crate::tls::{MakeRustls, Tls};
-use crate::types::{Bind, ColumnReader};
-
-/// Prepared statements kept per lane; beyond this the cache starts over (as the pool's).
-const STATEMENT_CACHE: usize = 256;
+use crate::types::ColumnReader;
 
 /// The lanes of one backend, per runtime that used them.
 pub(crate) struct Lanes {
@@ -156,10 +153,7 @@ impl Lanes {
                     .with_retryable(true)
                 })?
                 .map_err(map_err)?;
-            let value = found.iter().find_map(|message| match message {
-                tokio_postgres::SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
-                _ => None,
-            });
+            let value = crate::client::first_value(&found);
             crate::driver::startup_options_arrived(value.as_deref())?;
         }
         Ok(Lane {
@@ -341,14 +335,6 @@ async fn within<F: Future>(limit: Duration, future: F) -> Option<F::Output> {
     .await;
     drop(stop);
     output
-}
-
-fn params(values: &[Value]) -> Vec<Bind<'_>> {
-    values.iter().map(Bind).collect()
-}
-
-fn as_dyn<'a>(binds: &'a [Bind<'a>]) -> Vec<&'a (dyn ToSql + Sync)> {
-    binds.iter().map(|b| b as &(dyn ToSql + Sync)).collect()
 }
 
 impl Lanes {

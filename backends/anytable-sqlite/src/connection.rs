@@ -10,7 +10,7 @@ use std::time::Duration;
 use rusqlite::Statement;
 
 use crate::error::map_err;
-use crate::gate::{Turn, WriteGate};
+use crate::gate::{interrupted, Turn, WriteGate};
 use crate::introspect::introspect;
 use crate::statements::CachedConnection;
 use crate::types::{declared_types, decode_declared, Bind};
@@ -83,12 +83,6 @@ fn statement_turn(
         return Ok(None);
     }
     gate.enter(timeout, &|| interrupted(db)).map(Some)
-}
-
-/// Whether `sqlite3_interrupt` was called for what `db` runs (or waits to run) now.
-fn interrupted(db: *mut rusqlite::ffi::sqlite3) -> bool {
-    // SAFETY: `db` is an open connection (see the callers); the call reads an atomic flag.
-    unsafe { rusqlite::ffi::sqlite3_is_interrupted(db) != 0 }
 }
 
 fn bind(statement: &mut Statement<'_>, params: &[Value]) -> Result<()> {

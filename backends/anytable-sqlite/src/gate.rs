@@ -168,6 +168,12 @@ impl WriteGate {
     }
 }
 
+/// Whether `sqlite3_interrupt` was called for what `db` runs (or waits to run) now.
+pub(crate) fn interrupted(db: *mut rusqlite::ffi::sqlite3) -> bool {
+    // SAFETY: `db` is an open connection (see the callers); the call reads an atomic flag.
+    unsafe { rusqlite::ffi::sqlite3_is_interrupted(db) != 0 }
+}
+
 /// Sets `conn`'s busy handler: as `busy_timeout`'s (the same sleeps, up to `timeout` in all),
 /// but giving up at once when the waiting statement is interrupted, which SQLite's own does
 /// not: a statement given up on (a dropped async call, a call past its deadline) would take
@@ -186,9 +192,10 @@ pub(crate) fn wait_while_busy(
     let db = Handle(unsafe { conn.handle() });
     let mut started = Instant::now();
     conn.busy_handler(Some(move |count: i32| {
+        // The whole handle, not its field: the closure must own what is Send.
         let db = &db;
-        // SAFETY: the connection is open while its busy handler runs.
-        if unsafe { rusqlite::ffi::sqlite3_is_interrupted(db.0) } != 0 {
+        // The connection is open while its busy handler runs.
+        if interrupted(db.0) {
             return false;
         }
         if count == 0 {

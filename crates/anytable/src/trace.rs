@@ -252,8 +252,7 @@ fn start<'a>(
 /// statement is: the same span (entered at every poll), the same slow-statement warning.
 #[cfg(feature = "async")]
 pub(crate) async fn traced_async<T>(
-    backend: &'static str,
-    options: TraceOptions,
+    db: &crate::Database,
     op: &'static str,
     sql: &str,
     params: &[Value],
@@ -261,7 +260,7 @@ pub(crate) async fn traced_async<T>(
     statement: impl std::future::Future<Output = Result<T>>,
 ) -> Result<T> {
     use tracing::Instrument;
-    let Some(traced) = start(backend, options, op, sql, params) else {
+    let Some(traced) = start(db.backend_name(), db.trace_options(), op, sql, params) else {
         return statement.await;
     };
     let result = statement.instrument(traced.span.clone()).await;

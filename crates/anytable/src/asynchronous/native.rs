@@ -8,6 +8,7 @@
 use anytable_core::{AsyncStatements, Record, Value, ValueType};
 
 use crate::table::{InsertCall, Inserted};
+use crate::trace::traced_async as traced;
 use crate::{Database, Result, TableHandle};
 
 /// The native statements a call on `db` outside a transaction may use, if any.
@@ -36,7 +37,6 @@ pub(super) async fn get<R: Record>(
     let sql = table.get_sql()?;
     let params = [Value::I64(id)];
     let types = &table.state().statements.column_types;
-    let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
     let row = traced(
         table.database(),
         "query_row",
@@ -72,7 +72,6 @@ pub(super) async fn insert<R: Record>(
         }
         InsertCall::ReturningRow => {
             let returned = native.query_row(sql, &values, &statements.generated_types);
-            let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
             Inserted::Row(traced(db, "query_row", sql, &values, found, returned).await?)
         }
     };
@@ -98,20 +97,11 @@ pub(super) async fn count(
     sql: &str,
     params: &[Value],
 ) -> Result<u64> {
-    let found = |row: &Option<Vec<Value>>| u64::from(row.is_some());
     let counted = native.query_row(sql, params, &[ValueType::I64]);
     crate::table::counted(traced(db, "query_row", sql, params, found, counted).await?)
 }
 
-/// [`crate::trace::traced_async`] with `db`'s backend and options.
-async fn traced<T>(
-    db: &Database,
-    op: &'static str,
-    sql: &str,
-    params: &[Value],
-    rows: impl FnOnce(&T) -> u64,
-    statement: impl std::future::Future<Output = Result<T>>,
-) -> Result<T> {
-    let (backend, options) = (db.backend_name(), db.trace_options());
-    crate::trace::traced_async(backend, options, op, sql, params, rows, statement).await
+/// The rows a `query_row` returned, for its span.
+fn found(row: &Option<Vec<Value>>) -> u64 {
+    u64::from(row.is_some())
 }
